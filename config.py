@@ -1,0 +1,56 @@
+"""Configuration defaults. ``create_app`` applies environment variables and a test dict over these.
+
+Nothing here reads the environment or raises: a missing variable simply keeps its default.
+"""
+
+from datetime import timedelta
+
+DEV_SECRET_KEY = "dev-insecure-change-me"
+
+# Flask
+SECRET_KEY = DEV_SECRET_KEY
+ENV_NAME = "development"  # "production" refuses to start with the development SECRET_KEY
+JSON_SORT_KEYS = False
+
+# Database: None means a SQLite file in the instance folder (WAL, foreign keys on).
+DATABASE_URL = None
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+# Sessions: a phone stays logged in for weeks; revocation is by the user's session token.
+PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+REMEMBER_COOKIE_DURATION = timedelta(days=30)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_SECURE = False  # forced on in production
+REMEMBER_COOKIE_HTTPONLY = True
+REMEMBER_COOKIE_SAMESITE = "Lax"
+
+# Passwords: werkzeug's scrypt. Tests may use a cheaper method to stay fast.
+PASSWORD_HASH_METHOD = "scrypt"
+
+# Throttling of failed logins (Flask-Limiter syntax); storage "memory://" or "redis://host:6379".
+RATELIMIT_STORAGE_URI = "memory://"
+LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
+LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
+
+# Time
+TIMEZONE = "Asia/Shanghai"
+
+# Media
+MEDIA_DIR = None  # None means <instance>/media
+MAX_UPLOAD_MB = 15
+S3_ENDPOINT = None
+S3_BUCKET = None
+S3_ACCESS_KEY = None
+S3_SECRET_KEY = None
+S3_REGION = "us-east-1"
+
+# Reporting deadlines (PRODUCT.md): initial within 60 minutes of the event opening, a daily update by 08:00
+# local time while active, final within 2 days of the event becoming stable.
+DEADLINE_INITIAL_MINUTES = 60
+DEADLINE_DAILY_UPDATE_HOUR = 8
+DEADLINE_FINAL_DAYS = 2
+
+# Lists
+PER_PAGE_DEFAULT = 50
+PER_PAGE_MAX = 200

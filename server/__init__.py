@@ -1,0 +1,224 @@
+"""GridReport (网格灾情报送): the Flask application factory."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import re
+import uuid
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, jsonify, request, send_from_directory
+from flask_login import current_user
+from sqlalchemy import event, select, text
+from sqlalchemy.engine import Engine
+from werkzeug.routing import PathConverter
+
+import config as defaults
+from server.errors import CsrfFailed, Unauthorized, Unavailable, error_response, register_error_handlers
+from server.extensions import db, limiter, login_manager, migrate
+
+# Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
+FEATURES = (
+    "auth",
+    "orgunits",
+    "users",
+    "audit",
+    "events",
+    "damage",
+    "rollup",
+    "evacuation",
+    "hazards",
+    "photos",
+    "dashboard",
+)
+API_PREFIX = "/api/v1"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, static_folder=None)
+    app.url_map.converters["shellpath"] = _ShellPathConverter
+    _load_config(app, config or {})
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    _configure_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True
+    )
+    login_manager.init_app(app)
+    limiter.init_app(app)
+    importlib.import_module("server.models")  # every model on the metadata, for Alembic and the app
+
+    register_error_handlers(app)
+    _register_request_hooks(app)
+    for feature in FEATURES:
+        app.register_blueprint(importlib.import_module(f"server.{feature}.routes").bp, url_prefix=API_PREFIX)
+    _register_core_routes(app)
+
+    from server.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
+    app.config.from_object(defaults)
+    for key in dir(defaults):
+        if key.isupper() and key in os.environ:
+            app.config[key] = _coerce(getattr(defaults, key), os.environ[key])
+    app.config.update(overrides)
+
+    production = app.config["ENV_NAME"] == "production"
+    if production and app.config["SECRET_KEY"] == defaults.DEV_SECRET_KEY:
+        raise RuntimeError("SECRET_KEY must be set in production (the development key is public)")
+    if production:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+
+    url = app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'gridreport.db'}"
+    if url.startswith("postgresql://") or url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config.setdefault("MEDIA_DIR", None)
+    app.config["MEDIA_DIR"] = app.config["MEDIA_DIR"] or str(Path(app.instance_path) / "media")
+    # Headroom for the multipart envelope around a photo of MAX_UPLOAD_MB.
+    app.config["MAX_CONTENT_LENGTH"] = int(app.config["MAX_UPLOAD_MB"]) * 1024 * 1024 + 64 * 1024
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+
+
+def _coerce(default: Any, raw: str) -> Any:
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, timedelta):
+        return timedelta(seconds=int(raw))
+    return raw
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        from flask import has_request_context
+
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def _configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.addFilter(_RequestIdFilter())
+    for name in ("server", app.logger.name):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = name != "server"  # let pytest's caplog see server logs via the root logger
+    logging.getLogger("server").propagate = True
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    if type(dbapi_connection).__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def _register_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id() -> None:
+        given = request.headers.get("X-Request-ID", "")
+        g.request_id = given if _REQUEST_ID.match(given) else uuid.uuid4().hex
+
+    @app.before_request
+    def require_login_and_csrf() -> None:
+        if request.routing_exception is not None or not request.path.startswith(API_PREFIX + "/"):
+            return
+        meta = getattr(app.view_functions.get(request.endpoint), "__apidoc__", {})
+        if meta.get("public"):
+            return
+        if not current_user.is_authenticated:
+            raise Unauthorized()
+        from server.auth.service import csrf_valid
+
+        if request.method not in SAFE_METHODS and not csrf_valid(request.headers.get("X-CSRF-Token")):
+            raise CsrfFailed()
+
+    @app.after_request
+    def add_request_id(response):
+        response.headers["X-Request-ID"] = g.get("request_id", "")
+        if request.path.startswith(API_PREFIX) and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        return response
+
+    @login_manager.user_loader
+    def load_user(session_token: str):
+        from server.users.models import User
+
+        return db.session.scalar(select(User).where(User.session_token == session_token, User.active.is_(True)))
+
+    @login_manager.unauthorized_handler
+    def unauthorized():
+        return error_response(Unauthorized())
+
+
+class _ShellPathConverter(PathConverter):
+    """Any path except the API's, so an unknown /api/v1/... stays a 404 for every method."""
+
+    regex = r"(?!api/)[^/].*?"
+
+
+def _register_core_routes(app: Flask) -> None:
+    from server.api import doc
+
+    @app.get("/healthz")
+    def healthz():
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception:
+            db.session.rollback()
+            response, status = error_response(Unavailable("数据库不可用", details={"database": "unavailable"}))
+            return response, status
+        return {"status": "ok", "database": "ok"}
+
+    @app.get(API_PREFIX + "/openapi.json", endpoint="openapi")
+    @doc(public=True)
+    def openapi():
+        from server.openapi import build_spec
+
+        if "openapi" not in app.extensions:
+            app.extensions["openapi"] = build_spec(app)
+        return jsonify(app.extensions["openapi"])
+
+    @app.get("/", defaults={"path": ""})
+    @app.get("/<shellpath:path>")
+    def pwa(path: str):
+        """The PWA's files; unknown paths fall back to the app shell for client-side routes."""
+        if not (PWA_DIST / "index.html").exists():
+            return {
+                "name": "GridReport 网格灾情报送",
+                "api": API_PREFIX,
+                "openapi": API_PREFIX + "/openapi.json",
+            }
+        target = PWA_DIST / path
+        if path and target.is_file() and PWA_DIST in target.resolve().parents:
+            response = send_from_directory(PWA_DIST, path)
+            if path.startswith("assets/"):
+                response.cache_control.max_age = 31536000
+                response.cache_control.immutable = True
+            elif path in ("sw.js", "index.html", "manifest.webmanifest"):
+                response.cache_control.no_cache = True
+            return response
+        response = send_from_directory(PWA_DIST, "index.html")
+        response.cache_control.no_cache = True
+        return response

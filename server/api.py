@@ -1,0 +1,87 @@
+"""Small helpers every route uses: parse JSON and query strings, paginate, and describe itself for OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import current_app, request
+from marshmallow import RAISE, Schema, fields, validate
+from sqlalchemy import Select, func, select
+
+from server.errors import BadRequest
+from server.extensions import db
+
+
+class InputSchema(Schema):
+    """Base of every request schema: unknown fields are an error, not silently dropped."""
+
+    class Meta:
+        unknown = RAISE
+
+
+class PageQuery(InputSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
+
+
+def page_schema(item_schema: type[Schema]) -> type[Schema]:
+    """The list envelope ``{items, page, per_page, total}`` around ``item_schema`` (for OpenAPI)."""
+    name = item_schema.__name__.removesuffix("Schema").removesuffix("Out") + "PageSchema"
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema)),
+            "page": fields.Integer(),
+            "per_page": fields.Integer(),
+            "total": fields.Integer(),
+        },
+        name=name,
+    )
+
+
+def json_body(schema: Schema, *, partial: bool = False) -> Any:
+    """Load a JSON request body: 400 for a wrong content type or malformed JSON, 422 for invalid fields."""
+    if not request.is_json:
+        raise BadRequest("Content-Type 必须为 application/json")
+    payload = request.get_json(silent=True)
+    if payload is None:
+        raise BadRequest("请求体不是合法的 JSON")
+    if not isinstance(payload, dict):
+        raise BadRequest("请求体应为 JSON 对象")
+    return schema.load(payload, partial=partial)
+
+
+def query_args(schema: Schema) -> Any:
+    return schema.load(request.args.to_dict())
+
+
+def paginate(stmt: Select, schema: Schema, *, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
+    per_page = min(per_page or current_app.config["PER_PAGE_DEFAULT"], current_app.config["PER_PAGE_MAX"])
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    return {"items": schema.dump(items, many=True), "page": page, "per_page": per_page, "total": total}
+
+
+def doc(
+    *,
+    body: type[Schema] | Schema | None = None,
+    query: type[Schema] | Schema | None = None,
+    response: type[Schema] | Schema | None = None,
+    status: int = 200,
+    content_type: str | None = None,
+    public: bool = False,
+) -> Callable:
+    """Attach the request and response schemas to a view for the OpenAPI document (server/openapi.py)."""
+
+    def decorate(view: Callable) -> Callable:
+        view.__apidoc__ = {
+            "body": body,
+            "query": query,
+            "response": response,
+            "status": status,
+            "content_type": content_type,
+            "public": public,
+        }
+        return view
+
+    return decorate

@@ -1,0 +1,25 @@
+from marshmallow import Schema, fields
+
+from server.api import PageQuery
+
+
+class AuditActorOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+
+
+class AuditOut(Schema):
+    id = fields.Integer()
+    at = fields.DateTime()
+    actor = fields.Nested(AuditActorOut, allow_none=True)
+    action = fields.String()
+    entity_type = fields.String()
+    entity_id = fields.Integer()
+    org_unit_id = fields.Integer(allow_none=True)
+    changes = fields.Dict()
+
+
+class AuditQuery(PageQuery):
+    entity_type = fields.String(load_default=None)
+    entity_id = fields.Integer(load_default=None)

@@ -1,0 +1,89 @@
+"""Command line: ``flask --app server org import``, ``users create``, ``demo seed``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from server.errors import ApiError, Invalid
+from server.extensions import db
+from server.users.models import ROLES
+
+org_cli = AppGroup("org", help="Org units (行政区划).")
+users_cli = AppGroup("users", help="Users.")
+demo_cli = AppGroup("demo", help="Demo data (never in production).")
+
+
+@org_cli.command("import")
+@click.argument("csv_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def org_import(csv_file: Path) -> None:
+    """Import code,name,level,parent_code rows (UTF-8 or GB18030; idempotent; all or nothing)."""
+    from server.orgunits.importer import import_units
+
+    try:
+        result = import_units(csv_file.read_bytes())
+        db.session.commit()
+    except Invalid as exc:
+        db.session.rollback()
+        click.echo(exc.message, err=True)
+        for message in exc.fields.get("file", []):
+            click.echo(f"  {message}", err=True)
+        raise SystemExit(1) from exc
+    click.echo(f"created {result.created}, updated {result.updated}, unchanged {result.unchanged}")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--org", "org_code", required=True, help="Code of the user's org unit (its scope).")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="")
+@click.option("--phone", default="")
+def users_create(username: str, role: str, org_code: str, password: str, name: str, phone: str) -> None:
+    """Create a user scoped to the unit with code --org."""
+    from server.auth.passwords import password_problems
+    from server.orgunits.service import get_by_code
+    from server.users.service import create_user
+
+    unit = get_by_code(org_code)
+    if unit is None:
+        raise click.BadParameter(f"no org unit with code {org_code}", param_hint="--org")
+    if problems := password_problems(password):
+        raise click.BadParameter("; ".join(problems), param_hint="--password")
+    try:
+        user = create_user(
+            actor=None, username=username, role=role, org_unit=unit, password=password, name=name, phone=phone
+        )
+        db.session.commit()
+    except ApiError as exc:
+        db.session.rollback()
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"created user {user.username} ({user.role}) at {unit.code} {unit.name}")
+
+
+@demo_cli.command("seed")
+def demo_seed() -> None:
+    """Build a demo county with users of each role at each level and a little data; print the logins."""
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("refusing to seed demo data in production")
+    from server.demo import seed
+
+    logins = seed()
+    db.session.commit()
+    if not logins:
+        click.echo("demo data already present; logins unchanged")
+        return
+    from server.demo import DEMO_PASSWORD
+
+    click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for username, role, unit in logins:
+        click.echo(f"  {username:<20} {role:<9} {unit}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(org_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_cli)

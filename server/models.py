@@ -1,0 +1,25 @@
+"""Every model, imported once so the metadata (and Alembic's autogenerate) sees the whole schema."""
+
+from server.audit.models import AuditLog
+from server.damage import models as damage_models
+from server.dashboard import models as dashboard_models
+from server.evacuation import models as evacuation_models
+from server.events import models as events_models
+from server.hazards import models as hazards_models
+from server.orgunits.models import OrgUnit
+from server.photos import models as photos_models
+from server.rollup import models as rollup_models
+from server.users.models import User
+
+__all__ = [
+    "AuditLog",
+    "OrgUnit",
+    "User",
+    "damage_models",
+    "dashboard_models",
+    "evacuation_models",
+    "events_models",
+    "hazards_models",
+    "photos_models",
+    "rollup_models",
+]

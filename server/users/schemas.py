@@ -1,0 +1,41 @@
+from marshmallow import Schema, fields, validate
+
+from server.api import InputSchema, PageQuery
+from server.orgunits.schemas import OrgUnitOut
+from server.users.models import ROLES
+
+
+class UserOut(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+    phone = fields.String()
+    role = fields.String()
+    org_unit = fields.Nested(OrgUnitOut)
+    active = fields.Boolean()
+
+
+class UserCreate(InputSchema):
+    username = fields.String(
+        required=True, validate=[validate.Length(min=3, max=64), validate.Regexp(r"^[A-Za-z0-9_.@-]+$")]
+    )
+    name = fields.String(load_default="", validate=validate.Length(max=64))
+    phone = fields.String(load_default="", validate=validate.Length(max=32))
+    role = fields.String(required=True, validate=validate.OneOf(ROLES))
+    org_unit_id = fields.Integer(required=True)
+    password = fields.String(required=True, load_only=True, validate=validate.Length(min=8, max=128))
+
+
+class UserUpdate(InputSchema):
+    name = fields.String(validate=validate.Length(max=64))
+    phone = fields.String(validate=validate.Length(max=32))
+    role = fields.String(validate=validate.OneOf(ROLES))
+    org_unit_id = fields.Integer()
+    active = fields.Boolean()
+    password = fields.String(load_only=True, validate=validate.Length(min=8, max=128))
+
+
+class UserQuery(PageQuery):
+    role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
+    org_unit_id = fields.Integer(load_default=None)
+    q = fields.String(load_default=None, validate=validate.Length(max=64))
