@@ -6,6 +6,9 @@ Create Date: 2026-11-22
 
 """
 
+import sqlalchemy as sa
+from alembic import op
+
 import server.types  # noqa: F401
 
 revision = "0003"
