@@ -1,0 +1,341 @@
+"""Photo ingest: check that an upload really is an accepted image, then store a clean copy of it.
+
+Pure functions over bytes, no Flask and no database, so the pipeline is tested and benchmarked on its own.
+
+Decisions (PRODUCT.md "Photos"):
+- The format is read from the bytes (Pillow restricted to JPEG/PNG/WebP/HEIF), never from the file name or the
+  declared content type. Anything else, and any file that cannot be decoded (truncated, corrupt), is 415
+  ``unsupported_media_type``: to the client both mean "this is not an image we can take".
+- Decompression bombs: the pixel count is read from the header, before anything is decoded, and
+  checked against ``max_pixels``; over it is 422 ``validation_error`` on the field ``file`` (the file is
+  a real image of an accepted type, its dimensions are what we refuse). Pillow's own bomb warning is
+  silenced while opening, and its hard error (twice its limit) is mapped to the same 422, so the only
+  limit in force is ours.
+- EXIF orientation is applied, GPS and capture time are read into data, and the stored file is re-encoded from
+  pixels with an empty ``info``: no EXIF, XMP, ICC profile, comments or text chunks survive. A colour profile
+  other than sRGB is converted to sRGB first so colours stay right without the profile.
+- Output: JPEG quality 85 for every photo; an image whose alpha channel is really used (some pixel not opaque)
+  stays PNG, since flattening would change what the reporter saw. HEIC and WebP become JPEG (browsers on every
+  phone can show JPEG; not all show HEIC).
+- The thumbnail (320 px long side) of a JPEG is decoded in draft mode (DCT scaling, 1/2..1/8 size), much
+  cheaper than a full decode; other formats are shrunk from the already decoded image.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import re
+import struct
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from functools import cache
+from typing import BinaryIO
+from zoneinfo import ZoneInfo
+
+from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+
+from server.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
+DEFAULT_MAX_PIXELS = 64_000_000  # a 48 MP phone sensor (8000×6000) fits; a 100 MP bomb does not
+THUMBNAIL_SIZE = 320
+JPEG_QUALITY = 85
+THUMBNAIL_QUALITY = 80
+
+_TAG_ORIENTATION = 0x0112
+_TAG_DATETIME = 0x0132
+_TAG_DATETIME_ORIGINAL = 0x9003
+_TAG_OFFSET_TIME_ORIGINAL = 0x9011
+_GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
+
+_EXIF_DATETIME = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
+
+NOT_AN_IMAGE = "文件不是可识别的图片（支持 JPEG、PNG、WebP、HEIC）"
+CORRUPT_IMAGE = "图片文件已损坏或不完整，请重新拍摄或选择"
+
+
+@dataclass(frozen=True)
+class ProcessedPhoto:
+    """What ingest keeps of an upload: the clean file, its thumbnail and the metadata worth keeping."""
+
+    data: bytes  # the re-encoded image, no metadata
+    thumbnail: bytes
+    sha256: str  # of ``data``: the content address of the stored file
+    source_sha256: str  # of the upload as received: lets a resend be recognised before any decoding
+    content_type: str  # image/jpeg or image/png (thumbnail has the same type)
+    width: int
+    height: int
+    taken_at: datetime | None  # aware, UTC
+    lat: float | None
+    lon: float | None
+
+    @property
+    def ext(self) -> str:
+        return "png" if self.content_type == "image/png" else "jpg"
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+@cache
+def _register_heif() -> None:
+    from pillow_heif import register_heif_opener
+
+    register_heif_opener()
+
+
+def read_upload(stream_or_path: BinaryIO | bytes | str | os.PathLike, *, max_bytes: int) -> bytes:
+    """The upload's bytes, refusing more than ``max_bytes`` without reading much past the limit."""
+    if isinstance(stream_or_path, bytes | bytearray | memoryview):
+        data = bytes(stream_or_path)
+    elif isinstance(stream_or_path, str | os.PathLike):
+        if os.path.getsize(stream_or_path) > max_bytes:
+            raise PayloadTooLarge(_too_large_message(max_bytes))
+        with open(stream_or_path, "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    else:
+        data = stream_or_path.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise PayloadTooLarge(_too_large_message(max_bytes))
+    return data
+
+
+def process_upload(
+    stream_or_path: BinaryIO | bytes | str | os.PathLike,
+    *,
+    max_bytes: int,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    tz: str | ZoneInfo = "Asia/Shanghai",
+) -> ProcessedPhoto:
+    """Validate, orient, strip and re-encode one uploaded photo; make its thumbnail.
+
+    ``tz`` interprets an EXIF capture time that carries no offset (phones write local time).
+    Raises PayloadTooLarge, UnsupportedMediaType or Invalid (see the module docstring).
+    """
+    _register_heif()
+    raw = read_upload(stream_or_path, max_bytes=max_bytes)
+    if not raw:
+        raise UnsupportedMediaType(NOT_AN_IMAGE)
+
+    im = _open_checked(raw, max_pixels=max_pixels)
+    try:
+        exif = im.getexif()
+    except Exception:  # a broken EXIF block loses its data, not the photo
+        exif = Image.Exif()
+    taken_at = _taken_at(exif, tz)
+    lat, lon = _gps(exif)
+    icc = im.info.get("icc_profile")
+    is_jpeg = im.format == "JPEG"
+    orientation = exif.get(_TAG_ORIENTATION)  # read now: exif_transpose removes it from ``exif``
+
+    # The JPEG thumbnail needs no full decode: draft mode decodes at 1/8 scale. It runs on a second thread
+    # (Pillow releases the GIL while decoding) so it overlaps the full decode and re-encode below.
+    thumb_job = _pool().submit(_jpeg_draft_thumbnail, raw, orientation, icc) if is_jpeg else None
+    try:
+        im.load()
+        ImageOps.exif_transpose(im, in_place=True)
+        im = _to_srgb(im, icc)
+        im, fmt = _output_mode(im)
+        data = _encode(im, fmt, JPEG_QUALITY)
+        thumbnail = thumb_job.result() if thumb_job else _encode(_shrunk(im), fmt, THUMBNAIL_QUALITY)
+    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+        raise UnsupportedMediaType(CORRUPT_IMAGE) from exc
+    finally:
+        if thumb_job:
+            thumb_job.cancel()
+
+    return ProcessedPhoto(
+        data=data,
+        thumbnail=thumbnail,
+        sha256=hashlib.sha256(data).hexdigest(),
+        source_sha256=hashlib.sha256(raw).hexdigest(),
+        content_type="image/png" if fmt == "PNG" else "image/jpeg",
+        width=im.width,
+        height=im.height,
+        taken_at=taken_at,
+        lat=lat,
+        lon=lon,
+    )
+
+
+def _open_checked(raw: bytes, *, max_pixels: int) -> Image.Image:
+    """Open (header only) and verify; refuse what is not an accepted format or too many pixels."""
+    try:
+        with warnings.catch_warnings():
+            # Our limit is checked below from the header; Pillow's warning must not escape (or, under
+            # ``-W error``, turn a clean 422 into a 500).
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            probe = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
+            _check_pixels(probe, max_pixels)
+            probe.verify()  # structural check (PNG CRCs, chunk order); cheap, decodes no pixels
+            im = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
+    except Image.DecompressionBombError as exc:
+        raise _too_many_pixels(max_pixels) from exc
+    except UnidentifiedImageError as exc:
+        raise UnsupportedMediaType(NOT_AN_IMAGE) from exc
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise UnsupportedMediaType(CORRUPT_IMAGE) from exc
+    if im.format not in ACCEPTED_FORMATS:  # defensive: formats= already restricts this
+        raise UnsupportedMediaType(NOT_AN_IMAGE)
+    return im
+
+
+def _check_pixels(im: Image.Image, max_pixels: int) -> None:
+    width, height = im.size
+    if width <= 0 or height <= 0:
+        raise UnsupportedMediaType(CORRUPT_IMAGE)
+    if width * height > max_pixels:
+        raise _too_many_pixels(max_pixels)
+
+
+def _too_many_pixels(max_pixels: int) -> Invalid:
+    limit = f"{max_pixels / 1_000_000:g}"
+    return Invalid({"file": [f"图片像素过多（上限 {limit} 百万像素），疑似异常文件，已拒收"]})
+
+
+def _too_large_message(max_bytes: int) -> str:
+    return f"上传文件超过 {max_bytes / (1024 * 1024):g} MB 上限"
+
+
+def _to_srgb(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """Convert pixels from an embedded profile to sRGB, since the stored file carries no profile."""
+    if not icc or im.mode not in ("RGB", "RGBA"):
+        return im
+    try:
+        src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+        description = (ImageCms.getProfileDescription(src) or "").lower()
+        if "srgb" in description:
+            return im
+        return ImageCms.profileToProfile(im, src, ImageCms.createProfile("sRGB"), outputMode=im.mode) or im
+    except (ImageCms.PyCMSError, OSError, ValueError):
+        return im  # a broken profile: keep the pixels as they are
+
+
+def _output_mode(im: Image.Image) -> tuple[Image.Image, str]:
+    """(image in a mode the output format takes, "JPEG" | "PNG")."""
+    has_alpha = im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (im.mode == "P" and "transparency" in im.info)
+    if has_alpha:
+        rgba = im.convert("RGBA")
+        alpha_min, _ = rgba.getchannel("A").getextrema()
+        if alpha_min < 255:
+            return rgba, "PNG"
+        return rgba.convert("RGB"), "JPEG"
+    if im.mode in ("RGB", "L"):
+        return im, "JPEG"
+    return im.convert("RGB"), "JPEG"
+
+
+def _encode(im: Image.Image, fmt: str, quality: int) -> bytes:
+    # A fresh ``info`` so no metadata can ride along (Pillow re-writes e.g. a JPEG comment from ``info``).
+    im.info = {}
+    out = io.BytesIO()
+    if fmt == "PNG":
+        im.save(out, "PNG", compress_level=6)
+    else:
+        im.save(out, "JPEG", quality=quality)
+    return out.getvalue()
+
+
+@cache
+def _pool() -> ThreadPoolExecutor:
+    # Made on first use, so a worker process forked by gunicorn gets its own threads.
+    return ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="thumbnail")
+
+
+def _shrunk(im: Image.Image) -> Image.Image:
+    scale = THUMBNAIL_SIZE / max(im.size)
+    if scale >= 1:
+        return im.copy()
+    size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+
+
+def _jpeg_draft_thumbnail(raw: bytes, orientation: int | None, icc: bytes | None) -> bytes:
+    thumb = Image.open(io.BytesIO(raw), formats=("JPEG",))
+    thumb.draft("RGB", (THUMBNAIL_SIZE, THUMBNAIL_SIZE))
+    thumb.load()
+    method = {
+        2: Image.Transpose.FLIP_LEFT_RIGHT,
+        3: Image.Transpose.ROTATE_180,
+        4: Image.Transpose.FLIP_TOP_BOTTOM,
+        5: Image.Transpose.TRANSPOSE,
+        6: Image.Transpose.ROTATE_270,
+        7: Image.Transpose.TRANSVERSE,
+        8: Image.Transpose.ROTATE_90,
+    }.get(orientation or 1)
+    if method is not None:
+        thumb = thumb.transpose(method)
+    thumb = _to_srgb(thumb, icc)
+    thumb, fmt = _output_mode(thumb)
+    return _encode(_shrunk(thumb), fmt, THUMBNAIL_QUALITY)
+
+
+# --- EXIF → data
+
+
+def _taken_at(exif: Image.Exif, tz: str | ZoneInfo) -> datetime | None:
+    """DateTimeOriginal (+ OffsetTimeOriginal), else DateTime; naive times are local to ``tz``."""
+    try:
+        sub = exif.get_ifd(ExifTags.IFD.Exif)
+    except Exception:
+        sub = {}
+    value = sub.get(_TAG_DATETIME_ORIGINAL) or exif.get(_TAG_DATETIME)
+    match = _EXIF_DATETIME.match(value) if isinstance(value, str) else None
+    if match is None:
+        return None
+    zone = _parse_offset(sub.get(_TAG_OFFSET_TIME_ORIGINAL))
+    if zone is None:
+        zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
+    try:
+        return datetime(*(int(part) for part in match.groups()), tzinfo=zone).astimezone(UTC)
+    except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
+        return None
+
+
+def _parse_offset(value: object) -> timezone | None:
+    if not isinstance(value, str):
+        return None
+    text = value.strip().rstrip("\x00")
+    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
+        return None
+    try:
+        hours, minutes = int(text[1:3]), int(text[4:6])
+    except ValueError:
+        return None
+    if hours > 14 or minutes > 59:
+        return None
+    delta = timedelta(hours=hours, minutes=minutes)
+    return timezone(-delta if text[0] == "-" else delta)
+
+
+def _gps(exif: Image.Exif) -> tuple[float | None, float | None]:
+    try:
+        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
+        lat = _dms(gps.get(_GPS_LAT), gps.get(_GPS_LAT_REF), "S")
+        lon = _dms(gps.get(_GPS_LON), gps.get(_GPS_LON_REF), "W")
+    except Exception:  # malformed GPS block: no position rather than no photo
+        return None, None
+    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None, None
+    if lat == 0 and lon == 0:  # "no fix" written as zeros by some cameras
+        return None, None
+    return round(lat, 7), round(lon, 7)
+
+
+def _dms(value: object, ref: object, negative_ref: str) -> float | None:
+    if not isinstance(value, tuple | list) or len(value) != 3:
+        return None
+    degrees, minutes, seconds = (float(v) for v in value)
+    if any(v != v or v < 0 for v in (degrees, minutes, seconds)):  # NaN (x/0 rationals) or negative
+        return None
+    decimal = degrees + minutes / 60 + seconds / 3600
+    if isinstance(ref, bytes):
+        ref = ref.decode("ascii", "replace")
+    if isinstance(ref, str) and ref.strip().upper().startswith(negative_ref):
+        decimal = -decimal
+    return decimal
