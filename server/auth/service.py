@@ -37,8 +37,8 @@ def log_in(*, username: str, password: str, remember: bool) -> tuple[User, str]:
 
 
 def log_out() -> None:
-    logout_user()
     session.clear()
+    logout_user()  # after clear: it leaves the flag that deletes the remember cookie
 
 
 def csrf_token() -> str:
