@@ -1,0 +1,296 @@
+"""Live roll-up (汇总) of an event at any node of the unit tree, with completeness and deadlines.
+
+A village contributes its current damage report (the newest one not returned) and its current evacuation report.
+Everything per node is one grouped query over the villages under the node (and inside the event's area), with the
+current reports outer-joined: at most one of each per village (partial unique indexes), so the joins never fan
+out, and grouping by the child segment of the village's path gives every child of the node in the same pass.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+
+from server import clock
+from server.damage.indicators import INDICATORS
+from server.damage.models import DamageReport
+from server.errors import Invalid, NotFound
+from server.evacuation.models import EvacuationReport
+from server.events.models import Event
+from server.extensions import db
+from server.orgunits.models import OrgUnit
+from server.orgunits.schemas import OrgUnitOut
+from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
+from server.rollup import deadlines
+from server.rollup.sql import cents_sum, from_cents, path_segment
+
+EVACUATION_FIELDS = ("evacuated", "centralized", "dispersed", "returned")
+OUTSIDE_AREA = "该单位不在本次灾害过程的范围内"
+
+
+# --- access -------------------------------------------------------------------------------------------------
+
+
+def get_event_for(*, user, event_id: int) -> Event:
+    """The event if its area overlaps the caller's scope (either contains the other), else NotFound."""
+    event = db.session.get(Event, event_id)
+    unit = statistics_unit(user)
+    if event is None or not (unit.contains(event.org_unit) or event.org_unit.contains(unit)):
+        raise NotFound("灾害过程不存在")
+    return event
+
+
+def resolve_node(*, user, event: Event, org_unit_id: int | None) -> OrgUnit:
+    """The node to roll up: the given unit (404 outside the caller's scope) or the caller's statistics unit.
+
+    A node that does not overlap the event's area is a 422 on ``org_unit_id``: the unit exists and is visible, it
+    just has nothing to do with this event.
+    """
+    node = statistics_unit(user) if org_unit_id is None else get_statistics_unit_in_scope(user, org_unit_id)
+    if node.level == "grid" and node.parent is not None:  # statistics are per village (PRODUCT.md)
+        node = node.parent
+    area = event.org_unit
+    if not (area.contains(node) or node.contains(area)):
+        raise Invalid({"org_unit_id": [OUTSIDE_AREA]})
+    return node
+
+
+def rollup(*, user, event_id: int, org_unit_id: int | None = None) -> dict[str, Any]:
+    """The roll-up of API.md at ``org_unit_id`` (default: the caller's scope unit)."""
+    event = get_event_for(user=user, event_id=event_id)
+    node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
+    return compute_rollup(event=event, node=node)
+
+
+# --- formatting ---------------------------------------------------------------------------------------------
+
+
+def unit_json(unit: OrgUnit) -> dict[str, Any]:
+    return OrgUnitOut().dump(unit)
+
+
+def iso(value: datetime | None) -> str | None:
+    return clock.to_local(value).isoformat() if value is not None else None
+
+
+def format_figures(values: dict[str, Any]) -> dict[str, Any]:
+    """Indicator values → API form: whole numbers as ints, 公顷/万元 as strings with two places (``"12.50"``)."""
+    out: dict[str, Any] = {}
+    for indicator in INDICATORS:
+        value = values.get(indicator.key) or 0
+        if indicator.decimal:
+            out[indicator.key] = str(Decimal(value).quantize(Decimal("0.01")))
+        else:
+            out[indicator.key] = int(value)
+    return out
+
+
+def format_evacuation(values: dict[str, int]) -> dict[str, int]:
+    out = {name: int(values.get(name) or 0) for name in EVACUATION_FIELDS}
+    out["displaced_now"] = out["evacuated"] - out["returned"]  # 仍在转移安置: evacuated − returned home
+    return out
+
+
+# --- the roll-up --------------------------------------------------------------------------------------------
+
+
+def _scope_prefix(event: Event, node: OrgUnit) -> str:
+    """Villages counted at ``node``: those under both the node and the event's area (one contains the other)."""
+    area = event.org_unit
+    return node.path if area.contains(node) else area.path
+
+
+def _current_damage(event_id: int):
+    return and_(
+        DamageReport.org_unit_id == OrgUnit.id,
+        DamageReport.event_id == event_id,
+        DamageReport.current.is_(True),
+    )
+
+
+def _current_evacuation(event_id: int):
+    return and_(
+        EvacuationReport.org_unit_id == OrgUnit.id,
+        EvacuationReport.event_id == event_id,
+        EvacuationReport.current.is_(True),
+    )
+
+
+def _villages(prefix: str):
+    return and_(OrgUnit.level == "village", OrgUnit.path.startswith(prefix, autoescape=True))
+
+
+def _grouped_rows(event: Event, node: OrgUnit, obligation: deadlines.Obligation):
+    """One row per child of ``node`` (keyed by the child's code; ``""`` for a village node itself)."""
+    status = deadlines.status_expression(obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id)
+    key = path_segment(OrgUnit.path, len(node.path) + 1).label("key")
+    columns = [
+        key,
+        func.count(OrgUnit.id).label("expected"),
+        func.count(DamageReport.id).label("reported"),
+        func.sum(case((DamageReport.is_zero.is_(True), 1), else_=0)).label("zero"),
+        func.sum(case((DamageReport.status == "submitted", 1), else_=0)).label("unreviewed"),
+        func.sum(case((status == "late", 1), else_=0)).label("late"),
+        func.sum(case((status == "missing", 1), else_=0)).label("overdue_missing"),
+        func.max(DamageReport.submitted_at).label("last_report_at"),
+    ]
+    for indicator in INDICATORS:
+        column = getattr(DamageReport, indicator.key)
+        columns.append((cents_sum(column) if indicator.decimal else func.sum(column)).label(indicator.key))
+    for name in EVACUATION_FIELDS:
+        columns.append(func.sum(getattr(EvacuationReport, name)).label(f"evac_{name}"))
+    stmt = (
+        select(*columns)
+        .select_from(OrgUnit)
+        .outerjoin(DamageReport, _current_damage(event.id))
+        .outerjoin(EvacuationReport, _current_evacuation(event.id))
+        .where(_villages(_scope_prefix(event, node)))
+        .group_by(key)
+    )
+    return db.session.execute(stmt).mappings().all()
+
+
+def _summarize(rows) -> dict[str, Any]:
+    """Add up grouped rows (one per child: a handful, never per report) into figures, evacuation, reporting."""
+    totals: dict[str, Any] = {}
+    for row in rows:
+        for name, value in row.items():
+            if name in ("key", "last_report_at"):
+                continue
+            totals[name] = (totals.get(name) or 0) + (value or 0)
+    figures = {i.key: from_cents(totals.get(i.key)) if i.decimal else int(totals.get(i.key) or 0) for i in INDICATORS}
+    expected, reported = int(totals.get("expected") or 0), int(totals.get("reported") or 0)
+    last = [row["last_report_at"] for row in rows if row["last_report_at"] is not None]
+    return {
+        "figures": format_figures(figures),
+        "evacuation": format_evacuation({name: totals.get(f"evac_{name}") for name in EVACUATION_FIELDS}),
+        "reporting": {
+            "expected": expected,
+            "reported": reported,
+            "zero": int(totals.get("zero") or 0),
+            "missing": expected - reported,
+            "unreviewed": int(totals.get("unreviewed") or 0),
+            "late": int(totals.get("late") or 0),
+            "overdue_missing": int(totals.get("overdue_missing") or 0),
+        },
+        "last_report_at": iso(max((clock.as_utc(t) for t in last), default=None)),
+    }
+
+
+def missing_units(event: Event, node: OrgUnit) -> list[OrgUnit]:
+    """Villages under the node and in the area with no current damage report (未报), by code."""
+    stmt = (
+        select(OrgUnit)
+        .outerjoin(DamageReport, _current_damage(event.id))
+        .where(_villages(_scope_prefix(event, node)), DamageReport.id.is_(None))
+        .order_by(OrgUnit.code)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _children(event: Event, node: OrgUnit) -> list[OrgUnit]:
+    """Statistical children of the node that overlap the event's area (grids file through their village)."""
+    if node.level == "village":
+        return []
+    area = event.org_unit
+    stmt = select(OrgUnit).where(OrgUnit.parent_id == node.id, OrgUnit.level != "grid").order_by(OrgUnit.code)
+    return [unit for unit in db.session.scalars(stmt) if area.contains(unit) or unit.contains(area)]
+
+
+def _current_signoffs(event: Event, units: list[OrgUnit]) -> dict[int, Any]:
+    from server.rollup.models import SignOff
+
+    townships = [unit.id for unit in units if unit.level == "township"]
+    if not townships:
+        return {}
+    stmt = select(SignOff).where(
+        SignOff.event_id == event.id, SignOff.current.is_(True), SignOff.org_unit_id.in_(townships)
+    )
+    return {signoff.org_unit_id: signoff for signoff in db.session.scalars(stmt)}
+
+
+def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = True) -> dict[str, Any]:
+    """The roll-up at ``node`` without scope checks (callers have done them)."""
+    obligation = deadlines.current_obligation(event)
+    rows = _grouped_rows(event, node, obligation)
+    total = _summarize(rows)
+    if with_missing_units:
+        total["reporting"]["missing_units"] = [unit_json(unit) for unit in missing_units(event, node)]
+
+    children_units = _children(event, node)
+    by_key = {row["key"]: row for row in rows}
+    signoffs = _current_signoffs(event, children_units)
+    children = []
+    for unit in children_units:
+        row = by_key.get(unit.path[len(node.path) :].rstrip("/"))
+        child = _summarize([row] if row is not None else [])
+        signoff = signoffs.get(unit.id)
+        children.append(
+            {
+                "org_unit": unit_json(unit),
+                **child,
+                "signoff": None
+                if signoff is None
+                else {
+                    "id": signoff.id,
+                    "status": signoff.status,
+                    "figures": signoff.figures,
+                    "evacuation": signoff.evacuation,
+                    "created_at": iso(signoff.created_at),
+                },
+                "differs": signoff is not None and signoff.figures != child["figures"],
+            }
+        )
+    return {
+        "event_id": event.id,
+        "drill": event.drill,
+        "org_unit": unit_json(node),
+        "figures": total["figures"],
+        "evacuation": total["evacuation"],
+        "reporting": total["reporting"],
+        "last_report_at": total["last_report_at"],
+        "deadline": deadlines.describe(obligation),
+        "children": children,
+    }
+
+
+def deadline_statuses(
+    *, user, event_id: int, org_unit_id: int | None = None, status: str | None = None
+) -> dict[str, Any]:
+    """Each village's status for the event's current obligation, under the node (default: the caller's unit)."""
+    event = get_event_for(user=user, event_id=event_id)
+    node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
+    obligation = deadlines.current_obligation(event)
+    status_col = deadlines.status_expression(
+        obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id
+    ).label("status")
+    stmt = (
+        select(OrgUnit, status_col, DamageReport.submitted_at)
+        .outerjoin(DamageReport, _current_damage(event.id))
+        .where(_villages(_scope_prefix(event, node)))
+        .order_by(OrgUnit.code)
+    )
+    if status is not None:
+        stmt = stmt.where(status_col == status)
+    units = [
+        {
+            "org_unit": unit_json(unit),
+            "status": unit_status,
+            "status_name": deadlines.STATUS_NAMES[unit_status],
+            "last_report_at": iso(last),
+        }
+        for unit, unit_status, last in db.session.execute(stmt)
+    ]
+    counts = {name: 0 for name in deadlines.STATUSES}
+    for unit in units:
+        counts[unit["status"]] += 1
+    return {
+        "event_id": event.id,
+        "org_unit": unit_json(node),
+        **deadlines.describe(obligation),
+        "counts": counts,
+        "units": units,
+    }

@@ -1,0 +1,146 @@
+"""Township sign-off (乡镇上报): the township freezes its roll-up; the level above accepts or returns it."""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select, update
+
+from server import clock
+from server.audit.service import record
+from server.auth.access import require_role
+from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.extensions import db
+from server.orgunits.models import OrgUnit
+from server.orgunits.scope import get_unit_in_scope, within_scope
+from server.rollup.models import SignOff
+from server.rollup.service import OUTSIDE_AREA, compute_rollup, get_event_for
+
+DECISIONS = {"accept": "accepted", "return": "returned"}
+
+
+def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOff:
+    """Freeze the township's live roll-up (figures, evacuation, reporting) as a new sign-off.
+
+    Only the township's own reviewer signs (乡镇应急所); a newer sign-off supersedes the township's earlier ones,
+    whatever their status, so the county always reviews the latest numbers.
+    """
+    require_role(user, "reviewer", message="只有审核员可以上报乡镇汇总")
+    event = get_event_for(user=user, event_id=event_id)
+    unit = get_unit_in_scope(user, org_unit_id)
+    if unit.level != "township":
+        raise Invalid({"org_unit_id": ["只能上报乡镇（街道）的汇总"]})
+    if user.org_unit_id != unit.id:
+        raise Forbidden("只有本乡镇的审核员可以上报本乡镇汇总")
+    if not (event.org_unit.contains(unit) or unit.contains(event.org_unit)):
+        raise Invalid({"org_unit_id": [OUTSIDE_AREA]})
+    if event.status == "closed":
+        raise Conflict("灾害过程已结束，不能再上报")
+
+    data = compute_rollup(event=event, node=unit)
+    db.session.execute(
+        update(SignOff)
+        .where(SignOff.event_id == event.id, SignOff.org_unit_id == unit.id, SignOff.current.is_(True))
+        .values(current=False)
+        .execution_options(synchronize_session=False)
+    )
+    signoff = SignOff(
+        event_id=event.id,
+        org_unit_id=unit.id,
+        figures=data["figures"],
+        evacuation=data["evacuation"],
+        reporting=data["reporting"],
+        note=note or "",
+        status="submitted",
+        current=True,
+        version=1,
+        created_by_id=user.id,
+        created_at=clock.now(),
+    )
+    db.session.add(signoff)
+    db.session.flush()
+    record(
+        actor=user,
+        action="signoff.create",
+        entity_type="signoff",
+        entity_id=signoff.id,
+        org_unit_id=unit.id,
+        changes={"status": [None, "submitted"], "figures": [None, data["figures"]], "note": [None, signoff.note]},
+    )
+    return signoff
+
+
+def get_signoff(*, user, signoff_id: int) -> SignOff:
+    signoff = db.session.get(SignOff, signoff_id)
+    if signoff is None or not user.org_unit.contains(signoff.org_unit):
+        raise NotFound("乡镇上报不存在")
+    return signoff
+
+
+def list_signoffs(*, user, event_id: int, org_unit_id: int | None = None, current: bool | None = None) -> Select:
+    """Sign-offs of the event within the caller's scope, newest first."""
+    event = get_event_for(user=user, event_id=event_id)
+    stmt = (
+        select(SignOff)
+        .join(OrgUnit, SignOff.org_unit_id == OrgUnit.id)
+        .where(SignOff.event_id == event.id, within_scope(user))
+        .order_by(SignOff.created_at.desc(), SignOff.id.desc())
+    )
+    if org_unit_id is not None:
+        stmt = stmt.where(SignOff.org_unit_id == org_unit_id)
+    if current is not None:
+        stmt = stmt.where(SignOff.current.is_(current))
+    return stmt
+
+
+def review_signoff(*, user, signoff_id: int, decision: str, comment: str = "", version: int | None = None) -> SignOff:
+    """Accept or return a submitted, current sign-off; by a reviewer above the township.
+
+    Two reviewers racing: the update is conditional on the version and status it read, so exactly one wins and the
+    other gets a 409, never a silent overwrite.
+    """
+    require_role(user, "reviewer", message="只有审核员可以审核乡镇上报")
+    signoff = get_signoff(user=user, signoff_id=signoff_id)
+    if user.org_unit.rank >= signoff.org_unit.rank:
+        raise Forbidden("只有上级审核员可以审核乡镇上报")
+    if decision not in DECISIONS:
+        raise Invalid({"decision": ["审核结果只能是 accept 或 return"]})
+    comment = (comment or "").strip()
+    if decision == "return" and not comment:
+        raise Invalid({"comment": ["退回时必须填写原因"]})
+    if not signoff.current:
+        raise Conflict("该上报已被乡镇新的上报取代")
+    if signoff.status != "submitted":
+        raise Conflict("该上报已审核过")
+    if version is not None and version != signoff.version:
+        raise Conflict("该上报已被他人处理，请刷新后重试", details={"version": signoff.version})
+
+    seen = signoff.version
+    status = DECISIONS[decision]
+    result = db.session.execute(
+        update(SignOff)
+        .where(
+            SignOff.id == signoff.id,
+            SignOff.version == seen,
+            SignOff.status == "submitted",
+            SignOff.current.is_(True),
+        )
+        .values(
+            status=status,
+            version=seen + 1,
+            reviewed_by_id=user.id,
+            reviewed_at=clock.now(),
+            review_comment=comment,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise Conflict("该上报已被他人处理，请刷新后重试")
+    db.session.refresh(signoff)
+    record(
+        actor=user,
+        action=f"signoff.{decision}",
+        entity_type="signoff",
+        entity_id=signoff.id,
+        org_unit_id=signoff.org_unit_id,
+        changes={"status": ["submitted", status], "review_comment": ["", comment]},
+    )
+    return signoff

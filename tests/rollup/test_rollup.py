@@ -1,0 +1,182 @@
+"""The live roll-up at village, township and county, against sums worked out by hand."""
+
+from datetime import timedelta
+
+import pytest
+
+from server import clock
+from tests.conftest import assert_error
+from tests.rollup.factories import T0, file_evacuation, file_report, make_event, return_report
+
+
+@pytest.fixture
+def flood(db_session, tree, make_user):
+    """A county flood: a1 filed twice (the update counts), a2 a zero report, b1 one approved report, b2 nothing."""
+    county_reviewer = make_user("reviewer", tree.county)
+    reporter = make_user("reporter", tree.village_a1)
+    event = make_event(tree.county, county_reviewer)
+    clock.set_now(T0 + timedelta(minutes=10))
+    file_report(
+        event,
+        tree.village_a1,
+        reporter,
+        stage="initial",
+        affected_population=10,
+        deaths=1,
+        crops_affected_ha="1.25",
+        direct_loss_10k_yuan="2.50",
+    )
+    file_report(
+        event,
+        tree.village_a1,
+        reporter,
+        affected_population=20,
+        deaths=1,
+        injured=3,
+        crops_affected_ha="3.10",
+        direct_loss_10k_yuan="2.35",
+        houses_collapsed_households=2,
+        houses_collapsed_rooms=5,
+    )
+    file_report(event, tree.village_a2, reporter, stage="initial")
+    file_report(
+        event,
+        tree.village_b1,
+        reporter,
+        stage="initial",
+        status="approved",
+        affected_population=5,
+        crops_affected_ha="0.10",
+        direct_loss_10k_yuan="0.05",
+    )
+    file_evacuation(event, tree.village_a1, reporter, evacuated=30, centralized=20, dispersed=10, returned=5)
+    file_evacuation(event, tree.village_b1, reporter, evacuated=4, dispersed=4)
+    clock.set_now(T0 + timedelta(minutes=30))
+    return event
+
+
+def test_county_rollup_sums_each_villages_current_report(flood, tree, make_user, login_as):
+    api = login_as(make_user("reviewer", tree.county))
+    response = api.get(f"/api/v1/events/{flood.id}/rollup")
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert body["event_id"] == flood.id and body["org_unit"]["id"] == tree.county.id
+    figures = body["figures"]
+    assert figures["affected_population"] == 25 and figures["deaths"] == 1 and figures["injured"] == 3
+    assert figures["houses_collapsed_rooms"] == 5
+    assert figures["crops_affected_ha"] == "3.20"
+    assert figures["direct_loss_10k_yuan"] == "2.40"
+    assert figures["crops_lost_ha"] == "0.00"
+    assert body["evacuation"] == {
+        "evacuated": 34,
+        "centralized": 20,
+        "dispersed": 14,
+        "returned": 5,
+        "displaced_now": 29,
+    }
+    reporting = body["reporting"]
+    assert {k: reporting[k] for k in ("expected", "reported", "zero", "missing", "unreviewed", "late")} == {
+        "expected": 4,
+        "reported": 3,
+        "zero": 1,
+        "missing": 1,
+        "unreviewed": 2,
+        "late": 0,
+    }
+    assert [u["code"] for u in reporting["missing_units"]] == [tree.village_b2.code]
+
+    children = {c["org_unit"]["id"]: c for c in body["children"]}
+    assert list(children) == [tree.town_a.id, tree.town_b.id]
+    a, b = children[tree.town_a.id], children[tree.town_b.id]
+    assert a["figures"]["affected_population"] == 20 and a["figures"]["crops_affected_ha"] == "3.10"
+    assert b["figures"]["affected_population"] == 5 and b["figures"]["direct_loss_10k_yuan"] == "0.05"
+    assert a["reporting"]["expected"] == 2 and a["reporting"]["reported"] == 2 and a["reporting"]["zero"] == 1
+    assert b["reporting"]["missing"] == 1 and b["reporting"]["unreviewed"] == 0
+    assert a["evacuation"]["displaced_now"] == 25 and b["evacuation"]["displaced_now"] == 4
+    assert a["last_report_at"].endswith("+08:00")
+    assert a["signoff"] is None and a["differs"] is False
+
+
+def test_township_and_village_rollups(flood, tree, make_user, login_as):
+    town = login_as(make_user("reviewer", tree.town_a)).get(f"/api/v1/events/{flood.id}/rollup").get_json()
+    assert town["org_unit"]["id"] == tree.town_a.id
+    assert [c["org_unit"]["id"] for c in town["children"]] == [tree.village_a1.id, tree.village_a2.id]
+    assert town["figures"]["affected_population"] == 20 and town["reporting"]["missing_units"] == []
+    a1 = town["children"][0]
+    assert a1["figures"]["direct_loss_10k_yuan"] == "2.35" and a1["reporting"]["expected"] == 1
+
+    # A grid reporter reads its village's roll-up (statistics are per village).
+    grid = login_as(make_user("reporter", tree.grid_a1)).get(f"/api/v1/events/{flood.id}/rollup").get_json()
+    assert grid["org_unit"]["id"] == tree.village_a1.id and grid["children"] == []
+    assert grid["figures"] == a1["figures"] and grid["reporting"]["reported"] == 1
+
+    b2 = login_as(make_user("reporter", tree.village_b2)).get(f"/api/v1/events/{flood.id}/rollup").get_json()
+    assert b2["reporting"]["missing"] == 1 and b2["figures"]["affected_population"] == 0
+    assert [u["id"] for u in b2["reporting"]["missing_units"]] == [tree.village_b2.id]
+
+
+def test_a_returned_report_stops_counting_and_the_previous_one_counts_again(
+    flood, tree, db_session, make_user, login_as
+):
+    from sqlalchemy import select
+
+    from server.damage.models import DamageReport
+
+    api = login_as(make_user("reviewer", tree.county))
+    newest = db_session.scalars(
+        select(DamageReport).where(DamageReport.org_unit_id == tree.village_a1.id, DamageReport.current)
+    ).one()
+    return_report(newest)
+    body = api.get(f"/api/v1/events/{flood.id}/rollup?org_unit_id={tree.town_a.id}").get_json()
+    assert body["figures"]["affected_population"] == 10 and body["figures"]["crops_affected_ha"] == "1.25"
+
+    # Returning b1's only report makes b1 missing.
+    only = db_session.scalars(select(DamageReport).where(DamageReport.org_unit_id == tree.village_b1.id)).one()
+    return_report(only)
+    county = api.get(f"/api/v1/events/{flood.id}/rollup").get_json()
+    assert county["reporting"]["missing"] == 2
+    assert {u["id"] for u in county["reporting"]["missing_units"]} == {tree.village_b1.id, tree.village_b2.id}
+
+
+def test_rollup_at_a_node_outside_scope_is_404_and_outside_the_area_is_422(
+    db_session, tree, make_user, login_as, make_unit
+):
+    reviewer = make_user("reviewer", tree.county)
+    event = make_event(tree.town_a, reviewer)
+    town_b = login_as(make_user("reviewer", tree.town_b))
+    assert_error(town_b.get(f"/api/v1/events/{event.id}/rollup"), 404, "not_found")  # event not theirs
+    town_a = login_as(make_user("reviewer", tree.town_a))
+    assert_error(town_a.get(f"/api/v1/events/{event.id}/rollup?org_unit_id={tree.town_b.id}"), 404, "not_found")
+    county = login_as(reviewer)
+    error = assert_error(
+        county.get(f"/api/v1/events/{event.id}/rollup?org_unit_id={tree.village_b1.id}"), 422, "validation_error"
+    )
+    assert "org_unit_id" in error["details"]["fields"]
+    assert_error(county.get("/api/v1/events/999999/rollup"), 404, "not_found")
+
+
+def test_county_rollup_of_a_township_event_counts_only_the_area(db_session, tree, make_user, login_as):
+    reviewer = make_user("reviewer", tree.county)
+    event = make_event(tree.town_a, reviewer)
+    file_report(event, tree.village_a1, reviewer, stage="initial", affected_population=7)
+    body = login_as(reviewer).get(f"/api/v1/events/{event.id}/rollup").get_json()
+    assert body["org_unit"]["id"] == tree.county.id
+    assert body["reporting"]["expected"] == 2 and body["reporting"]["reported"] == 1
+    assert [c["org_unit"]["id"] for c in body["children"]] == [tree.town_a.id]
+    assert body["figures"]["affected_population"] == 7
+
+
+def test_rollup_of_an_event_without_reports_is_all_zero(db_session, tree, make_user, login_as):
+    reviewer = make_user("reviewer", tree.county)
+    event = make_event(tree.county, reviewer, drill=True)  # drills have roll-ups too: they are practice
+    body = login_as(reviewer).get(f"/api/v1/events/{event.id}/rollup").get_json()
+    assert body["drill"] is True
+    assert body["figures"]["affected_population"] == 0 and body["figures"]["direct_loss_10k_yuan"] == "0.00"
+    assert body["reporting"]["expected"] == 4 and body["reporting"]["missing"] == 4
+    assert all(c["reporting"]["reported"] == 0 for c in body["children"])
+
+
+def test_rollup_is_in_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert "/events/{event_id}/rollup" in spec["paths"] and "/signoffs/{signoff_id}/review" in spec["paths"]
+    assert "RollupOut" in spec["components"]["schemas"] or "Rollup" in spec["components"]["schemas"]
