@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from server.clock import now
 from server.extensions import db
@@ -43,6 +43,9 @@ class Shelter(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    # Persons placed here now (current reports of open, real events); filled per query by the service's
+    # with_expression so a list computes it in one grouped subquery, never per shelter.
+    occupancy: Mapped[int | None] = query_expression()
 
     __table_args__ = (CheckConstraint("capacity >= 0", name="capacity_not_negative"),)
 

@@ -1,0 +1,233 @@
+"""Evacuation reports (转移避险): cumulative counts per village and event, the newest one current.
+
+The rules of PRODUCT.md live here: centralized + dispersed = evacuated, returned ≤ evacuated, allocations ≤
+centralized, shelters usable by the village; a shelter pushed above its capacity is accepted with a warning.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+
+from server.audit.service import record
+from server.auth.access import require_role
+from server.errors import Conflict, Invalid, NotFound
+from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
+from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause
+from server.events.models import Event
+from server.extensions import db
+from server.orgunits.models import OrgUnit
+from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit, within_scope
+
+COUNT_FIELDS = ("evacuated", "centralized", "dispersed", "returned")
+
+
+@dataclass
+class Submission:
+    report: EvacuationReport
+    created: bool
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+
+
+def get_event_in_scope(*, user, event_id: int) -> Event:
+    """The event if its area overlaps the user's statistics scope (above it or inside it), else NotFound."""
+    event = db.session.get(Event, event_id)
+    unit = statistics_unit(user)
+    if event is None or not (event.org_unit.contains(unit) or unit.contains(event.org_unit)):
+        raise NotFound("灾害过程不存在")
+    return event
+
+
+def _payload_hash(*, event_id: int, org_unit_id: int, counts: dict[str, int], allocations, note: str) -> str:
+    canonical = {
+        "event_id": event_id,
+        "org_unit_id": org_unit_id,
+        **counts,
+        "allocations": [[a["shelter_id"], a["persons"]] for a in allocations],
+        "note": note,
+    }
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def _check_counts(counts: dict[str, int], allocations: list[dict]) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if counts["centralized"] + counts["dispersed"] != counts["evacuated"]:
+        message = "集中安置与分散安置人数之和须等于紧急避险转移人数"
+        errors["centralized"] = [message]
+        errors["dispersed"] = [message]
+    if counts["returned"] > counts["evacuated"]:
+        errors["returned"] = ["已返回人数不能超过紧急避险转移人数"]
+    if sum(a["persons"] for a in allocations) > counts["centralized"]:
+        errors["allocations"] = ["分配到避难场所的人数之和不能超过集中安置人数"]
+    return errors
+
+
+def _check_shelters(village: OrgUnit, allocations: list[dict]) -> tuple[dict[str, list[str]], dict[int, Shelter]]:
+    """Each allocated shelter exists, is in use, and serves the village (its own, its township's or above)."""
+    errors: dict[str, list[str]] = {}
+    ids = {a["shelter_id"] for a in allocations}
+    usable = {
+        s.id: s
+        for s in db.session.scalars(
+            select(Shelter)
+            .join(OrgUnit, Shelter.org_unit_id == OrgUnit.id)
+            .where(Shelter.id.in_(ids), Shelter.active.is_(True), usable_shelter_clause(village))
+        )
+    }
+    seen: set[int] = set()
+    for index, allocation in enumerate(allocations):
+        shelter_id = allocation["shelter_id"]
+        if shelter_id in seen:
+            errors[f"allocations.{index}.shelter_id"] = ["同一避难场所不能重复填写"]
+        elif shelter_id not in usable:
+            errors[f"allocations.{index}.shelter_id"] = ["避难场所不存在、已停用或不在本村所属乡镇范围内"]
+        seen.add(shelter_id)
+    return errors, usable
+
+
+def capacity_warnings(*, report: EvacuationReport) -> list[dict[str, Any]]:
+    """A warning per allocated shelter now above its capacity (accepted, but the reporter must see it)."""
+    shelter_ids = [a.shelter_id for a in report.allocations]
+    if not shelter_ids:
+        return []
+    # A drill's own allocations count for its warnings, though drills never count in real occupancy.
+    occupancy = occupancy_by_shelter(shelter_ids, include_event_id=report.event_id)
+    warnings = []
+    for allocation in report.allocations:
+        shelter = allocation.shelter
+        persons = occupancy.get(shelter.id, 0)
+        if persons > shelter.capacity:
+            warnings.append(
+                {
+                    "shelter_id": shelter.id,
+                    "message": f"避难场所“{shelter.name}”现安置 {persons} 人，超出容量（{shelter.capacity} 人）",
+                }
+            )
+    return warnings
+
+
+def _existing(client_id: str) -> EvacuationReport | None:
+    return db.session.scalar(select(EvacuationReport).where(EvacuationReport.client_id == client_id))
+
+
+def _same_or_conflict(existing: EvacuationReport, payload_hash: str) -> Submission:
+    if existing.payload_hash != payload_hash:
+        raise Conflict("该 client_id 已用于另一份不同内容的转移报告", details={"client_id": existing.client_id})
+    return Submission(existing, created=False, warnings=capacity_warnings(report=existing))
+
+
+def submit_evacuation(
+    *,
+    user,
+    event_id: int,
+    client_id: Any,
+    org_unit_id: int,
+    evacuated: int = 0,
+    centralized: int = 0,
+    dispersed: int = 0,
+    returned: int = 0,
+    allocations: list[dict] | None = None,
+    note: str = "",
+) -> Submission:
+    """File a village's cumulative evacuation counts for an event; a resend with the same client_id is harmless."""
+    require_role(user, "reporter", message="只有信息员可以填报转移避险情况")
+    event = get_event_in_scope(user=user, event_id=event_id)
+    village = get_statistics_unit_in_scope(user, org_unit_id)
+    if village.level != "village":
+        raise Invalid({"org_unit_id": ["转移避险情况按村填报，请选择村（社区）"]})
+    if not event.org_unit.contains(village):
+        raise Invalid({"org_unit_id": ["该村不在此灾害过程的范围内"]})
+    client_id = str(client_id)
+    allocations = allocations or []
+    counts = {"evacuated": evacuated, "centralized": centralized, "dispersed": dispersed, "returned": returned}
+    payload_hash = _payload_hash(
+        event_id=event.id, org_unit_id=village.id, counts=counts, allocations=allocations, note=note
+    )
+    # A resend (the phone never saw our answer) gets the same report back, even if the event closed since.
+    existing = _existing(client_id)
+    if existing is not None:
+        return _same_or_conflict(existing, payload_hash)
+    if event.status == "closed":
+        raise Conflict("灾害过程已结束，不能再填报")
+
+    errors = _check_counts(counts, allocations)
+    shelter_errors, shelters = _check_shelters(village, allocations)
+    errors.update(shelter_errors)
+    if errors:
+        raise Invalid(errors)
+
+    report = EvacuationReport(
+        client_id=client_id,
+        payload_hash=payload_hash,
+        event_id=event.id,
+        org_unit_id=village.id,
+        note=note,
+        current=True,
+        submitted_by_id=user.id,
+        **counts,
+    )
+    report.allocations = [
+        ShelterAllocation(shelter=shelters[a["shelter_id"]], persons=a["persons"]) for a in allocations
+    ]
+    try:
+        # One savepoint around "previous not current" and the insert: a lost race undoes both.
+        with db.session.begin_nested():
+            db.session.execute(
+                update(EvacuationReport)
+                .where(
+                    EvacuationReport.event_id == event.id,
+                    EvacuationReport.org_unit_id == village.id,
+                    EvacuationReport.current.is_(True),
+                )
+                .values(current=False)
+                .execution_options(synchronize_session="fetch")
+            )
+            db.session.flush()  # the old row leaves the partial unique index before the new one enters it
+            db.session.add(report)
+            db.session.flush()
+    except IntegrityError as exc:
+        # Either the same client_id raced us (answer as a resend) or another report for this village did.
+        existing = _existing(client_id)
+        if existing is not None:
+            return _same_or_conflict(existing, payload_hash)
+        raise Conflict("该村的转移报告正被同时提交，请稍后重试") from exc
+
+    record(
+        actor=user,
+        action="evacuation.create",
+        entity_type="evacuation_report",
+        entity_id=report.id,
+        org_unit_id=village.id,
+        changes={
+            **{name: [None, value] for name, value in counts.items()},
+            "allocations": [None, [[a["shelter_id"], a["persons"]] for a in allocations]],
+            "note": [None, note],
+        },
+    )
+    return Submission(report, created=True, warnings=capacity_warnings(report=report))
+
+
+def list_evacuations(*, user, event_id: int, org_unit_id: int | None = None, current: bool | None = None) -> Select:
+    event = get_event_in_scope(user=user, event_id=event_id)
+    root = get_statistics_unit_in_scope(user, org_unit_id) if org_unit_id is not None else statistics_unit(user)
+    stmt = (
+        select(EvacuationReport)
+        .join(OrgUnit, EvacuationReport.org_unit_id == OrgUnit.id)
+        .where(EvacuationReport.event_id == event.id, within_scope(user, scope_unit=root))
+        .order_by(EvacuationReport.submitted_at.desc(), EvacuationReport.id.desc())
+    )
+    if current is not None:
+        stmt = stmt.where(EvacuationReport.current.is_(current))
+    return stmt
+
+
+def get_evacuation(*, user, report_id: int) -> EvacuationReport:
+    report = db.session.get(EvacuationReport, report_id)
+    if report is None or not statistics_unit(user).contains(report.org_unit):
+        raise NotFound("转移报告不存在")
+    return report
