@@ -1,0 +1,59 @@
+"""Event schemas (Create / Status / Query / Out kept apart), and the local-time field every feature may reuse."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from server.api import InputSchema, PageQuery
+from server.clock import to_local
+from server.events.models import EVENT_STATUSES
+
+
+class LocalDateTime(fields.DateTime):
+    """Dumps an aware UTC time in the deployment's TIMEZONE with its offset (``2026-07-01T08:00:00+08:00``)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else to_local(value).isoformat()
+
+
+class UnitBriefOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+
+
+class EventCreate(InputSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200, error="名称长度应为 1 到 200 个字"))
+    disaster_type = fields.String(required=True)  # checked against the national list by the service
+    disaster_subtype = fields.String(load_default=None, allow_none=True)
+    # Without an offset the time is taken in the deployment's TIMEZONE; default: now.
+    started_at = fields.DateTime(load_default=None, allow_none=True)
+    org_unit_id = fields.Integer(required=True)
+    drill = fields.Boolean(load_default=False)
+
+
+class EventStatusIn(InputSchema):
+    status = fields.String(
+        required=True, validate=validate.OneOf(EVENT_STATUSES, error="状态应为 active、stable 或 closed")
+    )
+
+
+class EventQuery(PageQuery):
+    status = fields.String(load_default=None, validate=validate.OneOf(EVENT_STATUSES))
+    drill = fields.Boolean(load_default=None)
+
+
+class EventOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    disaster_type = fields.String()
+    disaster_subtype = fields.String(allow_none=True)
+    started_at = LocalDateTime()
+    org_unit_id = fields.Integer()
+    org_unit = fields.Nested(UnitBriefOut)
+    status = fields.String()
+    drill = fields.Boolean()
+    stable_at = LocalDateTime(allow_none=True)
+    closed_at = LocalDateTime(allow_none=True)
+    created_at = LocalDateTime()
