@@ -40,6 +40,16 @@ CASES = [
         True,
     ),
     ("audit", "get", "/api/v1/audit", None, REVIEWERS, 200, False),
+    ("rename unit", "patch", "/api/v1/org-units/{unit}", lambda t: {"name": "新名"}, ADMIN_ONLY, 200, True),
+    (
+        "create unit",
+        "post",
+        "/api/v1/org-units",
+        lambda t: {"code": f"{t['code']}{t['n']:03d}", "name": "网格", "level": "grid", "parent_id": t["unit"]},
+        ADMIN_ONLY,
+        201,
+        True,
+    ),
 ]
 
 _counter = itertools.count()
@@ -59,7 +69,7 @@ def test_authorization_matrix(login_as, make_user, tree, case, role, where):
     target_unit = tree.village_a1 if where == "in" else tree.village_b1
     target_user = make_user("reporter", target_unit)
     actor = login_as(make_user(role, tree.town_a))
-    targets = {"unit": target_unit.id, "user": target_user.id, "n": next(_counter)}
+    targets = {"unit": target_unit.id, "code": target_unit.code, "user": target_user.id, "n": next(_counter)}
     url = template.format(**targets)
     kwargs = {"json": body(targets)} if body else {}
     response = getattr(actor, method)(url, **kwargs)
@@ -73,6 +83,6 @@ def test_authorization_matrix(login_as, make_user, tree, case, role, where):
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
 def test_anonymous_gets_401_everywhere(client, tree, make_user, case):
     _, method, template, body, *_ = case
-    url = template.format(unit=tree.village_a1.id, user=make_user("reporter", tree.village_a1).id, n=0)
+    url = template.format(unit=tree.village_a1.id, user=make_user("reporter", tree.village_a1).id, n=0, code="1")
     response = getattr(client, method)(url, **({"json": {}} if body else {}))
     assert_error(response, 401, "unauthorized")

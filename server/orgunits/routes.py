@@ -1,9 +1,10 @@
 from flask import Blueprint
 
-from server.api import doc, page_schema, paginate, query_args
+from server.api import doc, json_body, page_schema, paginate, query_args
 from server.auth.access import current_actor
+from server.extensions import db
 from server.orgunits import service
-from server.orgunits.schemas import OrgUnitOut, OrgUnitQuery
+from server.orgunits.schemas import OrgUnitCreate, OrgUnitOut, OrgUnitQuery, OrgUnitUpdate
 
 bp = Blueprint("orgunits", __name__)
 
@@ -22,3 +23,21 @@ def list_units():
 def get_unit(unit_id: int):
     """Read one org unit (404 outside the caller's scope)."""
     return OrgUnitOut().dump(service.get_unit(user=current_actor(), unit_id=unit_id))
+
+
+@bp.post("/org-units")
+@doc(body=OrgUnitCreate, response=OrgUnitOut, status=201)
+def create_unit():
+    """Add a unit below the admin's scope (e.g. a village's grids)."""
+    unit = service.create_unit(actor=current_actor(), **json_body(OrgUnitCreate()))
+    db.session.commit()
+    return OrgUnitOut().dump(unit), 201
+
+
+@bp.patch("/org-units/<int:unit_id>")
+@doc(body=OrgUnitUpdate, response=OrgUnitOut)
+def rename_unit(unit_id: int):
+    """Rename a unit inside the admin's scope."""
+    unit = service.rename_unit(actor=current_actor(), unit_id=unit_id, **json_body(OrgUnitUpdate()))
+    db.session.commit()
+    return OrgUnitOut().dump(unit)

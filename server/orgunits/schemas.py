@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.api import PageQuery
+from server.api import InputSchema, PageQuery
 from server.orgunits.models import LEVELS
 
 
@@ -17,3 +17,14 @@ class OrgUnitQuery(PageQuery):
     parent_id = fields.Integer(load_default=None)
     level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
     q = fields.String(load_default=None, validate=validate.Length(max=50))
+
+
+class OrgUnitCreate(InputSchema):
+    code = fields.String(required=True, validate=[validate.Length(min=2, max=24), validate.Regexp(r"^\d+$")])
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    level = fields.String(required=True, validate=validate.OneOf(LEVELS))
+    parent_id = fields.Integer(required=True)
+
+
+class OrgUnitUpdate(InputSchema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=100))

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
+from sqlalchemy.exc import IntegrityError
 
+from server.audit.service import record
+from server.auth.access import require_role
+from server.errors import Conflict, Forbidden, Invalid
 from server.extensions import db
-from server.orgunits.models import OrgUnit
+from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 
 
@@ -31,3 +35,55 @@ def villages_under(unit: OrgUnit) -> Select:
 
 def get_by_code(code: str) -> OrgUnit | None:
     return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
+
+
+def create_unit(*, actor, code: str, name: str, level: str, parent_id: int) -> OrgUnit:
+    """An admin adds a unit below its scope (typically the grids of a village, which no official list has)."""
+    require_role(actor, "admin", message="只有管理员可以维护行政区划")
+    parent = get_unit_in_scope(actor, parent_id)
+    problems: dict[str, list[str]] = {}
+    if LEVEL_RANK[level] <= parent.rank:
+        problems["level"] = [f"级别必须低于上级单位（{parent.level}）"]
+    elif not code.startswith(parent.code) or len(code) <= len(parent.code):
+        problems["code"] = [f"代码必须以上级代码 {parent.code} 开头并更长"]
+    elif (expected := CODE_LENGTH.get(level)) is not None and len(code) != expected:
+        problems["code"] = [f"{level} 级代码应为 {expected} 位"]
+    if problems:
+        raise Invalid(problems)
+    if get_by_code(code) is not None:
+        raise Conflict("代码已存在", details={"fields": {"code": ["代码已存在"]}})
+    unit = OrgUnit(code=code, name=name, level=level, parent=parent, path=f"{parent.path}{code}/")
+    db.session.add(unit)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError as exc:
+        raise Conflict("代码已存在") from exc
+    record(
+        actor=actor,
+        action="org_unit.create",
+        entity_type="org_unit",
+        entity_id=unit.id,
+        org_unit_id=unit.id,
+        changes={"code": [None, code], "name": [None, name], "level": [None, level]},
+    )
+    return unit
+
+
+def rename_unit(*, actor, unit_id: int, name: str) -> OrgUnit:
+    require_role(actor, "admin", message="只有管理员可以维护行政区划")
+    unit = get_unit_in_scope(actor, unit_id)
+    if unit.id == actor.org_unit_id:
+        raise Forbidden("不能修改自己所在的单位，请联系上级管理员")
+    if unit.name != name:
+        record(
+            actor=actor,
+            action="org_unit.update",
+            entity_type="org_unit",
+            entity_id=unit.id,
+            org_unit_id=unit.id,
+            changes={"name": [unit.name, name]},
+        )
+        unit.name = name
+        db.session.flush()
+    return unit

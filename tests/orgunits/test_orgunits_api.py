@@ -43,3 +43,46 @@ def test_paging_limits(login_as, make_user, tree):
     error = assert_error(api.get("/api/v1/org-units?per_page=500"), 422, "validation_error")
     assert "per_page" in error["details"]["fields"]
     assert_error(api.get("/api/v1/org-units?level=planet"), 422, "validation_error")
+
+
+def test_village_admin_adds_grids_to_its_village(login_as, make_user, tree):
+    admin = login_as(make_user("admin", tree.village_a2))
+    body = {
+        "code": tree.village_a2.code + "001",
+        "name": "甲二村第一网格",
+        "level": "grid",
+        "parent_id": tree.village_a2.id,
+    }
+    response = admin.post("/api/v1/org-units", json=body)
+    assert response.status_code == 201
+    grid = response.get_json()
+    assert grid["path"] == f"{tree.village_a2.path}{body['code']}/" and grid["parent_id"] == tree.village_a2.id
+    assert_error(admin.post("/api/v1/org-units", json=body), 409, "conflict")
+    audit = admin.get(f"/api/v1/audit?entity_type=org_unit&entity_id={grid['id']}").get_json()["items"]
+    assert audit[0]["action"] == "org_unit.create"
+
+
+def test_unit_creation_rules(login_as, make_user, tree):
+    admin = login_as(make_user("admin", tree.town_a))
+    wrong_prefix = {"code": "999999999999", "name": "x", "level": "village", "parent_id": tree.town_a.id}
+    assert (
+        "code"
+        in assert_error(admin.post("/api/v1/org-units", json=wrong_prefix), 422, "validation_error")["details"][
+            "fields"
+        ]
+    )
+    too_high = {"code": tree.town_a.code + "1", "name": "x", "level": "county", "parent_id": tree.town_a.id}
+    assert (
+        "level"
+        in assert_error(admin.post("/api/v1/org-units", json=too_high), 422, "validation_error")["details"]["fields"]
+    )
+    beside = {"code": tree.town_b.code + "009", "name": "x", "level": "village", "parent_id": tree.town_b.id}
+    assert_error(admin.post("/api/v1/org-units", json=beside), 404, "not_found")
+
+
+def test_admin_renames_units_below_it_but_not_its_own(login_as, make_user, tree):
+    admin = login_as(make_user("admin", tree.town_a))
+    response = admin.patch(f"/api/v1/org-units/{tree.village_a1.id}", json={"name": "甲一社区"})
+    assert response.status_code == 200 and response.get_json()["name"] == "甲一社区"
+    assert_error(admin.patch(f"/api/v1/org-units/{tree.town_a.id}", json={"name": "x"}), 403, "forbidden")
+    assert_error(admin.patch(f"/api/v1/org-units/{tree.village_b1.id}", json={"name": "x"}), 404, "not_found")
