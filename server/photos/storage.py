@@ -16,7 +16,7 @@ import os
 import re
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import IO, Any, Protocol
@@ -75,7 +75,10 @@ class LocalStore:
         _check_content(sha256, data)
         final = self.path(key)
         if os.path.exists(final):  # content-addressed: same key, same bytes
-            return key
+            # A fresh mtime keeps the garbage collector's grace period away from a file about to get a row.
+            with contextlib.suppress(FileNotFoundError):
+                os.utime(final)
+                return key
         directory = os.path.dirname(final)
         if not os.path.isdir(directory):
             os.makedirs(directory, exist_ok=True)
@@ -170,6 +173,14 @@ class S3Store:
         key = key_for(sha256, ext)
         _check_content(sha256, data)
         if self.exists(key):
+            # Refresh LastModified (a copy onto itself) so the garbage collector's grace period applies.
+            self.client.copy_object(
+                Bucket=self.bucket,
+                Key=self._name(key),
+                CopySource={"Bucket": self.bucket, "Key": self._name(key)},
+                MetadataDirective="REPLACE",
+                ContentType=CONTENT_TYPES.get(ext, "application/octet-stream"),
+            )
             return key
         self.client.put_object(
             Bucket=self.bucket,
@@ -230,23 +241,46 @@ def store_from_config(config: Any, *, instance_path: str | None = None) -> Media
 
 def collect_garbage(
     store: MediaStore,
-    referenced: Iterable[str] | set[str],
+    referenced: Iterable[str] | Callable[[list[str]], set[str]],
     *,
     now: datetime | None = None,
     grace: timedelta = GC_GRACE,
+    batch: int = 500,
 ) -> list[str]:
     """Delete stored files no row refers to; returns their keys.
 
-    Only files older than ``grace`` go: a younger one may have been put by a request whose row is not
-    committed yet, and deleting it would leave exactly the row without a file we promise never to have.
+    ``referenced`` is a set of keys, or a function telling which of a batch of keys are referenced (so a big
+    store is checked against the database a batch at a time). Only files older than ``grace`` go: a younger one
+    may have been put by a request whose row is not committed yet, and deleting it would leave exactly the row
+    without a file we promise never to have (``put`` refreshes the age of a file it finds already there).
     """
-    keep = set(referenced)
+    if callable(referenced):
+        is_referenced = referenced
+    else:
+        keep = set(referenced)
+
+        def is_referenced(keys: list[str]) -> set[str]:
+            return keep.intersection(keys)
+
     cutoff = (now or datetime.now(UTC)) - grace
-    removed = []
+    removed: list[str] = []
+    pending: list[str] = []
+
+    def sweep() -> None:
+        kept = is_referenced(pending)
+        for key in pending:
+            if key not in kept:
+                store.delete(key)
+                removed.append(key)
+        pending.clear()
+
     for obj in store.iter_objects():
-        if obj.key not in keep and obj.modified_at < cutoff:
-            store.delete(obj.key)
-            removed.append(obj.key)
+        if obj.modified_at < cutoff:
+            pending.append(obj.key)
+            if len(pending) >= batch:
+                sweep()
+    if pending:
+        sweep()
     if isinstance(store, LocalStore):
         store.remove_stale_temp_files(older_than=grace)
     return removed

@@ -71,7 +71,15 @@ def check_garbage_collection(store):
     # young files are spared: their rows may not be committed yet
     assert collect_garbage(store, {kept}) == []
     later = datetime.now(UTC) + timedelta(hours=2)
-    assert collect_garbage(store, {kept}, now=later) == [orphan]
+    asked = []
+
+    def referenced(keys):
+        asked.append(sorted(keys))
+        return {kept} & set(keys)
+
+    assert collect_garbage(store, referenced, now=later, batch=1) == [orphan]
+    assert sorted(k for batch in asked for k in batch) == sorted([kept, orphan])
+    assert all(len(batch) == 1 for batch in asked)
     assert store.exists(kept) and not store.exists(orphan)
 
 
@@ -91,13 +99,17 @@ def test_local_store_layout_and_no_temp_files_left(tmp_path):
     assert os.listdir(path.parent) == [path.name]
 
 
-def test_local_put_of_an_existing_file_does_not_rewrite_it(tmp_path):
+def test_local_put_of_an_existing_file_keeps_it_and_refreshes_its_age(tmp_path):
     store = LocalStore(tmp_path)
     key = store.put(SHA, DATA, "jpg")
-    past = time.time() - 3600
+    inode = os.stat(store.path(key)).st_ino
+    past = time.time() - 7200
     os.utime(store.path(key), (past, past))
     store.put(SHA, DATA, "jpg")
-    assert os.path.getmtime(store.path(key)) == pytest.approx(past)
+    assert os.stat(store.path(key)).st_ino == inode  # not rewritten
+    # younger again: a collector running now must not delete a file a new row is about to refer to
+    assert os.path.getmtime(store.path(key)) > past + 3600
+    assert collect_garbage(store, set()) == []
 
 
 def test_local_failed_write_leaves_nothing(tmp_path, monkeypatch):

@@ -1,0 +1,199 @@
+"""Photos of hazards and damage reports: upload (deduplicated), read within scope, and garbage collection.
+
+The file goes into the content-addressed store first, then the row is inserted: a crash in between leaves a file
+without a row, which ``collect_orphan_files`` removes; a row without a file cannot happen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import IO, Any
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from server.audit.service import record
+from server.auth.access import require_role
+from server.clock import now
+from server.damage.models import DamageReport
+from server.errors import Conflict, NotFound
+from server.extensions import db
+from server.hazards.models import Hazard
+from server.hazards.service import get_hazard
+from server.orgunits.scope import statistics_unit
+from server.photos.imaging import DEFAULT_MAX_PIXELS, ProcessedPhoto, process_upload, read_upload
+from server.photos.models import Photo
+from server.photos.storage import GC_GRACE, MediaStore, collect_garbage, store_from_config
+
+UPLOAD_ROLES = ("reporter", "reviewer")
+CLOSED_HAZARD_STATUSES = ("closed", "rejected")
+MB = 1024 * 1024
+
+
+def media_store() -> MediaStore:
+    """The app's store, made once per app from its configuration."""
+    store = current_app.extensions.get("media_store")
+    if store is None:
+        store = store_from_config(current_app.config, instance_path=current_app.instance_path)
+        current_app.extensions["media_store"] = store
+    return store
+
+
+def upload_limits() -> dict[str, Any]:
+    config = current_app.config
+    return {
+        "max_bytes": int(config["MAX_UPLOAD_MB"]) * MB,
+        "max_pixels": int(config.get("MAX_IMAGE_PIXELS") or DEFAULT_MAX_PIXELS),
+        "tz": config["TIMEZONE"],
+    }
+
+
+# --- parents and scope
+
+
+def hazard_for_upload(*, actor, hazard_id: int) -> Hazard:
+    hazard = get_hazard(user=actor, hazard_id=hazard_id)
+    require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
+    if hazard.status in CLOSED_HAZARD_STATUSES:
+        raise Conflict("已销号或已排除的隐患不能再添加照片", details={"status": hazard.status})
+    return hazard
+
+
+def get_damage_report(*, user, report_id: int) -> DamageReport:
+    """A damage report the user may see: statistics scope (a grid's reporter works for its village)."""
+    report = db.session.get(DamageReport, report_id)
+    if report is None or not statistics_unit(user).contains(report.org_unit):
+        raise NotFound("灾情报告不存在")
+    return report
+
+
+def damage_report_for_upload(*, actor, report_id: int) -> DamageReport:
+    report = get_damage_report(user=actor, report_id=report_id)
+    require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
+    return report
+
+
+def get_photo(*, user, photo_id: int) -> Photo:
+    """The photo if the user's scope covers its hazard or report, else NotFound."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound("照片不存在")
+    try:
+        if photo.hazard_id is not None:
+            get_hazard(user=user, hazard_id=photo.hazard_id)
+        else:
+            get_damage_report(user=user, report_id=photo.damage_report_id)
+    except NotFound:
+        raise NotFound("照片不存在") from None
+    return photo
+
+
+# --- upload
+
+
+def add_photo(
+    *,
+    actor,
+    parent: Hazard | DamageReport,
+    upload: IO[bytes] | bytes,
+    kind: str | None,
+    store: MediaStore,
+    max_bytes: int,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    tz: str = "Asia/Shanghai",
+    process: Callable[..., ProcessedPhoto] = process_upload,
+) -> tuple[Photo, bool]:
+    """Attach an uploaded picture to ``parent``. Returns ``(photo, created)``; the same bytes again give the
+    same photo. Raises PayloadTooLarge / UnsupportedMediaType / Invalid from the pipeline."""
+    is_hazard = isinstance(parent, Hazard)
+    parent_column = Photo.hazard_id if is_hazard else Photo.damage_report_id
+    if kind is None and is_hazard:
+        kind = "before"
+
+    raw = read_upload(upload, max_bytes=max_bytes)
+    source_sha256 = hashlib.sha256(raw).hexdigest()
+    # A resend from the phone's outbox: known by the upload's own hash, before any decoding.
+    existing = db.session.scalar(
+        select(Photo).where(parent_column == parent.id, Photo.source_sha256 == source_sha256).limit(1)
+    )
+    if existing is not None:
+        return existing, False
+
+    processed = process(raw, max_bytes=max_bytes, max_pixels=max_pixels, tz=tz)
+    existing = _same_picture(parent_column, parent.id, processed.sha256)
+    if existing is not None:
+        return existing, False
+
+    # File first, row second (see the module docstring).
+    storage_key = store.put(processed.sha256, processed.data, processed.ext)
+    thumbnail_sha256 = hashlib.sha256(processed.thumbnail).hexdigest()
+    thumbnail_key = store.put(thumbnail_sha256, processed.thumbnail, processed.ext)
+
+    photo = Photo(
+        hazard_id=parent.id if is_hazard else None,
+        damage_report_id=None if is_hazard else parent.id,
+        kind=kind,
+        sha256=processed.sha256,
+        source_sha256=source_sha256,
+        storage_key=storage_key,
+        thumbnail_key=thumbnail_key,
+        thumbnail_sha256=thumbnail_sha256,
+        content_type=processed.content_type,
+        width=processed.width,
+        height=processed.height,
+        bytes=processed.size,
+        thumbnail_bytes=len(processed.thumbnail),
+        taken_at=processed.taken_at,
+        lat=processed.lat,
+        lon=processed.lon,
+        uploaded_by_id=actor.id,
+    )
+    db.session.add(photo)
+    try:
+        with db.session.begin_nested():
+            db.session.flush()
+    except IntegrityError:
+        # The same picture for the same parent arrived twice at once: the unique constraint let one in.
+        existing = _same_picture(parent_column, parent.id, processed.sha256)
+        if existing is None:
+            raise
+        return existing, False
+
+    record(
+        actor=actor,
+        action="photo.upload",
+        entity_type="photo",
+        entity_id=photo.id,
+        org_unit_id=parent.org_unit_id,
+        changes={
+            "parent": [None, f"{'hazard' if is_hazard else 'damage_report'}:{parent.id}"],
+            "sha256": [None, photo.sha256],
+            "kind": [None, kind],
+        },
+    )
+    db.session.flush()
+    return photo, True
+
+
+def _same_picture(parent_column, parent_id: int, sha256: str) -> Photo | None:
+    return db.session.scalar(select(Photo).where(parent_column == parent_id, Photo.sha256 == sha256))
+
+
+# --- garbage collection
+
+
+def referenced_keys(keys: list[str]) -> set[str]:
+    """Which of ``keys`` some Photo row refers to (as its file or its thumbnail)."""
+    found = set(db.session.scalars(select(Photo.storage_key).where(Photo.storage_key.in_(keys))))
+    found |= set(db.session.scalars(select(Photo.thumbnail_key).where(Photo.thumbnail_key.in_(keys))))
+    return found
+
+
+def collect_orphan_files(
+    *, store: MediaStore | None = None, at: datetime | None = None, grace: timedelta = GC_GRACE
+) -> list[str]:
+    """Delete stored files no Photo row refers to (older than ``grace``); returns their keys."""
+    return collect_garbage(store or media_store(), referenced_keys, now=at or now(), grace=grace)
