@@ -1,0 +1,124 @@
+"""Review of damage reports by the level above (乡镇审核): approve, or return with a reason.
+
+Two reviewers acting on the same report: one wins, the other gets a 409, never a silent overwrite. The winner is
+decided by a conditional UPDATE on (id, version, status, current), not by what either of them read before.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from server import clock
+from server.audit.service import record
+from server.auth.access import require_role
+from server.damage.models import DamageReport
+from server.damage.service import SUPERSEDED_MESSAGE, get_report
+from server.errors import Conflict, Forbidden, Invalid
+from server.extensions import db
+
+DECISIONS = {"approve": "approved", "return": "returned"}
+
+
+def review_report(*, actor, report_id: int, decision: str, comment: str | None = "", version: int | None = None):
+    """Approve or return a village's current report. A return stops it counting and makes the village's newest
+    earlier non-returned report current again."""
+    require_role(actor, "reviewer", message="只有审核员可以审核灾情报告")
+    report = get_report(user=actor, report_id=report_id)
+    village = report.org_unit
+    if not actor.org_unit.contains(village) or actor.org_unit.id == village.id:
+        raise Forbidden("灾情报告应由上级（乡镇或县）审核员审核")
+    if report.submitted_by_id == actor.id:
+        raise Forbidden("不能审核自己报送的报告")
+    comment = (comment or "").strip()
+    if decision == "return" and not comment:
+        raise Invalid({"comment": ["退回时必须填写退回原因"]})
+    if report.status != "submitted":
+        raise Conflict("该报告已审核", details={"status": report.status, "version": report.version})
+    if not report.current:
+        raise Conflict("该报告已被新报告替代，不能再审核", details={"status": report.status, "version": report.version})
+    if version is not None and version != report.version:
+        raise Conflict("该报告已被他人处理，请刷新后重试", details={"version": report.version})
+
+    status = DECISIONS[decision]
+    now = clock.now()
+    values = {
+        "status": status,
+        "reviewed_by_id": actor.id,
+        "reviewed_at": now,
+        "review_comment": comment,
+        "version": DamageReport.version + 1,
+    }
+    if status == "returned":
+        values["current"] = False
+    won = db.session.execute(
+        update(DamageReport)
+        .where(
+            DamageReport.id == report.id,
+            DamageReport.version == report.version,
+            DamageReport.status == "submitted",
+            DamageReport.current.is_(True),
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if won != 1:
+        raise Conflict("该报告已被他人处理或已被新报告替代，请刷新后重试")
+    before_version = report.version
+    restored = _restore_previous(report) if status == "returned" else None
+    db.session.refresh(report)
+    record(
+        actor=actor,
+        action=f"damage_report.{decision}",
+        entity_type="damage_report",
+        entity_id=report.id,
+        org_unit_id=village.id,
+        changes={
+            "status": ["submitted", status],
+            "review_comment": ["", comment],
+            "version": [before_version, report.version],
+            **({"current": [True, False]} if status == "returned" else {}),
+        },
+    )
+    if restored is not None:
+        record(
+            actor=actor,
+            action="damage_report.restore_current",
+            entity_type="damage_report",
+            entity_id=restored,
+            org_unit_id=village.id,
+            changes={"current": [False, True], "because_returned": [None, report.id]},
+        )
+    return report
+
+
+def _restore_previous(returned: DamageReport) -> int | None:
+    """The newest earlier non-returned report of the village becomes current again; returns its id."""
+    previous_id = db.session.scalar(
+        select(DamageReport.id)
+        .where(
+            DamageReport.event_id == returned.event_id,
+            DamageReport.org_unit_id == returned.org_unit_id,
+            DamageReport.status != "returned",
+            DamageReport.id != returned.id,
+        )
+        .order_by(DamageReport.submitted_at.desc(), DamageReport.id.desc())
+        .limit(1)
+    )
+    if previous_id is None:
+        return None
+    # The partial unique index refuses this if a new report became current meanwhile; the request then fails
+    # as a whole and nothing of the return is kept.
+    try:
+        db.session.execute(
+            update(DamageReport)
+            .where(DamageReport.id == previous_id)
+            .values(current=True)
+            .execution_options(synchronize_session=False)
+        )
+    except IntegrityError:
+        raise Conflict(SUPERSEDED_MESSAGE) from None
+    previous = db.session.get(DamageReport, previous_id)
+    if previous is not None:
+        db.session.expire(previous, ["current"])
+    return previous_id

@@ -1,0 +1,82 @@
+"""Damage report schemas: Create / Review / Query / Out kept apart."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+from marshmallow.utils import missing
+
+from server.api import InputSchema, PageQuery
+from server.damage.figures import FiguresIn, FiguresOut
+from server.damage.models import REPORT_STATUSES, STAGES
+from server.events.schemas import LocalDateTime
+
+NOTE_MAX = 2000
+
+
+class DamageReportCreate(InputSchema):
+    client_id = fields.UUID(required=True, error_messages={"invalid_uuid": "应为 UUID", "required": "缺少 client_id"})
+    # Omitted: the reporter's own village (a grid reporter's village).
+    org_unit_id = fields.Integer(load_default=None, allow_none=True)
+    stage = fields.String(
+        required=True, validate=validate.OneOf(STAGES, error="阶段应为 initial（初报）、update（续报）或 final（核报）")
+    )
+    figures = fields.Nested(FiguresIn, load_default=lambda: FiguresIn().load({}))
+    note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
+    change_note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
+
+
+class ReviewIn(InputSchema):
+    decision = fields.String(
+        required=True,
+        validate=validate.OneOf(("approve", "return"), error="审核结论应为 approve（通过）或 return（退回）"),
+    )
+    comment = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
+    # The version the reviewer saw; a different one now is a 409 (someone acted meanwhile).
+    version = fields.Integer(load_default=None, allow_none=True)
+
+
+class DamageReportQuery(PageQuery):
+    event_id = fields.Integer(load_default=None)
+    org_unit_id = fields.Integer(load_default=None)
+    status = fields.String(load_default=None, validate=validate.OneOf(REPORT_STATUSES))
+    current = fields.Boolean(load_default=None)
+    stage = fields.String(load_default=None, validate=validate.OneOf(STAGES))
+
+
+class PersonOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ReportUnitOut(Schema):
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+
+
+class _Columns(fields.Nested):
+    """Nests fields that are columns of the parent object itself (a report's figures)."""
+
+    def get_value(self, obj, attr, accessor=None, default=missing):
+        return obj
+
+
+class DamageReportOut(Schema):
+    id = fields.Integer()
+    client_id = fields.String()
+    event_id = fields.Integer()
+    org_unit_id = fields.Integer()
+    org_unit = fields.Nested(ReportUnitOut)
+    stage = fields.String()
+    figures = _Columns(FiguresOut)
+    is_zero = fields.Boolean()
+    note = fields.String()
+    change_note = fields.String()
+    status = fields.String()
+    current = fields.Boolean()
+    version = fields.Integer()
+    submitted_by = fields.Nested(PersonOut)
+    submitted_at = LocalDateTime()
+    reviewed_by = fields.Nested(PersonOut, allow_none=True)
+    reviewed_at = LocalDateTime(allow_none=True)
+    review_comment = fields.String()

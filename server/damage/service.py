@@ -1,0 +1,265 @@
+"""Damage reports (灾情报告): filing 初报 / 续报 / 核报 per village and event, idempotently, and reading them.
+
+Stage-order violations (an update or final without an initial, a second initial, anything after a final, an
+initial once the event is stable, any report once it is closed) are **409 conflict**: the payload is well formed
+but the village's state does not allow it. Bad figures and a missing change note are **422**, all at once.
+
+The current report of a (event, village) is its newest non-returned report. Filing one moves the "current" flag
+from the previous report to the new one in the same transaction; the partial unique index
+``uq_damage_reports_current`` makes it impossible for two reports to end up current, whatever races happen.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from typing import Any
+
+from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from server import clock
+from server.audit.service import record
+from server.auth.access import require_role
+from server.damage import figures as fig
+from server.damage.models import STAGE_NAMES, DamageReport
+from server.errors import Conflict, Invalid, NotFound
+from server.events.models import Event
+from server.events.service import get_event
+from server.extensions import db
+from server.orgunits.models import OrgUnit
+from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
+
+SUPERSEDED_MESSAGE = "该村已有新报告，请刷新后重试"
+
+
+class _LostRace(Exception):
+    """Another transaction moved the village's current report between our read and our write."""
+
+
+def begin_write() -> None:
+    """Take the write lock now on SQLite (BEGIN IMMEDIATE); a no-op on PostgreSQL.
+
+    pysqlite only opens a transaction before INSERT/UPDATE/DELETE, so a SAVEPOINT issued first becomes the outer
+    transaction and its RELEASE commits on the spot. Taking the lock up front also serializes writers, so the reads
+    that follow are fresh; PostgreSQL instead relies on row locks and the unique constraints.
+    """
+    connection = db.session.connection()
+    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def current_report_for(event_id: int, org_unit_id: int) -> DamageReport | None:
+    """The village's current report for the event (its newest non-returned one), or None."""
+    return db.session.scalar(
+        select(DamageReport).where(
+            DamageReport.event_id == event_id,
+            DamageReport.org_unit_id == org_unit_id,
+            DamageReport.current.is_(True),
+        )
+    )
+
+
+def payload_hash(*, event_id: int, org_unit_id: int, stage: str, figures: dict, note: str, change_note: str) -> str:
+    """sha256 of the canonical (sorted, normalized) payload: how a resend is told from a different report."""
+    canonical = {
+        "event_id": event_id,
+        "org_unit_id": org_unit_id,
+        "stage": stage,
+        "figures": fig.canonical(figures),
+        "note": note,
+        "change_note": change_note,
+    }
+    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _by_client_id(client_id: str) -> DamageReport | None:
+    # populate_existing: after a lost race the row must be read from the database, not the identity map.
+    return db.session.scalar(
+        select(DamageReport).where(DamageReport.client_id == client_id).execution_options(populate_existing=True)
+    )
+
+
+def _resend(existing: DamageReport, digest: str, actor) -> DamageReport:
+    """A client_id seen before: the same payload is the same report; anything else is a conflict."""
+    if existing.payload_hash != digest or not statistics_unit(actor).contains(existing.org_unit):
+        raise Conflict(
+            "该 client_id 已用于另一份报告",
+            details={"client_id": existing.client_id, "fields": {"client_id": ["该 client_id 已用于另一份报告"]}},
+        )
+    return existing
+
+
+def create_report(
+    *,
+    actor,
+    event_id: int,
+    client_id: uuid.UUID | str,
+    stage: str,
+    figures: dict[str, Any] | None = None,
+    org_unit_id: int | None = None,
+    note: str | None = "",
+    change_note: str | None = "",
+) -> tuple[DamageReport, bool]:
+    """File a damage report for a village of the event's area. Returns ``(report, created)``; ``created`` is False
+    for a resend of the same ``client_id`` with the same payload (the API answers 200 instead of 201)."""
+    require_role(actor, "reporter", message="只有信息员可以报送灾情")
+    event = get_event(user=actor, event_id=event_id)
+    unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
+    client_id = str(uuid.UUID(str(client_id)))
+    values = fig.normalize(figures)
+    note, change_note = note or "", change_note or ""
+    digest = payload_hash(
+        event_id=event.id, org_unit_id=unit.id, stage=stage, figures=values, note=note, change_note=change_note
+    )
+
+    begin_write()
+    existing = _by_client_id(client_id)
+    if existing is not None:
+        return _resend(existing, digest, actor), False
+
+    _check_unit(event, unit)
+    previous = _check_stage(event, unit, stage)
+    _check_figures(values, previous, change_note)
+
+    report = DamageReport(
+        client_id=client_id,
+        payload_hash=digest,
+        event_id=event.id,
+        org_unit=unit,
+        stage=stage,
+        status="submitted",
+        current=True,
+        is_zero=fig.is_zero(values),
+        version=1,
+        note=note,
+        change_note=change_note,
+        submitted_by_id=actor.id,
+        submitted_at=clock.now(),
+        review_comment="",
+        **values,
+    )
+    try:
+        with db.session.begin_nested():
+            if previous is not None:
+                # Flush the old current row out first: the partial unique index would refuse two current rows.
+                moved = db.session.execute(
+                    update(DamageReport)
+                    .where(DamageReport.id == previous.id, DamageReport.current.is_(True))
+                    .values(current=False)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if moved != 1:
+                    raise _LostRace()
+            db.session.add(report)
+            db.session.flush()
+    except (IntegrityError, _LostRace):
+        # Either an identical request won (same client_id) or another report for the village did.
+        existing = _by_client_id(client_id)
+        if existing is not None:
+            return _resend(existing, digest, actor), False
+        raise Conflict(SUPERSEDED_MESSAGE) from None
+    if previous is not None:
+        db.session.expire(previous, ["current"])
+    record(
+        actor=actor,
+        action="damage_report.create",
+        entity_type="damage_report",
+        entity_id=report.id,
+        org_unit_id=unit.id,
+        changes={
+            "stage": [None, stage],
+            "status": [None, "submitted"],
+            "current": [None, True],
+            "supersedes": [None, previous.id if previous is not None else None],
+            "figures": [None, fig.canonical(values)],
+        },
+    )
+    return report, True
+
+
+def _check_unit(event: Event, unit: OrgUnit) -> None:
+    if unit.level != "village":
+        raise Invalid({"org_unit_id": ["灾情按村（社区）填报，请选择村级单位"]})
+    if not event.org_unit.contains(unit):
+        raise Invalid({"org_unit_id": [f"该村不在灾害过程「{event.name}」的范围内"]})
+
+
+def _check_stage(event: Event, unit: OrgUnit, stage: str) -> DamageReport | None:
+    """Stage order (409 when broken); returns the village's current report (the one a new report replaces)."""
+    if event.status == "closed":
+        raise Conflict("灾害过程已结束，不能再报送灾情")
+    if event.status == "stable" and stage == "initial":
+        raise Conflict("灾害过程已进入稳定阶段，只能报送续报或核报")
+    # One statement, one snapshot: the stages on file and the current row agree with each other.
+    rows = db.session.execute(
+        select(DamageReport.id, DamageReport.stage, DamageReport.current).where(
+            DamageReport.event_id == event.id,
+            DamageReport.org_unit_id == unit.id,
+            DamageReport.status != "returned",
+        )
+    ).all()
+    stages = {row.stage for row in rows}
+    if "final" in stages:
+        raise Conflict("该村已报送核报，本次灾害过程不能再报送", details={"stage": stage})
+    if stage == "initial" and "initial" in stages:
+        raise Conflict("该村已报送初报，请报送续报或核报", details={"stage": stage})
+    if stage != "initial" and "initial" not in stages:
+        raise Conflict(f"该村尚未报送初报，不能报送{STAGE_NAMES[stage]}", details={"stage": stage})
+    current_id = next((row.id for row in rows if row.current), None)
+    return db.session.get(DamageReport, current_id) if current_id is not None else None
+
+
+def _check_figures(values: dict, previous: DamageReport | None, change_note: str) -> None:
+    """Every figure rule and the change-note rule, reported together."""
+    errors = fig.rule_errors(values)
+    if previous is not None:
+        down = fig.decreased(fig.figures_of(previous), values)
+        if down and not change_note.strip():
+            names = "、".join(fig.indicator_name(key) for key in down)
+            errors["change_note"] = [f"以下指标比上次报告减少，请填写变动说明：{names}"]
+    if errors:
+        raise Invalid(errors)
+
+
+def list_reports(
+    *,
+    user,
+    event_id: int | None = None,
+    org_unit_id: int | None = None,
+    status: str | None = None,
+    current: bool | None = None,
+    stage: str | None = None,
+) -> Select:
+    """Reports of villages inside the caller's scope (a grid user: its village), newest first. A unit filter
+    includes its subtree."""
+    root = statistics_unit(user)
+    if org_unit_id is not None:
+        root = get_statistics_unit_in_scope(user, org_unit_id)
+    stmt = (
+        select(DamageReport)
+        .join(OrgUnit, DamageReport.org_unit_id == OrgUnit.id)
+        .options(contains_eager(DamageReport.org_unit))
+        .where(OrgUnit.path.startswith(root.path, autoescape=True))
+        .order_by(DamageReport.submitted_at.desc(), DamageReport.id.desc())
+    )
+    if event_id is not None:
+        stmt = stmt.where(DamageReport.event_id == event_id)
+    if status:
+        stmt = stmt.where(DamageReport.status == status)
+    if current is not None:
+        stmt = stmt.where(DamageReport.current.is_(current))
+    if stage:
+        stmt = stmt.where(DamageReport.stage == stage)
+    return stmt
+
+
+def get_report(*, user, report_id: int) -> DamageReport:
+    """One report if its village is inside the caller's scope, else NotFound."""
+    report = db.session.get(DamageReport, report_id)
+    if report is None or not statistics_unit(user).contains(report.org_unit):
+        raise NotFound("灾情报告不存在")
+    return report

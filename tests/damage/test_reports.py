@@ -1,0 +1,399 @@
+"""Filing damage reports: who and for which village, event status, stage order, change notes, idempotency,
+the current report, and reads within scope."""
+
+import uuid
+from datetime import UTC, datetime
+
+from server import clock
+from tests.conftest import assert_error
+from tests.damage.conftest import FLOOD, file_report, open_event, report_payload
+
+SMALL = {"affected_population": 10, "injured": 1, "crops_affected_ha": "2.50"}
+BIGGER = {"affected_population": 20, "injured": 3, "crops_affected_ha": "4.00"}
+
+
+def url(scene) -> str:
+    return f"/api/v1/events/{scene.event['id']}/damage-reports"
+
+
+# --- who files for which village -------------------------------------------------------------------------------
+
+
+def test_report_json_per_the_contract(scene):
+    clock.set_now(datetime(2026, 6, 20, 7, 30, tzinfo=UTC))
+    payload = report_payload("initial", FLOOD, note="山洪冲毁村道", org_unit_id=scene.tree.village_a1.id)
+    response = scene.api.post(url(scene), json=payload)
+    assert response.status_code == 201
+    body = response.get_json()
+    assert set(body) >= {
+        "id", "client_id", "event_id", "org_unit_id", "stage", "figures", "note", "change_note", "status", "current",
+        "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_comment", "is_zero", "version",
+        "org_unit",
+    }  # fmt: skip
+    assert body["client_id"] == payload["client_id"]
+    assert body["event_id"] == scene.event["id"]
+    assert body["org_unit_id"] == scene.tree.village_a1.id
+    assert body["org_unit"] == {
+        "id": scene.tree.village_a1.id,
+        "code": scene.tree.village_a1.code,
+        "name": "甲一村",
+    }
+    assert body["stage"] == "initial" and body["status"] == "submitted" and body["current"] is True
+    assert body["note"] == "山洪冲毁村道" and body["change_note"] == ""
+    assert body["submitted_by"] == {"id": scene.reporter.id, "name": "甲一村信息员"}
+    assert body["submitted_at"] == "2026-06-20T15:30:00+08:00"
+    assert body["reviewed_by"] is None and body["reviewed_at"] is None and body["review_comment"] == ""
+    assert body["version"] == 1
+    assert scene.api.get(f"/api/v1/damage-reports/{body['id']}").get_json() == body
+
+
+def test_org_unit_defaults_to_the_reporters_village(scene):
+    body = file_report(scene.api, scene.event["id"], figures=SMALL).get_json()
+    assert body["org_unit_id"] == scene.tree.village_a1.id
+
+
+def test_a_grid_reporter_files_for_its_village(scene, make_user, login_as):
+    api = login_as(make_user("reporter", scene.tree.grid_a1))
+    body = file_report(api, scene.event["id"], figures=SMALL).get_json()
+    assert body["org_unit_id"] == scene.tree.village_a1.id
+    explicit = file_report(api, scene.event["id"], "update", BIGGER, org_unit_id=scene.tree.village_a1.id)
+    assert explicit.get_json()["org_unit_id"] == scene.tree.village_a1.id
+    assert_error(
+        file_report(api, scene.event["id"], "update", BIGGER, org_unit_id=scene.tree.village_a2.id, expect=None),
+        404,
+        "not_found",
+    )
+
+
+def test_a_township_reporter_files_for_its_villages_only(scene, make_user, login_as):
+    api = login_as(make_user("reporter", scene.tree.town_a))
+    file_report(api, scene.event["id"], figures=SMALL, org_unit_id=scene.tree.village_a2.id)
+    # Its own unit is a township: statistics are filed per village.
+    response = file_report(api, scene.event["id"], figures=SMALL, org_unit_id=scene.tree.town_a.id, expect=None)
+    assert assert_error(response, 422, "validation_error")["details"]["fields"]["org_unit_id"][0].startswith("灾情按村")
+    response = file_report(api, scene.event["id"], figures=SMALL, expect=None)  # defaults to the township
+    assert_error(response, 422, "validation_error")
+    response = file_report(api, scene.event["id"], figures=SMALL, org_unit_id=scene.tree.village_b1.id, expect=None)
+    assert_error(response, 404, "not_found")
+
+
+def test_a_grid_unit_is_not_a_statistics_unit(scene):
+    response = file_report(scene.api, scene.event["id"], figures=SMALL, org_unit_id=scene.tree.grid_a1.id, expect=None)
+    assert "org_unit_id" in assert_error(response, 422, "validation_error")["details"]["fields"]
+
+
+def test_village_outside_the_event_area_is_refused(scene, make_user, login_as):
+    town_b_event = open_event(login_as(make_user("reviewer", scene.tree.town_b)), scene.tree.town_b, name="乙乡冰雹",
+                              disaster_type="风雹", disaster_subtype="冰雹")  # fmt: skip
+    # A village a1 reporter cannot even see town b's event.
+    assert_error(file_report(scene.api, town_b_event["id"], figures=SMALL, expect=None), 404, "not_found")
+    village_event = open_event(login_as(scene.county_reviewer), scene.tree.village_a2, name="甲二村滑坡",
+                               disaster_type="地质灾害", disaster_subtype="滑坡")  # fmt: skip
+    town_api = login_as(make_user("reporter", scene.tree.town_a))
+    response = file_report(town_api, village_event["id"], org_unit_id=scene.tree.village_a1.id, expect=None)
+    assert "不在灾害过程" in assert_error(response, 422, "validation_error")["details"]["fields"]["org_unit_id"][0]
+    file_report(town_api, village_event["id"], org_unit_id=scene.tree.village_a2.id)
+
+
+def test_only_reporters_file(scene, make_user, login_as):
+    for role in ("reviewer", "viewer", "admin"):
+        api = login_as(make_user(role, scene.tree.village_a1))
+        assert_error(file_report(api, scene.event["id"], expect=None), 403, "forbidden")
+
+
+def test_unknown_event_is_404(scene):
+    assert_error(file_report(scene.api, 999999, expect=None), 404, "not_found")
+
+
+def test_drill_events_take_reports(scene, login_as):
+    drill = open_event(login_as(scene.county_reviewer), scene.tree.county, name="防汛演练", drill=True)
+    assert file_report(scene.api, drill["id"], figures=SMALL).get_json()["event_id"] == drill["id"]
+
+
+# --- event status and stage order ------------------------------------------------------------------------------
+
+
+def set_status(scene, login_as, status):
+    response = login_as(scene.county_reviewer).post(
+        f"/api/v1/events/{scene.event['id']}/status", json={"status": status}
+    )
+    assert response.status_code == 200
+
+
+def test_stable_event_takes_updates_and_finals_only(scene, login_as):
+    file_report(scene.api, scene.event["id"], figures=SMALL)
+    set_status(scene, login_as, "stable")
+    api2 = login_as(scene.reporter)
+    response = file_report(api2, scene.event["id"], figures=SMALL, org_unit_id=None, expect=None)
+    assert "稳定" in assert_error(response, 409, "conflict")["message"]
+    file_report(scene.api, scene.event["id"], "update", BIGGER)
+    file_report(scene.api, scene.event["id"], "final", BIGGER)
+
+
+def test_stable_event_refuses_a_first_initial(scene, login_as, make_user):
+    set_status(scene, login_as, "stable")
+    api = login_as(make_user("reporter", scene.tree.village_a2))
+    assert_error(file_report(api, scene.event["id"], figures=SMALL, expect=None), 409, "conflict")
+
+
+def test_closed_event_refuses_everything(scene, login_as):
+    file_report(scene.api, scene.event["id"], figures=SMALL)
+    set_status(scene, login_as, "stable")
+    set_status(scene, login_as, "closed")
+    for stage in ("initial", "update", "final"):
+        response = file_report(scene.api, scene.event["id"], stage, BIGGER, expect=None)
+        assert "已结束" in assert_error(response, 409, "conflict")["message"]
+
+
+def test_update_or_final_before_an_initial_is_409(scene):
+    for stage in ("update", "final"):
+        response = file_report(scene.api, scene.event["id"], stage, SMALL, expect=None)
+        assert "尚未报送初报" in assert_error(response, 409, "conflict")["message"]
+
+
+def test_a_second_initial_is_409(scene):
+    file_report(scene.api, scene.event["id"], figures=SMALL)
+    response = file_report(scene.api, scene.event["id"], figures=BIGGER, expect=None)
+    assert "已报送初报" in assert_error(response, 409, "conflict")["message"]
+
+
+def test_initial_updates_final_then_nothing(scene):
+    event_id = scene.event["id"]
+    file_report(scene.api, event_id, "initial", SMALL)
+    file_report(scene.api, event_id, "update", BIGGER)
+    file_report(scene.api, event_id, "update", BIGGER)
+    file_report(scene.api, event_id, "final", BIGGER)
+    for stage in ("initial", "update", "final"):
+        response = file_report(scene.api, event_id, stage, BIGGER, expect=None)
+        assert "已报送核报" in assert_error(response, 409, "conflict")["message"]
+
+
+def test_villages_and_events_are_independent(scene, make_user, login_as):
+    file_report(scene.api, scene.event["id"], figures=SMALL)
+    file_report(login_as(make_user("reporter", scene.tree.village_a2)), scene.event["id"], figures=SMALL)
+    landslide = open_event(login_as(scene.county_reviewer), scene.tree.county, name="滑坡", disaster_type="地质灾害",
+                           disaster_subtype="滑坡")  # fmt: skip
+    assert file_report(scene.api, landslide["id"], figures=SMALL).get_json()["current"] is True
+
+
+# --- change notes ----------------------------------------------------------------------------------------------
+
+
+def test_figures_going_down_need_a_change_note(scene):
+    event_id = scene.event["id"]
+    file_report(scene.api, event_id, "initial", BIGGER)
+    lower = {"affected_population": 20, "injured": 2, "crops_affected_ha": "3.99"}
+    response = file_report(scene.api, event_id, "update", lower, expect=None)
+    fields = assert_error(response, 422, "validation_error")["details"]["fields"]
+    assert list(fields) == ["change_note"]
+    assert "因灾受伤人口(人)" in fields["change_note"][0] and "农作物受灾面积(公顷)" in fields["change_note"][0]
+    assert "受灾人口(人)、" not in fields["change_note"][0]  # unchanged figures are not named
+    response = file_report(scene.api, event_id, "update", lower, change_note="   ", expect=None)
+    assert_error(response, 422, "validation_error")
+    body = file_report(scene.api, event_id, "update", lower, change_note="1 人重复统计，已核减").get_json()
+    assert body["change_note"] == "1 人重复统计，已核减"
+
+
+def test_figures_going_up_or_staying_need_no_note(scene):
+    event_id = scene.event["id"]
+    file_report(scene.api, event_id, "initial", SMALL)
+    file_report(scene.api, event_id, "update", SMALL)
+    file_report(scene.api, event_id, "final", BIGGER)
+
+
+def test_change_note_and_rule_errors_come_together(scene):
+    event_id = scene.event["id"]
+    file_report(scene.api, event_id, "initial", BIGGER)
+    response = file_report(scene.api, event_id, "update", {"affected_population": 1, "deaths": 2}, expect=None)
+    assert set(assert_error(response, 422, "validation_error")["details"]["fields"]) == {
+        "figures.deaths",
+        "change_note",
+    }
+
+
+def test_a_zero_report_after_damage_needs_a_note(scene):
+    event_id = scene.event["id"]
+    file_report(scene.api, event_id, "initial", SMALL)
+    assert_error(file_report(scene.api, event_id, "update", {}, expect=None), 422, "validation_error")
+    assert file_report(scene.api, event_id, "update", {}, change_note="误报").get_json()["is_zero"] is True
+
+
+def test_change_note_compares_with_the_current_report_not_a_returned_one(scene, login_as):
+    event_id = scene.event["id"]
+    file_report(scene.api, event_id, "initial", SMALL)
+    big = file_report(scene.api, event_id, "update", BIGGER).get_json()
+    town = login_as(scene.town_reviewer)
+    assert (
+        town.post(
+            f"/api/v1/damage-reports/{big['id']}/review", json={"decision": "return", "comment": "数字偏大"}
+        ).status_code
+        == 200
+    )  # noqa: E501
+    # SMALL is current again: filing SMALL-sized figures is no decrease.
+    file_report(scene.api, event_id, "update", SMALL)
+
+
+# --- idempotency -----------------------------------------------------------------------------------------------
+
+
+def test_same_client_id_and_payload_is_200_with_the_same_report(scene):
+    payload = report_payload("initial", FLOOD, note="初报")
+    first = scene.api.post(url(scene), json=payload)
+    assert first.status_code == 201
+    again = scene.api.post(url(scene), json=payload)
+    assert again.status_code == 200
+    assert again.get_json() == first.get_json()
+    # The same figures written differently are the same payload.
+    same = dict(payload, figures=dict(FLOOD, crops_lost_ha=3, direct_loss_10k_yuan=86.75, deaths=1, injured=5))
+    assert scene.api.post(url(scene), json=same).status_code == 200
+    listed = scene.api.get(f"/api/v1/damage-reports?event_id={scene.event['id']}").get_json()
+    assert listed["total"] == 1
+
+
+def test_resend_after_the_state_moved_on_still_answers_200(scene, login_as):
+    payload = report_payload("initial", SMALL)
+    first = scene.api.post(url(scene), json=payload).get_json()
+    file_report(scene.api, scene.event["id"], "update", BIGGER)
+    again = scene.api.post(url(scene), json=payload)
+    assert again.status_code == 200 and again.get_json()["id"] == first["id"]
+    assert again.get_json()["current"] is False
+
+
+def test_same_client_id_with_another_payload_is_409(scene):
+    payload = report_payload("initial", SMALL)
+    assert scene.api.post(url(scene), json=payload).status_code == 201
+    for changed in (
+        dict(payload, figures=BIGGER),
+        dict(payload, note="另一份"),
+        dict(payload, stage="update"),
+        dict(payload, client_id=payload["client_id"].upper(), figures={"affected_population": 11}),
+    ):
+        error = assert_error(scene.api.post(url(scene), json=changed), 409, "conflict")
+        assert error["details"]["client_id"] == payload["client_id"]
+
+
+def test_same_client_id_in_another_event_is_409(scene, login_as):
+    payload = report_payload("initial", SMALL)
+    assert scene.api.post(url(scene), json=payload).status_code == 201
+    other = open_event(login_as(scene.county_reviewer), scene.tree.county, name="另一场洪涝")
+    assert_error(scene.api.post(f"/api/v1/events/{other['id']}/damage-reports", json=payload), 409, "conflict")
+
+
+def test_client_id_is_canonicalized(scene):
+    raw = uuid.uuid4()
+    payload = report_payload("initial", SMALL, client_id=str(raw).upper())
+    body = scene.api.post(url(scene), json=payload).get_json()
+    assert body["client_id"] == str(raw)
+    assert scene.api.post(url(scene), json=dict(payload, client_id=str(raw))).status_code == 200
+
+
+# --- the current report ----------------------------------------------------------------------------------------
+
+
+def current_ids(scene, village) -> list[int]:
+    query = f"event_id={scene.event['id']}&org_unit_id={village.id}&current=true"
+    return [item["id"] for item in scene.api.get(f"/api/v1/damage-reports?{query}").get_json()["items"]]
+
+
+def test_newest_report_is_the_only_current_one(scene):
+    event_id = scene.event["id"]
+    first = file_report(scene.api, event_id, "initial", SMALL).get_json()
+    second = file_report(scene.api, event_id, "update", BIGGER).get_json()
+    assert current_ids(scene, scene.tree.village_a1) == [second["id"]]
+    assert scene.api.get(f"/api/v1/damage-reports/{first['id']}").get_json()["current"] is False
+    third = file_report(scene.api, event_id, "final", BIGGER).get_json()
+    assert current_ids(scene, scene.tree.village_a1) == [third["id"]]
+
+
+def test_current_report_for_helper(scene, app):
+    from server.damage.service import current_report_for
+
+    event_id = scene.event["id"]
+    file_report(scene.api, event_id, "initial", SMALL)
+    second = file_report(scene.api, event_id, "update", BIGGER).get_json()
+    with app.app_context():
+        assert current_report_for(event_id, scene.tree.village_a1.id).id == second["id"]
+        assert current_report_for(event_id, scene.tree.village_a2.id) is None
+
+
+def test_the_index_refuses_two_current_reports(scene, app):
+    """The database itself guards the invariant, whatever a buggy code path does."""
+    import pytest
+    from sqlalchemy import update
+    from sqlalchemy.exc import IntegrityError
+
+    from server.damage.models import DamageReport
+    from server.extensions import db
+
+    event_id = scene.event["id"]
+    first = file_report(scene.api, event_id, "initial", SMALL).get_json()
+    file_report(scene.api, event_id, "update", BIGGER)
+    with app.app_context():
+        with pytest.raises(IntegrityError):
+            db.session.execute(update(DamageReport).where(DamageReport.id == first["id"]).values(current=True))
+            db.session.flush()
+        db.session.rollback()
+
+
+# --- reads -----------------------------------------------------------------------------------------------------
+
+
+def test_list_filters_and_scope(scene, make_user, login_as):
+    event_id = scene.event["id"]
+    a1 = file_report(scene.api, event_id, "initial", SMALL).get_json()
+    a1u = file_report(scene.api, event_id, "update", BIGGER).get_json()
+    a2 = file_report(login_as(make_user("reporter", scene.tree.village_a2)), event_id, "initial", {}).get_json()
+    b1 = file_report(login_as(make_user("reporter", scene.tree.village_b1)), event_id, "initial", SMALL).get_json()
+
+    def ids(api, query=""):
+        body = api.get(f"/api/v1/damage-reports?{query}").get_json()
+        assert body["total"] == len(body["items"]) or body["per_page"] < body["total"]
+        return {item["id"] for item in body["items"]}
+
+    county = login_as(make_user("viewer", scene.tree.county))
+    assert ids(county) == {a1["id"], a1u["id"], a2["id"], b1["id"]}
+    assert ids(county, f"org_unit_id={scene.tree.town_a.id}") == {a1["id"], a1u["id"], a2["id"]}
+    assert ids(county, "current=true") == {a1u["id"], a2["id"], b1["id"]}
+    assert ids(county, "current=false") == {a1["id"]}
+    assert ids(county, "stage=update") == {a1u["id"]}
+    assert ids(county, "status=submitted") == {a1["id"], a1u["id"], a2["id"], b1["id"]}
+    assert ids(county, "status=approved") == set()
+    assert ids(county, f"event_id={event_id + 1000}") == set()
+    page = county.get("/api/v1/damage-reports?per_page=2&page=2").get_json()
+    assert page["total"] == 4 and len(page["items"]) == 2 and page["page"] == 2
+
+    town_a = login_as(scene.town_reviewer)
+    assert ids(town_a) == {a1["id"], a1u["id"], a2["id"]}
+    assert_error(town_a.get(f"/api/v1/damage-reports?org_unit_id={scene.tree.town_b.id}"), 404, "not_found")
+    assert_error(town_a.get(f"/api/v1/damage-reports/{b1['id']}"), 404, "not_found")
+    assert ids(scene.api) == {a1["id"], a1u["id"]}
+    grid = login_as(make_user("viewer", scene.tree.grid_a1))
+    assert ids(grid) == {a1["id"], a1u["id"]}  # a grid reads its village's statistics
+    assert_error(scene.api.get("/api/v1/damage-reports/999999"), 404, "not_found")
+    assert_error(county.get("/api/v1/damage-reports?current=maybe"), 422, "validation_error")
+
+
+def test_list_is_one_query_whatever_the_count(scene, make_user, login_as, app):
+    """No N+1: the page is read with joined units and users."""
+    from sqlalchemy import event as sa_event
+
+    from server.extensions import db
+
+    event_id = scene.event["id"]
+    for village in (scene.tree.village_a1, scene.tree.village_a2, scene.tree.village_b1, scene.tree.village_b2):
+        file_report(login_as(make_user("reporter", village)), event_id, "initial", SMALL)
+    county = login_as(make_user("viewer", scene.tree.county))
+    statements = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    sa_event.listen(engine, "before_cursor_execute", count)
+    try:
+        assert len(county.get("/api/v1/damage-reports").get_json()["items"]) == 4
+    finally:
+        sa_event.remove(engine, "before_cursor_execute", count)
+    selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) <= 3, selects  # the user, the count, the page
