@@ -2,10 +2,15 @@
 
 ``file_report`` keeps ``current`` the way the damage service does (PRODUCT.md: the newest non-returned report is
 current), so roll-up tests do not depend on the damage routes' validation rules.
+
+Each factory runs in its own short app context and returns a detached, loaded object. Tests must not hold an app
+context while they call the API: Flask-Login caches the user in ``g``, which lives as long as the app context, so
+every request would act as whoever logged in last.
 """
 
 from __future__ import annotations
 
+import functools
 import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -20,9 +25,25 @@ from server.evacuation.models import EvacuationReport
 from server.events.models import Event
 from server.extensions import db
 
+APP = None  # set by tests/rollup/conftest.py and tests/dashboard/conftest.py
+
 T0 = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)  # 10:00 in Asia/Shanghai
 
 
+def _in_app(function):
+    @functools.wraps(function)
+    def run(*args, **kwargs):
+        with APP.app_context():
+            result = function(*args, **kwargs)
+            if result is not None:
+                db.session.refresh(result)
+                db.session.expunge(result)
+            return result
+
+    return run
+
+
+@_in_app
 def make_event(area, creator, *, started_at: datetime = T0, status: str = "active", drill: bool = False, **kw) -> Event:
     event = Event(
         name=kw.pop("name", "7·1 洪涝"),
@@ -40,6 +61,7 @@ def make_event(area, creator, *, started_at: datetime = T0, status: str = "activ
     return event
 
 
+@_in_app
 def file_report(
     event, village, user, *, stage: str = "update", at: datetime | None = None, status: str = "submitted", **figures
 ) -> DamageReport:
@@ -69,8 +91,10 @@ def file_report(
     return report
 
 
+@_in_app
 def return_report(report: DamageReport) -> None:
     """Return a report; if it was current, the newest earlier non-returned report becomes current again."""
+    report = db.session.get(DamageReport, report.id)
     was_current = report.current
     report.status = "returned"
     report.current = False
@@ -91,6 +115,7 @@ def return_report(report: DamageReport) -> None:
     db.session.commit()
 
 
+@_in_app
 def file_evacuation(event, village, user, *, evacuated=0, centralized=0, dispersed=0, returned=0) -> None:
     db.session.execute(
         update(EvacuationReport)
@@ -115,3 +140,18 @@ def file_evacuation(event, village, user, *, evacuated=0, centralized=0, dispers
         )
     )
     db.session.commit()
+
+
+@_in_app
+def update_event(event, **values) -> Event:
+    event = db.session.get(Event, event.id)
+    for name, value in values.items():
+        setattr(event, name, value)
+    db.session.commit()
+    return event
+
+
+def in_db(function):
+    """Run ``function(session)`` in a short app context of its own and return what it returns."""
+    with APP.app_context():
+        return function(db.session)

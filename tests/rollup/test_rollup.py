@@ -6,11 +6,11 @@ import pytest
 
 from server import clock
 from tests.conftest import assert_error
-from tests.rollup.factories import T0, file_evacuation, file_report, make_event, return_report
+from tests.rollup.factories import T0, file_evacuation, file_report, in_db, make_event, return_report
 
 
 @pytest.fixture
-def flood(db_session, tree, make_user):
+def flood(tree, make_user):
     """A county flood: a1 filed twice (the update counts), a2 a zero report, b1 one approved report, b2 nothing."""
     county_reviewer = make_user("reviewer", tree.county)
     reporter = make_user("reporter", tree.village_a1)
@@ -115,32 +115,30 @@ def test_township_and_village_rollups(flood, tree, make_user, login_as):
     assert [u["id"] for u in b2["reporting"]["missing_units"]] == [tree.village_b2.id]
 
 
-def test_a_returned_report_stops_counting_and_the_previous_one_counts_again(
-    flood, tree, db_session, make_user, login_as
-):
+def test_a_returned_report_stops_counting_and_the_previous_one_counts_again(flood, tree, make_user, login_as):
     from sqlalchemy import select
 
     from server.damage.models import DamageReport
 
     api = login_as(make_user("reviewer", tree.county))
-    newest = db_session.scalars(
-        select(DamageReport).where(DamageReport.org_unit_id == tree.village_a1.id, DamageReport.current)
-    ).one()
+    newest = in_db(
+        lambda s: s.scalars(
+            select(DamageReport).where(DamageReport.org_unit_id == tree.village_a1.id, DamageReport.current)
+        ).one()
+    )
     return_report(newest)
     body = api.get(f"/api/v1/events/{flood.id}/rollup?org_unit_id={tree.town_a.id}").get_json()
     assert body["figures"]["affected_population"] == 10 and body["figures"]["crops_affected_ha"] == "1.25"
 
     # Returning b1's only report makes b1 missing.
-    only = db_session.scalars(select(DamageReport).where(DamageReport.org_unit_id == tree.village_b1.id)).one()
+    only = in_db(lambda s: s.scalars(select(DamageReport).where(DamageReport.org_unit_id == tree.village_b1.id)).one())
     return_report(only)
     county = api.get(f"/api/v1/events/{flood.id}/rollup").get_json()
     assert county["reporting"]["missing"] == 2
     assert {u["id"] for u in county["reporting"]["missing_units"]} == {tree.village_b1.id, tree.village_b2.id}
 
 
-def test_rollup_at_a_node_outside_scope_is_404_and_outside_the_area_is_422(
-    db_session, tree, make_user, login_as, make_unit
-):
+def test_rollup_at_a_node_outside_scope_is_404_and_outside_the_area_is_422(tree, make_user, login_as, make_unit):
     reviewer = make_user("reviewer", tree.county)
     event = make_event(tree.town_a, reviewer)
     town_b = login_as(make_user("reviewer", tree.town_b))
@@ -155,7 +153,7 @@ def test_rollup_at_a_node_outside_scope_is_404_and_outside_the_area_is_422(
     assert_error(county.get("/api/v1/events/999999/rollup"), 404, "not_found")
 
 
-def test_county_rollup_of_a_township_event_counts_only_the_area(db_session, tree, make_user, login_as):
+def test_county_rollup_of_a_township_event_counts_only_the_area(tree, make_user, login_as):
     reviewer = make_user("reviewer", tree.county)
     event = make_event(tree.town_a, reviewer)
     file_report(event, tree.village_a1, reviewer, stage="initial", affected_population=7)
@@ -166,7 +164,7 @@ def test_county_rollup_of_a_township_event_counts_only_the_area(db_session, tree
     assert body["figures"]["affected_population"] == 7
 
 
-def test_rollup_of_an_event_without_reports_is_all_zero(db_session, tree, make_user, login_as):
+def test_rollup_of_an_event_without_reports_is_all_zero(tree, make_user, login_as):
     reviewer = make_user("reviewer", tree.county)
     event = make_event(tree.county, reviewer, drill=True)  # drills have roll-ups too: they are practice
     body = login_as(reviewer).get(f"/api/v1/events/{event.id}/rollup").get_json()
