@@ -181,9 +181,10 @@ def create_hazard(*, actor, client_id, org_unit_id: int | None = None, **fields:
         reported_by_id=actor.id,
         **{k: v for k, v in payload.items() if k != "org_unit_id"},
     )
-    db.session.add(hazard)
     try:
+        # add inside the savepoint: begin_nested() flushes pending objects before the SAVEPOINT is set
         with db.session.begin_nested():
+            db.session.add(hazard)
             db.session.flush()
     except IntegrityError:
         # Two identical requests raced: the unique client_id let one in; answer the other like a resend.

@@ -151,9 +151,10 @@ def add_photo(
         lon=processed.lon,
         uploaded_by_id=actor.id,
     )
-    db.session.add(photo)
     try:
+        # add inside the savepoint: begin_nested() flushes pending objects before the SAVEPOINT is set
         with db.session.begin_nested():
+            db.session.add(photo)
             db.session.flush()
     except IntegrityError:
         # The same picture for the same parent arrived twice at once: the unique constraint let one in.
