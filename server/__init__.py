@@ -30,6 +30,7 @@ FEATURES = (
     "events",
     "damage",
     "rollup",
+    "exports",
     "evacuation",
     "hazards",
     "photos",
