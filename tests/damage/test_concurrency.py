@@ -1,0 +1,187 @@
+"""Races through the real app from threads, on SQLite (file, WAL) and PostgreSQL: identical resends, two reports
+for one village, two reviewers. The database constraints decide, never luck."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+from sqlalchemy import func, select, update
+
+from server.damage import review as review_module
+from server.damage import service
+from server.damage.models import DamageReport
+from server.extensions import db
+from tests.damage.conftest import file_report, report_payload
+
+SMALL = {"affected_population": 10, "injured": 1}
+BIGGER = {"affected_population": 20, "injured": 3}
+
+
+def at_once(*calls):
+    """Run the calls in threads released together; return their results in order."""
+    start = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+    errors: list = []
+
+    def run(index, call):
+        try:
+            start.wait(timeout=10)
+            results[index] = call()
+        except Exception as exc:  # surfaced in the main thread below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    return results
+
+
+def hold_after_reads(monkeypatch, target, name, parties=2, timeout=1.5):
+    """Make each request wait, after its reads and before its writes, for the other one (PostgreSQL). On SQLite the
+    first writer holds the lock while it waits, so the barrier times out and the requests run one after the other."""
+    barrier = threading.Barrier(parties)
+    real = getattr(target, name)
+
+    def held(*args, **kwargs):
+        result = real(*args, **kwargs)
+        with contextlib.suppress(threading.BrokenBarrierError):
+            barrier.wait(timeout=timeout)
+        return result
+
+    monkeypatch.setattr(target, name, held)
+
+
+def rows(app, **where):
+    with app.app_context():
+        stmt = select(DamageReport)
+        for key, value in where.items():
+            stmt = stmt.where(getattr(DamageReport, key) == value)
+        found = db.session.scalars(stmt).all()
+        db.session.remove()
+        return found
+
+
+def test_identical_requests_at_once_make_one_report(scene, login_as, app):
+    apis = [login_as(scene.reporter), login_as(scene.reporter)]
+    url = f"/api/v1/events/{scene.event['id']}/damage-reports"
+    for stage, figures in (("initial", SMALL), ("update", BIGGER), ("update", dict(BIGGER, injured=4))):
+        payload = report_payload(stage, figures)
+        responses = at_once(*(lambda api=api, p=payload: api.post(url, json=p) for api in apis))
+        codes = sorted(r.status_code for r in responses)
+        assert codes == [200, 201], [r.get_json() for r in responses]
+        assert responses[0].get_json()["id"] == responses[1].get_json()["id"]
+        assert len(rows(app, client_id=payload["client_id"])) == 1
+    current = rows(app, event_id=scene.event["id"], current=True)
+    assert len(current) == 1 and current[0].injured == 4
+
+
+def test_identical_requests_racing_past_their_reads(scene, login_as, app, monkeypatch):
+    """Both requests read "no such client_id" before either writes: the unique constraint decides (PostgreSQL)."""
+    hold_after_reads(monkeypatch, service, "_check_figures")
+    apis = [login_as(scene.reporter), login_as(scene.reporter)]
+    url = f"/api/v1/events/{scene.event['id']}/damage-reports"
+    file_report(scene.api, scene.event["id"], "initial", SMALL)
+    for stage in ("update", "final"):
+        payload = report_payload(stage, BIGGER)
+        responses = at_once(*(lambda api=api, p=payload: api.post(url, json=p) for api in apis))
+        assert sorted(r.status_code for r in responses) == [200, 201], [r.get_json() for r in responses]
+        assert responses[0].get_json()["id"] == responses[1].get_json()["id"]
+    assert len(rows(app, event_id=scene.event["id"])) == 3
+    assert len(rows(app, event_id=scene.event["id"], current=True)) == 1
+
+
+def test_a_resend_that_loses_the_race_gets_the_winners_report(scene, app, monkeypatch):
+    """Deterministic: the resend did not see the first request's row, so its INSERT hits the unique client_id in a
+    SAVEPOINT; it re-reads and answers 200, and nothing it did before (moving the current flag) is kept."""
+    url = f"/api/v1/events/{scene.event['id']}/damage-reports"
+    file_report(scene.api, scene.event["id"], "initial", SMALL)
+    payload = report_payload("update", BIGGER)
+    first = scene.api.post(url, json=payload)
+    assert first.status_code == 201
+
+    real = service._by_client_id
+    calls = []
+
+    def blind_once(client_id):
+        calls.append(client_id)
+        return None if len(calls) == 1 else real(client_id)
+
+    monkeypatch.setattr(service, "_by_client_id", blind_once)
+    again = scene.api.post(url, json=payload)
+    assert again.status_code == 200, again.get_json()
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert len(calls) == 2
+    current = rows(app, event_id=scene.event["id"], current=True)
+    assert [r.id for r in current] == [first.get_json()["id"]]  # the flag move was rolled back with the savepoint
+
+
+def test_a_different_report_that_loses_the_race_is_409(scene, app, monkeypatch):
+    """Deterministic: a report read the village's state before another one became current: 409, nothing kept."""
+    url = f"/api/v1/events/{scene.event['id']}/damage-reports"
+    initial = file_report(scene.api, scene.event["id"], "initial", SMALL).get_json()
+
+    real = service._check_stage
+
+    def stale_stage(event, unit, stage):
+        previous = real(event, unit, stage)
+        # As if another report had superseded the one we read (on PostgreSQL a concurrent transaction can do this
+        # between our reads and our write; on SQLite the write lock taken up front prevents it).
+        db.session.execute(update(DamageReport).where(DamageReport.id == initial["id"]).values(current=False))
+        return previous
+
+    monkeypatch.setattr(service, "_check_stage", stale_stage)
+    response = scene.api.post(url, json=report_payload("update", BIGGER))
+    assert response.status_code == 409, response.get_json()
+    assert response.get_json()["error"]["message"] == "该村已有新报告，请刷新后重试"
+    assert [r.id for r in rows(app, event_id=scene.event["id"], current=True)] == [initial["id"]]
+
+
+def test_two_different_reports_for_one_village_never_both_current(scene, login_as, app, monkeypatch, is_postgres):
+    hold_after_reads(monkeypatch, service, "_check_figures")
+    apis = [login_as(scene.reporter), login_as(scene.reporter)]
+    url = f"/api/v1/events/{scene.event['id']}/damage-reports"
+    # Two initials at once (no current report yet: the partial unique index decides), then two updates at once
+    # (the conditional move of the current flag decides).
+    for stage in ("initial", "update"):
+        # Change notes so that whichever runs second may lower the other's figures.
+        payloads = [report_payload(stage, SMALL, change_note="甲"), report_payload(stage, BIGGER, change_note="乙")]
+        responses = at_once(
+            *(lambda api=api, p=p: api.post(url, json=p) for api, p in zip(apis, payloads, strict=True))
+        )
+        codes = sorted(r.status_code for r in responses)
+        if stage == "initial" or is_postgres:
+            assert codes == [201, 409], [r.get_json() for r in responses]
+            loser = next(r for r in responses if r.status_code == 409).get_json()["error"]
+            assert loser["code"] == "conflict"
+        else:
+            assert codes == [201, 201]  # SQLite serialized them: the second update simply followed the first
+        current = rows(app, event_id=scene.event["id"], current=True)
+        assert len(current) == 1
+
+
+def test_two_reviewers_racing_get_one_200_and_one_409(scene, login_as, app, monkeypatch):
+    hold_after_reads(monkeypatch, review_module, "get_report")
+    report = file_report(scene.api, scene.event["id"], figures=SMALL).get_json()
+    town, county = login_as(scene.town_reviewer), login_as(scene.county_reviewer)
+    review_url = f"/api/v1/damage-reports/{report['id']}/review"
+    responses = at_once(
+        lambda: town.post(review_url, json={"decision": "approve"}),
+        lambda: county.post(review_url, json={"decision": "return", "comment": "数据存疑"}),
+    )
+    codes = sorted(r.status_code for r in responses)
+    assert codes == [200, 409], [r.get_json() for r in responses]
+    winner = next(r for r in responses if r.status_code == 200).get_json()
+    stored = rows(app, id=report["id"])[0]
+    assert stored.status == winner["status"] and stored.version == 2
+    with app.app_context():
+        audit_count = db.session.scalar(
+            select(func.count())
+            .select_from(db.metadata.tables["audit_logs"])
+            .where(db.metadata.tables["audit_logs"].c.action.in_(["damage_report.approve", "damage_report.return"]))
+        )
+        db.session.remove()
+    assert audit_count == 1
