@@ -26,10 +26,25 @@ def test_report_json_per_the_contract(scene):
     assert response.status_code == 201
     body = response.get_json()
     assert set(body) >= {
-        "id", "client_id", "event_id", "org_unit_id", "stage", "figures", "note", "change_note", "status", "current",
-        "submitted_by", "submitted_at", "reviewed_by", "reviewed_at", "review_comment", "is_zero", "version",
+        "id",
+        "client_id",
+        "event_id",
+        "org_unit_id",
+        "stage",
+        "figures",
+        "note",
+        "change_note",
+        "status",
+        "current",
+        "submitted_by",
+        "submitted_at",
+        "reviewed_by",
+        "reviewed_at",
+        "review_comment",
+        "is_zero",
+        "version",
         "org_unit",
-    }  # fmt: skip
+    }
     assert body["client_id"] == payload["client_id"]
     assert body["event_id"] == scene.event["id"]
     assert body["org_unit_id"] == scene.tree.village_a1.id
@@ -83,12 +98,22 @@ def test_a_grid_unit_is_not_a_statistics_unit(scene):
 
 
 def test_village_outside_the_event_area_is_refused(scene, make_user, login_as):
-    town_b_event = open_event(login_as(make_user("reviewer", scene.tree.town_b)), scene.tree.town_b, name="乙乡冰雹",
-                              disaster_type="风雹", disaster_subtype="冰雹")  # fmt: skip
+    town_b_event = open_event(
+        login_as(make_user("reviewer", scene.tree.town_b)),
+        scene.tree.town_b,
+        name="乙乡冰雹",
+        disaster_type="风雹",
+        disaster_subtype="冰雹",
+    )
     # A village a1 reporter cannot even see town b's event.
     assert_error(file_report(scene.api, town_b_event["id"], figures=SMALL, expect=None), 404, "not_found")
-    village_event = open_event(login_as(scene.county_reviewer), scene.tree.village_a2, name="甲二村滑坡",
-                               disaster_type="地质灾害", disaster_subtype="滑坡")  # fmt: skip
+    village_event = open_event(
+        login_as(scene.county_reviewer),
+        scene.tree.village_a2,
+        name="甲二村滑坡",
+        disaster_type="地质灾害",
+        disaster_subtype="滑坡",
+    )
     town_api = login_as(make_user("reporter", scene.tree.town_a))
     response = file_report(town_api, village_event["id"], org_unit_id=scene.tree.village_a1.id, expect=None)
     assert "不在灾害过程" in assert_error(response, 422, "validation_error")["details"]["fields"]["org_unit_id"][0]
@@ -171,8 +196,13 @@ def test_initial_updates_final_then_nothing(scene):
 def test_villages_and_events_are_independent(scene, make_user, login_as):
     file_report(scene.api, scene.event["id"], figures=SMALL)
     file_report(login_as(make_user("reporter", scene.tree.village_a2)), scene.event["id"], figures=SMALL)
-    landslide = open_event(login_as(scene.county_reviewer), scene.tree.county, name="滑坡", disaster_type="地质灾害",
-                           disaster_subtype="滑坡")  # fmt: skip
+    landslide = open_event(
+        login_as(scene.county_reviewer),
+        scene.tree.county,
+        name="滑坡",
+        disaster_type="地质灾害",
+        disaster_subtype="滑坡",
+    )
     assert file_report(scene.api, landslide["id"], figures=SMALL).get_json()["current"] is True
 
 

@@ -44,8 +44,9 @@ def test_return_needs_a_comment_and_the_reporter_sees_it(scene, login_as):
     for comment in ("", "   "):
         error = assert_error(review(town, report["id"], "return", comment), 422, "validation_error")
         assert list(error["details"]["fields"]) == ["comment"]
-    assert_error(town.post(f"/api/v1/damage-reports/{report['id']}/review", json={"decision": "return"}), 422,
-                 "validation_error")  # fmt: skip
+    assert_error(
+        town.post(f"/api/v1/damage-reports/{report['id']}/review", json={"decision": "return"}), 422, "validation_error"
+    )
     response = review(town, report["id"], "return", "受灾人口与户籍数不符，请核实后重报")
     assert response.status_code == 200
     assert response.get_json()["status"] == "returned" and response.get_json()["current"] is False
