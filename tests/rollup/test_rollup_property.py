@@ -1,0 +1,97 @@
+"""Property: for any sequence of reports, updates and returns across villages, the roll-up at every node equals the
+sum over its villages of each village's newest non-returned report, computed independently here in Python."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from server.damage.indicators import INDICATORS
+from server.rollup.service import compute_rollup
+from tests.rollup.factories import T0, file_report, in_db, make_event, return_report
+
+WHOLE = st.integers(min_value=0, max_value=100_000)
+AMOUNT = st.integers(min_value=0, max_value=10**9).map(lambda cents: Decimal(cents) / 100)
+FIGURES = st.fixed_dictionaries(
+    {},
+    optional={i.key: (AMOUNT if i.decimal else WHOLE) for i in INDICATORS},
+)
+OPERATION = st.one_of(
+    st.tuples(st.just("report"), st.integers(0, 3), FIGURES, st.sampled_from(["initial", "update", "final"])),
+    st.tuples(st.just("return"), st.integers(0, 50)),
+)
+
+
+def expected_figures(reports_by_village, villages):
+    totals = {i.key: Decimal(0) if i.decimal else 0 for i in INDICATORS}
+    reported = zero = 0
+    for village in villages:
+        alive = [r for r in reports_by_village.get(village.id, []) if not r["returned"]]
+        if not alive:
+            continue
+        newest = alive[-1]["figures"]  # appended in submission order
+        reported += 1
+        zero += all(not newest.get(i.key) for i in INDICATORS)
+        for i in INDICATORS:
+            totals[i.key] += newest.get(i.key, 0)
+    figures = {k: f"{v:.2f}" if isinstance(v, Decimal) else v for k, v in totals.items()}
+    return figures, reported, zero
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=st.lists(OPERATION, max_size=14))
+def test_rollup_equals_the_sum_of_each_villages_newest_non_returned_report(tree, make_user, operations):
+    user = _reviewer(tree, make_user)
+    event = make_event(tree.county, user)  # a fresh event per example: earlier examples' reports do not count
+    model: dict[int, list[dict]] = {}
+    filed = []  # (report, model entry) in submission order
+    for step, operation in enumerate(operations):
+        if operation[0] == "report":
+            _, index, figures, stage = operation
+            village = tree.villages[index]
+            report = file_report(event, village, user, stage=stage, at=T0 + timedelta(seconds=step), **figures)
+            entry = {"figures": figures, "returned": False}
+            model.setdefault(village.id, []).append(entry)
+            filed.append((report, entry))
+        else:
+            alive = [pair for pair in filed if not pair[1]["returned"]]
+            if alive:
+                report, entry = alive[operation[1] % len(alive)]
+                return_report(report)
+                entry["returned"] = True
+
+    nodes = [tree.county, tree.town_a, tree.town_b, *tree.villages]
+    members = {
+        tree.county.id: tree.villages,
+        tree.town_a.id: [tree.village_a1, tree.village_a2],
+        tree.town_b.id: [tree.village_b1, tree.village_b2],
+        **{v.id: [v] for v in tree.villages},
+    }
+
+    def check(session):
+        from server.events.models import Event
+        from server.orgunits.models import OrgUnit
+
+        live_event = session.get(Event, event.id)
+        for node in nodes:
+            result = compute_rollup(event=live_event, node=session.get(OrgUnit, node.id))
+            figures, reported, zero = expected_figures(model, members[node.id])
+            assert result["figures"] == figures, node.name
+            assert result["reporting"]["reported"] == reported and result["reporting"]["zero"] == zero
+            assert result["reporting"]["missing"] == len(members[node.id]) - reported
+            for child in result["children"]:
+                child_figures, _, _ = expected_figures(model, members[child["org_unit"]["id"]])
+                assert child["figures"] == child_figures
+
+    in_db(check)
+
+
+_reviewers: dict[int, object] = {}
+
+
+def _reviewer(tree, make_user):
+    # One user per tree: hypothesis reuses the function's fixtures across examples.
+    if tree.county.id not in _reviewers:
+        _reviewers[tree.county.id] = make_user("reviewer", tree.county)
+    return _reviewers[tree.county.id]
