@@ -3,7 +3,7 @@ from flask import Blueprint
 from server.api import doc, json_body, page_schema, paginate, query_args
 from server.auth.access import current_actor
 from server.damage import review, service
-from server.damage.schemas import DamageReportCreate, DamageReportOut, DamageReportQuery, ReviewIn
+from server.damage.schemas import DamageReportCreate, DamageReportOut, DamageReportQuery, DamageReviewIn
 from server.extensions import db
 
 bp = Blueprint("damage", __name__)
@@ -37,10 +37,10 @@ def get_report(report_id: int):
 
 
 @bp.post("/damage-reports/<int:report_id>/review")
-@doc(body=ReviewIn, response=DamageReportOut)
+@doc(body=DamageReviewIn, response=DamageReportOut)
 def review_report(report_id: int):
     """Approve a village's current report or return it with a reason (409 if already reviewed or superseded)."""
-    data = json_body(ReviewIn())
+    data = json_body(DamageReviewIn())
     report = review.review_report(actor=current_actor(), report_id=report_id, **data)
     db.session.commit()
     return DamageReportOut().dump(report)

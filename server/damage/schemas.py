@@ -25,7 +25,7 @@ class DamageReportCreate(InputSchema):
     change_note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
 
 
-class ReviewIn(InputSchema):
+class DamageReviewIn(InputSchema):
     decision = fields.String(
         required=True,
         validate=validate.OneOf(("approve", "return"), error="审核结论应为 approve（通过）或 return（退回）"),
@@ -43,7 +43,7 @@ class DamageReportQuery(PageQuery):
     stage = fields.String(load_default=None, validate=validate.OneOf(STAGES))
 
 
-class PersonOut(Schema):
+class ReportPersonOut(Schema):
     id = fields.Integer()
     name = fields.String()
 
@@ -75,8 +75,8 @@ class DamageReportOut(Schema):
     status = fields.String()
     current = fields.Boolean()
     version = fields.Integer()
-    submitted_by = fields.Nested(PersonOut)
+    submitted_by = fields.Nested(ReportPersonOut)
     submitted_at = LocalDateTime()
-    reviewed_by = fields.Nested(PersonOut, allow_none=True)
+    reviewed_by = fields.Nested(ReportPersonOut, allow_none=True)
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()

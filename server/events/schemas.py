@@ -16,7 +16,7 @@ class LocalDateTime(fields.DateTime):
         return None if value is None else to_local(value).isoformat()
 
 
-class UnitBriefOut(Schema):
+class EventUnitOut(Schema):
     id = fields.Integer()
     code = fields.String()
     name = fields.String()
@@ -51,7 +51,7 @@ class EventOut(Schema):
     disaster_subtype = fields.String(allow_none=True)
     started_at = LocalDateTime()
     org_unit_id = fields.Integer()
-    org_unit = fields.Nested(UnitBriefOut)
+    org_unit = fields.Nested(EventUnitOut)
     status = fields.String()
     drill = fields.Boolean()
     stable_at = LocalDateTime(allow_none=True)
