@@ -1,0 +1,48 @@
+from marshmallow import Schema, fields
+
+from server.orgunits.schemas import OrgUnitOut
+from server.rollup.schemas import DeadlineOut, EvacuationTotalsOut, ReportingOut
+
+
+class DashboardEventInfoOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    disaster_type = fields.String()
+    disaster_subtype = fields.String(allow_none=True)
+    status = fields.String()
+    started_at = fields.String()
+    org_unit = fields.Nested(OrgUnitOut)
+
+
+class DashboardEventOut(Schema):
+    event = fields.Nested(DashboardEventInfoOut)
+    figures = fields.Dict()
+    evacuation = fields.Nested(EvacuationTotalsOut)
+    reporting = fields.Nested(ReportingOut)
+    deadline = fields.Nested(DeadlineOut)
+    last_report_at = fields.String(allow_none=True)
+
+
+class DashboardHazardsOut(Schema):
+    open = fields.Integer()
+    open_by_risk_level = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class OverdueEventOut(Schema):
+    event_id = fields.Integer()
+    late = fields.Integer()
+    missing = fields.Integer()
+
+
+class DashboardOverdueOut(Schema):
+    late = fields.Integer(metadata={"description": "villages late for their current obligation"})
+    missing = fields.Integer(metadata={"description": "villages with nothing filed after the initial deadline"})
+    events = fields.List(fields.Nested(OverdueEventOut))
+
+
+class DashboardOut(Schema):
+    org_unit = fields.Nested(OrgUnitOut)
+    events = fields.List(fields.Nested(DashboardEventOut))
+    hazards = fields.Nested(DashboardHazardsOut, allow_none=True)
+    warnings = fields.List(fields.Dict())
+    overdue = fields.Nested(DashboardOverdueOut)

@@ -1,0 +1,105 @@
+"""The dashboard (工作台) of a unit: its live events with totals and completeness, open hazards, warnings, overdue."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from server.events.models import Event
+from server.extensions import db
+from server.orgunits.models import OrgUnit
+from server.orgunits.scope import statistics_unit, within_scope
+from server.rollup.service import compute_rollup, iso, unit_json
+
+LIVE_STATUSES = ("active", "stable")  # closed events owe nothing and leave the dashboard
+OPEN_HAZARD_EXCLUDED = ("rejected", "closed")
+RISK_LEVELS = ("low", "medium", "high", "major")
+
+
+def _ancestor_paths(unit: OrgUnit) -> list[str]:
+    codes = [part for part in unit.path.split("/") if part]
+    return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
+
+
+def live_events(*, user) -> list[Event]:
+    """Active or stable real events whose area overlaps the caller's unit. Drills (演练) never appear here: they
+    are practice, and the dashboard is the real picture."""
+    unit = statistics_unit(user)
+    stmt = (
+        select(Event)
+        .join(OrgUnit, Event.org_unit_id == OrgUnit.id)
+        .where(
+            Event.drill.is_(False),
+            Event.status.in_(LIVE_STATUSES),
+            or_(within_scope(user, scope_unit=unit), OrgUnit.path.in_(_ancestor_paths(unit))),
+        )
+        .order_by(Event.started_at.desc(), Event.id.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _hazards(user) -> dict[str, Any] | None:
+    """Open hazards in scope by risk level; None while the hazards feature has no model."""
+    try:
+        hazard = importlib.import_module("server.hazards.models").Hazard
+    except (ImportError, AttributeError):
+        return None
+    stmt = (
+        select(hazard.risk_level, func.count(hazard.id))
+        .join(OrgUnit, hazard.org_unit_id == OrgUnit.id)
+        .where(within_scope(user), hazard.status.not_in(OPEN_HAZARD_EXCLUDED))
+        .group_by(hazard.risk_level)
+    )
+    by_level = dict.fromkeys(RISK_LEVELS, 0)
+    by_level.update({level: count for level, count in db.session.execute(stmt)})
+    return {"open": sum(by_level.values()), "open_by_risk_level": by_level}
+
+
+def dashboard(*, user) -> dict[str, Any]:
+    unit = statistics_unit(user)
+    events = []
+    late = missing = 0
+    for event in live_events(user=user):
+        # One roll-up per live event (a handful at a time), at the caller's unit: it is inside or around the area.
+        rollup = compute_rollup(event=event, node=unit, with_missing_units=False)
+        reporting = rollup["reporting"]
+        late += reporting["late"]
+        missing += reporting["overdue_missing"]
+        events.append(
+            {
+                "event": {
+                    "id": event.id,
+                    "name": event.name,
+                    "disaster_type": event.disaster_type,
+                    "disaster_subtype": event.disaster_subtype,
+                    "status": event.status,
+                    "started_at": iso(event.started_at),
+                    "org_unit": unit_json(event.org_unit),
+                },
+                "figures": rollup["figures"],
+                "evacuation": rollup["evacuation"],
+                "reporting": reporting,
+                "deadline": rollup["deadline"],
+                "last_report_at": rollup["last_report_at"],
+            }
+        )
+    return {
+        "org_unit": unit_json(unit),
+        "events": events,
+        "hazards": _hazards(user),
+        "warnings": [],  # filled by the warnings feature
+        "overdue": {
+            "late": late,
+            "missing": missing,
+            "events": [
+                {
+                    "event_id": item["event"]["id"],
+                    "late": item["reporting"]["late"],
+                    "missing": item["reporting"]["overdue_missing"],
+                }
+                for item in events
+            ],
+        },
+    }
