@@ -137,7 +137,7 @@ def create_report(
         version=1,
         note=note,
         change_note=change_note,
-        submitted_by_id=actor.id,
+        submitted_by=actor,  # the relationship, so dumping the new report needs no extra query
         submitted_at=clock.now(),
         review_comment="",
         **values,
