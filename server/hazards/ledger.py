@@ -6,6 +6,7 @@ flat whatever the number of hazards; the finished file is then streamed to the c
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from collections.abc import Iterator
@@ -49,7 +50,10 @@ BATCH = 1000
 
 
 def ledger_rows(*, user, **filters: Any) -> Iterator[list[Any]]:
-    """One list of cell values per hazard in scope, in ledger order (township, village, number)."""
+    """One list of cell values per hazard in scope, in ledger order (township, village, number).
+
+    Scope and filters are checked here, before the first row is asked for (NotFound is raised now, not later).
+    """
     unit, parent, grandparent = aliased(OrgUnit), aliased(OrgUnit), aliased(OrgUnit)
     is_grid = unit.level == "grid"
     village = case((is_grid, parent.name), else_=unit.name)
@@ -84,28 +88,31 @@ def ledger_rows(*, user, **filters: Any) -> Iterator[list[Any]]:
         .outerjoin(grandparent, grandparent.id == parent.parent_id)
     )
     stmt = filtered(stmt, user=user, unit_cls=unit, **filters).order_by(unit.path, Hazard.found_at, Hazard.id)
-    for row in db.session.execute(stmt.execution_options(yield_per=BATCH)):
-        yield [
-            f"YH{to_local(row.found_at):%Y}-{row.id:06d}",
-            row.township or "",
-            row.village or "",
-            row.title,
-            CATEGORIES.get(row.category, row.category),
-            _location(row.address, row.lat, row.lon, row.accuracy_m),
-            row.threatened_households,
-            row.threatened_persons,
-            RISK_LEVELS.get(row.risk_level, row.risk_level),
-            row.responsible_person,
-            row.monitor_person,
-            row.measures,
-            _local(row.deadline),
-            STATUSES.get(row.status, row.status),
-            _local(row.closed_at),
-            row.grid,
-            _local(row.found_at),
-            "是" if row.supervised else "否",
-            "是" if row.overdue else "否",
-        ]
+    return (_cells(row) for row in db.session.execute(stmt.execution_options(yield_per=BATCH)))
+
+
+def _cells(row) -> list[Any]:
+    return [
+        f"YH{to_local(row.found_at):%Y}-{row.id:06d}",
+        row.township or "",
+        row.village or "",
+        row.title,
+        CATEGORIES.get(row.category, row.category),
+        _location(row.address, row.lat, row.lon, row.accuracy_m),
+        row.threatened_households,
+        row.threatened_persons,
+        RISK_LEVELS.get(row.risk_level, row.risk_level),
+        row.responsible_person,
+        row.monitor_person,
+        row.measures,
+        _local(row.deadline),
+        STATUSES.get(row.status, row.status),
+        _local(row.closed_at),
+        row.grid,
+        _local(row.found_at),
+        "是" if row.supervised else "否",
+        "是" if row.overdue else "否",
+    ]
 
 
 def _location(address: str, lat: float | None, lon: float | None, accuracy_m: float | None) -> str:
@@ -125,10 +132,11 @@ def _local(value: datetime | None) -> datetime | None:
 
 def write_ledger(*, user, tmpdir: str | None = None, **filters: Any) -> str:
     """Write the ledger to a temporary .xlsx file and return its path (the caller streams and deletes it)."""
+    rows = ledger_rows(user=user, **filters)  # scope errors before any file exists
     fd, path = tempfile.mkstemp(prefix="hazard-ledger-", suffix=".xlsx", dir=tmpdir)
     os.close(fd)
+    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tmpdir or tempfile.gettempdir()})
     try:
-        workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tmpdir or tempfile.gettempdir()})
         sheet = workbook.add_worksheet("隐患台账")
         header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
         date = workbook.add_format({"num_format": "yyyy-mm-dd"})
@@ -139,7 +147,7 @@ def write_ledger(*, user, tmpdir: str | None = None, **filters: Any) -> str:
         sheet.freeze_panes(1, 0)
         date_columns = {12: date, 14: date, 16: stamp}
         last_row = 0
-        for last_row, cells in enumerate(ledger_rows(user=user, **filters), start=1):
+        for last_row, cells in enumerate(rows, start=1):
             for col, value in enumerate(cells):
                 if value is None or value == "":
                     continue
@@ -150,8 +158,10 @@ def write_ledger(*, user, tmpdir: str | None = None, **filters: Any) -> str:
                 else:
                     sheet.write_string(last_row, col, str(value))
         sheet.autofilter(0, 0, max(last_row, 1), len(COLUMNS) - 1)
-        workbook.close()
     except BaseException:
+        with contextlib.suppress(Exception):
+            workbook.close()  # closes and removes xlsxwriter's own temp files
         os.unlink(path)
         raise
+    workbook.close()
     return path

@@ -1,3 +1,4 @@
+import contextlib
 import os
 
 from flask import Blueprint, Response, current_app
@@ -42,19 +43,23 @@ def export_ledger():
     """The hazard ledger (隐患台账) as XLSX, streamed."""
     args = query_args(HazardExportQuery())
     path = ledger.write_ledger(user=current_actor(), tmpdir=current_app.config.get("EXPORT_TMPDIR"), **args)
-    response = Response(_stream_and_delete(path), mimetype=XLSX, direct_passthrough=True)
+    response = Response(_stream(path), mimetype=XLSX)
     response.headers["Content-Length"] = str(os.path.getsize(path))
+    # Deleted when the response is closed, even if the body was never read (HEAD, a dropped connection).
+    response.call_on_close(lambda: _remove(path))
     filename = f"隐患台账-{to_local(now()):%Y%m%d}.xlsx"
     response.headers.set("Content-Disposition", "attachment", filename=filename)
     return response
 
 
-def _stream_and_delete(path: str, chunk: int = 64 * 1024):
-    try:
-        with open(path, "rb") as fh:
-            while data := fh.read(chunk):
-                yield data
-    finally:
+def _stream(path: str, chunk: int = 64 * 1024):
+    with open(path, "rb") as fh:
+        while data := fh.read(chunk):
+            yield data
+
+
+def _remove(path: str) -> None:
+    with contextlib.suppress(FileNotFoundError):
         os.unlink(path)
 
 

@@ -76,7 +76,8 @@ def _image_response(key: str, etag: str, content_type: str, length: int) -> Resp
         except FileNotFoundError:
             current_app.logger.error("photo file missing from the media store: %s", key)
             raise NotFound("照片文件不存在") from None
-        response = Response(_chunks(stream), mimetype=content_type, direct_passthrough=True)
+        response = Response(_chunks(stream), mimetype=content_type)
+        response.call_on_close(stream.close)  # also when the body is never read (HEAD)
         response.headers["Content-Length"] = str(length)
         response.headers["X-Content-Type-Options"] = "nosniff"
     response.set_etag(etag)
@@ -85,11 +86,8 @@ def _image_response(key: str, etag: str, content_type: str, length: int) -> Resp
 
 
 def _chunks(stream, size: int = 64 * 1024):
-    try:
-        while data := stream.read(size):
-            yield data
-    finally:
-        stream.close()
+    while data := stream.read(size):
+        yield data
 
 
 @bp.cli.command("gc")
