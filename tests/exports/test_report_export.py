@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 
 from server.damage.indicators import INDICATORS
-from server.exports import writers
+from server.exports import writers, xlsx
 from tests.conftest import assert_error
 
 HEADERS = [
@@ -155,7 +155,7 @@ def test_an_empty_export_still_has_its_headers(tree, make_user, make_event, logi
 
 
 def test_a_full_sheet_continues_on_a_new_one(filed, tree, make_user, login_as, monkeypatch):
-    monkeypatch.setattr(writers, "XLSX_MAX_DATA_ROWS", 3)
+    monkeypatch.setattr(xlsx, "MAX_ROWS", 4)  # header + 3 rows
     viewer = login_as(make_user("viewer", tree.county))
     workbook = read_xlsx(viewer.get(f"/api/v1/damage-reports.xlsx?event_id={filed}"))
     assert workbook.sheetnames == ["灾情报告", "灾情报告2"]
@@ -189,3 +189,19 @@ def test_many_reports_stream_in_several_chunks(tree, make_user, make_event, logi
     assert len(rows) == 2501 and sum(int(r[COL["因灾死亡人口(人)"]]) for r in rows[1:]) == sum(
         i % 7 for i in range(2500)
     )
+
+
+def test_xlsx_is_a_valid_package_and_text_survives_escaping(tree, make_user, make_event, make_report, login_as):
+    import zipfile
+
+    event_id = make_event(tree.county)
+    tricky = ' <b>&"引号"\x07 '
+    make_report(event_id, tree.village_a1, make_user("reporter", tree.village_a1), note=tricky, deaths=1)
+    viewer = login_as(make_user("viewer", tree.county))
+    data = b"".join(viewer.get(f"/api/v1/damage-reports.xlsx?event_id={event_id}").response)
+    with zipfile.ZipFile(io.BytesIO(data)) as package:
+        assert package.testzip() is None
+        assert {"[Content_Types].xml", "_rels/.rels", "xl/workbook.xml", "xl/styles.xml",
+                "xl/worksheets/sheet1.xml"} <= set(package.namelist())  # fmt: skip
+    row = list(openpyxl.load_workbook(io.BytesIO(data)).active.values)[1]
+    assert row[COL["说明"]] == ' <b>&"引号" ' and row[COL["因灾死亡人口(人)"]] == 1
