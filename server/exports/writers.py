@@ -33,11 +33,17 @@ class _Buffer:
         return data
 
 
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_cell(value: Any, kind: str) -> Any:
     if value is None:
         return ""
     if kind == "decimal":
         return str(as_decimal(value))  # "12.50": a string keeps both places whatever opens the file
+    if kind == "text" and isinstance(value, str) and value.startswith(_FORMULA_START):
+        # A note typed as "=HYPERLINK(...)" must stay text when Excel opens the CSV (CSV injection).
+        return "'" + value
     return value
 
 

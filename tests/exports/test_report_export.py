@@ -205,3 +205,13 @@ def test_xlsx_is_a_valid_package_and_text_survives_escaping(tree, make_user, mak
                 "xl/worksheets/sheet1.xml"} <= set(package.namelist())  # fmt: skip
     row = list(openpyxl.load_workbook(io.BytesIO(data)).active.values)[1]
     assert row[COL["说明"]] == ' <b>&"引号" ' and row[COL["因灾死亡人口(人)"]] == 1
+
+
+def test_csv_text_that_looks_like_a_formula_stays_text(tree, make_user, make_event, make_report, login_as):
+    event_id = make_event(tree.county)
+    make_report(event_id, tree.village_a1, make_user("reporter", tree.village_a1), note='=HYPERLINK("http://x")')
+    viewer = login_as(make_user("viewer", tree.county))
+    row = read_csv(viewer.get(f"/api/v1/damage-reports.csv?event_id={event_id}"))[1]
+    assert row[COL["说明"]] == '\'=HYPERLINK("http://x")'
+    xlsx_row = list(read_xlsx(viewer.get(f"/api/v1/damage-reports.xlsx?event_id={event_id}")).active.values)[1]
+    assert xlsx_row[COL["说明"]] == '=HYPERLINK("http://x")'  # an inline string in XLSX is never a formula
