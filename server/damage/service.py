@@ -121,9 +121,17 @@ def create_report(
     if existing is not None:
         return _resend(existing, digest, actor), False
 
-    _check_unit(event, unit)
-    previous = _check_stage(event, unit, stage)
-    _check_figures(values, previous, change_note)
+    try:
+        _check_unit(event, unit)
+        previous = _check_stage(event, unit, stage)
+        _check_figures(values, previous, change_note)
+    except (Conflict, Invalid):
+        # On PostgreSQL an identical request may have committed between our lookup and our checks (its report is
+        # why "initial already filed" fails): that is a resend, not an error.
+        existing = _by_client_id(client_id)
+        if existing is not None:
+            return _resend(existing, digest, actor), False
+        raise
 
     report = DamageReport(
         client_id=client_id,

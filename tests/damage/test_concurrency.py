@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import threading
 
+import pytest
 from sqlalchemy import func, select, update
 
 from server.damage import review as review_module
@@ -94,12 +95,15 @@ def test_identical_requests_racing_past_their_reads(scene, login_as, app, monkey
     assert len(rows(app, event_id=scene.event["id"], current=True)) == 1
 
 
-def test_a_resend_that_loses_the_race_gets_the_winners_report(scene, app, monkeypatch):
-    """Deterministic: the resend did not see the first request's row, so its INSERT hits the unique client_id in a
-    SAVEPOINT; it re-reads and answers 200, and nothing it did before (moving the current flag) is kept."""
+@pytest.mark.parametrize("stage", ["initial", "update"])
+def test_a_resend_that_loses_the_race_gets_the_winners_report(scene, app, monkeypatch, stage):
+    """Deterministic: the resend did not see the first request's row. For an update its INSERT hits the unique
+    client_id in a SAVEPOINT; it re-reads and answers 200, and nothing it did before (moving the current flag) is
+    kept. For an initial the stage check fails first ("initial already filed"); it re-reads and answers 200 too."""
     url = f"/api/v1/events/{scene.event['id']}/damage-reports"
-    file_report(scene.api, scene.event["id"], "initial", SMALL)
-    payload = report_payload("update", BIGGER)
+    if stage == "update":
+        file_report(scene.api, scene.event["id"], "initial", SMALL)
+    payload = report_payload(stage, BIGGER)
     first = scene.api.post(url, json=payload)
     assert first.status_code == 201
 
