@@ -19,7 +19,7 @@ from server.auth.access import require_role
 from server.errors import Conflict, Invalid, NotFound
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause
-from server.events.models import Event
+from server.events.service import get_event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit, within_scope
@@ -32,15 +32,6 @@ class Submission:
     report: EvacuationReport
     created: bool
     warnings: list[dict[str, Any]] = field(default_factory=list)
-
-
-def get_event_in_scope(*, user, event_id: int) -> Event:
-    """The event if its area overlaps the user's statistics scope (above it or inside it), else NotFound."""
-    event = db.session.get(Event, event_id)
-    unit = statistics_unit(user)
-    if event is None or not (event.org_unit.contains(unit) or unit.contains(event.org_unit)):
-        raise NotFound("灾害过程不存在")
-    return event
 
 
 def _payload_hash(*, event_id: int, org_unit_id: int, counts: dict[str, int], allocations, note: str) -> str:
@@ -136,7 +127,7 @@ def submit_evacuation(
 ) -> Submission:
     """File a village's cumulative evacuation counts for an event; a resend with the same client_id is harmless."""
     require_role(user, "reporter", message="只有信息员可以填报转移避险情况")
-    event = get_event_in_scope(user=user, event_id=event_id)
+    event = get_event(user=user, event_id=event_id)
     village = get_statistics_unit_in_scope(user, org_unit_id)
     if village.level != "village":
         raise Invalid({"org_unit_id": ["转移避险情况按村填报，请选择村（社区）"]})
@@ -213,7 +204,7 @@ def submit_evacuation(
 
 
 def list_evacuations(*, user, event_id: int, org_unit_id: int | None = None, current: bool | None = None) -> Select:
-    event = get_event_in_scope(user=user, event_id=event_id)
+    event = get_event(user=user, event_id=event_id)
     root = get_statistics_unit_in_scope(user, org_unit_id) if org_unit_id is not None else statistics_unit(user)
     stmt = (
         select(EvacuationReport)
