@@ -20,7 +20,9 @@ from server.extensions import db
 DECISIONS = {"approve": "approved", "return": "returned"}
 
 
-def review_report(*, actor, report_id: int, decision: str, comment: str | None = "", version: int | None = None):
+def review_report(
+    *, actor, report_id: int, decision: str, comment: str | None = "", version: int | None = None
+) -> DamageReport:
     """Approve or return a village's current report. A return stops it counting and makes the village's newest
     earlier non-returned report current again."""
     require_role(actor, "reviewer", message="只有审核员可以审核灾情报告")
