@@ -38,7 +38,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, case, exists, literal, or_, select
+from sqlalchemy import and_, case, false, func, literal, not_, or_, select
 from sqlalchemy.sql.expression import ColumnElement
 
 from server import clock
@@ -102,35 +102,66 @@ def current_obligation(event, at: datetime | None = None) -> Obligation:
     return Obligation("daily", deadline, previous, now, initial_due)
 
 
-def status_expression(obligation: Obligation, *, event_id: int, current, unit_id) -> ColumnElement:
-    """SQL ``CASE`` giving each village's status; ``current`` is the (outer-joined) current DamageReport entity
-    or alias, ``unit_id`` the village id column."""
-    if obligation.kind == "none":
-        return case((current.id.is_(None), literal("missing")), else_=literal("on_time"))
-
+def late_condition(obligation: Obligation, *, event_id: int, current, unit_id) -> ColumnElement:
+    """SQL: the village has filed something (``current`` is its outer-joined current DamageReport entity or alias)
+    but not what meets the obligation, and the deadline has passed."""
+    if obligation.kind == "none" or not obligation.passed:
+        return false()
     due = obligation.due_at
     if obligation.kind == "final":
-        satisfied = and_(current.stage == "final", current.submitted_at <= due)
+        # Nothing follows a final, so a final that counts is the current report.
+        return and_(current.id.is_not(None), or_(current.stage != "final", current.submitted_at > due))
+
+    lower = obligation.window_start
+    if lower is None:
+        in_window = current.submitted_at <= due
     else:
-        lower = obligation.window_start
-
-        def in_window(column):
-            return and_(column > lower, column <= due) if lower is not None else column <= due
-
-        earlier = DamageReport.__table__.alias("in_window")
-        earlier_in_window = exists(
-            select(1).where(
-                earlier.c.event_id == event_id,
-                earlier.c.org_unit_id == unit_id,
-                earlier.c.status != "returned",
-                in_window(earlier.c.submitted_at),
-            )
+        in_window = and_(current.submitted_at > lower, current.submitted_at <= due)
+    # The current report is the newest that counts: older than the window means nothing newer exists; inside it
+    # means met. Only a current report newer than the deadline needs a look at the earlier ones. A scalar max()
+    # (not EXISTS) so PostgreSQL probes the (event, unit, submitted_at) index per village instead of hashing a scan
+    # of every report of the event.
+    earlier = DamageReport.__table__.alias("earlier")
+    latest_by_deadline = (
+        select(func.max(earlier.c.submitted_at))
+        .where(
+            earlier.c.event_id == event_id,
+            earlier.c.org_unit_id == unit_id,
+            earlier.c.submitted_at <= due,
+            earlier.c.status != "returned",
         )
-        satisfied = or_(in_window(current.submitted_at), and_(current.submitted_at > due, earlier_in_window))
+        .scalar_subquery()
+    )
+    earlier_met = latest_by_deadline.is_not(None) if lower is None else latest_by_deadline > lower
+    return and_(
+        current.id.is_not(None),
+        not_(in_window),
+        or_(current.submitted_at <= due, not_(func.coalesce(earlier_met, false()))),
+    )
 
-    nothing_filed = literal("missing") if obligation.initial_passed else literal("pending")
-    unmet = literal("late") if obligation.passed else literal("pending")
-    return case((current.id.is_(None), nothing_filed), (satisfied, literal("on_time")), else_=unmet)
+
+def missing_condition(obligation: Obligation, *, current) -> ColumnElement:
+    """SQL: nothing filed for the event although something was due (the initial deadline has passed)."""
+    if obligation.kind != "none" and not obligation.initial_passed:
+        return false()
+    return current.id.is_(None)
+
+
+def status_expression(obligation: Obligation, *, event_id: int, current, unit_id) -> ColumnElement:
+    """SQL ``CASE`` giving each village's status (on_time, pending, late, missing)."""
+    late = late_condition(obligation, event_id=event_id, current=current, unit_id=unit_id)
+    missing = missing_condition(obligation, current=current)
+    # Filed, not late: met, except a final not yet filed before its deadline, which is still pending.
+    on_time_or_pending = literal("on_time")
+    if obligation.kind == "final":
+        met = and_(current.stage == "final", current.submitted_at <= obligation.due_at)
+        on_time_or_pending = case((met, literal("on_time")), else_=literal("pending"))
+    return case(
+        (missing, literal("missing")),
+        (current.id.is_(None), literal("pending")),
+        (late, literal("late")),
+        else_=on_time_or_pending,
+    )
 
 
 def describe(obligation: Obligation) -> dict:
