@@ -17,9 +17,10 @@ from sqlalchemy import and_, case, func, select, text
 from server import clock
 from server.damage.indicators import INDICATORS
 from server.damage.models import DamageReport
-from server.errors import Invalid, NotFound
+from server.errors import Invalid
 from server.evacuation.models import EvacuationReport
 from server.events.models import Event
+from server.events.service import get_event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.schemas import OrgUnitOut
@@ -35,12 +36,9 @@ OUTSIDE_AREA = "该单位不在本次灾害过程的范围内"
 
 
 def get_event_for(*, user, event_id: int) -> Event:
-    """The event if its area overlaps the caller's scope (either contains the other), else NotFound."""
-    event = db.session.get(Event, event_id)
-    unit = statistics_unit(user)
-    if event is None or not (unit.contains(event.org_unit) or event.org_unit.contains(unit)):
-        raise NotFound("灾害过程不存在")
-    return event
+    """The event if its area overlaps the caller's scope (either contains the other), else NotFound: the events
+    feature's one rule."""
+    return get_event(user=user, event_id=event_id)
 
 
 def resolve_node(*, user, event: Event, org_unit_id: int | None) -> OrgUnit:
