@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, jsonify, request, send_from_directory
+from flask import Flask, g, has_request_context, jsonify, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
@@ -124,15 +124,34 @@ def _configure_logging(app: Flask) -> None:
     logging.getLogger("server").propagate = True
 
 
+def _is_sqlite(dbapi_connection) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    if type(dbapi_connection).__module__.startswith("sqlite3"):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.close()
+    if not _is_sqlite(dbapi_connection):
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+    # pysqlite opens transactions only before INSERT/UPDATE/DELETE, so a SAVEPOINT issued first would become the
+    # outer transaction and its RELEASE would commit. SQLAlchemy's documented fix: let the driver do nothing and
+    # emit BEGIN ourselves (``_sqlite_begin``).
+    dbapi_connection.isolation_level = None
+
+
+@event.listens_for(Engine, "begin")
+def _sqlite_begin(connection) -> None:
+    if connection.dialect.name != "sqlite":
+        return
+    # A request that may write takes SQLite's single write lock up front: writers queue (busy_timeout) instead of
+    # failing when a read snapshot turns out stale at the first write. Reads stay concurrent under WAL.
+    writing = has_request_context() and request.method not in SAFE_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
 def _register_request_hooks(app: Flask) -> None:
