@@ -39,18 +39,6 @@ class _LostRace(Exception):
     """Another transaction moved the village's current report between our read and our write."""
 
 
-def begin_write() -> None:
-    """Take the write lock now on SQLite (BEGIN IMMEDIATE); a no-op on PostgreSQL.
-
-    pysqlite only opens a transaction before INSERT/UPDATE/DELETE, so a SAVEPOINT issued first becomes the outer
-    transaction and its RELEASE commits on the spot. Taking the lock up front also serializes writers, so the reads
-    that follow are fresh; PostgreSQL instead relies on row locks and the unique constraints.
-    """
-    connection = db.session.connection()
-    if connection.dialect.name == "sqlite" and not connection.connection.dbapi_connection.in_transaction:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
 def current_report_for(event_id: int, org_unit_id: int) -> DamageReport | None:
     """The village's current report for the event (its newest non-returned one), or None."""
     return db.session.scalar(
@@ -116,7 +104,6 @@ def create_report(
         event_id=event.id, org_unit_id=unit.id, stage=stage, figures=values, note=note, change_note=change_note
     )
 
-    begin_write()
     existing = _by_client_id(client_id)
     if existing is not None:
         return _resend(existing, digest, actor), False
