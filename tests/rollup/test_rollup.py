@@ -178,3 +178,10 @@ def test_rollup_is_in_the_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").get_json()
     assert "/events/{event_id}/rollup" in spec["paths"] and "/signoffs/{signoff_id}/review" in spec["paths"]
     assert "RollupOut" in spec["components"]["schemas"] or "Rollup" in spec["components"]["schemas"]
+
+
+def test_unit_rows_carry_the_same_fields_as_the_org_unit_schema():
+    from server.orgunits.schemas import OrgUnitOut
+    from server.rollup.service import UNIT_FIELDS
+
+    assert set(UNIT_FIELDS) == set(OrgUnitOut().fields)
