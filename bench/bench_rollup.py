@@ -317,6 +317,27 @@ def report(rows, ids: dict, version: str, runs: int) -> str:
             f"{'✓' if ratio <= 2 else '✗'} | {ms['grouped']:.1f} ms | {ms['rollup'] / ms['grouped']:.2f}× | "
             f"{'✓' if ms['rollup'] < 200 else '✗'} |"
         )
+    typical = rows[0][1]
+    lines += [
+        "",
+        "Reading the numbers:",
+        f"- Against the grouped query the service costs {typical['rollup'] / typical['grouped']:.2f}× in the typical "
+        "case: the completeness counts, the deadline column, the evacuation join, the children, sign-offs and the "
+        "Python around them add less than the grouping itself.",
+        f"- Against the budget's plain baseline it costs {typical['rollup'] / typical['baseline']:.1f}×: **the ≤ 2× "
+        "budget is missed**. The plain sum never looks at `org_units`; any roll-up with children must join the 20,000 "
+        f"villages to their reports and group them, which alone is {typical['grouped'] / typical['baseline']:.1f}× "
+        "the plain sum here (the `grouped` column). Within 2× of the plain sum would need the child key stored on "
+        "the report rows (denormalised paths) or a maintained per-village summary; not done.",
+        "- PostgreSQL's JIT is switched off for the roll-up query (`SET LOCAL jit = off`): the per-village deadline "
+        "subquery lifts the plan's estimated cost over `jit_above_cost`, and compiling the ~40 aggregate "
+        "expressions took ~100 ms, longer than running them.",
+        "- The worst case is artificial (all 20,000 villages filed after this morning's 08:00): each then needs "
+        "an index probe (`ix_damage_reports_event_unit`, backward, ~4 buffers) for an earlier report inside the "
+        "window. On a real morning only the villages that filed between 08:00 and now are probed.",
+        "- The machine is a shared 2-core VM with other benchmarks and test suites running; the runs are "
+        "interleaved so the ratios are fairer than the absolute times.",
+    ]
     return "\n".join(lines) + "\n"
 
 
