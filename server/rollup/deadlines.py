@@ -26,10 +26,11 @@ all" is exactly "has a current report". Each village is then:
   the deadline, or nothing new in the window);
 * ``missing``: nothing at all filed for the event (no current report) although the initial deadline has passed.
 
-The classification is one SQL ``CASE`` per village over its current report (joined once, as in the roll-up). The
-current report answers most villages by itself: it is the newest non-returned one, so if it lies in the window the
-obligation is met, and if it is older than the window nothing newer exists. Only when it is newer than the
-deadline does an ``EXISTS`` look for an earlier report inside the window (index on event, unit, submitted_at).
+The classification is SQL over each village's current report, outer-joined once as in the roll-up (so the
+roll-up counts late villages in the same grouped query). The current report answers most villages by itself: it is
+the newest one that counts, so if it lies in the window the obligation is met, and if it is older than the window
+nothing newer exists. Only when it is newer than the deadline does a per-village subquery look for the latest
+counting report at or before the deadline (index on event, unit, submitted_at).
 """
 
 from __future__ import annotations
