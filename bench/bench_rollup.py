@@ -301,7 +301,8 @@ def report(rows, ids: dict, version: str, runs: int) -> str:
         "",
         "- **rollup**: `server.rollup.service.rollup()` at the province node, as the API calls it (event and "
         "scope checks, the one grouped query over villages ⟕ current damage ⟕ current evacuation with the "
-        "deadline status per village, the children, the missing-villages list, sign-offs), fresh session per run.",
+        "deadline status per village, the children, sign-offs; the missing-villages list is a second query, "
+        "skipped here because every village has reported), fresh session per run.",
         "- **baseline** (the budget's): one hand-written `SELECT sum(...) FROM damage_reports WHERE event_id = … "
         "AND current` — the 18 indicator sums over the current rows, nothing else.",
         "- **grouped**: the same sums joined to the villages and grouped by the province's child (what a roll-up "

@@ -118,3 +118,16 @@ def test_who_may_sign_off_and_review(world, tree, make_user, login_as):
 def test_signoff_of_a_closed_event_is_a_conflict(world, tree):
     event = update_event(world["event"], status="closed")
     assert_error(sign(world["town"], event, tree.town_a), 409, "conflict")
+
+
+def test_demo_seed_signs_off_qiukou(app):
+    from server.demo import seed
+    from server.extensions import db
+    from server.rollup.models import SignOff
+
+    with app.app_context():
+        seed()
+        db.session.commit()
+        signoff = db.session.scalar(select(SignOff))
+        assert signoff is not None and signoff.org_unit.code == "361130102" and signoff.status == "submitted"
+        assert signoff.reporting["expected"] == 4
