@@ -26,6 +26,8 @@ class DashboardEventOut(Schema):
 class DashboardHazardsOut(Schema):
     open = fields.Integer()
     open_by_risk_level = fields.Dict(keys=fields.String(), values=fields.Integer())
+    supervised = fields.Integer(metadata={"description": "挂牌督办 among the open hazards"})
+    overdue_rectification = fields.Integer(metadata={"description": "rectifying past their deadline"})
 
 
 class OverdueEventOut(Schema):
@@ -37,6 +39,7 @@ class OverdueEventOut(Schema):
 class DashboardOverdueOut(Schema):
     late = fields.Integer(metadata={"description": "villages late for their current obligation"})
     missing = fields.Integer(metadata={"description": "villages with nothing filed after the initial deadline"})
+    hazard_rectification = fields.Integer(metadata={"description": "hazard rectifications past their deadline"})
     events = fields.List(fields.Nested(OverdueEventOut))
 
 

@@ -41,24 +41,37 @@ def live_events(*, user) -> list[Event]:
 
 
 def _hazards(user) -> dict[str, Any] | None:
-    """Open hazards in scope by risk level; None while the hazards feature has no model."""
+    """Open hazards (隐患) in scope by risk level, the supervised (挂牌督办) and the overdue rectifications among them;
+    None while the hazards feature has no model."""
     try:
-        hazard = importlib.import_module("server.hazards.models").Hazard
+        module = importlib.import_module("server.hazards.models")
+        hazard = module.Hazard
     except (ImportError, AttributeError):
         return None
+    open_in_scope = (hazard.status.not_in(OPEN_HAZARD_EXCLUDED), within_scope(user))
     stmt = (
         select(hazard.risk_level, func.count(hazard.id))
         .join(OrgUnit, hazard.org_unit_id == OrgUnit.id)
-        .where(within_scope(user), hazard.status.not_in(OPEN_HAZARD_EXCLUDED))
+        .where(*open_in_scope)
         .group_by(hazard.risk_level)
     )
     by_level = dict.fromkeys(RISK_LEVELS, 0)
     by_level.update({level: count for level, count in db.session.execute(stmt)})
-    return {"open": sum(by_level.values()), "open_by_risk_level": by_level}
+    counted = select(func.count(hazard.id)).join(OrgUnit, hazard.org_unit_id == OrgUnit.id).where(*open_in_scope)
+    supervised = db.session.scalar(counted.where(hazard.supervised.is_(True))) if hasattr(hazard, "supervised") else 0
+    overdue_clause = getattr(module, "overdue_clause", None)
+    overdue = db.session.scalar(counted.where(overdue_clause())) if overdue_clause is not None else 0
+    return {
+        "open": sum(by_level.values()),
+        "open_by_risk_level": by_level,
+        "supervised": supervised,
+        "overdue_rectification": overdue,
+    }
 
 
 def dashboard(*, user) -> dict[str, Any]:
     unit = statistics_unit(user)
+    hazards = _hazards(user)
     events = []
     late = missing = 0
     for event in live_events(user=user):
@@ -88,11 +101,12 @@ def dashboard(*, user) -> dict[str, Any]:
     return {
         "org_unit": unit_json(unit),
         "events": events,
-        "hazards": _hazards(user),
+        "hazards": hazards,
         "warnings": [],  # filled by the warnings feature
         "overdue": {
             "late": late,
             "missing": missing,
+            "hazard_rectification": hazards["overdue_rectification"] if hazards else 0,
             "events": [
                 {
                     "event_id": item["event"]["id"],

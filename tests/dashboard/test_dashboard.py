@@ -40,13 +40,12 @@ def test_dashboard_shows_live_real_events_only_with_totals_and_overdue(tree, mak
     assert body["overdue"]["late"] == 1
     assert body["overdue"]["missing"] == 2 + 2  # flood: b1, b2; landslide: b1, b2
     assert body["warnings"] == []
-    if body["hazards"] is not None:
-        assert body["hazards"]["open"] == 0 and set(body["hazards"]["open_by_risk_level"]) == {
-            "low",
-            "medium",
-            "high",
-            "major",
-        }
+    assert body["hazards"]["open"] == 0 and set(body["hazards"]["open_by_risk_level"]) == {
+        "low",
+        "medium",
+        "high",
+        "major",
+    }
 
 
 def test_a_village_reporter_sees_its_village_and_the_county_event(tree, make_user, login_as):
@@ -65,3 +64,37 @@ def test_a_village_reporter_sees_its_village_and_the_county_event(tree, make_use
 
 def test_dashboard_needs_login(client):
     assert client.get("/api/v1/dashboard").status_code == 401
+
+
+def test_open_hazards_by_risk_level_in_scope(tree, make_user, login_as):
+    import uuid
+
+    reporter = login_as(make_user("reporter", tree.village_a1))
+    created = []
+    for level in ("low", "major", "major", "medium"):
+        response = reporter.post(
+            "/api/v1/hazards",
+            json={
+                "client_id": str(uuid.uuid4()),
+                "category": "landslide",
+                "title": f"后山滑坡隐患 {level}",
+                "address": "甲一村后山",
+                "risk_level": level,
+                "found_at": "2026-07-01T09:00:00+08:00",
+            },
+        )
+        assert response.status_code == 201, response.get_json()
+        created.append(response.get_json())
+    town = login_as(make_user("reviewer", tree.town_a))
+    rejected = town.post(
+        f"/api/v1/hazards/{created[3]['id']}/transitions", json={"action": "reject", "comment": "现场核查不属实"}
+    )
+    assert rejected.status_code == 200, rejected.get_json()
+
+    hazards = login_as(make_user("viewer", tree.county)).get("/api/v1/dashboard").get_json()["hazards"]
+    assert hazards["open"] == 3 and hazards["open_by_risk_level"] == {"low": 1, "medium": 0, "high": 0, "major": 2}
+    assert hazards["supervised"] == 2  # every major (red) hazard is supervised (挂牌督办)
+    assert hazards["overdue_rectification"] == 0
+    # Town B sees none of town A's hazards.
+    other = login_as(make_user("viewer", tree.town_b)).get("/api/v1/dashboard").get_json()["hazards"]
+    assert other["open"] == 0
