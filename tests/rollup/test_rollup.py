@@ -185,3 +185,36 @@ def test_unit_rows_carry_the_same_fields_as_the_org_unit_schema():
     from server.rollup.service import UNIT_FIELDS
 
     assert set(UNIT_FIELDS) == set(OrgUnitOut().fields)
+
+
+def test_rollup_at_province_and_city_for_larger_deployments(make_unit, make_user, login_as):
+    province = make_unit("province", code="36", name="江西省")
+    city_a = make_unit("city", province, code="3611", name="上饶市")
+    city_b = make_unit("city", province, code="3604", name="九江市")
+    county_a = make_unit("county", city_a, code="361130", name="婺源县")
+    county_b = make_unit("county", city_b, code="360429", name="湖口县")
+    town_a = make_unit("township", county_a, code="361130102", name="秋口镇")
+    town_b = make_unit("township", county_b, code="360429100", name="双钟镇")
+    villages = [
+        make_unit("village", town_a, code="361130102200", name="秋口村"),
+        make_unit("village", town_a, code="361130102201", name="白石村"),
+        make_unit("village", town_b, code="360429100001", name="月亮湾社区"),
+    ]
+    reviewer = make_user("reviewer", province)
+    event = make_event(province, reviewer, name="2026年第5号台风")
+    file_report(event, villages[0], reviewer, stage="initial", affected_population=100, crops_lost_ha="0.33")
+    file_report(event, villages[2], reviewer, stage="initial", affected_population=7, crops_lost_ha="0.67")
+
+    api = login_as(reviewer)
+    body = api.get(f"/api/v1/events/{event.id}/rollup").get_json()
+    assert body["figures"]["affected_population"] == 107 and body["figures"]["crops_lost_ha"] == "1.00"
+    assert [c["org_unit"]["name"] for c in body["children"]] == ["九江市", "上饶市"]  # by code
+    assert [c["figures"]["affected_population"] for c in body["children"]] == [7, 100]
+    assert [u["name"] for u in body["reporting"]["missing_units"]] == ["白石村"]
+
+    city = api.get(f"/api/v1/events/{event.id}/rollup?org_unit_id={city_a.id}").get_json()
+    assert [c["org_unit"]["id"] for c in city["children"]] == [county_a.id]
+    assert city["reporting"]["expected"] == 2 and city["reporting"]["reported"] == 1
+    county = api.get(f"/api/v1/events/{event.id}/rollup?org_unit_id={county_a.id}").get_json()
+    assert county["children"][0]["org_unit"]["id"] == town_a.id
+    assert county["figures"] == city["figures"]
