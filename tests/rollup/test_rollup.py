@@ -218,3 +218,36 @@ def test_rollup_at_province_and_city_for_larger_deployments(make_unit, make_user
     county = api.get(f"/api/v1/events/{event.id}/rollup?org_unit_id={county_a.id}").get_json()
     assert county["children"][0]["org_unit"]["id"] == town_a.id
     assert county["figures"] == city["figures"]
+
+
+def test_the_rollup_runs_a_fixed_number_of_queries_whatever_the_size(app, tree, make_unit, make_user):
+    """No N+1: adding townships, villages and reports does not add queries."""
+    import sqlalchemy as sa
+
+    from server.events.models import Event
+    from server.extensions import db
+    from server.orgunits.models import OrgUnit
+    from server.rollup.service import compute_rollup
+
+    reviewer = make_user("reviewer", tree.county)
+    event = make_event(tree.county, reviewer)
+    file_report(event, tree.village_a1, reviewer, stage="initial", affected_population=1)
+
+    def count_queries() -> int:
+        statements = []
+        with app.app_context():
+            listener = lambda *args: statements.append(args[2])  # noqa: E731
+            sa.event.listen(db.engine, "before_cursor_execute", listener)
+            try:
+                compute_rollup(event=db.session.get(Event, event.id), node=db.session.get(OrgUnit, tree.county.id))
+            finally:
+                sa.event.remove(db.engine, "before_cursor_execute", listener)
+        return len(statements)
+
+    small = count_queries()
+    for n in range(3):
+        town = make_unit("township", tree.county)
+        for _ in range(4):
+            village = make_unit("village", town)
+            file_report(event, village, reviewer, stage="initial", affected_population=n)
+    assert count_queries() == small <= 6
