@@ -22,6 +22,7 @@ from server.damage.models import DamageReport
 from server.errors import Conflict, NotFound
 from server.extensions import db
 from server.hazards.models import Hazard
+from server.hazards.savepoint import savepoint
 from server.hazards.service import get_hazard
 from server.orgunits.scope import statistics_unit
 from server.photos.imaging import DEFAULT_MAX_PIXELS, ProcessedPhoto, process_upload, read_upload
@@ -153,7 +154,7 @@ def add_photo(
     )
     try:
         # add inside the savepoint: begin_nested() flushes pending objects before the SAVEPOINT is set
-        with db.session.begin_nested():
+        with savepoint():
             db.session.add(photo)
             db.session.flush()
     except IntegrityError:

@@ -204,3 +204,16 @@ def test_list_is_scoped_filtered_and_paged(people, tree):
     assert page["items"][0]["id"] == b1["id"]  # newest found first
     last = people.county.get(f"{URL}?per_page=2&page=3").get_json()
     assert len(last["items"]) == 1
+
+
+def test_a_failure_after_the_insert_leaves_no_hazard(people, tree, app, monkeypatch):
+    """The hazard, its history and its audit row commit together or not at all (SQLite included)."""
+    from server.hazards import service
+
+    def crash(**kwargs):
+        raise RuntimeError("audit write failed")
+
+    monkeypatch.setattr(service, "record", crash)
+    assert_error(people.reporter_a1.post(URL, json=hazard_payload(tree.village_a1)), 500, "internal_error")
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Hazard)) == 0

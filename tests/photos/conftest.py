@@ -1,0 +1,1 @@
+from tests.hazards.factories import people  # noqa: F401  (fixture)

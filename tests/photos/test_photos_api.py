@@ -1,0 +1,338 @@
+"""Photos through the API: upload to hazards and damage reports, dedup, scope, serving with cache headers."""
+
+from __future__ import annotations
+
+import io
+import os
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from PIL import Image
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage, MultiDict
+from werkzeug.test import encode_multipart
+
+from server.extensions import db
+from server.photos.models import Photo
+from server.photos.storage import LocalStore, key_for
+from tests.conftest import assert_error
+from tests.hazards.factories import act, create_hazard, small_jpeg, upload
+
+from . import images
+
+
+@pytest.fixture(autouse=True)
+def media(app, tmp_path, monkeypatch) -> LocalStore:
+    """A media store of this test's own, so files can be counted."""
+    store = LocalStore(tmp_path / "media")
+    monkeypatch.setitem(app.extensions, "media_store", store)
+    return store
+
+
+def stored_files(store: LocalStore) -> list[str]:
+    return sorted(obj.key for obj in store.iter_objects())
+
+
+def photo_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Photo))
+
+
+@pytest.fixture
+def hazard(people, tree) -> dict:
+    return create_hazard(people.reporter_a1, tree.village_a1)
+
+
+def hazard_url(hazard) -> str:
+    return f"/api/v1/hazards/{hazard['id']}/photos"
+
+
+def test_sideways_phone_photo_comes_back_upright_with_position_time_and_no_exif(people, hazard, media):
+    response = upload(people.reporter_a1, hazard_url(hazard), images.sideways_phone_jpeg())
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert (photo["width"], photo["height"]) == (40, 60)
+    assert (photo["lat"], photo["lon"]) == (30.26, 114.5)
+    assert photo["taken_at"] == "2026-07-01T08:30:00+08:00"
+    assert photo["content_type"] == "image/jpeg" and photo["kind"] == "before"
+    assert photo["url"] == f"/api/v1/photos/{photo['id']}"
+    assert photo["thumbnail_url"] == f"/api/v1/photos/{photo['id']}/thumbnail"
+
+    served = people.reporter_a1.get(photo["url"])
+    assert served.status_code == 200 and served.mimetype == "image/jpeg"
+    data = served.get_data()
+    served.close()
+    assert len(data) == photo["bytes"] == int(served.headers["Content-Length"])
+    images.assert_no_metadata(data)
+    picture = Image.open(io.BytesIO(data)).convert("RGB")
+    assert picture.size == (40, 60)
+    assert picture.getpixel((20, 5))[0] > 150 and picture.getpixel((20, 55))[2] > 150  # red top, blue bottom
+
+    # the file on disk is exactly what is served: no EXIF at all
+    stored = media.get(key_for(photo["sha256"], "jpg"))
+    assert stored == data
+    assert not Image.open(io.BytesIO(stored)).getexif()
+
+    thumb = people.reporter_a1.get(photo["thumbnail_url"])
+    images.assert_no_metadata(thumb.get_data())
+    assert Image.open(io.BytesIO(thumb.get_data())).size == (40, 60)  # smaller than 320: kept as is
+    thumb.close()
+
+    # the photo shows up on its hazard
+    listed = people.reporter_a1.get(f"/api/v1/hazards/{hazard['id']}").get_json()["photos"]
+    assert [p["id"] for p in listed] == [photo["id"]]
+
+
+def test_photos_are_cached_forever_by_etag(people, hazard):
+    photo = upload(people.reporter_a1, hazard_url(hazard), images.jpeg()).get_json()
+    for url in (photo["url"], photo["thumbnail_url"]):
+        first = people.reporter_a1.get(url)
+        first.close()
+        assert first.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+        etag = first.headers["ETag"]
+        assert etag.strip('"') in (photo["sha256"], etag.strip('"'))
+        again = people.reporter_a1.get(url, headers={"If-None-Match": etag})
+        assert again.status_code == 304 and again.get_data() == b""
+        assert again.headers["ETag"] == etag
+        assert again.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+        other = people.reporter_a1.get(url, headers={"If-None-Match": '"something-else"'})
+        other.close()
+        assert other.status_code == 200
+    served = people.reporter_a1.get(photo["url"])
+    served.close()
+    assert served.headers["ETag"] == f'"{photo["sha256"]}"'
+
+
+def test_same_photo_twice_is_one_file_and_one_photo(people, hazard, media, app, tree):
+    raw = images.sideways_phone_jpeg()
+    first = upload(people.reporter_a1, hazard_url(hazard), raw)
+    files = stored_files(media)
+    again = upload(people.reporter_a1, hazard_url(hazard), raw, filename="IMG_0001 (1).jpg")
+    assert (first.status_code, again.status_code) == (201, 200)
+    assert again.get_json()["id"] == first.get_json()["id"]
+    assert photo_count(app) == 1
+    assert len(files) == 2 and stored_files(media) == files  # the photo and its thumbnail, once
+
+    # the same picture for another hazard: a second Photo, still the same stored file
+    other = create_hazard(people.reporter_a1, tree.village_a1)
+    response = upload(people.reporter_a1, hazard_url(other), raw)
+    assert response.status_code == 201 and response.get_json()["sha256"] == first.get_json()["sha256"]
+    assert photo_count(app) == 2 and stored_files(media) == files
+
+
+def test_a_reporter_of_another_village_gets_404(people, hazard, tree):
+    photo = upload(people.reporter_a1, hazard_url(hazard), images.jpeg()).get_json()
+    for api in (people.reporter_a2, people.reporter_b1, people.town_b, people.grid_reporter):
+        assert_error(api.get(photo["url"]), 404, "not_found")
+        assert_error(api.get(photo["thumbnail_url"]), 404, "not_found")
+        assert_error(upload(api, hazard_url(hazard), images.jpeg()), 404, "not_found")
+    for api in (people.town_a, people.county, people.viewer):
+        response = api.get(photo["url"])
+        response.close()
+        assert response.status_code == 200
+    assert_error(people.county.get("/api/v1/photos/999999"), 404, "not_found")
+
+
+@pytest.mark.parametrize(
+    ("make", "content_type"),
+    [
+        (lambda: images.png(alpha=True), "image/png"),
+        (lambda: images.png(alpha=False), "image/jpeg"),
+        (lambda: images.heic(orientation=6, gps=images.GPS_WUHAN, taken="2026:07:01 08:30:00"), "image/jpeg"),
+        (images.webp, "image/jpeg"),
+    ],
+    ids=["png-alpha", "png-opaque", "heic", "webp"],
+)
+def test_png_heic_and_webp_are_accepted(people, hazard, make, content_type):
+    response = upload(people.reporter_a1, hazard_url(hazard), make(), filename="upload.bin")
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert photo["content_type"] == content_type
+    served = people.reporter_a1.get(photo["url"])
+    assert served.mimetype == content_type
+    images.assert_no_metadata(served.get_data())
+    served.close()
+
+
+def test_text_named_jpg_is_415(people, hazard, app):
+    text = "这不是照片，只是一段文字".encode()
+    error = assert_error(
+        upload(people.reporter_a1, hazard_url(hazard), text, filename="现场.jpg"), 415, "unsupported_media_type"
+    )
+    assert "图片" in error["message"]
+    assert photo_count(app) == 0
+
+
+def test_truncated_jpeg_is_415(people, hazard, media):
+    raw = images.jpeg((800, 600), quality=95)
+    assert_error(upload(people.reporter_a1, hazard_url(hazard), raw[: len(raw) // 2]), 415, "unsupported_media_type")
+    assert stored_files(media) == []
+
+
+def test_decompression_bomb_is_422(people, hazard, media):
+    error = assert_error(
+        upload(people.reporter_a1, hazard_url(hazard), images.png_bomb(20_000, 20_000)), 422, "validation_error"
+    )
+    assert "file" in error["details"]["fields"]
+    assert stored_files(media) == []
+
+
+def in_memory_upload(api, url: str, data: bytes):
+    """Like ``upload`` but with the multipart body built in memory: werkzeug's test client spools a body over
+    500 KB to a temporary file it never closes (a ResourceWarning, an error under filterwarnings=error)."""
+    boundary, body = encode_multipart(MultiDict({"file": FileStorage(io.BytesIO(data), "big.jpg")}))
+    return api.post(url, data=body, content_type=f"multipart/form-data; boundary={boundary}")
+
+
+def test_oversized_upload_is_413(people, hazard, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 1)
+    # just over the limit: refused while reading the file part
+    big = images.jpeg() + b"\x00" * (1024 * 1024)
+    assert_error(in_memory_upload(people.reporter_a1, hazard_url(hazard), big), 413, "payload_too_large")
+    # far over: refused by the declared Content-Length, before the body is read
+    huge = b"\x00" * (3 * 1024 * 1024)
+    assert_error(in_memory_upload(people.reporter_a1, hazard_url(hazard), huge), 413, "payload_too_large")
+    assert photo_count(app) == 0
+
+
+class _Unreadable(io.RawIOBase):
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer):
+        raise AssertionError("the body was read")
+
+
+def test_content_length_is_checked_before_the_body_is_read(people, hazard, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_UPLOAD_MB", 1)
+    response = people.reporter_a1.post(
+        hazard_url(hazard),
+        content_type="multipart/form-data; boundary=x",
+        environ_overrides={"wsgi.input": _Unreadable(), "CONTENT_LENGTH": str(2 * 1024 * 1024)},
+    )
+    assert_error(response, 413, "payload_too_large")
+
+
+def test_malformed_uploads(people, hazard):
+    api = people.reporter_a1
+    assert_error(api.post(hazard_url(hazard), json={"file": "x"}), 400, "bad_request")
+    error = assert_error(
+        api.post(hazard_url(hazard), data={"kind": "after"}, content_type="multipart/form-data"),
+        422,
+        "validation_error",
+    )
+    assert "file" in error["details"]["fields"]
+    error = assert_error(upload(api, hazard_url(hazard), images.jpeg(), kind="during"), 422, "validation_error")
+    assert "kind" in error["details"]["fields"]
+    form = {"file": (io.BytesIO(images.jpeg()), "a.jpg"), "caption": "x"}
+    error = assert_error(
+        api.post(hazard_url(hazard), data=form, content_type="multipart/form-data"), 422, "validation_error"
+    )
+    assert "caption" in error["details"]["fields"]
+    assert_error(upload(api, "/api/v1/hazards/999999/photos", images.jpeg()), 404, "not_found")
+
+
+def test_who_may_upload(people, hazard, tree):
+    assert_error(upload(people.viewer, hazard_url(hazard), images.jpeg()), 403, "forbidden")
+    assert_error(upload(people.admin, hazard_url(hazard), images.jpeg()), 403, "forbidden")
+    assert upload(people.town_a, hazard_url(hazard), images.jpeg(), kind="after").status_code == 201
+    # CSRF applies to uploads like to any other write
+    bare = people.reporter_a1.client.post(
+        hazard_url(hazard), data={"file": (io.BytesIO(images.jpeg()), "a.jpg")}, content_type="multipart/form-data"
+    )
+    assert_error(bare, 403, "csrf_failed")
+
+
+def test_no_photos_for_a_rejected_hazard(people, hazard):
+    act(people.town_a, hazard["id"], "reject", comment="重复")
+    assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg()), 409, "conflict")
+
+
+# --- damage report photos
+
+
+@pytest.fixture
+def damage_report(app, tree, people) -> int:
+    from server.damage.models import DamageReport
+    from server.events.models import Event
+
+    with app.app_context():
+        event = Event(
+            name="2026年7月婺源洪涝",
+            disaster_type="洪涝",
+            disaster_subtype="山区洪水",
+            started_at=datetime(2026, 7, 1, tzinfo=UTC),
+            org_unit_id=tree.county.id,
+            created_by_id=people.county.user["id"],
+        )
+        db.session.add(event)
+        db.session.flush()
+        report = DamageReport(
+            client_id=str(uuid.uuid4()),
+            payload_hash="0" * 64,
+            event_id=event.id,
+            org_unit_id=tree.village_a1.id,
+            stage="initial",
+            submitted_by_id=people.reporter_a1.user["id"],
+        )
+        db.session.add(report)
+        db.session.commit()
+        return report.id
+
+
+def test_damage_report_photos(people, damage_report, app):
+    url = f"/api/v1/damage-reports/{damage_report}/photos"
+    response = upload(people.reporter_a1, url, images.sideways_phone_jpeg())
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert photo["damage_report_id"] == damage_report and photo["hazard_id"] is None and photo["kind"] is None
+    assert upload(people.reporter_a1, url, images.sideways_phone_jpeg()).get_json()["id"] == photo["id"]
+    assert photo_count(app) == 1
+
+    # statistics scope: the grid's reporter works for its village and sees the village's report photos
+    for api in (people.grid_reporter, people.town_a, people.county):
+        served = api.get(photo["url"])
+        served.close()
+        assert served.status_code == 200
+    for api in (people.reporter_a2, people.reporter_b1, people.town_b):
+        assert_error(api.get(photo["url"]), 404, "not_found")
+        assert_error(upload(api, url, images.jpeg()), 404, "not_found")
+    assert_error(upload(people.viewer, url, images.jpeg()), 403, "forbidden")
+    assert_error(upload(people.reporter_a1, "/api/v1/damage-reports/999999/photos", images.jpeg()), 404, "not_found")
+
+
+# --- files without rows
+
+
+def test_orphan_files_are_collected_and_referenced_ones_kept(people, hazard, media, app):
+    from server.photos.service import collect_orphan_files
+
+    photo = upload(people.reporter_a1, hazard_url(hazard), images.jpeg()).get_json()
+    orphan = small_jpeg((1, 2, 3))
+    import hashlib
+
+    orphan_key = media.put(hashlib.sha256(orphan).hexdigest(), orphan, "jpg")
+    kept = set(stored_files(media)) - {orphan_key}
+    with app.app_context():
+        assert collect_orphan_files(store=media) == []  # too young: its row may still be on its way
+        later = datetime.now(UTC) + timedelta(hours=2)
+        assert collect_orphan_files(store=media, at=later) == [orphan_key]
+    assert set(stored_files(media)) == kept and len(kept) == 2
+    served = people.reporter_a1.get(photo["url"])
+    served.close()
+    assert served.status_code == 200
+
+
+def test_a_failed_insert_leaves_a_file_but_never_a_row(people, hazard, media, app, monkeypatch):
+    from server.photos import service
+
+    def crash(**kwargs):
+        raise RuntimeError("database went away after the file was written")
+
+    monkeypatch.setattr(service, "record", crash)
+    response = upload(people.reporter_a1, hazard_url(hazard), images.jpeg())
+    assert_error(response, 500, "internal_error")
+    assert photo_count(app) == 0
+    assert len(stored_files(media)) == 2  # left for the collector
+    assert all(os.path.exists(media.path(key)) for key in stored_files(media))
