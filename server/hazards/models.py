@@ -108,6 +108,18 @@ class Hazard(db.Model):
         return f"YH{to_local(self.found_at):%Y}-{self.id:06d}"
 
     @property
+    def category_name(self) -> str:
+        return CATEGORIES.get(self.category, self.category)
+
+    @property
+    def risk_level_name(self) -> str:
+        return RISK_LEVELS.get(self.risk_level, self.risk_level)
+
+    @property
+    def status_name(self) -> str:
+        return STATUSES.get(self.status, self.status)
+
+    @property
     def history(self) -> list[HazardStep]:
         return self.steps
 

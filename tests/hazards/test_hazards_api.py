@@ -217,3 +217,23 @@ def test_a_failure_after_the_insert_leaves_no_hazard(people, tree, app, monkeypa
     assert_error(people.reporter_a1.post(URL, json=hazard_payload(tree.village_a1)), 500, "internal_error")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Hazard)) == 0
+
+
+def test_hazards_and_photos_are_in_the_openapi_document(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    paths = spec["paths"]
+    for path in (
+        "/hazards",
+        "/hazards/{hazard_id}",
+        "/hazards/{hazard_id}/transitions",
+        "/hazards/export.xlsx",
+        "/hazards/{hazard_id}/photos",
+        "/damage-reports/{report_id}/photos",
+        "/photos/{photo_id}",
+        "/photos/{photo_id}/thumbnail",
+    ):
+        assert path in paths, path
+    assert "multipart/form-data" in paths["/hazards/{hazard_id}/photos"]["post"]["requestBody"]["content"]
+    hazard = spec["components"]["schemas"]["HazardOut"]["properties"]
+    assert {"status", "supervised", "overdue", "photos", "history", "deadline"} <= set(hazard)
+    assert hazard["status_name"]["type"] == "string"
