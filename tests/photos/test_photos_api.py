@@ -336,3 +336,36 @@ def test_a_failed_insert_leaves_a_file_but_never_a_row(people, hazard, media, ap
     assert photo_count(app) == 0
     assert len(stored_files(media)) == 2  # left for the collector
     assert all(os.path.exists(media.path(key)) for key in stored_files(media))
+
+
+# --- object storage
+
+
+def test_photos_go_to_s3_compatible_storage_when_configured(people, hazard, app, s3_endpoint, monkeypatch):
+    from server.photos.storage import S3Store, store_from_config
+
+    config = {
+        "S3_ENDPOINT": s3_endpoint,
+        "S3_BUCKET": "gridreport-api-test",
+        "S3_ACCESS_KEY": "test",
+        "S3_SECRET_KEY": "test",
+        "S3_REGION": "us-east-1",
+    }
+    store = store_from_config(config)
+    assert isinstance(store, S3Store)
+    store.client.create_bucket(Bucket=config["S3_BUCKET"])
+    monkeypatch.setitem(app.extensions, "media_store", store)
+
+    raw = images.sideways_phone_jpeg()
+    photo = upload(people.reporter_a1, hazard_url(hazard), raw).get_json()
+    assert upload(people.reporter_a1, hazard_url(hazard), raw).get_json()["id"] == photo["id"]
+    keys = sorted(obj.key for obj in store.iter_objects())
+    assert key_for(photo["sha256"], "jpg") in keys and len(keys) == 2
+
+    served = people.reporter_a1.get(photo["url"])
+    data = served.get_data()
+    served.close()
+    assert served.status_code == 200 and len(data) == photo["bytes"]
+    images.assert_no_metadata(data)
+    assert Image.open(io.BytesIO(data)).size == (40, 60)
+    assert_error(people.reporter_b1.get(photo["url"]), 404, "not_found")
