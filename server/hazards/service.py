@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select
@@ -75,6 +75,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...], str | None]] = {
     "reopen": (("closed", "rejected"), None),
 }
 REOPEN_TO = {"closed": "verified", "rejected": "reported"}
+CLOCK_SKEW = timedelta(minutes=10)  # a phone's clock may run a little ahead
 
 
 # --- reading
@@ -164,6 +165,8 @@ def create_hazard(*, actor, client_id, org_unit_id: int | None = None, **fields:
     """File a hazard. Returns ``(hazard, created)``; a resend of the same payload returns the first one."""
     require_role(actor, *FILING_ROLES, message="只有信息员和审核员可以上报隐患")
     unit = _hazard_unit(actor, org_unit_id)
+    if fields["found_at"] > now() + CLOCK_SKEW:
+        raise Invalid({"found_at": ["发现时间不能晚于当前时间"]})
     client_id = str(client_id)
     payload = {field: fields.get(field) for field in CREATE_FIELDS if field != "org_unit_id"}
     payload["org_unit_id"] = unit.id

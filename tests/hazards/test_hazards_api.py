@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from server import clock
 from server.extensions import db
 from server.hazards.models import Hazard
 from tests.conftest import assert_error
@@ -149,6 +151,15 @@ def test_invalid_payloads_name_the_field(people, tree, overrides, field):
     response = people.reporter_a1.post(URL, json=hazard_payload(tree.village_a1, **overrides))
     error = assert_error(response, 422, "validation_error")
     assert field in error["details"]["fields"], error
+
+
+def test_found_at_may_not_lie_in_the_future(people, tree):
+    clock.set_now(datetime(2026, 7, 1, 0, 0, tzinfo=UTC))
+    late = hazard_payload(tree.village_a1, found_at="2026-07-01T09:00:00+08:00")  # an hour ahead
+    error = assert_error(people.reporter_a1.post(URL, json=late), 422, "validation_error")
+    assert "found_at" in error["details"]["fields"]
+    skewed = hazard_payload(tree.village_a1, found_at="2026-07-01T08:05:00+08:00")  # a phone clock 5 min fast
+    assert people.reporter_a1.post(URL, json=skewed).status_code == 201
 
 
 def test_hazards_are_filed_for_a_village_or_grid(people, tree):

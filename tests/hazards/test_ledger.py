@@ -98,7 +98,7 @@ def test_ledger_is_scoped_and_filtered(people, tree):
 
 
 def test_ledger_marks_overdue_rectifications(people, tree):
-    clock.set_now(datetime(2026, 7, 1, 0, 0, tzinfo=UTC))
+    clock.set_now(datetime(2026, 7, 1, 1, 0, tzinfo=UTC))
     hazard = create_hazard(people.reporter_a1, tree.village_a1)
     act(people.town_a, hazard["id"], "verify")
     act(people.town_a, hazard["id"], "start_rectification", **RECTIFY)

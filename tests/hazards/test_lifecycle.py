@@ -236,7 +236,7 @@ def test_unknown_action_is_a_validation_error(people, tree):
 
 
 def test_overdue_rectifications_are_visible_and_filterable(people, tree):
-    clock.set_now(datetime(2026, 7, 1, 0, 0, tzinfo=UTC))
+    clock.set_now(datetime(2026, 7, 1, 1, 0, tzinfo=UTC))
     late = bring_to(people, tree, "rectifying")  # deadline 2026-08-01 end of day
     on_time = create_hazard(people.reporter_a1, tree.village_a1)
     act(people.town_a, on_time["id"], "verify")
