@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, select, text
 
 from server import clock
+from server.damage.figures import format_decimal
 from server.damage.indicators import INDICATORS
 from server.damage.models import DamageReport
 from server.errors import Invalid
@@ -81,14 +82,7 @@ def iso(value: datetime | None) -> str | None:
 
 def format_figures(values: dict[str, Any]) -> dict[str, Any]:
     """Indicator values → API form: whole numbers as ints, 公顷/万元 as strings with two places (``"12.50"``)."""
-    out: dict[str, Any] = {}
-    for indicator in INDICATORS:
-        value = values.get(indicator.key) or 0
-        if indicator.decimal:
-            out[indicator.key] = str(Decimal(value).quantize(Decimal("0.01")))
-        else:
-            out[indicator.key] = int(value)
-    return out
+    return {i.key: format_decimal(values.get(i.key)) if i.decimal else int(values.get(i.key) or 0) for i in INDICATORS}
 
 
 def format_evacuation(values: dict[str, int]) -> dict[str, int]:
@@ -208,7 +202,7 @@ def missing_units(event: Event, node: OrgUnit) -> list[dict[str, Any]]:
         .order_by(OrgUnit.code)
     )
     # Plain rows, not ORM objects through marshmallow: at a province this can be thousands of villages.
-    return [dict(row) for row in db.session.execute(stmt).mappings()]
+    return [dict(zip(UNIT_FIELDS, row, strict=True)) for row in db.session.execute(stmt).tuples()]
 
 
 def _children(event: Event, node: OrgUnit) -> list[OrgUnit]:
@@ -297,14 +291,15 @@ def deadline_statuses(
     if status is not None:
         stmt = stmt.where(status_col == status)
     # Plain rows, not ORM objects through marshmallow: at a province this lists 20,000 villages.
+    width = len(UNIT_FIELDS)
     units = [
         {
-            "org_unit": {name: row[name] for name in UNIT_FIELDS},
-            "status": row["status"],
-            "status_name": deadlines.STATUS_NAMES[row["status"]],
-            "last_report_at": iso(row["last_report_at"]),
+            "org_unit": dict(zip(UNIT_FIELDS, row[:width], strict=True)),
+            "status": row[width],
+            "status_name": deadlines.STATUS_NAMES[row[width]],
+            "last_report_at": iso(row[width + 1]),
         }
-        for row in db.session.execute(stmt).mappings()
+        for row in db.session.execute(stmt).tuples()
     ]
     counts = {name: 0 for name in deadlines.STATUSES}
     for unit in units:
