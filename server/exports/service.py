@@ -160,12 +160,17 @@ def report_rows_query(*, event: Event | None, node: OrgUnit):
     return stmt.order_by(DamageReport.event_id, DamageReport.org_unit_id, DamageReport.submitted_at, DamageReport.id)
 
 
-def _local(value) -> str:
-    return clock.to_local(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
+def _local(value, zone) -> str:
+    """``YYYY-MM-DD HH:MM`` in the deployment's time zone (values are aware UTC)."""
+    if value is None:
+        return ""
+    t = value.astimezone(zone)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
 
 
 def _report_rows(stmt, *, with_event: bool) -> Iterator[list[Any]]:
     figure_count = len(INDICATORS)
+    zone = clock.local_zone()  # once per export, not once per row
     result = db.session.execute(stmt.execution_options(yield_per=BATCH))
     try:
         for row in result:
@@ -181,10 +186,10 @@ def _report_rows(stmt, *, with_event: bool) -> Iterator[list[Any]]:
                 "是" if current else "否",
                 "是" if is_zero else "否",
                 by_name or by_username,
-                _local(at),
+                _local(at, zone),
                 *figures,
                 (rev_name or rev_username) if rev_username else "",
-                _local(reviewed_at),
+                _local(reviewed_at, zone),
                 comment or "",
                 note or "",
                 change_note or "",

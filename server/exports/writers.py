@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
-from server.exports.xlsx import as_decimal, stream_xlsx
+from server.exports.xlsx import decimal_text, stream_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_TYPE = "text/csv; charset=utf-8"
@@ -33,30 +33,32 @@ class _Buffer:
         return data
 
 
+# A note typed as "=HYPERLINK(...)" must stay text when Excel opens the CSV (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_cell(value: Any, kind: str) -> Any:
-    if value is None:
-        return ""
-    if kind == "decimal":
-        return str(as_decimal(value))  # "12.50": a string keeps both places whatever opens the file
-    if kind == "text" and isinstance(value, str) and value.startswith(_FORMULA_START):
-        # A note typed as "=HYPERLINK(...)" must stay text when Excel opens the CSV (CSV injection).
-        return "'" + value
-    return value
 
 
 def csv_stream(headers: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[bytes]:
     """UTF-8 with a BOM (so Excel in China opens it as UTF-8, not GBK), a chunk every few hundred rows."""
+    decimals = [i for i, kind in enumerate(kinds) if kind == "decimal"]
+    texts = [i for i, kind in enumerate(kinds) if kind == "text"]
     buffer = _Buffer()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, lineterminator="\r\n")  # None is written as an empty cell
     buffer.write("\ufeff")
     writer.writerow(headers)
     yield buffer.take()
     pending = 0
     for row in rows:
-        writer.writerow([_csv_cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
+        cells = list(row)
+        if len(cells) != len(kinds):
+            raise ValueError(f"row has {len(cells)} cells for {len(kinds)} columns")
+        for i in decimals:
+            if cells[i] is not None:
+                cells[i] = decimal_text(cells[i])  # "12.50": a string keeps both places whatever opens the file
+        for i in texts:
+            value = cells[i]
+            if value and isinstance(value, str) and value.startswith(_FORMULA_START):
+                cells[i] = "'" + value
+        writer.writerow(cells)
         pending += 1
         if pending >= _CSV_FLUSH_ROWS:
             yield buffer.take()

@@ -53,6 +53,11 @@ def as_decimal(value: Any) -> Decimal:
     return Decimal(str(value if value is not None else 0)).quantize(CENT)
 
 
+def decimal_text(value: Any) -> str:
+    """``"12.50"``: Decimal formatting rounds exactly (no float); the common Decimal case skips a conversion."""
+    return f"{value:.2f}" if isinstance(value, Decimal) else f"{as_decimal(value):.2f}"
+
+
 def column_letters(count: int) -> list[str]:
     letters = []
     for index in range(count):
@@ -125,7 +130,7 @@ class _Sheet:
                            f"{_text(value)}</t></is></c>")  # fmt: skip
             elif kind == "decimal":
                 # Written as the exact decimal text ("12.50"), never through a float.
-                out.append(f'<c r="{letter}{r}" s="{STYLE_DECIMAL}"><v>{as_decimal(value)}</v></c>')
+                out.append(f'<c r="{letter}{r}" s="{STYLE_DECIMAL}"><v>{decimal_text(value)}</v></c>')
             else:
                 out.append(f'<c r="{letter}{r}"><v>{int(value)}</v></c>')
         out.append("</row>")
