@@ -96,3 +96,14 @@ def test_drill_rollup_file_is_marked(tree, make_user, make_event, login_as):
     viewer = login_as(make_user("viewer", tree.county))
     response = viewer.get(f"/api/v1/events/{drill}/rollup.csv")
     assert response.status_code == 200 and filename_of(response).startswith("【演练】")
+
+
+def test_a_village_node_has_only_its_total_row(county_event, tree, make_user, login_as):
+    reporter = login_as(make_user("reporter", tree.village_a1))
+    rows = read_csv(reporter.get(f"/api/v1/events/{county_event}/rollup.csv"))
+    assert rows[0] == HEADERS and len(rows) == 2
+    total = rows[1]
+    assert total[0] == "合计" and total[1] == "甲一村"
+    assert (
+        total[COL["受灾人口(人)"]] == "10" and total[COL["应报村数"]] == "1" and total[COL["紧急避险转移(人)"]] == "12"
+    )
