@@ -17,8 +17,11 @@ Decisions (PRODUCT.md "Photos"):
 - Output: JPEG quality 85 for every photo; an image whose alpha channel is really used (some pixel not opaque)
   stays PNG, since flattening would change what the reporter saw. HEIC and WebP become JPEG (browsers on every
   phone can show JPEG; not all show HEIC).
-- The thumbnail (320 px long side) of a JPEG is decoded in draft mode (DCT scaling, 1/2..1/8 size), much
-  cheaper than a full decode; other formats are shrunk from the already decoded image.
+- The thumbnail (320 px long side) is shrunk from the picture already decoded for the re-encode: Pillow
+  reduces by whole factors first, which costs far less than decoding the file again, even in draft mode
+  (measured in BENCHMARKS.md: the entropy decoding that draft mode cannot skip is most of the cost of a
+  detailed phone JPEG). ``jpeg_thumbnail`` makes a JPEG's thumbnail with ``Image.draft`` for when no decoded
+  picture is at hand, and ``thumbnail_from="draft"`` makes ingest use it.
 """
 
 from __future__ import annotations
@@ -29,7 +32,6 @@ import os
 import re
 import struct
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
@@ -111,12 +113,17 @@ def process_upload(
     max_bytes: int,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     tz: str | ZoneInfo = "Asia/Shanghai",
+    thumbnail_from: str = "pixels",
 ) -> ProcessedPhoto:
     """Validate, orient, strip and re-encode one uploaded photo; make its thumbnail.
 
     ``tz`` interprets an EXIF capture time that carries no offset (phones write local time).
+    ``thumbnail_from``: "pixels" shrinks the picture already decoded for the re-encode (the cheapest way,
+    see BENCHMARKS.md); "draft" decodes a JPEG a second time in draft mode, as ``jpeg_thumbnail`` does.
     Raises PayloadTooLarge, UnsupportedMediaType or Invalid (see the module docstring).
     """
+    if thumbnail_from not in ("pixels", "draft"):
+        raise ValueError(f"thumbnail_from must be 'pixels' or 'draft', not {thumbnail_from!r}")
     _register_heif()
     raw = read_upload(stream_or_path, max_bytes=max_bytes)
     if not raw:
@@ -133,21 +140,20 @@ def process_upload(
     is_jpeg = im.format == "JPEG"
     orientation = exif.get(_TAG_ORIENTATION)  # read now: exif_transpose removes it from ``exif``
 
-    # The JPEG thumbnail needs no full decode: draft mode decodes at 1/8 scale. It runs on a second thread
-    # (Pillow releases the GIL while decoding) so it overlaps the full decode and re-encode below.
-    thumb_job = _pool().submit(_jpeg_draft_thumbnail, raw, orientation, icc) if is_jpeg else None
     try:
         im.load()
         ImageOps.exif_transpose(im, in_place=True)
         im = _to_srgb(im, icc)
         im, fmt = _output_mode(im)
         data = _encode(im, fmt, JPEG_QUALITY)
-        thumbnail = thumb_job.result() if thumb_job else _encode(_shrunk(im), fmt, THUMBNAIL_QUALITY)
+        if is_jpeg and thumbnail_from == "draft":
+            thumbnail = _jpeg_draft_thumbnail(raw, orientation, icc)
+        else:
+            # The full picture is decoded already: shrinking it (Pillow reduces by whole factors first)
+            # costs a fraction of a second decode, even one in draft mode.
+            thumbnail = _encode(_shrunk(im), fmt, THUMBNAIL_QUALITY)
     except (OSError, SyntaxError, ValueError, EOFError) as exc:
         raise UnsupportedMediaType(CORRUPT_IMAGE) from exc
-    finally:
-        if thumb_job:
-            thumb_job.cancel()
 
     return ProcessedPhoto(
         data=data,
@@ -241,18 +247,29 @@ def _encode(im: Image.Image, fmt: str, quality: int) -> bytes:
     return out.getvalue()
 
 
-@cache
-def _pool() -> ThreadPoolExecutor:
-    # Made on first use, so a worker process forked by gunicorn gets its own threads.
-    return ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="thumbnail")
-
-
 def _shrunk(im: Image.Image) -> Image.Image:
     scale = THUMBNAIL_SIZE / max(im.size)
     if scale >= 1:
         return im.copy()
     size = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
-    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=2.0)
+    # reducing_gap=1: box-reduce by the largest whole factor that stays above the target (cheap, and a fair
+    # anti-alias), then a short Lanczos step to the exact size
+    return im.resize(size, Image.Resampling.LANCZOS, reducing_gap=1.0)
+
+
+def jpeg_thumbnail(data: bytes) -> bytes:
+    """Thumbnail of a JPEG without decoding it in full (draft mode: the DCT scaled by 1/2..1/8).
+
+    For when only a thumbnail is wanted, e.g. rebuilding thumbnails of stored photos: a stored photo is
+    already upright and clean, an upload is turned upright here too.
+    """
+    _register_heif()
+    try:
+        probe = Image.open(io.BytesIO(data), formats=("JPEG",))
+        orientation = probe.getexif().get(_TAG_ORIENTATION)
+        return _jpeg_draft_thumbnail(data, orientation, probe.info.get("icc_profile"))
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
+        raise UnsupportedMediaType(CORRUPT_IMAGE) from exc
 
 
 def _jpeg_draft_thumbnail(raw: bytes, orientation: int | None, icc: bytes | None) -> bytes:

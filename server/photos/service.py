@@ -49,6 +49,8 @@ def upload_limits() -> dict[str, Any]:
         "max_bytes": int(config["MAX_UPLOAD_MB"]) * MB,
         "max_pixels": int(config.get("MAX_IMAGE_PIXELS") or DEFAULT_MAX_PIXELS),
         "tz": config["TIMEZONE"],
+        # "pixels" (default) or "draft": how ingest makes a JPEG's thumbnail (server/photos/imaging.py)
+        "thumbnail_from": config.get("PHOTO_THUMBNAILS_FROM") or "pixels",
     }
 
 
@@ -105,6 +107,7 @@ def add_photo(
     max_bytes: int,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     tz: str = "Asia/Shanghai",
+    thumbnail_from: str = "pixels",
     process: Callable[..., ProcessedPhoto] = process_upload,
 ) -> tuple[Photo, bool]:
     """Attach an uploaded picture to ``parent``. Returns ``(photo, created)``; the same bytes again give the
@@ -123,7 +126,7 @@ def add_photo(
     if existing is not None:
         return existing, False
 
-    processed = process(raw, max_bytes=max_bytes, max_pixels=max_pixels, tz=tz)
+    processed = process(raw, max_bytes=max_bytes, max_pixels=max_pixels, tz=tz, thumbnail_from=thumbnail_from)
     existing = _same_picture(parent_column, parent.id, processed.sha256)
     if existing is not None:
         return existing, False

@@ -6,10 +6,10 @@ import io
 from datetime import UTC, datetime
 
 import pytest
-from PIL import Image, ImageCms
+from PIL import Image, ImageCms, ImageFile
 
 from server.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
-from server.photos.imaging import THUMBNAIL_SIZE, process_upload
+from server.photos.imaging import THUMBNAIL_SIZE, jpeg_thumbnail, process_upload
 
 from . import images
 
@@ -49,6 +49,42 @@ def test_thumbnail_is_small_and_upright():
     photo = ingest(out.getvalue())
     assert (photo.width, photo.height) == (1200, 1800)
     assert_upright(photo.thumbnail, (THUMBNAIL_SIZE * 2 // 3, THUMBNAIL_SIZE))
+
+
+def test_draft_mode_thumbnail_matches_the_pixel_one():
+    stored = images.upright_picture(1200, 1800).transpose(Image.Transpose.ROTATE_90)
+    out = io.BytesIO()
+    stored.save(out, "JPEG", exif=images.exif_block(orientation=6))
+    drafted = ingest(out.getvalue(), thumbnail_from="draft")
+    assert_upright(drafted.thumbnail, (THUMBNAIL_SIZE * 2 // 3, THUMBNAIL_SIZE))
+    images.assert_no_metadata(drafted.thumbnail)
+    assert drafted.data == ingest(out.getvalue()).data  # only the thumbnail is made differently
+    # standalone: the thumbnail of a JPEG without a full decode (of an upload, or of a stored photo)
+    assert_upright(jpeg_thumbnail(out.getvalue()), (THUMBNAIL_SIZE * 2 // 3, THUMBNAIL_SIZE))
+    assert_upright(jpeg_thumbnail(drafted.data), (THUMBNAIL_SIZE * 2 // 3, THUMBNAIL_SIZE))
+    with pytest.raises(UnsupportedMediaType):
+        jpeg_thumbnail(images.png(alpha=False))
+    with pytest.raises(ValueError):
+        ingest(out.getvalue(), thumbnail_from="magic")
+
+
+def test_draft_mode_reads_fewer_pixels(monkeypatch):
+    """draft() really scales the decode: the JPEG decoder is asked for 1/8 of each side."""
+    big = images.jpeg((4000, 3000))
+    sizes = []
+    real_load = ImageFile.ImageFile.load
+
+    def spy(self):
+        if self.format == "JPEG" and self.tile:
+            sizes.append(self.size)
+        return real_load(self)
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", spy)
+    jpeg_thumbnail(big)
+    assert sizes == [(500, 375)]
+    sizes.clear()
+    ingest(big)  # the default ingest decodes once, in full
+    assert sizes == [(4000, 3000)]
 
 
 def test_offset_time_original_wins_over_the_deployment_timezone():
