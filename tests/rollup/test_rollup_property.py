@@ -87,14 +87,15 @@ def test_rollup_equals_the_sum_of_each_villages_newest_non_returned_report(tree,
     in_db(check)
 
 
-_reviewers: dict[int, object] = {}
+# Keyed by the county's code: unique in a test session (ids restart when the tables are emptied).
+_reviewers: dict[str, object] = {}
 
 
 def _reviewer(tree, make_user):
     # One user per tree: hypothesis reuses the function's fixtures across examples.
-    if tree.county.id not in _reviewers:
-        _reviewers[tree.county.id] = make_user("reviewer", tree.county)
-    return _reviewers[tree.county.id]
+    if tree.county.code not in _reviewers:
+        _reviewers[tree.county.code] = make_user("reviewer", tree.county)
+    return _reviewers[tree.county.code]
 
 
 @st.composite
@@ -191,10 +192,10 @@ def test_rollup_through_the_damage_service(tree, make_user, operations):
     in_db(check)
 
 
-_service_actors: dict[int, tuple] = {}
+_service_actors: dict[str, tuple] = {}
 
 
 def _service_users(tree, make_user):
-    if tree.county.id not in _service_actors:
-        _service_actors[tree.county.id] = (make_user("reporter", tree.county), make_user("reviewer", tree.county))
-    return _service_actors[tree.county.id]
+    if tree.county.code not in _service_actors:
+        _service_actors[tree.county.code] = (make_user("reporter", tree.county), make_user("reviewer", tree.county))
+    return _service_actors[tree.county.code]
