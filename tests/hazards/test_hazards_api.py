@@ -248,3 +248,34 @@ def test_hazards_and_photos_are_in_the_openapi_document(client):
     hazard = spec["components"]["schemas"]["HazardOut"]["properties"]
     assert {"status", "supervised", "overdue", "photos", "history", "deadline"} <= set(hazard)
     assert hazard["status_name"]["type"] == "string"
+
+
+def test_listing_a_page_costs_the_same_queries_whatever_its_size(people, tree, app):
+    """Photos, history and people come in a fixed number of queries per page (no N+1)."""
+    from sqlalchemy import event
+
+    from .factories import add_after_photo
+
+    def queries_for_listing() -> int:
+        statements: list[str] = []
+
+        def count(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert people.county.get(URL + "?per_page=50").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    for _ in range(2):
+        hazard = create_hazard(people.reporter_a1, tree.village_a1)
+        add_after_photo(people.reporter_a1, hazard["id"])
+    few = queries_for_listing()
+    for i in range(6):
+        hazard = create_hazard(people.reporter_b1, tree.village_b1)
+        add_after_photo(people.reporter_b1, hazard["id"], color=(i * 30, 10, 10))
+    assert queries_for_listing() == few

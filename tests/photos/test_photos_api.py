@@ -369,3 +369,17 @@ def test_photos_go_to_s3_compatible_storage_when_configured(people, hazard, app,
     images.assert_no_metadata(data)
     assert Image.open(io.BytesIO(data)).size == (40, 60)
     assert_error(people.reporter_b1.get(photo["url"]), 404, "not_found")
+
+
+def test_gc_command(app, people, hazard, media):
+    upload(people.reporter_a1, hazard_url(hazard), images.jpeg())
+    orphan = small_jpeg((9, 9, 9))
+    import hashlib
+
+    key = media.put(hashlib.sha256(orphan).hexdigest(), orphan, "jpg")
+    old = datetime.now(UTC).timestamp() - 7200
+    os.utime(media.path(key), (old, old))
+    result = app.test_cli_runner().invoke(args=["photos", "gc"])
+    assert result.exit_code == 0, result.output
+    assert "removed 1" in result.output
+    assert not media.exists(key) and len(stored_files(media)) == 2
