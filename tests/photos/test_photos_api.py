@@ -383,3 +383,29 @@ def test_gc_command(app, people, hazard, media):
     assert result.exit_code == 0, result.output
     assert "removed 1" in result.output
     assert not media.exists(key) and len(stored_files(media)) == 2
+
+
+@pytest.mark.postgres_only
+def test_concurrent_identical_uploads_give_one_photo(people, hazard, is_postgres, app, tree, make_user, login_as):
+    import threading
+
+    if not is_postgres:
+        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite serializes writers")
+    clients = [login_as(make_user("reporter", tree.village_a1)) for _ in range(4)]
+    raw = images.sideways_phone_jpeg()
+    barrier = threading.Barrier(len(clients))
+    answers: list[tuple[int, int]] = []
+
+    def send(api):
+        barrier.wait()
+        response = upload(api, hazard_url(hazard), raw)
+        answers.append((response.status_code, response.get_json()["id"]))
+
+    threads = [threading.Thread(target=send, args=(api,)) for api in clients]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(status for status, _ in answers) == [200, 200, 200, 201]
+    assert len({photo_id for _, photo_id in answers}) == 1
+    assert photo_count(app) == 1
