@@ -19,8 +19,8 @@ Decisions (PRODUCT.md "Photos"):
   phone can show JPEG; not all show HEIC).
 - The thumbnail (320 px long side) is shrunk from the picture already decoded for the re-encode: Pillow
   reduces by whole factors first, which costs far less than decoding the file again, even in draft mode
-  (measured in BENCHMARKS.md: the entropy decoding that draft mode cannot skip is most of the cost of a
-  detailed phone JPEG). ``jpeg_thumbnail`` makes a JPEG's thumbnail with ``Image.draft`` for when no decoded
+  (measured in BENCHMARKS.md: the entropy decoding that draft mode cannot skip is a large share of the cost
+  of a detailed phone JPEG). ``jpeg_thumbnail`` makes a JPEG's thumbnail with ``Image.draft`` for when no decoded
   picture is at hand, and ``thumbnail_from="draft"`` makes ingest use it.
 """
 
@@ -261,7 +261,8 @@ def jpeg_thumbnail(data: bytes) -> bytes:
     """Thumbnail of a JPEG without decoding it in full (draft mode: the DCT scaled by 1/2..1/8).
 
     For when only a thumbnail is wanted, e.g. rebuilding thumbnails of stored photos: a stored photo is
-    already upright and clean, an upload is turned upright here too.
+    already upright and clean, an upload is turned upright here too. Give it stored photos or bytes that
+    passed ``process_upload``: it does not repeat the format and pixel-limit checks.
     """
     _register_heif()
     try:
