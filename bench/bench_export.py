@@ -285,6 +285,11 @@ def render(
     if len(results) > 1:
         ratios = ", ".join(f"{r['short']} {r['total'] / base['total']:.1f}×" for r in results if r is not base)
         lines += ["", f"Total time against the baseline query: {ratios}."]
+    totals = {r["short"]: r["total"] for r in results}
+
+    def share(name: str) -> str:
+        return f"{totals['baseline'] / totals[name]:.0%}" if name in totals else "—"
+
     lines += [
         "",
         "Reading the numbers:",
@@ -294,9 +299,9 @@ def render(
         "file only once it is closed, so its first byte waits for the whole workbook (minutes for a million rows, "
         "past any proxy's read timeout). server/exports/xlsx.py writes the worksheet part first, deflated as rows "
         "arrive, and the small workbook/styles/relationship parts last, so XLSX streams like CSV.",
-        "- Reading the rows (the baseline) is about half of the CSV time and a third of the XLSX time; the rest is "
-        "formatting in Python (and deflate for XLSX). Rows come in (event, village, time) order straight from "
-        "`ix_damage_reports_event_unit`, so nothing is sorted before the first row.",
+        f"- Reading the rows (the baseline) takes {share('CSV')} of the CSV time and {share('XLSX')} of the XLSX "
+        "time; the rest is formatting in Python (and deflate for XLSX). Rows come in (event, village, time) order "
+        "straight from `ix_damage_reports_event_unit`, so nothing is sorted before the first row.",
         "- 1,000,000 rows fit one sheet (Excel's limit is 1,048,576 rows); beyond that, or past 1.9 GB of sheet XML, "
         "the export continues on a second sheet.",
         "",
