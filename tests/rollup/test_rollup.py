@@ -251,3 +251,65 @@ def test_the_rollup_runs_a_fixed_number_of_queries_whatever_the_size(app, tree, 
             village = make_unit("village", town)
             file_report(event, village, reviewer, stage="initial", affected_population=n)
     assert count_queries() == small <= 6
+
+
+def test_rollup_of_reports_filed_and_reviewed_through_the_api(tree, make_user, login_as):
+    """End to end: the event, the reports, a return and an evacuation count all go through the HTTP API."""
+    import uuid
+
+    county = login_as(make_user("reviewer", tree.county))
+    clock.set_now(T0)
+    event = county.post(
+        "/api/v1/events",
+        json={"name": "山洪", "disaster_type": "洪涝", "disaster_subtype": "山区洪水", "org_unit_id": tree.county.id},
+    )
+    assert event.status_code == 201, event.get_json()
+    event_id = event.get_json()["id"]
+
+    def report(village, stage, minutes, **figures):
+        clock.set_now(T0 + timedelta(minutes=minutes))
+        response = login_as(make_user("reporter", village)).post(
+            f"/api/v1/events/{event_id}/damage-reports",
+            json={
+                "client_id": str(uuid.uuid4()),
+                "org_unit_id": village.id,
+                "stage": stage,
+                "figures": figures,
+                "change_note": "核实更正",
+            },
+        )
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+    report(tree.village_a1, "initial", 10, affected_population=10, crops_affected_ha="1.25")
+    newest = report(tree.village_a1, "update", 20, affected_population=30, crops_affected_ha="4.00")
+    report(tree.village_a2, "initial", 30)  # zero report
+    report(tree.village_b1, "initial", 90, affected_population=5, direct_loss_10k_yuan="0.75")  # late
+    town_a = login_as(make_user("reviewer", tree.town_a))
+    returned = town_a.post(
+        f"/api/v1/damage-reports/{newest['id']}/review", json={"decision": "return", "comment": "受灾人口有误"}
+    )
+    assert returned.status_code == 200, returned.get_json()
+    evacuation = login_as(make_user("reporter", tree.village_b1)).post(
+        f"/api/v1/events/{event_id}/evacuations",
+        json={
+            "client_id": str(uuid.uuid4()),
+            "org_unit_id": tree.village_b1.id,
+            "evacuated": 12,
+            "centralized": 8,
+            "dispersed": 4,
+            "returned": 2,
+        },
+    )
+    assert evacuation.status_code == 201, evacuation.get_json()
+
+    clock.set_now(T0 + timedelta(hours=2))
+    body = county.get(f"/api/v1/events/{event_id}/rollup").get_json()
+    # a1 counts its initial again (the update was returned); a2 zero; b1 5; b2 missing.
+    assert body["figures"]["affected_population"] == 15
+    assert body["figures"]["crops_affected_ha"] == "1.25" and body["figures"]["direct_loss_10k_yuan"] == "0.75"
+    assert body["evacuation"] == {"evacuated": 12, "centralized": 8, "dispersed": 4, "returned": 2, "displaced_now": 10}
+    reporting = body["reporting"]
+    assert (reporting["reported"], reporting["zero"], reporting["missing"], reporting["late"]) == (3, 1, 1, 1)
+    assert reporting["unreviewed"] == 3  # a1's initial, a2, b1: none approved yet
+    assert [u["id"] for u in reporting["missing_units"]] == [tree.village_b2.id]
