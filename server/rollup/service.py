@@ -275,7 +275,8 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
 def deadline_statuses(
     *, user, event_id: int, org_unit_id: int | None = None, status: str | None = None
 ) -> dict[str, Any]:
-    """Each village's status for the event's current obligation, under the node (default: the caller's unit)."""
+    """Each village's status for the event's current obligation, under the node (default: the caller's unit);
+    ``counts`` are of the listed villages (after the optional status filter)."""
     event = get_event_for(user=user, event_id=event_id)
     node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
     obligation = deadlines.current_obligation(event)
