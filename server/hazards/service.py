@@ -33,7 +33,6 @@ from server.clock import now
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.hazards.models import ACTIONS, STATUSES, Hazard, HazardStep, overdue_clause
-from server.hazards.savepoint import savepoint
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.photos.models import Photo
@@ -187,7 +186,7 @@ def create_hazard(*, actor, client_id, org_unit_id: int | None = None, **fields:
     )
     try:
         # add inside the savepoint: begin_nested() flushes pending objects before the SAVEPOINT is set
-        with savepoint():
+        with db.session.begin_nested():
             db.session.add(hazard)
             db.session.flush()
     except IntegrityError:

@@ -22,7 +22,6 @@ from server.damage.models import DamageReport
 from server.errors import Conflict, NotFound
 from server.extensions import db
 from server.hazards.models import Hazard
-from server.hazards.savepoint import savepoint
 from server.hazards.service import get_hazard
 from server.orgunits.scope import statistics_unit
 from server.photos.imaging import DEFAULT_MAX_PIXELS, ProcessedPhoto, process_upload, read_upload
@@ -157,7 +156,7 @@ def add_photo(
     )
     try:
         # add inside the savepoint: begin_nested() flushes pending objects before the SAVEPOINT is set
-        with savepoint():
+        with db.session.begin_nested():
             db.session.add(photo)
             db.session.flush()
     except IntegrityError:

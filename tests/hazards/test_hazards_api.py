@@ -88,10 +88,7 @@ def test_race_between_identical_creates_ends_in_one_hazard(people, tree, app, mo
         assert db.session.scalar(select(func.count()).select_from(Hazard)) == 1
 
 
-@pytest.mark.postgres_only
-def test_concurrent_identical_creates_give_one_hazard(people, tree, is_postgres, app, make_user, login_as):
-    if not is_postgres:
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite serializes writers")
+def test_concurrent_identical_creates_give_one_hazard(people, tree, app, make_user, login_as):
     clients = [login_as(make_user("reporter", tree.village_a1)) for _ in range(4)]
     body = hazard_payload(tree.village_a1)
     barrier = threading.Barrier(len(clients))

@@ -385,12 +385,9 @@ def test_gc_command(app, people, hazard, media):
     assert not media.exists(key) and len(stored_files(media)) == 2
 
 
-@pytest.mark.postgres_only
-def test_concurrent_identical_uploads_give_one_photo(people, hazard, is_postgres, app, tree, make_user, login_as):
+def test_concurrent_identical_uploads_give_one_photo(people, hazard, app, tree, make_user, login_as):
     import threading
 
-    if not is_postgres:
-        pytest.skip("needs PostgreSQL (TEST_DATABASE_URL): SQLite serializes writers")
     clients = [login_as(make_user("reporter", tree.village_a1)) for _ in range(4)]
     raw = images.sideways_phone_jpeg()
     barrier = threading.Barrier(len(clients))
