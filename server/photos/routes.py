@@ -96,3 +96,12 @@ def collect_garbage(grace_hours: float) -> None:
     """Delete stored photo files that no photo row refers to."""
     removed = service.collect_orphan_files(grace=timedelta(hours=grace_hours))
     click.echo(f"removed {len(removed)} orphan file(s)")
+
+
+@bp.cli.command("thumbnails")
+@click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every thumbnail, not only missing ones.")
+def rebuild_thumbnails(rebuild_all: bool) -> None:
+    """Make photo thumbnails again from the stored photos."""
+    count = service.rebuild_thumbnails(only_missing=not rebuild_all)
+    db.session.commit()
+    click.echo(f"rebuilt {count} thumbnail(s)")

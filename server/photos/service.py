@@ -24,7 +24,7 @@ from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
 from server.orgunits.scope import statistics_unit
-from server.photos.imaging import DEFAULT_MAX_PIXELS, ProcessedPhoto, process_upload, read_upload
+from server.photos.imaging import DEFAULT_MAX_PIXELS, ProcessedPhoto, jpeg_thumbnail, process_upload, read_upload
 from server.photos.models import Photo
 from server.photos.storage import GC_GRACE, MediaStore, collect_garbage, store_from_config
 
@@ -184,6 +184,33 @@ def add_photo(
 
 def _same_picture(parent_column, parent_id: int, sha256: str) -> Photo | None:
     return db.session.scalar(select(Photo).where(parent_column == parent_id, Photo.sha256 == sha256))
+
+
+# --- thumbnails
+
+
+def rebuild_thumbnails(*, store: MediaStore | None = None, only_missing: bool = True) -> int:
+    """Make thumbnails again from the stored photos (lost objects, or a new THUMBNAIL_SIZE); returns the count.
+
+    A stored JPEG is upright and clean already, so its thumbnail comes from a draft-mode decode (no full decode).
+    """
+    store = store or media_store()
+    rebuilt = 0
+    for photo in db.session.scalars(select(Photo).order_by(Photo.id).execution_options(yield_per=200)):
+        if only_missing and store.exists(photo.thumbnail_key):
+            continue
+        data = store.get(photo.storage_key)
+        if photo.content_type == "image/jpeg":
+            thumbnail = jpeg_thumbnail(data)
+        else:
+            thumbnail = process_upload(data, max_bytes=len(data)).thumbnail
+        sha256 = hashlib.sha256(thumbnail).hexdigest()
+        ext = "png" if photo.content_type == "image/png" else "jpg"
+        photo.thumbnail_key = store.put(sha256, thumbnail, ext)
+        photo.thumbnail_sha256, photo.thumbnail_bytes = sha256, len(thumbnail)
+        rebuilt += 1
+    db.session.flush()
+    return rebuilt
 
 
 # --- garbage collection

@@ -406,3 +406,26 @@ def test_concurrent_identical_uploads_give_one_photo(people, hazard, app, tree, 
     assert sorted(status for status, _ in answers) == [200, 200, 200, 201]
     assert len({photo_id for _, photo_id in answers}) == 1
     assert photo_count(app) == 1
+
+
+def test_lost_thumbnails_are_rebuilt_from_the_stored_photo(app, people, hazard, media):
+    jpeg_photo = upload(people.reporter_a1, hazard_url(hazard), images.sideways_phone_jpeg()).get_json()
+    # (bigger than a thumbnail: a PNG that small would be its own thumbnail, the very same stored file)
+    png_photo = upload(people.reporter_a1, hazard_url(hazard), images.png(alpha=True, size=(640, 400))).get_json()
+    with app.app_context():
+        rows = {p.id: p for p in db.session.scalars(select(Photo))}
+        lost = rows[jpeg_photo["id"]].thumbnail_key
+        media.delete(lost)
+        media.delete(rows[png_photo["id"]].thumbnail_key)
+    result = app.test_cli_runner().invoke(args=["photos", "thumbnails"])
+    assert result.exit_code == 0, result.output
+    assert "rebuilt 2" in result.output
+    for photo, size in ((jpeg_photo, (40, 60)), (png_photo, (320, 200))):
+        served = people.reporter_a1.get(photo["thumbnail_url"])
+        data = served.get_data()
+        served.close()
+        assert served.status_code == 200
+        assert Image.open(io.BytesIO(data)).size == size
+        images.assert_no_metadata(data)
+    again = app.test_cli_runner().invoke(args=["photos", "thumbnails"])
+    assert "rebuilt 0" in again.output
