@@ -185,7 +185,8 @@ def render(rows: list[dict], rounds: int) -> str:
         "by whole factors, then resamples): a few milliseconds. Decoding the JPEG a second time in draft mode "
         "costs far more, because draft mode scales the inverse DCT but not "
         "the Huffman decoding, which is a large share of decoding a detailed 3-4 MB phone JPEG. "
-        "`imaging.jpeg_thumbnail` keeps the draft-mode path for when no decoded picture is at hand, and the app "
+        "`imaging.jpeg_thumbnail` keeps the draft-mode path for when no decoded picture is at hand (`flask photos "
+        "thumbnails` rebuilds lost thumbnails with it), and the app "
         'setting `PHOTO_THUMBNAILS_FROM = "draft"` makes ingest use it (the column before the thumbnails).',
         "- The draft-mode speed-up over a full decode grows as the file gets smaller per pixel (compare the "
         "smooth photo) but stays under the ≥ 3× budget here: about 2× for a full-quality 12 MP phone file, "
