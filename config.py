@@ -44,6 +44,14 @@ S3_BUCKET = None
 S3_ACCESS_KEY = None
 S3_SECRET_KEY = None
 S3_REGION = "us-east-1"
+S3_PREFIX = ""
+# Decompression bombs: a photo whose header announces more pixels than this is refused before decoding.
+MAX_IMAGE_PIXELS = 64_000_000
+# Thumbnails from the pixels ingest already decoded ("pixels", measured fastest) or a draft-mode re-decode ("draft").
+PHOTO_THUMBNAILS_FROM = "pixels"
+
+# Exports: where the hazard ledger's temporary XLSX is written (None: the system's temp dir).
+EXPORT_TMPDIR = None
 
 # Reporting deadlines (PRODUCT.md): initial within 60 minutes of the event opening, a daily update by 08:00
 # local time while active, final within 2 days of the event becoming stable.
