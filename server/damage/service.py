@@ -11,8 +11,6 @@ from the previous report to the new one in the same transaction; the partial uni
 
 from __future__ import annotations
 
-import hashlib
-import json
 import uuid
 from typing import Any
 
@@ -29,6 +27,7 @@ from server.errors import Conflict, Invalid, NotFound
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
+from server.idempotency import payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 
@@ -51,17 +50,17 @@ def current_report_for(event_id: int, org_unit_id: int) -> DamageReport | None:
 
 
 def payload_hash(*, event_id: int, org_unit_id: int, stage: str, figures: dict, note: str, change_note: str) -> str:
-    """sha256 of the canonical (sorted, normalized) payload: how a resend is told from a different report."""
-    canonical = {
-        "event_id": event_id,
-        "org_unit_id": org_unit_id,
-        "stage": stage,
-        "figures": fig.canonical(figures),
-        "note": note,
-        "change_note": change_note,
-    }
-    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
+    """How a resend is told from a different report: the digest of the normalized payload."""
+    return payload_digest(
+        {
+            "event_id": event_id,
+            "org_unit_id": org_unit_id,
+            "stage": stage,
+            "figures": fig.canonical(figures),
+            "note": note,
+            "change_note": change_note,
+        }
+    )
 
 
 def _by_client_id(client_id: str) -> DamageReport | None:
@@ -72,13 +71,8 @@ def _by_client_id(client_id: str) -> DamageReport | None:
 
 
 def _resend(existing: DamageReport, digest: str, actor) -> DamageReport:
-    """A client_id seen before: the same payload is the same report; anything else is a conflict."""
-    if existing.payload_hash != digest or not statistics_unit(actor).contains(existing.org_unit):
-        raise Conflict(
-            "该 client_id 已用于另一份报告",
-            details={"client_id": existing.client_id, "fields": {"client_id": ["该 client_id 已用于另一份报告"]}},
-        )
-    return existing
+    visible = statistics_unit(actor).contains(existing.org_unit)
+    return resend_or_conflict(existing, digest, visible=visible, what="灾情报告")
 
 
 def create_report(

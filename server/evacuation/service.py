@@ -6,8 +6,6 @@ centralized, shelters usable by the village; a shelter pushed above its capacity
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -21,6 +19,7 @@ from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocatio
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause
 from server.events.service import get_event
 from server.extensions import db
+from server.idempotency import payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit, within_scope
 
@@ -35,14 +34,10 @@ class Submission:
 
 
 def _payload_hash(*, event_id: int, org_unit_id: int, counts: dict[str, int], allocations, note: str) -> str:
-    canonical = {
-        "event_id": event_id,
-        "org_unit_id": org_unit_id,
-        **counts,
-        "allocations": [[a["shelter_id"], a["persons"]] for a in allocations],
-        "note": note,
-    }
-    return hashlib.sha256(json.dumps(canonical, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    allocation_pairs = [[a["shelter_id"], a["persons"]] for a in allocations]
+    return payload_digest(
+        {"event_id": event_id, "org_unit_id": org_unit_id, **counts, "allocations": allocation_pairs, "note": note}
+    )
 
 
 def _check_counts(counts: dict[str, int], allocations: list[dict]) -> dict[str, list[str]]:
@@ -106,9 +101,9 @@ def _existing(client_id: str) -> EvacuationReport | None:
     return db.session.scalar(select(EvacuationReport).where(EvacuationReport.client_id == client_id))
 
 
-def _same_or_conflict(existing: EvacuationReport, payload_hash: str) -> Submission:
-    if existing.payload_hash != payload_hash:
-        raise Conflict("该 client_id 已用于另一份不同内容的转移报告", details={"client_id": existing.client_id})
+def _same_or_conflict(existing: EvacuationReport, payload_hash: str, user) -> Submission:
+    visible = statistics_unit(user).contains(existing.org_unit)
+    resend_or_conflict(existing, payload_hash, visible=visible, what="转移报告")
     return Submission(existing, created=False, warnings=capacity_warnings(report=existing))
 
 
@@ -142,7 +137,7 @@ def submit_evacuation(
     # A resend (the phone never saw our answer) gets the same report back, even if the event closed since.
     existing = _existing(client_id)
     if existing is not None:
-        return _same_or_conflict(existing, payload_hash)
+        return _same_or_conflict(existing, payload_hash, user)
     if event.status == "closed":
         raise Conflict("灾害过程已结束，不能再填报")
 
@@ -185,7 +180,7 @@ def submit_evacuation(
         # Either the same client_id raced us (answer as a resend) or another report for this village did.
         existing = _existing(client_id)
         if existing is not None:
-            return _same_or_conflict(existing, payload_hash)
+            return _same_or_conflict(existing, payload_hash, user)
         raise Conflict("该村的转移报告正被同时提交，请稍后重试") from exc
 
     record(

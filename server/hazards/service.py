@@ -18,8 +18,6 @@ Checks run in the order 404 (scope) → 403 (role) → 409 (status, stale versio
 
 from __future__ import annotations
 
-import hashlib
-import json
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -33,6 +31,7 @@ from server.clock import now
 from server.errors import Conflict, Forbidden, Invalid, NotFound
 from server.extensions import db
 from server.hazards.models import ACTIONS, STATUSES, Hazard, HazardStep, overdue_clause
+from server.idempotency import payload_digest, resend_or_conflict
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.photos.models import Photo
@@ -147,12 +146,6 @@ def filtered(
 # --- filing
 
 
-def _payload_hash(payload: dict[str, Any]) -> str:
-    canonical = {k: (v.isoformat() if isinstance(v, datetime) else v) for k, v in payload.items()}
-    text = json.dumps(canonical, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
 def _hazard_unit(actor, org_unit_id: int | None) -> OrgUnit:
     unit = get_unit_in_scope(actor, org_unit_id if org_unit_id is not None else actor.org_unit_id)
     if unit.level not in HAZARD_LEVELS:
@@ -169,7 +162,7 @@ def create_hazard(*, actor, client_id, org_unit_id: int | None = None, **fields:
     client_id = str(client_id)
     payload = {field: fields.get(field) for field in CREATE_FIELDS if field != "org_unit_id"}
     payload["org_unit_id"] = unit.id
-    payload_hash = _payload_hash(payload)
+    payload_hash = payload_digest(payload)
 
     existing = db.session.scalar(select(Hazard).where(Hazard.client_id == client_id))
     if existing is not None:
@@ -210,12 +203,9 @@ def create_hazard(*, actor, client_id, org_unit_id: int | None = None, **fields:
 
 
 def _resent(actor, existing: Hazard, payload_hash: str) -> Hazard:
-    if existing.payload_hash != payload_hash or not actor.org_unit.contains(existing.org_unit):
-        raise Conflict(
-            "该 client_id 已用于另一份隐患报告",
-            details={"client_id": existing.client_id, "fields": {"client_id": ["已用于内容不同的隐患报告"]}},
-        )
-    return existing
+    return resend_or_conflict(
+        existing, payload_hash, visible=actor.org_unit.contains(existing.org_unit), what="隐患报告"
+    )
 
 
 # --- lifecycle

@@ -19,11 +19,11 @@ from server.audit.service import record
 from server.auth.access import require_role
 from server.clock import now
 from server.damage.models import DamageReport
+from server.damage.service import get_report
 from server.errors import Conflict, NotFound
 from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
-from server.orgunits.scope import statistics_unit
 from server.photos.imaging import DEFAULT_MAX_PIXELS, ProcessedPhoto, jpeg_thumbnail, process_upload, read_upload
 from server.photos.models import Photo
 from server.photos.storage import GC_GRACE, MediaStore, collect_garbage, store_from_config
@@ -64,16 +64,8 @@ def hazard_for_upload(*, actor, hazard_id: int) -> Hazard:
     return hazard
 
 
-def get_damage_report(*, user, report_id: int) -> DamageReport:
-    """A damage report the user may see: statistics scope (a grid's reporter works for its village)."""
-    report = db.session.get(DamageReport, report_id)
-    if report is None or not statistics_unit(user).contains(report.org_unit):
-        raise NotFound("灾情报告不存在")
-    return report
-
-
 def damage_report_for_upload(*, actor, report_id: int) -> DamageReport:
-    report = get_damage_report(user=actor, report_id=report_id)
+    report = get_report(user=actor, report_id=report_id)
     require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
     return report
 
@@ -87,7 +79,7 @@ def get_photo(*, user, photo_id: int) -> Photo:
         if photo.hazard_id is not None:
             get_hazard(user=user, hazard_id=photo.hazard_id)
         else:
-            get_damage_report(user=user, report_id=photo.damage_report_id)
+            get_report(user=user, report_id=photo.damage_report_id)
     except NotFound:
         raise NotFound("照片不存在") from None
     return photo
