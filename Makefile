@@ -41,8 +41,11 @@ test-postgres: install
 
 test: lint test-sqlite test-postgres
 
-bench: install
-	$(BIN)/python -m bench
+bench: install  # by hand: minutes each, PostgreSQL for roll-up and export; results into BENCHMARKS.md
+	$(BIN)/python bench/bench_photos.py
+	$(BIN)/python bench/bench_rollup.py
+	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/wuyuan_run.py
 
 clean:
 	rm -rf $(VENV) instance pwa/dist pwa/node_modules
