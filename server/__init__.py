@@ -15,7 +15,7 @@ from flask import Flask, g, has_request_context, jsonify, request, send_from_dir
 from flask_login import current_user
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
-from werkzeug.routing import PathConverter
+from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
 from server.errors import CsrfFailed, Unauthorized, Unavailable, error_response, register_error_handlers
@@ -44,6 +44,7 @@ PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
+    app.url_map.converters["int"] = _IdConverter
     app.url_map.converters["shellpath"] = _ShellPathConverter
     _load_config(app, config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -190,6 +191,14 @@ def _register_request_hooks(app: Flask) -> None:
     @login_manager.unauthorized_handler
     def unauthorized():
         return error_response(Unauthorized())
+
+
+class _IdConverter(IntegerConverter):
+    """``<int:id>`` bounded to the 32-bit id columns: a larger id is simply not found (not a driver error)."""
+
+    def __init__(self, url_map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
 
 
 class _ShellPathConverter(PathConverter):

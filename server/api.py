@@ -6,18 +6,38 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
-from marshmallow import RAISE, Schema, fields, validate
+from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import Select, func, select
 
 from server.errors import BadRequest
 from server.extensions import db
 
+INT_MAX = 2**31 - 1  # every integer column is a 32-bit INTEGER
+
 
 class InputSchema(Schema):
-    """Base of every request schema: unknown fields are an error, not silently dropped."""
+    """Base of every request schema: unknown fields are an error, not silently dropped, and no integer can
+    overflow a database column (a 500 from the driver would otherwise answer a typo)."""
 
     class Meta:
         unknown = RAISE
+
+    @validates_schema
+    def integers_fit_the_database(self, data: dict, **kwargs) -> None:
+        errors = {}
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            values = data.get(name)
+            if isinstance(field, fields.List) and isinstance(field.inner, fields.Integer):
+                values = values or []
+            elif isinstance(field, fields.Integer):
+                values = [values]
+            else:
+                continue
+            if any(isinstance(v, int) and not -INT_MAX - 1 <= v <= INT_MAX for v in values):
+                errors[key] = ["数值超出范围"]
+        if errors:
+            raise ValidationError(errors)
 
 
 class PageQuery(InputSchema):

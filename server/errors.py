@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Flask, g, jsonify
 from marshmallow import ValidationError
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("server.errors")
@@ -158,6 +158,15 @@ def register_error_handlers(app: Flask) -> None:
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
         return response, status
+
+    @app.errorhandler(DataError)
+    @app.errorhandler(OverflowError)
+    def handle_out_of_range(error: Exception):
+        # The last line of defence: schemas bound integers, but a value the database cannot hold is the
+        # client's mistake, not a server error.
+        log.warning("value out of range request_id=%s: %s", g.get("request_id"), error)
+        _rollback()
+        return error_response(Invalid({"_schema": ["数值超出范围"]}))
 
     @app.errorhandler(OperationalError)
     def handle_database_down(error: OperationalError):

@@ -134,3 +134,28 @@ def test_production_refuses_the_development_secret_key():
 
     with pytest.raises(RuntimeError, match="SECRET_KEY"):
         create_app({"ENV_NAME": "production"})
+
+
+def test_integers_beyond_the_database_columns_are_client_errors(login_as, make_user, tree):
+    api = login_as(make_user("admin", tree.county))
+    huge = 2**70
+    assert_error(api.get(f"/api/v1/org-units/{huge}"), 404, "not_found")
+    error = assert_error(api.get(f"/api/v1/org-units?parent_id={huge}"), 422, "validation_error")
+    assert error["details"]["fields"] == {"parent_id": ["数值超出范围"]}
+    body = {"username": "big", "role": "reporter", "org_unit_id": -huge, "password": "long-enough-1"}
+    assert "org_unit_id" in assert_error(api.post("/api/v1/users", json=body), 422, "validation_error")["details"][
+        "fields"
+    ]
+    assert_error(api.get(f"/api/v1/org-units?page={huge}"), 422, "validation_error")
+
+
+def test_a_value_the_database_refuses_is_422_not_500(login_as, make_user, tree, monkeypatch):
+    from server.orgunits import service
+
+    api = login_as(make_user("admin", tree.county))
+
+    def overflow(**kwargs):
+        raise OverflowError("Python int too large to convert to SQLite INTEGER")
+
+    monkeypatch.setattr(service, "get_unit", overflow)
+    assert_error(api.get(f"/api/v1/org-units/{tree.county.id}"), 422, "validation_error")

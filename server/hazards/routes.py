@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app
 from server.api import doc, json_body, page_schema, paginate, query_args
 from server.auth.access import current_actor
 from server.clock import now, to_local
+from server.exports.writers import content_disposition
 from server.extensions import db
 from server.hazards import ledger, service
 from server.hazards.schemas import HazardCreate, HazardExportQuery, HazardOut, HazardQuery, HazardTransition
@@ -47,8 +48,8 @@ def export_ledger():
     response.headers["Content-Length"] = str(os.path.getsize(path))
     # Deleted when the response is closed, even if the body was never read (HEAD, a dropped connection).
     response.call_on_close(lambda: _remove(path))
-    filename = f"隐患台账-{to_local(now()):%Y%m%d}.xlsx"
-    response.headers.set("Content-Disposition", "attachment", filename=filename)
+    day = f"{to_local(now()):%Y%m%d}"
+    response.headers["Content-Disposition"] = content_disposition(f"隐患台账-{day}.xlsx", f"hazard-ledger-{day}.xlsx")
     return response
 
 

@@ -46,7 +46,7 @@ class HazardCreate(InputSchema):
     @pre_load
     def category_by_chinese_name(self, data, **kwargs):
         # Integrations and hand-made spreadsheets say "滑坡", the PWA says "landslide": both are fine.
-        if isinstance(data, dict) and data.get("category") in _CATEGORY_BY_NAME:
+        if isinstance(data, dict) and isinstance(data.get("category"), str) and data["category"] in _CATEGORY_BY_NAME:
             data = {**data, "category": _CATEGORY_BY_NAME[data["category"]]}
         return data
 

@@ -135,6 +135,8 @@ def test_address_alone_is_a_location(people, tree):
         ({"lat": None, "lon": None, "address": ""}, "address"),
         ({"lon": None}, "lon"),
         ({"category": "火山"}, "category"),
+        ({"category": {}}, "category"),
+        ({"threatened_households": 2**40}, "threatened_households"),
         ({"risk_level": "red"}, "risk_level"),
         ({"threatened_persons": -1}, "threatened_persons"),
         ({"lat": 91}, "lat"),
