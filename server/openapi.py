@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from apispec import APISpec
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -94,10 +95,25 @@ def build_spec(app: Flask) -> dict:
             paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in paths.items():
         spec.path(path=path, operations=operations)
-    document = spec.to_dict()
+    document = _numeric_bounds(spec.to_dict())
     document["servers"] = [{"url": API_PREFIX}]
     document["security"] = [{"session": []}]
     return document
+
+
+def _numeric_bounds(node):
+    """apispec keeps a Decimal field's Range bound as a Decimal (JSON "0.00"); JSON Schema wants a number."""
+    if isinstance(node, dict):
+        return {
+            key: float(value)
+            if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+            and isinstance(value, str | Decimal)
+            else _numeric_bounds(value)
+            for key, value in node.items()
+        }
+    if isinstance(node, list):
+        return [_numeric_bounds(item) for item in node]
+    return node
 
 
 def _as_cls(schema) -> type[Schema]:

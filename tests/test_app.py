@@ -159,3 +159,20 @@ def test_a_value_the_database_refuses_is_422_not_500(login_as, make_user, tree, 
 
     monkeypatch.setattr(service, "get_unit", overflow)
     assert_error(api.get(f"/api/v1/org-units/{tree.county.id}"), 422, "validation_error")
+
+
+def test_openapi_numeric_bounds_are_numbers(client):
+    """Schema validators (schemathesis, code generators) reject a string where JSON Schema wants a number."""
+
+    def bounds(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("minimum", "maximum"):
+                    yield value
+                yield from bounds(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from bounds(item)
+
+    values = list(bounds(client.get("/api/v1/openapi.json").get_json()))
+    assert values and all(isinstance(v, int | float) for v in values)
