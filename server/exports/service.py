@@ -17,6 +17,7 @@ from server import clock
 from server.damage.indicators import INDICATORS
 from server.damage.models import STAGE_NAMES, STATUS_NAMES, DamageReport
 from server.events.models import Event
+from server.events.service import get_event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
@@ -70,7 +71,7 @@ def _stem(event: Event | None, what: str, node: OrgUnit) -> str:
 
 def rollup_table(*, user, event_id: int, org_unit_id: int | None = None, extension: str) -> Table:
     """The live roll-up at a node as a table: its children, then the node's own total labelled 合计."""
-    event = rollup_service.get_event_for(user=user, event_id=event_id)
+    event = get_event(user=user, event_id=event_id)
     node = rollup_service.resolve_node(user=user, event=event, org_unit_id=org_unit_id)
     data = rollup_service.compute_rollup(event=event, node=node, with_missing_units=False)
     headers = ["单位代码", "单位名称", *(i.header for i in INDICATORS)]
@@ -112,7 +113,7 @@ def _resolve(user, event_id: int | None, org_unit_id: int | None) -> tuple[Event
     if event_id is None:
         node = statistics_unit(user) if org_unit_id is None else get_statistics_unit_in_scope(user, org_unit_id)
         return None, node
-    event = rollup_service.get_event_for(user=user, event_id=event_id)
+    event = get_event(user=user, event_id=event_id)
     return event, rollup_service.resolve_node(user=user, event=event, org_unit_id=org_unit_id)
 
 

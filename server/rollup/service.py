@@ -38,12 +38,6 @@ OUTSIDE_AREA = "该单位不在本次灾害过程的范围内"
 # --- access -------------------------------------------------------------------------------------------------
 
 
-def get_event_for(*, user, event_id: int) -> Event:
-    """The event if its area overlaps the caller's scope (either contains the other), else NotFound: the events
-    feature's one rule."""
-    return get_event(user=user, event_id=event_id)
-
-
 def resolve_node(*, user, event: Event, org_unit_id: int | None) -> OrgUnit:
     """The node to roll up: the given unit (404 outside the caller's scope) or the caller's statistics unit.
 
@@ -61,7 +55,7 @@ def resolve_node(*, user, event: Event, org_unit_id: int | None) -> OrgUnit:
 
 def rollup(*, user, event_id: int, org_unit_id: int | None = None) -> dict[str, Any]:
     """The roll-up of API.md at ``org_unit_id`` (default: the caller's scope unit)."""
-    event = get_event_for(user=user, event_id=event_id)
+    event = get_event(user=user, event_id=event_id)
     node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
     return compute_rollup(event=event, node=node)
 
@@ -277,7 +271,7 @@ def deadline_statuses(
 ) -> dict[str, Any]:
     """Each village's status for the event's current obligation, under the node (default: the caller's unit);
     ``counts`` are of the listed villages (after the optional status filter)."""
-    event = get_event_for(user=user, event_id=event_id)
+    event = get_event(user=user, event_id=event_id)
     node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
     obligation = deadlines.current_obligation(event)
     status_col = deadlines.status_expression(

@@ -8,11 +8,12 @@ from server import clock
 from server.audit.service import record
 from server.auth.access import require_role
 from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.events.service import get_event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.rollup.models import SignOff
-from server.rollup.service import OUTSIDE_AREA, compute_rollup, get_event_for
+from server.rollup.service import OUTSIDE_AREA, compute_rollup
 
 DECISIONS = {"accept": "accepted", "return": "returned"}
 
@@ -24,7 +25,7 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
     whatever their status, so the county always reviews the latest numbers.
     """
     require_role(user, "reviewer", message="只有审核员可以上报乡镇汇总")
-    event = get_event_for(user=user, event_id=event_id)
+    event = get_event(user=user, event_id=event_id)
     unit = get_unit_in_scope(user, org_unit_id)
     if unit.level != "township":
         raise Invalid({"org_unit_id": ["只能上报乡镇（街道）的汇总"]})
@@ -77,7 +78,7 @@ def get_signoff(*, user, signoff_id: int) -> SignOff:
 
 def list_signoffs(*, user, event_id: int, org_unit_id: int | None = None, current: bool | None = None) -> Select:
     """Sign-offs of the event within the caller's scope, newest first."""
-    event = get_event_for(user=user, event_id=event_id)
+    event = get_event(user=user, event_id=event_id)
     stmt = (
         select(SignOff)
         .join(OrgUnit, SignOff.org_unit_id == OrgUnit.id)
