@@ -143,9 +143,10 @@ def test_integers_beyond_the_database_columns_are_client_errors(login_as, make_u
     error = assert_error(api.get(f"/api/v1/org-units?parent_id={huge}"), 422, "validation_error")
     assert error["details"]["fields"] == {"parent_id": ["数值超出范围"]}
     body = {"username": "big", "role": "reporter", "org_unit_id": -huge, "password": "long-enough-1"}
-    assert "org_unit_id" in assert_error(api.post("/api/v1/users", json=body), 422, "validation_error")["details"][
-        "fields"
-    ]
+    assert (
+        "org_unit_id"
+        in assert_error(api.post("/api/v1/users", json=body), 422, "validation_error")["details"]["fields"]
+    )
     assert_error(api.get(f"/api/v1/org-units?page={huge}"), 422, "validation_error")
 
 
