@@ -43,6 +43,7 @@ test: lint test-sqlite test-postgres
 
 bench: install  # by hand: minutes each, PostgreSQL for roll-up and export; results into BENCHMARKS.md
 	$(BIN)/python bench/bench_photos.py
+	$(BIN)/python bench/bench_submit.py
 	$(BIN)/python bench/bench_rollup.py
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/wuyuan_run.py

@@ -14,9 +14,9 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, and_, literal, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import aliased, contains_eager
 
 from server import clock
 from server.audit.service import record
@@ -183,23 +183,42 @@ def _check_stage(event: Event, unit: OrgUnit, stage: str) -> DamageReport | None
         raise Conflict("灾害过程已结束，不能再报送灾情")
     if event.status == "stable" and stage == "initial":
         raise Conflict("灾害过程已进入稳定阶段，只能报送续报或核报")
-    # One statement, one snapshot: the stages on file and the current row agree with each other.
-    rows = db.session.execute(
-        select(DamageReport.id, DamageReport.stage, DamageReport.current).where(
-            DamageReport.event_id == event.id,
-            DamageReport.org_unit_id == unit.id,
-            DamageReport.status != "returned",
+    # One statement, one snapshot: the stages on file and the current row agree with each other. The current row is
+    # read whole in the same statement (it is the report a new one replaces), so an update needs no second query.
+    on_file = aliased(DamageReport)
+
+    def filed(name: str):
+        return (
+            select(on_file.id)
+            .where(
+                on_file.event_id == event.id,
+                on_file.org_unit_id == unit.id,
+                on_file.status != "returned",
+                on_file.stage == name,
+            )
+            .exists()
         )
-    ).all()
-    stages = {row.stage for row in rows}
-    if "final" in stages:
+
+    one_row = select(literal(1).label("one")).subquery()
+    has_initial, has_final, current = db.session.execute(
+        select(filed("initial"), filed("final"), DamageReport)
+        .select_from(one_row)
+        .outerjoin(
+            DamageReport,
+            and_(
+                DamageReport.event_id == event.id,
+                DamageReport.org_unit_id == unit.id,
+                DamageReport.current.is_(True),
+            ),
+        )
+    ).one()
+    if has_final:
         raise Conflict("该村已报送核报，本次灾害过程不能再报送", details={"stage": stage})
-    if stage == "initial" and "initial" in stages:
+    if stage == "initial" and has_initial:
         raise Conflict("该村已报送初报，请报送续报或核报", details={"stage": stage})
-    if stage != "initial" and "initial" not in stages:
+    if stage != "initial" and not has_initial:
         raise Conflict(f"该村尚未报送初报，不能报送{STAGE_NAMES[stage]}", details={"stage": stage})
-    current_id = next((row.id for row in rows if row.current), None)
-    return db.session.get(DamageReport, current_id) if current_id is not None else None
+    return current
 
 
 def _check_figures(values: dict, previous: DamageReport | None, change_note: str) -> None:
