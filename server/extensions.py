@@ -21,7 +21,9 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-db = SQLAlchemy(model_class=Base)
+# A request commits once and then only dumps what it wrote: expiring everything on commit would reload each row
+# (one SELECT per object) just to serialize values the session already holds.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate()
 login_manager = LoginManager()
 # Limits are declared where they apply (failed logins); nothing is limited by default.
