@@ -16,7 +16,6 @@ import argparse
 import io
 import os
 import platform
-import re
 import statistics
 import sys
 import time
@@ -24,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from PIL import Image, ImageOps
+from sections import write_section  # bench/ is the script directory
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -199,17 +199,6 @@ def render(rows: list[dict], rounds: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_section(text: str, path: Path = ROOT / "BENCHMARKS.md") -> None:
-    """Replace only the ``## Photos`` section; the other sections belong to other benches."""
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _m: text + "\n", current, count=1).rstrip("\n") + "\n"
-    else:
-        updated = current.rstrip("\n") + "\n\n" + text
-    path.write_text(updated, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
@@ -217,7 +206,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = run(args.rounds)
     if not args.no_write:
-        write_section(render(rows, args.rounds))
+        write_section(SECTION, render(rows, args.rounds))
         print("BENCHMARKS.md: ## Photos updated")
 
 

@@ -26,7 +26,6 @@ import http.client
 import json
 import os
 import platform
-import re
 import signal
 import socket
 import statistics
@@ -41,6 +40,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import sqlalchemy as sa
+from sections import write_section  # bench/ is the script directory
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -617,7 +617,7 @@ def main() -> int:
         counts = report_counts(app)
         load = os.getloadavg()[0]
         if not args.no_write:
-            write_section(report(results, local, counts, database, args, load))
+            write_section(SECTION, report(results, local, counts, database, args, load))
         failed = sum(r["errors"] for rounds in results.values() for r in rounds)
         return 1 if failed else 0
     finally:
@@ -642,17 +642,6 @@ def _kinds(listed: list[str]) -> str:
         word = {"RELEASE": "RELEASE SAVEPOINT"}.get(word, word)
         counts[word] = counts.get(word, 0) + 1
     return ", ".join(f"{n} {word}" for word, n in counts.items())
-
-
-def write_section(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", current)
-    else:
-        updated = current.rstrip() + "\n\n" + text.rstrip() + "\n"
-    path.write_text(updated.rstrip() + "\n", encoding="utf-8")
 
 
 def report(results: dict, local: dict, counts: dict, database: str, args, load: float) -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import io
 import random
-import re
 import sys
 import tempfile
 import time
@@ -33,6 +32,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from sections import write_section  # bench/ is the script directory
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -396,17 +397,6 @@ class Run:
         return f"XLSX read back: {len(rows) - 2} township rows + 合计; totals compared for {len(INDICATORS)} indicators"
 
 
-def write_section(text: str) -> None:
-    path = ROOT / "BENCHMARKS.md"
-    current = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    pattern = re.compile(rf"^{re.escape(SECTION)}\n.*?(?=^## |\Z)", re.S | re.M)
-    if pattern.search(current):
-        updated = pattern.sub(lambda _: text.rstrip() + "\n\n", current)
-    else:
-        updated = current.rstrip() + "\n\n" + text.rstrip() + "\n"
-    path.write_text(updated.rstrip() + "\n", encoding="utf-8")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, default=20260701)
@@ -481,7 +471,7 @@ def main() -> int:
             f"- Outcome: **{verdict}**.",
         ]
         lines += [f"  - {problem}" for problem in run.problems[:20]]
-        write_section("\n".join(lines) + "\n")
+        write_section(SECTION, "\n".join(lines) + "\n")
     return 0 if not run.problems else 1
 
 
