@@ -2,7 +2,6 @@
 
 from server.audit.models import AuditLog
 from server.damage import models as damage_models
-from server.dashboard import models as dashboard_models
 from server.evacuation import models as evacuation_models
 from server.events import models as events_models
 from server.hazards import models as hazards_models
@@ -16,7 +15,6 @@ __all__ = [
     "OrgUnit",
     "User",
     "damage_models",
-    "dashboard_models",
     "evacuation_models",
     "events_models",
     "hazards_models",

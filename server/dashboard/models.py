@@ -1,1 +1,0 @@
-"""Models of this feature (filled in by its issue)."""
