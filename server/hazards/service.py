@@ -87,29 +87,13 @@ def get_hazard(*, user, hazard_id: int) -> Hazard:
     return hazard
 
 
-def list_hazards(
-    *,
-    user,
-    status: str | None = None,
-    category: str | None = None,
-    risk_level: str | None = None,
-    org_unit_id: int | None = None,
-    overdue: bool | None = None,
-    supervised: bool | None = None,
-) -> Select:
-    """Hazards in the user's scope (or the sub-tree of ``org_unit_id`` inside it), newest found first."""
+def list_hazards(*, user, **filters: Any) -> Select:
+    """Hazards in the user's scope (or the sub-tree of ``org_unit_id`` inside it), newest found first.
+
+    ``filters`` are those of ``filtered`` (status, category, risk_level, org_unit_id, overdue, supervised), which the
+    ledger export shares."""
     stmt = select(Hazard).join(OrgUnit, Hazard.org_unit_id == OrgUnit.id)
-    stmt = filtered(
-        stmt,
-        user=user,
-        unit_cls=OrgUnit,
-        status=status,
-        category=category,
-        risk_level=risk_level,
-        org_unit_id=org_unit_id,
-        overdue=overdue,
-        supervised=supervised,
-    )
+    stmt = filtered(stmt, user=user, unit_cls=OrgUnit, **filters)
     return stmt.order_by(Hazard.found_at.desc(), Hazard.id.desc())
 
 
