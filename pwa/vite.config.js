@@ -50,5 +50,6 @@ export default defineConfig({
   test: {
     environment: 'node',
     include: ['tests/**/*.test.js'],
+    setupFiles: ['tests/setup.js'],
   },
 });

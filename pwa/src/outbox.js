@@ -110,10 +110,18 @@ export function createOutbox({
     try {
       // Item and photos together or not at all (rule 1); nothing awaited here but IndexedDB requests.
       const tx = db.transaction(['outbox', 'blobs'], 'readwrite');
-      const writes = [tx.objectStore('outbox').add(item)];
-      photos.forEach((photo, index) => {
-        writes.push(tx.objectStore('blobs').put({ id: item.photos[index].blobId, clientId, blob: photo.blob }));
-      });
+      const writes = [];
+      try {
+        writes.push(tx.objectStore('outbox').add(item));
+        photos.forEach((photo, index) => {
+          writes.push(tx.objectStore('blobs').put({ id: item.photos[index].blobId, clientId, blob: photo.blob }));
+        });
+      } catch (error) {
+        // A request refused on the spot (a blob that cannot be stored) must not leave the rest behind.
+        for (const write of [...writes, tx.done]) write.catch(() => {}); // they reject with AbortError now
+        tx.abort();
+        throw error;
+      }
       await Promise.all([...writes, tx.done]);
     } catch (error) {
       if (error && error.name === 'QuotaExceededError') throw new StorageFullError();
@@ -387,7 +395,7 @@ export function createOutbox({
     }
     timer = timers.set(() => {
       timer = null;
-      run(false).catch((error) => console.error('outbox', error));
+      return run(false).catch((error) => console.error('outbox', error));
     }, wait);
   }
 
