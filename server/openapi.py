@@ -79,18 +79,7 @@ def build_spec(app: Flask) -> dict:
             elif meta.get("content_type") == "multipart/form-data":
                 operation["requestBody"] = {
                     "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "file": {"type": "string", "format": "binary"},
-                                    "kind": {"type": "string", "enum": ["before", "after"]},
-                                },
-                                "required": ["file"],
-                            }
-                        }
-                    },
+                    "content": {"multipart/form-data": {"schema": _form_schema(spec, meta.get("form"))}},
                 }
             paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in paths.items():
@@ -99,6 +88,16 @@ def build_spec(app: Flask) -> dict:
     document["servers"] = [{"url": API_PREFIX}]
     document["security"] = [{"session": []}]
     return document
+
+
+def _form_schema(spec: APISpec, form: type[Schema] | Schema | None) -> dict:
+    """A multipart upload: the binary ``file`` plus the form's other fields (all optional strings on the wire)."""
+    schema: dict = {"type": "object", "properties": {}, "required": ["file"]}
+    if form is not None:
+        converter = spec.plugins[0].converter
+        schema = dict(converter.schema2jsonschema(_as_cls(form)), required=["file"])
+    schema["properties"] = {"file": {"type": "string", "format": "binary"}, **schema.get("properties", {})}
+    return schema
 
 
 def _numeric_bounds(node):

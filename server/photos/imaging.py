@@ -35,6 +35,7 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
+from numbers import Real
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -53,6 +54,7 @@ _TAG_DATETIME = 0x0132
 _TAG_DATETIME_ORIGINAL = 0x9003
 _TAG_OFFSET_TIME_ORIGINAL = 0x9011
 _GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
+_GPS_H_POSITIONING_ERROR = 31
 
 _EXIF_DATETIME = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 
@@ -74,6 +76,7 @@ class ProcessedPhoto:
     taken_at: datetime | None  # aware, UTC
     lat: float | None
     lon: float | None
+    accuracy_m: float | None = None  # EXIF GPSHPositioningError, metres
 
     @property
     def ext(self) -> str:
@@ -135,7 +138,7 @@ def process_upload(
     except Exception:  # a broken EXIF block loses its data, not the photo
         exif = Image.Exif()
     taken_at = _taken_at(exif, tz)
-    lat, lon = _gps(exif)
+    lat, lon, accuracy_m = _gps(exif)
     icc = im.info.get("icc_profile")
     is_jpeg = im.format == "JPEG"
     orientation = exif.get(_TAG_ORIENTATION)  # read now: exif_transpose removes it from ``exif``
@@ -166,6 +169,7 @@ def process_upload(
         taken_at=taken_at,
         lat=lat,
         lon=lon,
+        accuracy_m=accuracy_m,
     )
 
 
@@ -331,18 +335,23 @@ def _parse_offset(value: object) -> timezone | None:
     return timezone(-delta if text[0] == "-" else delta)
 
 
-def _gps(exif: Image.Exif) -> tuple[float | None, float | None]:
+def _gps(exif: Image.Exif) -> tuple[float | None, float | None, float | None]:
+    """(lat, lon, horizontal accuracy in metres) from the GPS block; Nones when there is no usable fix."""
     try:
         gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
         lat = _dms(gps.get(_GPS_LAT), gps.get(_GPS_LAT_REF), "S")
         lon = _dms(gps.get(_GPS_LON), gps.get(_GPS_LON_REF), "W")
+        accuracy = gps.get(_GPS_H_POSITIONING_ERROR)
+        accuracy = float(accuracy) if isinstance(accuracy, Real) else None
     except Exception:  # malformed GPS block: no position rather than no photo
-        return None, None
+        return None, None, None
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None, None
+        return None, None, None
     if lat == 0 and lon == 0:  # "no fix" written as zeros by some cameras
-        return None, None
-    return round(lat, 7), round(lon, 7)
+        return None, None, None
+    if accuracy is not None and not 0 <= accuracy < 1e7:  # NaN (x/0) or nonsense
+        accuracy = None
+    return round(lat, 7), round(lon, 7), accuracy
 
 
 def _dms(value: object, ref: object, negative_ref: str) -> float | None:
