@@ -21,7 +21,7 @@ from server.auth.access import require_role
 from server.clock import now
 from server.damage.models import DamageReport
 from server.damage.service import get_report
-from server.errors import Conflict, NotFound
+from server.errors import InvalidTransition, NotFound
 from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
@@ -61,7 +61,7 @@ def hazard_for_upload(*, actor, hazard_id: int) -> Hazard:
     hazard = get_hazard(user=actor, hazard_id=hazard_id)
     require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
     if hazard.status in CLOSED_HAZARD_STATUSES:
-        raise Conflict("已销号或已排除的隐患不能再添加照片", details={"status": hazard.status})
+        raise InvalidTransition("已销号或已排除的隐患不能再添加照片", details={"status": hazard.status})
     return hazard
 
 

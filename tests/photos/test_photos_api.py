@@ -247,7 +247,7 @@ def test_who_may_upload(people, hazard, tree):
 
 def test_no_photos_for_a_rejected_hazard(people, hazard):
     act(people.town_a, hazard["id"], "reject", comment="重复")
-    assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg()), 409, "conflict")
+    assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg()), 409, "invalid_transition")
 
 
 # --- damage report photos
