@@ -490,3 +490,19 @@ def test_a_bad_phone_fix_is_422_in_chinese(people, hazard, media, fields, bad):
     assert list(error["details"]["fields"]) == [bad]
     assert all(re.search(r"[\u4e00-\u9fff]", message) for message in error["details"]["fields"][bad])
     assert stored_files(media) == []
+
+
+@pytest.mark.parametrize("tag_type", [5, 11], ids=["make-as-rational", "make-as-float"])
+def test_a_corrupt_exif_block_costs_the_metadata_never_the_photo(people, hazard, media, tag_type):
+    # Make declared RATIONAL/FLOAT: Pillow reads it but cannot write the block back (Exif.tobytes, exif_transpose)
+    sent = images.with_exif_tag_type(images.sideways_phone_jpeg(), 0x010F, tag_type)
+    response = upload(people.reporter_a1, hazard_url(hazard), sent)
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert (photo["width"], photo["height"]) == (40, 60)  # still turned upright
+    served = people.reporter_a1.get(photo["url"])
+    data = served.get_data()
+    served.close()
+    images.assert_no_metadata(data)
+    picture = Image.open(io.BytesIO(data)).convert("RGB")
+    assert picture.getpixel((20, 5))[0] > 150 and picture.getpixel((20, 55))[2] > 150
