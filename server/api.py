@@ -89,6 +89,7 @@ def doc(
     response: type[Schema] | Schema | None = None,
     status: int = 200,
     content_type: str | None = None,
+    form: type[Schema] | Schema | None = None,
     public: bool = False,
 ) -> Callable:
     """Attach the request and response schemas to a view for the OpenAPI document (server/openapi.py)."""
@@ -100,6 +101,7 @@ def doc(
             "response": response,
             "status": status,
             "content_type": content_type,
+            "form": form,
             "public": public,
         }
         return view

@@ -28,7 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.audit.service import changes_between, record, snapshot
 from server.auth.access import require_role
 from server.clock import now
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db
 from server.hazards.models import ACTIONS, STATUSES, Hazard, HazardStep, overdue_clause
 from server.idempotency import payload_digest, resend_or_conflict
@@ -239,12 +239,12 @@ def transition(
     _check_role(actor, hazard, action)
     sources, target = TRANSITIONS[action]
     if hazard.status not in sources:
-        raise Conflict(
+        raise InvalidTransition(
             f"隐患当前状态为「{STATUSES[hazard.status]}」，不能{ACTIONS[action]}",
             details={"status": hazard.status, "action": action, "allowed_from": list(sources)},
         )
     if version is not None and version != hazard.version:
-        raise Conflict("隐患已被他人更新，请刷新后重试", details={"version": hazard.version})
+        raise StaleVersion("隐患已被他人更新，请刷新后重试", details={"version": hazard.version})
 
     fields = {"comment": comment, "measures": measures, "responsible_person": responsible_person, "deadline": deadline}
     details: dict[str, Any] = {}
@@ -291,7 +291,7 @@ def transition(
     try:
         db.session.flush()
     except StaleDataError as exc:  # another reviewer's step committed between our read and our write
-        raise Conflict("隐患已被他人更新，请刷新后重试") from exc
+        raise StaleVersion("隐患已被他人更新，请刷新后重试") from exc
     record(
         actor=actor,
         action=f"hazard.{action}",

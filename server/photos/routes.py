@@ -8,7 +8,7 @@ from server.auth.access import current_actor
 from server.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from server.extensions import db
 from server.photos import service
-from server.photos.schemas import PhotoOut, load_kind
+from server.photos.schemas import PhotoForm, PhotoOut
 
 bp = Blueprint("photos", __name__)
 
@@ -30,24 +30,32 @@ def photo_upload_response(*, hazard_id: int | None = None, report_id: int | None
         raise PayloadTooLarge(f"照片不能超过 {limits['max_bytes'] // service.MB} MB")
     if request.mimetype != "multipart/form-data":
         raise BadRequest("请以 multipart/form-data 上传照片（字段 file）")
-    unknown = (set(request.form) - {"kind"}) | (set(request.files) - {"file"})
+    unknown = set(request.files) - {"file"}
     if unknown:
         raise Invalid({name: ["未知字段"] for name in sorted(unknown)})
+    form = PhotoForm().load(request.form.to_dict())
     upload = request.files.get("file")
     if upload is None:
         raise Invalid({"file": ["请选择要上传的照片"]})
-    kind = load_kind(request.form.get("kind"))
     photo, created = service.add_photo(
-        actor=actor, parent=parent, upload=upload.stream, kind=kind, store=service.media_store(), **limits
+        actor=actor,
+        parent=parent,
+        upload=upload.stream,
+        kind=form["kind"],
+        device=service.DeviceFix(
+            lat=form["lat"], lon=form["lon"], accuracy_m=form["accuracy_m"], taken_at=form["taken_at"]
+        ),
+        store=service.media_store(),
+        **limits,
     )
     db.session.commit()
     return PhotoOut().dump(photo), 201 if created else 200
 
 
 @bp.post("/damage-reports/<int:report_id>/photos")
-@doc(response=PhotoOut, status=201, content_type="multipart/form-data")
+@doc(response=PhotoOut, status=201, content_type="multipart/form-data", form=PhotoForm)
 def upload_damage_report_photo(report_id: int):
-    """Attach a photo to a damage report (multipart field file)."""
+    """Attach a photo to a damage report (multipart field file; optional lat, lon, accuracy_m, taken_at)."""
     return photo_upload_response(report_id=report_id)
 
 

@@ -123,7 +123,7 @@ def test_every_action_outside_its_statuses_is_a_conflict(people, tree, status):
         if status in ALLOWED_FROM[action]:
             continue
         api = people.reporter_a1 if action == "report_rectified" else people.town_a
-        error = assert_error(act(api, hazard["id"], action, **BODY[action]), 409, "conflict")
+        error = assert_error(act(api, hazard["id"], action, **BODY[action]), 409, "invalid_transition")
         assert error["details"]["status"] == status, action
     # nothing moved
     assert people.town_a.get(f"/api/v1/hazards/{hazard['id']}").get_json()["status"] == status
@@ -225,7 +225,7 @@ def test_a_stale_version_is_a_conflict(people, tree):
     hazard = create_hazard(people.reporter_a1, tree.village_a1)
     seen = hazard["version"]
     assert act(people.town_a, hazard["id"], "verify", version=seen).status_code == 200
-    error = assert_error(act(people.county, hazard["id"], "reject", comment="重复", version=seen), 409, "conflict")
+    error = assert_error(act(people.county, hazard["id"], "reject", comment="重复", version=seen), 409, "stale_version")
     assert error["details"]["version"] == seen + 1
 
 

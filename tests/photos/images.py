@@ -149,3 +149,15 @@ def assert_no_metadata(data: bytes) -> None:
     reopened = Image.open(io.BytesIO(data))
     assert not reopened.getexif(), "EXIF readable from the stored file"
     assert "icc_profile" not in reopened.info
+
+
+def with_exif_tag_type(data: bytes, tag: int, new_type: int) -> bytes:
+    """``data`` (a JPEG whose big-endian EXIF block Pillow wrote) with one IFD0 entry's declared type changed: a
+    corrupt EXIF block of the kind real cameras and editors produce (e.g. Make declared RATIONAL)."""
+    start = data.index(b"Exif\x00\x00MM\x00\x2a") + 6
+    ifd = start + int.from_bytes(data[start + 4 : start + 8], "big")
+    for n in range(int.from_bytes(data[ifd : ifd + 2], "big")):
+        entry = ifd + 2 + 12 * n
+        if int.from_bytes(data[entry : entry + 2], "big") == tag:
+            return data[: entry + 2] + new_type.to_bytes(2, "big") + data[entry + 4 :]
+    raise ValueError(f"no tag {tag:#06x} in IFD0")

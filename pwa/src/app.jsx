@@ -1,0 +1,80 @@
+// The app shell: the session decides between the login screen and the routes; the update prompt and the
+// one-line flash message sit above every screen.
+import { useEffect } from 'preact/hooks';
+import { Banner } from './components/index.js';
+import { useFlash } from './flash.js';
+import { navigate, resolve, useRoute } from './router.js';
+import { useSession } from './session.js';
+import { useUpdate } from './update.js';
+import { Home } from './screens/Home.jsx';
+import { HazardNew } from './screens/HazardNew.jsx';
+import { Login } from './screens/Login.jsx';
+import { Outbox } from './screens/Outbox.jsx';
+import { DamageNew, EvacuationNew, ReportDetail, Reports } from './screens/Placeholder.jsx';
+
+export const ROUTES = [
+  ['/', Home],
+  ['/hazards/new', HazardNew],
+  ['/events/:id/damage/new', DamageNew],
+  ['/events/:id/evacuation/new', EvacuationNew],
+  ['/reports', Reports],
+  ['/reports/:kind/:id', ReportDetail],
+  ['/outbox', Outbox],
+];
+
+export function App() {
+  const session = useSession();
+  const route = useRoute();
+  const applyUpdate = useUpdate();
+  const [message, clearMessage] = useFlash();
+
+  useEffect(() => {
+    if (message) {
+      const timer = setTimeout(clearMessage, 6000);
+      return () => clearTimeout(timer);
+    }
+  }, [message]);
+  useEffect(() => {
+    if (session.status === 'in' && route.path === '/login') navigate('/', { replace: true });
+  }, [session.status, route.path]);
+
+  let body;
+  if (session.status === 'unknown') body = <div class="splash">网格灾情报送</div>;
+  else if (session.status === 'out') body = <Login />;
+  else {
+    const found = resolve(ROUTES, route.path);
+    body = found ? <found.Component params={found.params} /> : <NotFound />;
+  }
+  return (
+    <>
+      {applyUpdate ? (
+        <div class="update-bar">
+          <button type="button" class="update-button" onClick={applyUpdate}>
+            有新版本，点此更新
+          </button>
+        </div>
+      ) : null}
+      {message ? (
+        <div class="flash">
+          <Banner tone={message.tone} action={{ label: '好', onClick: clearMessage }}>
+            {message.text}
+          </Banner>
+        </div>
+      ) : null}
+      {body}
+    </>
+  );
+}
+
+function NotFound() {
+  return (
+    <div class="screen">
+      <main class="screen-body">
+        <p>没有这个页面。</p>
+        <button type="button" class="big-button big-button-primary" onClick={() => navigate('/', { replace: true })}>
+          回首页
+        </button>
+      </main>
+    </div>
+  );
+}
