@@ -1,6 +1,6 @@
 """The damage rules the PWA checks on the phone (pwa/src/rules/damage.js) say exactly what the server says.
 
-Both sides run the cases of pwa/test/fixtures/damage_rules.json: Vitest against the phone's rules, this test
+Both sides run the cases of pwa/tests/fixtures/damage_rules.json: Vitest against the phone's rules, this test
 against the API. A message changed on one side only fails one of the two suites.
 """
 
@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import assert_error
 from tests.damage.conftest import file_report
 
-FIXTURE = Path(__file__).resolve().parents[2] / "pwa" / "test" / "fixtures" / "damage_rules.json"
+FIXTURE = Path(__file__).resolve().parents[2] / "pwa" / "tests" / "fixtures" / "damage_rules.json"
 CASES = json.loads(FIXTURE.read_text(encoding="utf-8"))["cases"]
 
 

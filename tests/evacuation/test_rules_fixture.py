@@ -1,6 +1,6 @@
 """The evacuation rules the PWA checks on the phone (pwa/src/rules/evacuation.js) say exactly what the server says.
 
-Both sides run the cases of pwa/test/fixtures/evacuation_rules.json: Vitest against the phone's rules, this test
+Both sides run the cases of pwa/tests/fixtures/evacuation_rules.json: Vitest against the phone's rules, this test
 against the API (errors as 422 details.fields, capacity warnings in the 201 body).
 """
 
@@ -12,7 +12,7 @@ import pytest
 from tests.conftest import assert_error
 from tests.evacuation.conftest import evacuation
 
-FIXTURE = Path(__file__).resolve().parents[2] / "pwa" / "test" / "fixtures" / "evacuation_rules.json"
+FIXTURE = Path(__file__).resolve().parents[2] / "pwa" / "tests" / "fixtures" / "evacuation_rules.json"
 DOC = json.loads(FIXTURE.read_text(encoding="utf-8"))
 
 

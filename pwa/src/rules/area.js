@@ -6,8 +6,8 @@
 // are exact. Parsing goes through BigInt so that no typed digit is ever rounded on the way in.
 
 // The server's Numeric(14, 2) holds 12 digits before the point (server/damage/figures.py MAX_DECIMAL).
-export const MAX_HUNDREDTHS = 99_999_999_999_999
-export const MU_PER_HA = 15
+export const MAX_HUNDREDTHS = 99_999_999_999_999;
+export const MU_PER_HA = 15;
 
 // The server's messages for a bad amount (server/damage/figures.py Amount.default_error_messages).
 export const AMOUNT_MESSAGES = {
@@ -16,7 +16,7 @@ export const AMOUNT_MESSAGES = {
   places: '最多保留两位小数',
   negative: '不能小于 0',
   too_large: '数值过大',
-}
+};
 
 // Phones in Chinese input mode type full-width digits and points (１２．５); a villager should not have to
 // switch keyboards for that.
@@ -25,11 +25,11 @@ function toAscii(text) {
     .replace(/[０-９]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xff10 + 48))
     .replace(/[．。]/g, '.')
     .replace(/[－]/g, '-')
-    .replace(/[＋]/g, '+')
+    .replace(/[＋]/g, '+');
 }
 
 // What Python's Decimal() accepts, minus NaN/Infinity (refused as 应为数字 there too).
-const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/
+const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
 
 /**
  * Parse an amount the way the server does: a JSON number or a string, ≥ 0, at most two places.
@@ -37,52 +37,52 @@ const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/
  * means nothing to report, as a missing key does in the API.
  */
 export function parseAmount(value) {
-  if (value === null) return { error: AMOUNT_MESSAGES.null }
-  if (value === undefined) return { hundredths: 0 }
+  if (value === null) return { error: AMOUNT_MESSAGES.null };
+  if (value === undefined) return { hundredths: 0 };
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return { error: AMOUNT_MESSAGES.invalid }
+    if (!Number.isFinite(value)) return { error: AMOUNT_MESSAGES.invalid };
     // String(8.2) is "8.2", the shortest repr, as Python's str(float) the server applies.
-    value = String(value)
+    value = String(value);
   }
-  if (typeof value !== 'string') return { error: AMOUNT_MESSAGES.invalid }
-  const text = toAscii(value.trim())
-  if (text === '') return { hundredths: 0 }
-  const match = DECIMAL.exec(text)
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return { error: AMOUNT_MESSAGES.invalid }
-  const [, sign, whole, fraction = '', exponentText = '0'] = match
-  const mantissa = BigInt((whole || '0') + fraction)
-  const exponent = Number(exponentText)
-  if (sign === '-' && mantissa !== 0n) return { error: AMOUNT_MESSAGES.negative }
-  if (mantissa === 0n) return { hundredths: 0 }
+  if (typeof value !== 'string') return { error: AMOUNT_MESSAGES.invalid };
+  const text = toAscii(value.trim());
+  if (text === '') return { hundredths: 0 };
+  const match = DECIMAL.exec(text);
+  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return { error: AMOUNT_MESSAGES.invalid };
+  const [, sign, whole, fraction = '', exponentText = '0'] = match;
+  const mantissa = BigInt((whole || '0') + fraction);
+  const exponent = Number(exponentText);
+  if (sign === '-' && mantissa !== 0n) return { error: AMOUNT_MESSAGES.negative };
+  if (mantissa === 0n) return { hundredths: 0 };
   // value = mantissa × 10^(exponent − fraction.length); in hundredths: × 10^(shift).
-  const shift = exponent - fraction.length + 2
-  const digits = mantissa.toString().length
-  if (digits + shift > 15) return { error: AMOUNT_MESSAGES.too_large } // far beyond the maximum, before BigInt work
-  let hundredths
+  const shift = exponent - fraction.length + 2;
+  const digits = mantissa.toString().length;
+  if (digits + shift > 15) return { error: AMOUNT_MESSAGES.too_large }; // far beyond the maximum, before BigInt work
+  let hundredths;
   if (shift >= 0) {
-    hundredths = mantissa * 10n ** BigInt(shift)
+    hundredths = mantissa * 10n ** BigInt(shift);
   } else {
-    const divisor = 10n ** BigInt(-shift)
+    const divisor = 10n ** BigInt(-shift);
     // The server checks the maximum before the places: 999999999999.999 is 数值过大, not 最多保留两位小数.
-    if (mantissa > BigInt(MAX_HUNDREDTHS) * divisor) return { error: AMOUNT_MESSAGES.too_large }
-    if (mantissa % divisor !== 0n) return { error: AMOUNT_MESSAGES.places }
-    hundredths = mantissa / divisor
+    if (mantissa > BigInt(MAX_HUNDREDTHS) * divisor) return { error: AMOUNT_MESSAGES.too_large };
+    if (mantissa % divisor !== 0n) return { error: AMOUNT_MESSAGES.places };
+    hundredths = mantissa / divisor;
   }
-  if (hundredths > BigInt(MAX_HUNDREDTHS)) return { error: AMOUNT_MESSAGES.too_large }
-  return { hundredths: Number(hundredths) }
+  if (hundredths > BigInt(MAX_HUNDREDTHS)) return { error: AMOUNT_MESSAGES.too_large };
+  return { hundredths: Number(hundredths) };
 }
 
 /** 1250 → "12.50": how amounts are sent to the server and shown. */
 export function formatHundredths(hundredths) {
-  const whole = Math.trunc(hundredths / 100)
-  const cents = hundredths % 100
-  return `${whole}.${String(cents).padStart(2, '0')}`
+  const whole = Math.trunc(hundredths / 100);
+  const cents = hundredths % 100;
+  return `${whole}.${String(cents).padStart(2, '0')}`;
 }
 
 /** "12.5" → "12.50"; an amount that cannot be parsed → null. */
 export function toTwoPlaces(value) {
-  const { hundredths } = parseAmount(value)
-  return hundredths === undefined ? null : formatHundredths(hundredths)
+  const { hundredths } = parseAmount(value);
+  return hundredths === undefined ? null : formatHundredths(hundredths);
 }
 
 /**
@@ -91,12 +91,12 @@ export function toTwoPlaces(value) {
  * Rounding keeps order (a ≥ b in 亩 stays a ≥ b in 公顷), so the crop chain rule never flips by rounding.
  */
 export function muToHaHundredths(muHundredths) {
-  return Math.floor((muHundredths * 2 + MU_PER_HA) / (MU_PER_HA * 2))
+  return Math.floor((muHundredths * 2 + MU_PER_HA) / (MU_PER_HA * 2));
 }
 
 /** 公顷 → 亩, in hundredths: exact (× 15). */
 export function haToMuHundredths(haHundredths) {
-  return haHundredths * MU_PER_HA
+  return haHundredths * MU_PER_HA;
 }
 
 /**
@@ -104,12 +104,20 @@ export function haToMuHundredths(haHundredths) {
  * Returns `{ha, mu}` as two-place strings (ha is what the server receives), or `{error}`.
  */
 export function convertArea(text, unit) {
-  const parsed = parseAmount(text)
-  if (parsed.error) return { error: parsed.error }
+  const parsed = parseAmount(text);
+  if (parsed.error) return { error: parsed.error };
   if (unit === 'mu') {
-    const ha = muToHaHundredths(parsed.hundredths)
-    if (ha > MAX_HUNDREDTHS) return { error: AMOUNT_MESSAGES.too_large }
-    return { ha: formatHundredths(ha), mu: formatHundredths(parsed.hundredths), exact: ha * MU_PER_HA === parsed.hundredths }
+    const ha = muToHaHundredths(parsed.hundredths);
+    if (ha > MAX_HUNDREDTHS) return { error: AMOUNT_MESSAGES.too_large };
+    return {
+      ha: formatHundredths(ha),
+      mu: formatHundredths(parsed.hundredths),
+      exact: ha * MU_PER_HA === parsed.hundredths,
+    };
   }
-  return { ha: formatHundredths(parsed.hundredths), mu: formatHundredths(haToMuHundredths(parsed.hundredths)), exact: true }
+  return {
+    ha: formatHundredths(parsed.hundredths),
+    mu: formatHundredths(haToMuHundredths(parsed.hundredths)),
+    exact: true,
+  };
 }
