@@ -69,6 +69,8 @@ export const HINTS = {
 };
 
 export const STAGE_NAMES = { initial: '初报', update: '续报', final: '核报' };
+// server/damage/models.py STATUS_NAMES
+export const STATUS_NAMES = { submitted: '待审核', approved: '已通过', returned: '已退回' };
 
 // 32-bit Integer columns (server/damage/figures.py MAX_WHOLE).
 const MAX_WHOLE = 2_000_000_000;
