@@ -11,6 +11,7 @@ function serviceWorker() {
   return {
     name: 'gridreport-service-worker',
     apply: 'build',
+    enforce: 'post', // after Vite's HTML plugin has put index.html into the bundle
     generateBundle(options, bundle) {
       const publicDir = new URL('./public', import.meta.url).pathname;
       const files = [...Object.keys(bundle), ...listFiles(publicDir).map((path) => relative(publicDir, path))]
@@ -23,6 +24,7 @@ function serviceWorker() {
       }
       for (const name of listFiles(publicDir).sort()) hash.update(readFileSync(name));
       const version = hash.digest('hex').slice(0, 12);
+      if (!files.includes('index.html')) throw new Error('index.html missing from the bundle: the shell would not open offline');
       const shell = files.map((name) => '/' + name.replace(/\\/g, '/'));
       const source = readFileSync(new URL('./sw/sw.js', import.meta.url), 'utf8')
         .replace("'__VERSION__'", JSON.stringify(version))
