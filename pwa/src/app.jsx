@@ -8,14 +8,17 @@ import { Home } from './screens/Home.jsx';
 import { HazardNew } from './screens/HazardNew.jsx';
 import { Login } from './screens/Login.jsx';
 import { Outbox } from './screens/Outbox.jsx';
-import { DamageNew, EvacuationNew, ReportDetail, Reports } from './screens/Placeholder.jsx';
+import { DamageForm } from './screens/DamageForm.jsx';
+import { EvacuationForm } from './screens/EvacuationForm.jsx';
+import { MyReports } from './screens/MyReports.jsx';
+import { ReportDetail } from './screens/ReportDetail.jsx';
 
 export const ROUTES = [
   ['/', Home],
   ['/hazards/new', HazardNew],
-  ['/events/:id/damage/new', DamageNew],
-  ['/events/:id/evacuation/new', EvacuationNew],
-  ['/reports', Reports],
+  ['/events/:id/damage/new', DamageForm],
+  ['/events/:id/evacuation/new', EvacuationForm],
+  ['/reports', MyReports],
   ['/reports/:kind/:id', ReportDetail],
   ['/outbox', Outbox],
 ];

@@ -10,3 +10,4 @@ export { Screen } from './Screen.jsx';
 export { TextField } from './TextField.jsx';
 export { UpdatedAt } from './UpdatedAt.jsx';
 export { WeChatHint } from './WeChatHint.jsx';
+export { AreaField, areaHa } from './AreaField.jsx';
