@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from server import create_app
+from server.extensions import db
 from server.security_headers import CONTENT_SECURITY_POLICY
 from tests.conftest import assert_error
 
@@ -46,7 +47,9 @@ def shell_client(app, tmp_path):
     (tmp_path / "assets" / "index-abc.js").write_text("console.log(1)", encoding="utf-8")
     (tmp_path / "sw.js").write_text("// sw", encoding="utf-8")
     shell_app = create_app({**app.config, "PWA_DIST": str(tmp_path)})
-    return shell_app.test_client()
+    yield shell_app.test_client()
+    with shell_app.app_context():
+        db.engine.dispose()  # its own engine: a pooled connection left to the GC is a ResourceWarning
 
 
 def test_the_shell_and_its_history_fallback(shell_client):
