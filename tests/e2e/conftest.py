@@ -111,9 +111,11 @@ def page(context: BrowserContext) -> Iterator[Page]:
     page = context.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
+    # The server's strict CSP: anything inline the PWA tried would be refused and reported here.
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and errors.append(msg.text))
     page.on("dialog", lambda dialog: dialog.accept())  # 删除 / 退出 confirmations
     yield page
-    # A script error (or a CSP violation turned error) in the app fails the test that caused it.
+    # A script error or a CSP violation in the app fails the test that caused it.
     assert not errors, errors
 
 
