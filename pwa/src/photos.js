@@ -61,11 +61,12 @@ async function encode(bitmap, width, height) {
   return new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', QUALITY));
 }
 
-// exifr's lite build reads GPS and dates from JPEG/HEIC headers; loaded only when a photo is picked.
+// exifr's lite build reads GPS and dates from JPEG/HEIC headers; loaded only when a photo is picked. Its default
+// options give {latitude, longitude, DateTimeOriginal, ...} (`pick` lists fail in the lite build: a bare parse it is).
 async function readExif(file) {
   try {
     const { default: exifr } = await import('exifr/dist/lite.esm.mjs');
-    return await exifr.parse(file, { gps: true, pick: ['DateTimeOriginal', 'GPSLatitude', 'GPSLongitude', 'GPSLatitudeRef', 'GPSLongitudeRef'] });
+    return (await exifr.parse(file)) || null;
   } catch {
     return null;
   }

@@ -37,14 +37,26 @@ def go_online(context: BrowserContext) -> None:
     context.set_offline(False)
 
 
-def camera_jpeg(path: Path, seed: int = 0, size: tuple[int, int] = (3000, 2250)) -> Path:
-    """A phone-camera-sized JPEG with some detail (a flat image would shrink to nothing)."""
+def camera_jpeg(
+    path: Path,
+    seed: int = 0,
+    size: tuple[int, int] = (3000, 2250),
+    gps: tuple[tuple, tuple] | None = None,
+    taken: str | None = None,
+) -> Path:
+    """A phone-camera-sized JPEG with some detail (a flat image would shrink to nothing); optionally with the
+    EXIF a phone camera writes: GPS as ((deg, min, sec) north, (deg, min, sec) east) and DateTimeOriginal."""
     image = Image.effect_noise(size, 40 + seed).convert("RGB")
     pen = ImageDraw.Draw(image)
     for i in range(0, size[0], 150):
         pen.line([(i, 0), (size[0] - i, size[1])], fill=(30 * seed % 255, 120, 60), width=12)
+    exif = Image.Exif()
+    if gps:
+        exif.get_ifd(0x8825).update({1: "N", 2: gps[0], 3: "E", 4: gps[1]})
+    if taken:
+        exif.get_ifd(0x8769)[0x9003] = taken  # DateTimeOriginal, local time without an offset
     buffer = io.BytesIO()
-    image.save(buffer, "JPEG", quality=92)
+    image.save(buffer, "JPEG", quality=92, exif=exif)
     path.write_bytes(buffer.getvalue())
     return path
 

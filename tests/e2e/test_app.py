@@ -97,6 +97,33 @@ def test_without_gps_the_address_is_asked_and_sent(browser, base_url, world):
     assert (hazard["lat"], hazard["address"]) == (None, "三组沟口，老桥上游 200 米")
 
 
+def test_a_photo_keeps_the_gps_and_time_of_its_camera_file(browser, base_url, world, tmp_path):
+    """The shrunk JPEG has no EXIF: the position and time read from the original (exifr) travel as form fields."""
+    camera = camera_jpeg(
+        tmp_path / "exif.jpg", 8, gps=((29.0, 15.0, 36.0), (117.0, 51.0, 18.0)), taken="2026:07:01 09:30:00"
+    )
+    context = browser.new_context(**PHONE, base_url=base_url)  # no device position: only the file has one
+    page = context.new_page()
+    try:
+        log_in(page, world.reporter)
+        page.get_by_role("button", name="上报隐患").click()
+        page.get_by_role("radio", name="泥石流").click()
+        page.get_by_role("radio", name="较大（橙）").click()
+        page.get_by_label("隐患名称").fill("沟谷泥石流物源")
+        page.get_by_label("地址或位置说明").fill("五组后沟")
+        page.locator("input[name=gallery]").set_input_files(str(camera))
+        expect(page.locator(".photo-thumb")).to_have_count(1)
+        page.get_by_role("button", name="保存并上报").click()
+        open_outbox(page)
+        expect(page.locator(".outbox-count")).to_have_text("全部已发送")
+    finally:
+        context.close()
+    [hazard] = _hazards(world)
+    [photo] = world.api.get(f"/api/v1/hazards/{hazard['id']}").get_json()["photos"]
+    assert (round(photo["lat"], 6), round(photo["lon"], 6)) == (29.26, 117.855)
+    assert photo["taken_at"].startswith("2026-07-01T09:30:00")  # shown in Asia/Shanghai, as the camera said
+
+
 def test_a_report_the_server_refuses_is_fixed_by_hand_and_sent(page, world):
     log_in(page, world.reporter)
     file_hazard(page, title="长" * 201)  # the server allows 200 characters
