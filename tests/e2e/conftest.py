@@ -126,8 +126,12 @@ def _screenshots_dir() -> None:
 
 def shot(page: Page, name: str) -> None:
     """A full-page screenshot of the current screen, for people to look at (tests/e2e/screenshots/)."""
-    page.evaluate("window.scrollTo(0, 0)")  # a sticky title bar scrolled away would be drawn mid-page
+    # A full-page capture draws a sticky bar where the page was scrolled to: unstick it for the picture.
+    unstick = """(on) => document.querySelectorAll('.titlebar, .update-bar')
+        .forEach((bar) => { bar.style.position = on ? 'static' : ''; })"""
+    page.evaluate(unstick, True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    page.evaluate(unstick, False)
 
 
 @dataclass
