@@ -39,6 +39,7 @@ import {
 import { chooseStage, noChangePayload, quickReports, stageName, startingFigures, zeroPayload } from '../rules/stage.js';
 import { EventLine, scrollToError, without } from './shared.jsx';
 import { StageCard } from './StageCard.jsx';
+import { damageHistory } from '../reportLists.js';
 import './reports.css';
 
 const AREA_KEYS = INDICATORS.filter((i) => i.area).map((i) => i.key);
@@ -69,7 +70,7 @@ export function DamageForm({ params }) {
   const fixId = query.get('fix');
   const correctId = query.get('correct');
   const event = useCached(`/events/${eventId}`);
-  const history = useCached(`/damage-reports?event_id=${eventId}&per_page=200`);
+  const history = useCached(damageHistory(eventId));
   const returned = useCached(correctId ? `/damage-reports/${correctId}` : null);
   const outbox = useOutbox();
   const [fixing, setFixing] = useState(fixId ? undefined : null);

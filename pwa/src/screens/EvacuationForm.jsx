@@ -19,6 +19,7 @@ import {
   statisticsUnitId,
 } from '../rules/evacuation.js';
 import { EventLine, scrollToError, without } from './shared.jsx';
+import { currentEvacuation, SHELTER_LIST } from '../reportLists.js';
 import './reports.css';
 
 const SHOWN_AT_FIRST = 6; // a township may list dozens of shelters; the village's own come first
@@ -28,8 +29,8 @@ export function EvacuationForm({ params }) {
   const { query } = useRoute();
   const fixId = query.get('fix');
   const event = useCached(`/events/${eventId}`);
-  const current = useCached(`/events/${eventId}/evacuations?current=true&per_page=1`);
-  const shelters = useCached('/shelters?active=true&per_page=200');
+  const current = useCached(currentEvacuation(eventId));
+  const shelters = useCached(SHELTER_LIST);
   const outbox = useOutbox();
   const [fixing, setFixing] = useState(fixId ? undefined : null);
   useEffect(() => {

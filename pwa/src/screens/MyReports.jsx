@@ -7,14 +7,10 @@ import { clock } from '../format.js';
 import { navigate } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
 import { KIND_NAMES } from '../kinds.js';
+import { DAMAGE_LIST, EVENT_LIST, evacuationList, HAZARD_LIST } from '../reportLists.js';
 import { isZero, STATUS_NAMES } from '../rules/damage.js';
 import { stageName } from '../rules/stage.js';
 import './reports.css';
-
-export const DAMAGE_LIST = '/damage-reports?per_page=100';
-export const HAZARD_LIST = '/hazards?per_page=100';
-export const EVENT_LIST = '/events?per_page=20';
-export const evacuationList = (eventId) => `/events/${eventId}/evacuations?per_page=50`;
 
 const STATUS_TONES = { submitted: 'info', approved: 'ok', returned: 'error' };
 

@@ -7,7 +7,7 @@ import { useRoute } from '../router.js';
 import { formatHundredths, haToMuHundredths, parseAmount } from '../rules/area.js';
 import { BY_KEY, GROUPS, STATUS_NAMES } from '../rules/damage.js';
 import { stageName } from '../rules/stage.js';
-import { DAMAGE_LIST, evacuationList, HAZARD_LIST } from './MyReports.jsx';
+import { DAMAGE_LIST, evacuationList, HAZARD_LIST } from '../reportLists.js';
 import './reports.css';
 
 // server/hazards/models.py ACTIONS
