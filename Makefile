@@ -66,6 +66,8 @@ bench: install  # by hand: minutes each, PostgreSQL for roll-up and export; resu
 	$(BIN)/python bench/bench_rollup.py
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/wuyuan_run.py
+	$(MAKE) pwa browser
+	$(BIN)/python bench/bench_pwa_photos.py
 
 clean:
 	rm -rf $(VENV) instance pwa/dist pwa/node_modules

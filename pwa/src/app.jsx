@@ -1,8 +1,6 @@
-// The app shell: the session decides between the login screen and the routes; the update prompt and the
-// one-line flash message sit above every screen.
+// The app shell: the session decides between the login screen and the routes; the update prompt sits above
+// every screen (the flash message is in Screen, under the title bar).
 import { useEffect } from 'preact/hooks';
-import { Banner } from './components/index.js';
-import { useFlash } from './flash.js';
 import { navigate, resolve, useRoute } from './router.js';
 import { useSession } from './session.js';
 import { useUpdate } from './update.js';
@@ -29,14 +27,7 @@ export function App() {
   const session = useSession();
   const route = useRoute();
   const applyUpdate = useUpdate();
-  const [message, clearMessage] = useFlash();
 
-  useEffect(() => {
-    if (message) {
-      const timer = setTimeout(clearMessage, 6000);
-      return () => clearTimeout(timer);
-    }
-  }, [message]);
   useEffect(() => {
     if (session.status === 'in' && route.path === '/login') navigate('/', { replace: true });
   }, [session.status, route.path]);
@@ -55,13 +46,6 @@ export function App() {
           <button type="button" class="update-button" onClick={applyUpdate}>
             有新版本，点此更新
           </button>
-        </div>
-      ) : null}
-      {message ? (
-        <div class="flash">
-          <Banner tone={message.tone} action={{ label: '好', onClick: clearMessage }}>
-            {message.text}
-          </Banner>
         </div>
       ) : null}
       {body}

@@ -17,10 +17,10 @@ export function PhotoPicker({ photos, onPick, onRemove, busy }) {
       <span class="field-label">照片（可多张）</span>
       <div class="photo-buttons">
         <button type="button" class="choice" onClick={() => camera.current.click()}>
-          📷 拍照
+          拍照
         </button>
         <button type="button" class="choice" onClick={() => gallery.current.click()}>
-          🖼 从相册选
+          从相册选
         </button>
       </div>
       <input ref={camera} class="hidden" type="file" accept="image/*" capture="environment" onChange={pick} name="camera" />

@@ -1,4 +1,7 @@
+import { useEffect } from 'preact/hooks';
+import { useFlash } from '../flash.js';
 import { goBack } from '../router.js';
+import { Banner } from './Banner.jsx';
 import { OfflineBadge } from './OfflineBadge.jsx';
 
 /** A screen: title bar (with 返回 when `back` is a fallback path), then the content. */
@@ -15,7 +18,26 @@ export function Screen({ title, back, actions, children }) {
         <OfflineBadge />
         {actions}
       </header>
-      <main class="screen-body">{children}</main>
+      <main class="screen-body">
+        <Flash />
+        {children}
+      </main>
     </div>
+  );
+}
+
+// The message carried over from the previous screen ("已保存到手机…"), for a few seconds.
+function Flash() {
+  const [message, clear] = useFlash();
+  useEffect(() => {
+    if (!message) return undefined;
+    const timer = setTimeout(clear, 8000);
+    return () => clearTimeout(timer);
+  }, [message]);
+  if (!message) return null;
+  return (
+    <Banner tone={message.tone} action={{ label: '好', onClick: clear }}>
+      {message.text}
+    </Banner>
   );
 }

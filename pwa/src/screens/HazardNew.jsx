@@ -77,7 +77,15 @@ export function HazardNew() {
     });
   }, [fixId]);
 
-  const field = (name) => (value) => setForm((previous) => ({ ...previous, [name]: value }));
+  // Changing a field clears its message: the red text says what is still wrong, not what was.
+  const field = (name, path = name) => (value) => {
+    setForm((previous) => ({ ...previous, [name]: value }));
+    setErrors((previous) => {
+      if (!previous[path]) return previous;
+      const { [path]: _cleared, ...rest } = previous;
+      return rest;
+    });
+  };
 
   const pick = async (files) => {
     setBusyPhotos(true);
@@ -139,10 +147,15 @@ export function HazardNew() {
         <ChoiceGrid label="隐患类型" name="category" options={CATEGORIES} value={form.category} onChange={field('category')} errors={errors} required />
         <ChoiceGrid label="风险等级" name="risk_level" options={RISK_LEVELS} value={form.risk_level} onChange={field('risk_level')} columns={2} errors={errors} required />
         <TextField label="隐患名称" name="title" value={form.title} onChange={field('title')} placeholder="如：后山滑坡、村口危房" errors={errors} required />
+        {fixing ? (
+          fixing.photos.length ? <p class="muted">已保存的 {fixing.photos.length} 张照片会一起发送。</p> : null
+        ) : (
+          <PhotoPicker photos={photos} busy={busyPhotos} onPick={pick} onRemove={(id) => setPhotos((previous) => previous.filter((photo) => photo.id !== id))} />
+        )}
         <TextField label="情况说明" name="description" value={form.description} onChange={field('description')} multiline placeholder="看到了什么，多大范围，有没有在变化" errors={errors} />
         <div class="two-columns">
-          <NumberField label="威胁户数" name="threatened_households" value={form.households} onChange={field('households')} unit="户" errors={errors} />
-          <NumberField label="威胁人数" name="threatened_persons" value={form.persons} onChange={field('persons')} unit="人" errors={errors} />
+          <NumberField label="威胁户数" name="threatened_households" value={form.households} onChange={field('households', 'threatened_households')} unit="户" errors={errors} />
+          <NumberField label="威胁人数" name="threatened_persons" value={form.persons} onChange={field('persons', 'threatened_persons')} unit="人" errors={errors} />
         </div>
         <LocationBlock position={position} />
         <TextField
@@ -155,11 +168,6 @@ export function HazardNew() {
           required={position.status !== 'ok'}
           hint={position.status === 'ok' ? '已定位，可不填' : null}
         />
-        {fixing ? (
-          fixing.photos.length ? <p class="muted">已保存的 {fixing.photos.length} 张照片会一起发送。</p> : null
-        ) : (
-          <PhotoPicker photos={photos} busy={busyPhotos} onPick={pick} onRemove={(id) => setPhotos((previous) => previous.filter((photo) => photo.id !== id))} />
-        )}
         {Object.keys(errors).length ? <Banner tone="error">请按红字改好再保存。</Banner> : null}
         {saveError ? <Banner tone="error">{saveError}</Banner> : null}
         <BigButton type="submit" label={saving ? '正在保存…' : fixing ? '保存并重发' : '保存并上报'} disabled={saving || busyPhotos} name="submit" />

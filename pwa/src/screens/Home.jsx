@@ -65,6 +65,9 @@ export function Home() {
 
 function EventCard({ event }) {
   const due = useCached(`/events/${event.id}/deadlines`);
+  // Read while online so 报灾情 offline still knows the village's reports (and so which stage comes next):
+  // the same path DamageForm reads.
+  useCached(`/damage-reports?event_id=${event.id}&per_page=200`);
   const mine = due.data && due.data.units && due.data.units[0];
   return (
     <article class="card event-card">
