@@ -301,14 +301,45 @@ function DamageFormBody({ url, event, history, known, choice, fixing, returned }
   );
 }
 
-/** The fields of one group; houses read as the table a village keeps: each class on one row, 户 beside 间. */
+// 其中集中安置 / 其中分散安置 are parts of 紧急转移安置人口: shown indented under it.
+const PARTS = new Set(['relocated_centralized', 'relocated_dispersed']);
+
+/**
+ * The fields of one group. Counts sit on one row each, label left and number right, so the whole form fits a
+ * few thumb-scrolls; houses read as the table a village keeps (each class on one row, 户 beside 间); areas
+ * get the 亩/公顷 switch.
+ */
 function Fields({ keys, form, setText, setArea, errors }) {
+  const number = (key) => {
+    const { label, unit, decimal } = BY_KEY[key];
+    const Field = decimal ? DecimalField : NumberField;
+    const props = { label, unit, errors, name: `figures.${key}`, value: form.texts[key], onChange: setText(key) };
+    return <Field key={key} {...props} />;
+  };
   const rows = [];
+  let counts = [];
+  const flush = () => {
+    if (counts.length)
+      rows.push(
+        <div class="compact-fields" key={`counts-${rows.length}`}>
+          {counts}
+        </div>,
+      );
+    counts = [];
+  };
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const indicator = BY_KEY[key];
-    const name = `figures.${key}`;
-    if (key.endsWith('_households')) {
+    if (PARTS.has(key)) {
+      const parts = keys.slice(i).filter((k) => PARTS.has(k));
+      counts.push(
+        <div class="sub-fields" key={key}>
+          {parts.map(number)}
+        </div>,
+      );
+      i += parts.length - 1;
+    } else if (key.endsWith('_households')) {
+      flush();
       const rooms = keys[++i];
       rows.push(
         <div class="house-row" key={key}>
@@ -316,7 +347,7 @@ function Fields({ keys, form, setText, setArea, errors }) {
           <div class="two-columns">
             <NumberField
               label="户数"
-              name={name}
+              name={`figures.${key}`}
               value={form.texts[key]}
               onChange={setText(key)}
               unit="户"
@@ -334,12 +365,13 @@ function Fields({ keys, form, setText, setArea, errors }) {
         </div>,
       );
     } else if (indicator.area) {
+      flush();
       const area = form.areas[key];
       rows.push(
         <AreaField
           key={key}
           label={indicator.label}
-          name={name}
+          name={`figures.${key}`}
           value={area.text}
           unit={area.unit}
           onChange={setArea(key)}
@@ -347,32 +379,11 @@ function Fields({ keys, form, setText, setArea, errors }) {
           hint={HINTS[key]}
         />,
       );
-    } else if (indicator.decimal) {
-      rows.push(
-        <DecimalField
-          key={key}
-          label={indicator.label}
-          name={name}
-          value={form.texts[key]}
-          onChange={setText(key)}
-          unit={indicator.unit}
-          errors={errors}
-        />,
-      );
     } else {
-      rows.push(
-        <NumberField
-          key={key}
-          label={indicator.label}
-          name={name}
-          value={form.texts[key]}
-          onChange={setText(key)}
-          unit={indicator.unit}
-          errors={errors}
-        />,
-      );
+      counts.push(number(key));
     }
   }
+  flush();
   return rows;
 }
 
