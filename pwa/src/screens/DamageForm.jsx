@@ -214,7 +214,6 @@ function DamageFormBody({ url, event, history, known, choice, fixing, returned }
         <Banner tone="error">
           <strong>这份报告被退回了。</strong>
           <span class="return-reason">退回原因：{returned.review_comment || '（未写原因）'}</span>
-          <br />
           请按原因改好再报送，会作为一份新的报告发出。
         </Banner>
       ) : null}
