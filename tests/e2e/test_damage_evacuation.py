@@ -278,6 +278,9 @@ def test_a_returned_report_shows_the_reason_and_is_corrected_and_resent_once(pag
     page.get_by_role("button", name="我的报告").click()
     expect(page.locator(".report-row")).to_have_count(2)
     expect(page.locator(".returned-card")).to_have_count(0)  # corrected: no longer asks for the person
+    page.locator(".report-row", has_text="已退回").click()
+    expect(page.locator(".corrected")).to_have_text("已重新报送，见「我的报告」。")
+    page.get_by_role("button", name="返回").click()
     # Offline, the lists read last are shown with their time.
     go_offline(context)
     page.reload()
@@ -287,3 +290,61 @@ def test_a_returned_report_shows_the_reason_and_is_corrected_and_resent_once(pag
     go_online(context)
     time.sleep(0.5)
     assert len(reports_of(world)) == 2  # sent once
+
+
+def test_stable_event_asks_for_the_final_report_and_nothing_after_it(page, world, login_as):
+    reporter_api = login_as(world.reporter)
+    response = reporter_api.post(
+        f"/api/v1/events/{world.event['id']}/damage-reports",
+        json={"client_id": "7e3f8a2e-3333-4d7a-9a39-0d1b1f2f5e03", "stage": "initial", "figures": FIGURES},
+    )
+    assert response.status_code == 201, response.get_json()
+    response = world.api.post(f"/api/v1/events/{world.event['id']}/status", json={"status": "stable"})
+    assert response.status_code == 200, response.get_json()
+
+    log_in(page, world.reporter)
+    page.goto(f"/events/{world.event['id']}/damage/new")
+    expect(page.get_by_role("radio", name="核报")).to_have_attribute("aria-checked", "true")
+    expect(page.get_by_role("radio", name="续报")).to_be_visible()  # still possible, not the default
+    expect(field(page, "affected_population")).to_have_value("30")
+    field(page, "affected_population").fill("32")
+    shot(page, "damage-07-final-when-stable")
+    page.get_by_role("button", name="保存并上报核报").click()
+    saved_home(page)
+    final = wait_for(lambda: reports_of(world), 2)[1]
+    assert (final["stage"], final["figures"]["affected_population"]) == ("final", 32)
+
+    page.goto(f"/events/{world.event['id']}/damage/new")
+    expect(page.get_by_text("该村已报送核报，本次灾害过程不能再报送")).to_be_visible()
+    expect(page.locator('input[name="figures.affected_population"]')).to_have_count(0)
+    shot(page, "damage-08-nothing-after-final")
+
+
+def test_a_report_refused_for_its_stage_is_fixed_on_the_form_and_sent_once(page, world, login_as):
+    log_in(page, world.reporter)
+    open_damage(page)
+    expect(page.locator(".stage-card")).to_contain_text("初报")
+    # While the form is open, another officer of the village files the 初报 from another phone.
+    other = login_as(world.reporter).post(
+        f"/api/v1/events/{world.event['id']}/damage-reports",
+        json={"client_id": "8f4f8a2e-4444-4d7a-9a39-0d1b1f2f5e04", "stage": "initial", "figures": FIGURES},
+    )
+    assert other.status_code == 201, other.get_json()
+    fill_figures(page, {**FIGURES, "affected_population": 40})
+    page.get_by_role("button", name="保存并上报初报").click()
+    saved_home(page)
+
+    page.get_by_role("button", name="待发送").click()
+    expect(page.locator(".attention-message")).to_contain_text("该村已报送初报，请报送续报或核报")
+    page.get_by_role("button", name="修改后重发").click()
+    expect(page.get_by_role("heading", name="修改灾情报告")).to_be_visible()
+    expect(page.locator(".banner-error").first).to_contain_text("该村已报送初报")
+    expect(page.locator(".stage-card")).to_contain_text("续报")  # chosen from the history read now
+    expect(field(page, "affected_population")).to_have_value("40")  # what the person typed, kept
+    shot(page, "damage-09-fix-refused")
+    page.get_by_role("button", name="保存并重发").click()
+    saved_home(page)
+
+    initial, update = wait_for(lambda: reports_of(world), 2)
+    assert initial["client_id"] == "8f4f8a2e-4444-4d7a-9a39-0d1b1f2f5e04"
+    assert (update["stage"], update["figures"]["affected_population"]) == ("update", 40)

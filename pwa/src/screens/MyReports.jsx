@@ -9,25 +9,10 @@ import { useOutbox } from '../useOutbox.js';
 import { KIND_NAMES } from '../kinds.js';
 import { DAMAGE_LIST, EVENT_LIST, evacuationList, HAZARD_LIST } from '../reportLists.js';
 import { isZero, STATUS_NAMES } from '../rules/damage.js';
-import { stageName } from '../rules/stage.js';
+import { openReturns, stageName } from '../rules/stage.js';
 import './reports.css';
 
 const STATUS_TONES = { submitted: 'info', approved: 'ok', returned: 'error' };
-
-/**
- * Returned reports that still need the person: nothing newer was filed for that event since (on the server or
- * waiting on the phone). Once a corrected report is sent, the returned one stays in the list but leaves the top.
- */
-export function openReturns(reports, queuedEventIds) {
-  return reports.filter(
-    (r) =>
-      r.status === 'returned' &&
-      !queuedEventIds.has(r.event_id) &&
-      !reports.some(
-        (other) => other.event_id === r.event_id && other.id !== r.id && other.submitted_at > r.submitted_at,
-      ),
-  );
-}
 
 export function MyReports() {
   const damage = useCached(DAMAGE_LIST);
