@@ -224,7 +224,13 @@ function DamageFormBody({ url, event, history, known, choice, fixing, returned }
         </Banner>
       ) : null}
 
-      <StageCard stage={stage} allowed={allowed} onChange={setStage} previous={previous} />
+      <StageCard
+        stage={stage}
+        allowed={allowed}
+        onChange={setStage}
+        previous={previous}
+        startsFromPrevious={!fixing && !returned}
+      />
       <UpdatedAt at={history.updatedAt} fromCache={history.fromCache} />
 
       {quick.zero ? (
