@@ -124,6 +124,7 @@ def _screenshots_dir() -> None:
 
 def shot(page: Page, name: str) -> None:
     """A full-page screenshot of the current screen, for people to look at (tests/e2e/screenshots/)."""
+    page.evaluate("window.scrollTo(0, 0)")  # a sticky title bar scrolled away would be drawn mid-page
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
 

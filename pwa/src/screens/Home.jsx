@@ -68,7 +68,8 @@ function EventCard({ event }) {
   // Read while online so 报灾情 offline still knows the village's reports (and so which stage comes next):
   // the same path DamageForm reads.
   useCached(`/damage-reports?event_id=${event.id}&per_page=200`);
-  const mine = due.data && due.data.units && due.data.units[0];
+  // A reporter's node is its village: one row, its own status (a reviewer's node lists many villages).
+  const mine = due.data && due.data.units && due.data.units.length === 1 ? due.data.units[0] : null;
   return (
     <article class="card event-card">
       <h3 class="card-title">
