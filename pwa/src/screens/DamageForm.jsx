@@ -81,6 +81,7 @@ export function DamageForm({ params }) {
 
   const loading =
     !outbox.loaded ||
+    (event.loading && !event.data && !event.error) || // its status decides 核报
     (history.loading && !history.data && !history.error) ||
     fixing === undefined ||
     (correctId && !returned.data && !returned.error);
@@ -108,7 +109,7 @@ export function DamageForm({ params }) {
       event={event.data}
       history={history}
       known={known || queued.length > 0}
-      choice={choice}
+      initialChoice={choice}
       fixing={fixing}
       returned={correctId ? returned.data : null}
     />
@@ -117,7 +118,8 @@ export function DamageForm({ params }) {
 
 // The choice is taken once, when the form opens: an outbox item sent meanwhile must not flip the stage under the
 // person's thumb.
-function DamageFormBody({ url, event, history, known, choice, fixing, returned }) {
+function DamageFormBody({ url, event, history, known, initialChoice, fixing, returned }) {
+  const [choice] = useState(initialChoice);
   const allowed = known ? choice.allowed : ['initial', 'update', 'final'];
   const [stage, setStage] = useState(() => {
     if (fixing && allowed.includes(fixing.body.stage)) return fixing.body.stage;
