@@ -225,6 +225,15 @@ def test_evacuation_with_an_allocation_and_the_shelter_list_offline(page, contex
     assert (report["evacuated"], report["centralized"], report["dispersed"], report["returned"]) == (30, 20, 10, 4)
     assert [(a["shelter_id"], a["persons"]) for a in report["allocations"]] == [(school["id"], 15)]
 
+    page.get_by_role("button", name="我的报告").click()
+    row = page.locator('.report-row[data-kind="evacuation"]')
+    expect(row).to_contain_text("转移 30 人，现在在外 26 人")
+    row.click()
+    expect(page.locator(".fact", has_text="安置在 石门小学")).to_contain_text("15 人")
+    shot(page, "reports-04-evacuation-detail")
+    page.get_by_role("button", name="返回").click()
+    page.get_by_role("button", name="返回").click()
+
     # Offline: the next report starts from this one and the shelter list comes from the phone.
     go_offline(context)
     page.get_by_role("button", name="报转移").click()

@@ -140,7 +140,7 @@ function EvacuationDetail({ report }) {
       <Fact name="已返回">{report.returned} 人</Fact>
       <Fact name="现在在外">{report.displaced} 人</Fact>
       {(report.allocations || []).map((a) => (
-        <Fact key={a.shelter_id} name={a.shelter_name}>
+        <Fact key={a.shelter_id} name={`安置在 ${a.shelter_name}`}>
           {a.persons} 人
         </Fact>
       ))}
