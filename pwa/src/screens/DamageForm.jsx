@@ -8,7 +8,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import {
   AreaField,
-  areaHa,
   Banner,
   BigButton,
   FieldError,
@@ -24,7 +23,7 @@ import { enqueue, getItem, updateItem } from '../outbox.js';
 import { preparePhoto } from '../photos.js';
 import { navigate, useRoute } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
-import { formatHundredths, haToMuHundredths, parseAmount } from '../rules/area.js';
+import { areaToHa, haToMuText } from '../rules/area.js';
 import {
   BY_KEY,
   decreased,
@@ -50,17 +49,14 @@ const SAVED = '已保存到手机，有网络时自动发送。可在「待发�
 function toForm(figures) {
   const texts = figuresToForm(figures);
   const areas = {};
-  for (const key of AREA_KEYS) {
-    const ha = parseAmount(texts[key]).hundredths ?? 0;
-    areas[key] = { text: ha ? formatHundredths(haToMuHundredths(ha)) : '', unit: DEFAULT_AREA_UNIT };
-  }
+  for (const key of AREA_KEYS) areas[key] = { text: haToMuText(texts[key]), unit: DEFAULT_AREA_UNIT };
   return { texts, areas };
 }
 
 /** The form → `{figures, errors}`: the JSON figures (areas in 公顷) and the fields that are not figures. */
 function readFigures(form) {
   const typed = { ...form.texts };
-  for (const key of AREA_KEYS) typed[key] = areaHa(form.areas[key]);
+  for (const key of AREA_KEYS) typed[key] = areaToHa(form.areas[key]);
   return readForm(typed);
 }
 

@@ -4,7 +4,7 @@ import { Banner, BigButton, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { clock } from '../format.js';
 import { useRoute } from '../router.js';
-import { formatHundredths, haToMuHundredths, parseAmount } from '../rules/area.js';
+import { haToMuText, toTwoPlaces } from '../rules/area.js';
 import { BY_KEY, GROUPS, STATUS_NAMES } from '../rules/damage.js';
 import { openReturns, stageName } from '../rules/stage.js';
 import { useOutbox } from '../useOutbox.js';
@@ -125,10 +125,8 @@ function CorrectButton({ report }) {
 }
 
 function withMu(ha) {
-  const hundredths = parseAmount(ha).hundredths ?? 0;
-  return hundredths
-    ? `${formatHundredths(hundredths)}（${formatHundredths(haToMuHundredths(hundredths))} 亩）`
-    : '0.00';
+  const mu = haToMuText(ha);
+  return mu ? `${toTwoPlaces(ha)}（${mu} 亩）` : '0.00';
 }
 
 function EvacuationDetail({ report }) {
