@@ -4,6 +4,7 @@ import { App } from './app.jsx';
 import { configure, start } from './outbox.js';
 import { getSession, restoreSession, sessionExpired } from './session.js';
 import { registerServiceWorker } from './update.js';
+import { keepListsFresh } from './reportLists.js';
 
 configure({
   onUnauthorized: () => sessionExpired(), // the login screen comes up; every queued item stays
@@ -17,3 +18,4 @@ render(<App />, document.getElementById('app'));
 registerServiceWorker();
 // The outbox starts once the session (and its CSRF token) is known, so its first POST is not refused for it.
 restoreSession().finally(() => start());
+keepListsFresh(); // a report delivered refreshes the village's lists read offline (reportLists.js)

@@ -57,9 +57,5 @@ export function AreaField({ label, name, value, unit, onChange, errors, hint }) 
   );
 }
 
-/** What the server receives for an area field: 公顷 as text ("0.50"), or the typed text when it is not a number
- * (so the figure rules report it with the server's message). */
-export function areaHa({ text, unit }) {
-  const converted = convertArea(text, unit);
-  return converted.error ? text : converted.ha;
-}
+// The conversion lives with the other pure rules (rules/area.js); exported here too for the forms.
+export { areaToHa as areaHa } from '../rules/area.js';

@@ -121,3 +121,18 @@ export function convertArea(text, unit) {
     exact: true,
   };
 }
+
+/**
+ * What the server receives for an area typed as `{text, unit}`: 公顷 with two places ("0.50"), or the typed text
+ * when it is not a number, so the figure rules report it with the server's message.
+ */
+export function areaToHa({ text, unit }) {
+  const converted = convertArea(text, unit);
+  return converted.error ? text : converted.ha;
+}
+
+/** 公顷 as received ("12.50") → the text an area field shows in 亩 ("187.50"), exactly; '' for zero. */
+export function haToMuText(ha) {
+  const hundredths = parseAmount(ha).hundredths ?? 0;
+  return hundredths ? formatHundredths(haToMuHundredths(hundredths)) : '';
+}

@@ -78,3 +78,19 @@ export function zeroPayload(stage) {
 export function stageName(stage) {
   return STAGE_NAMES[stage] ?? '';
 }
+
+/**
+ * Returned reports that still wait for the person: nothing newer was filed for that event since, neither on the
+ * server (`reports`, the village's damage reports) nor on the phone (`queuedEventIds`: events with a damage
+ * report in the outbox). A corrected one stays in the lists but stops asking for attention.
+ */
+export function openReturns(reports, queuedEventIds = new Set()) {
+  return reports.filter(
+    (r) =>
+      r.status === 'returned' &&
+      !queuedEventIds.has(r.event_id) &&
+      !reports.some(
+        (other) => other.event_id === r.event_id && other.id !== r.id && other.submitted_at > r.submitted_at,
+      ),
+  );
+}

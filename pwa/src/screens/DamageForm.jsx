@@ -8,7 +8,6 @@
 import { useEffect, useState } from 'preact/hooks';
 import {
   AreaField,
-  areaHa,
   Banner,
   BigButton,
   FieldError,
@@ -24,7 +23,7 @@ import { enqueue, getItem, updateItem } from '../outbox.js';
 import { preparePhoto } from '../photos.js';
 import { navigate, useRoute } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
-import { formatHundredths, haToMuHundredths, parseAmount } from '../rules/area.js';
+import { areaToHa, haToMuText } from '../rules/area.js';
 import {
   BY_KEY,
   decreased,
@@ -39,6 +38,7 @@ import {
 import { chooseStage, noChangePayload, quickReports, stageName, startingFigures, zeroPayload } from '../rules/stage.js';
 import { EventLine, scrollToError, without } from './shared.jsx';
 import { StageCard } from './StageCard.jsx';
+import { damageHistory } from '../reportLists.js';
 import './reports.css';
 
 const AREA_KEYS = INDICATORS.filter((i) => i.area).map((i) => i.key);
@@ -49,17 +49,14 @@ const SAVED = '已保存到手机，有网络时自动发送。可在「待发�
 function toForm(figures) {
   const texts = figuresToForm(figures);
   const areas = {};
-  for (const key of AREA_KEYS) {
-    const ha = parseAmount(texts[key]).hundredths ?? 0;
-    areas[key] = { text: ha ? formatHundredths(haToMuHundredths(ha)) : '', unit: DEFAULT_AREA_UNIT };
-  }
+  for (const key of AREA_KEYS) areas[key] = { text: haToMuText(texts[key]), unit: DEFAULT_AREA_UNIT };
   return { texts, areas };
 }
 
 /** The form → `{figures, errors}`: the JSON figures (areas in 公顷) and the fields that are not figures. */
 function readFigures(form) {
   const typed = { ...form.texts };
-  for (const key of AREA_KEYS) typed[key] = areaHa(form.areas[key]);
+  for (const key of AREA_KEYS) typed[key] = areaToHa(form.areas[key]);
   return readForm(typed);
 }
 
@@ -69,7 +66,7 @@ export function DamageForm({ params }) {
   const fixId = query.get('fix');
   const correctId = query.get('correct');
   const event = useCached(`/events/${eventId}`);
-  const history = useCached(`/damage-reports?event_id=${eventId}&per_page=200`);
+  const history = useCached(damageHistory(eventId));
   const returned = useCached(correctId ? `/damage-reports/${correctId}` : null);
   const outbox = useOutbox();
   const [fixing, setFixing] = useState(fixId ? undefined : null);
@@ -80,6 +77,7 @@ export function DamageForm({ params }) {
 
   const loading =
     !outbox.loaded ||
+    (event.loading && !event.data && !event.error) || // its status decides 核报
     (history.loading && !history.data && !history.error) ||
     fixing === undefined ||
     (correctId && !returned.data && !returned.error);
@@ -107,7 +105,7 @@ export function DamageForm({ params }) {
       event={event.data}
       history={history}
       known={known || queued.length > 0}
-      choice={choice}
+      initialChoice={choice}
       fixing={fixing}
       returned={correctId ? returned.data : null}
     />
@@ -116,7 +114,8 @@ export function DamageForm({ params }) {
 
 // The choice is taken once, when the form opens: an outbox item sent meanwhile must not flip the stage under the
 // person's thumb.
-function DamageFormBody({ url, event, history, known, choice, fixing, returned }) {
+function DamageFormBody({ url, event, history, known, initialChoice, fixing, returned }) {
+  const [choice] = useState(initialChoice);
   const allowed = known ? choice.allowed : ['initial', 'update', 'final'];
   const [stage, setStage] = useState(() => {
     if (fixing && allowed.includes(fixing.body.stage)) return fixing.body.stage;
@@ -213,7 +212,6 @@ function DamageFormBody({ url, event, history, known, choice, fixing, returned }
         <Banner tone="error">
           <strong>这份报告被退回了。</strong>
           <span class="return-reason">退回原因：{returned.review_comment || '（未写原因）'}</span>
-          <br />
           请按原因改好再报送，会作为一份新的报告发出。
         </Banner>
       ) : null}
@@ -224,7 +222,13 @@ function DamageFormBody({ url, event, history, known, choice, fixing, returned }
         </Banner>
       ) : null}
 
-      <StageCard stage={stage} allowed={allowed} onChange={setStage} previous={previous} />
+      <StageCard
+        stage={stage}
+        allowed={allowed}
+        onChange={setStage}
+        previous={previous}
+        startsFromPrevious={!fixing && !returned}
+      />
       <UpdatedAt at={history.updatedAt} fromCache={history.fromCache} />
 
       {quick.zero ? (
@@ -300,14 +304,45 @@ function DamageFormBody({ url, event, history, known, choice, fixing, returned }
   );
 }
 
-/** The fields of one group; houses read as the table a village keeps: each class on one row, 户 beside 间. */
+// 其中集中安置 / 其中分散安置 are parts of 紧急转移安置人口: shown indented under it.
+const PARTS = new Set(['relocated_centralized', 'relocated_dispersed']);
+
+/**
+ * The fields of one group. Counts sit on one row each, label left and number right, so the whole form fits a
+ * few thumb-scrolls; houses read as the table a village keeps (each class on one row, 户 beside 间); areas
+ * get the 亩/公顷 switch.
+ */
 function Fields({ keys, form, setText, setArea, errors }) {
+  const number = (key) => {
+    const { label, unit, decimal } = BY_KEY[key];
+    const Field = decimal ? DecimalField : NumberField;
+    const props = { label, unit, errors, name: `figures.${key}`, value: form.texts[key], onChange: setText(key) };
+    return <Field key={key} {...props} />;
+  };
   const rows = [];
+  let counts = [];
+  const flush = () => {
+    if (counts.length)
+      rows.push(
+        <div class="compact-fields" key={`counts-${rows.length}`}>
+          {counts}
+        </div>,
+      );
+    counts = [];
+  };
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
     const indicator = BY_KEY[key];
-    const name = `figures.${key}`;
-    if (key.endsWith('_households')) {
+    if (PARTS.has(key)) {
+      const parts = keys.slice(i).filter((k) => PARTS.has(k));
+      counts.push(
+        <div class="sub-fields" key={key}>
+          {parts.map(number)}
+        </div>,
+      );
+      i += parts.length - 1;
+    } else if (key.endsWith('_households')) {
+      flush();
       const rooms = keys[++i];
       rows.push(
         <div class="house-row" key={key}>
@@ -315,7 +350,7 @@ function Fields({ keys, form, setText, setArea, errors }) {
           <div class="two-columns">
             <NumberField
               label="户数"
-              name={name}
+              name={`figures.${key}`}
               value={form.texts[key]}
               onChange={setText(key)}
               unit="户"
@@ -333,12 +368,13 @@ function Fields({ keys, form, setText, setArea, errors }) {
         </div>,
       );
     } else if (indicator.area) {
+      flush();
       const area = form.areas[key];
       rows.push(
         <AreaField
           key={key}
           label={indicator.label}
-          name={name}
+          name={`figures.${key}`}
           value={area.text}
           unit={area.unit}
           onChange={setArea(key)}
@@ -346,32 +382,11 @@ function Fields({ keys, form, setText, setArea, errors }) {
           hint={HINTS[key]}
         />,
       );
-    } else if (indicator.decimal) {
-      rows.push(
-        <DecimalField
-          key={key}
-          label={indicator.label}
-          name={name}
-          value={form.texts[key]}
-          onChange={setText(key)}
-          unit={indicator.unit}
-          errors={errors}
-        />,
-      );
     } else {
-      rows.push(
-        <NumberField
-          key={key}
-          label={indicator.label}
-          name={name}
-          value={form.texts[key]}
-          onChange={setText(key)}
-          unit={indicator.unit}
-          errors={errors}
-        />,
-      );
+      counts.push(number(key));
     }
   }
+  flush();
   return rows;
 }
 

@@ -19,6 +19,7 @@ import {
   statisticsUnitId,
 } from '../rules/evacuation.js';
 import { EventLine, scrollToError, without } from './shared.jsx';
+import { currentEvacuation, SHELTER_LIST } from '../reportLists.js';
 import './reports.css';
 
 const SHOWN_AT_FIRST = 6; // a township may list dozens of shelters; the village's own come first
@@ -28,8 +29,8 @@ export function EvacuationForm({ params }) {
   const { query } = useRoute();
   const fixId = query.get('fix');
   const event = useCached(`/events/${eventId}`);
-  const current = useCached(`/events/${eventId}/evacuations?current=true&per_page=1`);
-  const shelters = useCached('/shelters?active=true&per_page=200');
+  const current = useCached(currentEvacuation(eventId));
+  const shelters = useCached(SHELTER_LIST);
   const outbox = useOutbox();
   const [fixing, setFixing] = useState(fixId ? undefined : null);
   useEffect(() => {
@@ -107,6 +108,12 @@ function EvacuationBody({ url, event, previous, previousKnown, serverAllocations
     });
   };
 
+  const count = (key) => {
+    const { label, unit, hint } = COUNT_FIELDS.find((f) => f.key === key);
+    const props = { label, unit, hint, errors, name: key, value: form[key], onChange: setCount(key) };
+    return <NumberField key={key} {...props} />;
+  };
+
   const submit = async (e) => {
     e.preventDefault();
     setChecked(true);
@@ -142,18 +149,14 @@ function EvacuationBody({ url, event, previous, previousKnown, serverAllocations
       <form class="form" onSubmit={submit} novalidate>
         <section class="figure-group">
           <h2 class="section-title">转移人数</h2>
-          {COUNT_FIELDS.map(({ key, label, unit, hint }) => (
-            <NumberField
-              key={key}
-              label={label}
-              name={key}
-              value={form[key]}
-              onChange={setCount(key)}
-              unit={unit}
-              hint={hint}
-              errors={errors}
-            />
-          ))}
+          <div class="compact-fields">
+            {count('evacuated')}
+            <div class="sub-fields">
+              {count('centralized')}
+              {count('dispersed')}
+            </div>
+            {count('returned')}
+          </div>
           <p class="displaced" data-displaced={displaced(counts)}>
             现在还在外面：<strong>{Math.max(0, displaced(counts))}</strong> 人
           </p>
@@ -167,18 +170,20 @@ function EvacuationBody({ url, event, previous, previousKnown, serverAllocations
             <Banner tone="warn">还没有读到避难场所名单（需要联网一次）。可以先只报人数。</Banner>
           ) : null}
           {shelters.data && !list.length ? <p class="muted">本村和本乡镇还没有登记避难场所。</p> : null}
-          {visible.map((shelter) => (
-            <div class="shelter-row" key={shelter.id} data-shelter={shelter.name}>
-              <NumberField
-                label={shelter.name}
-                name={`shelter-${shelter.id}`}
-                value={allocated.get(shelter.id) ?? ''}
-                onChange={setPersons(shelter.id)}
-                unit="人"
-                hint={`${shelter.kind_name || ''} 可住 ${shelter.capacity} 人，现住 ${shelter.occupancy} 人`}
-              />
-            </div>
-          ))}
+          <div class="compact-fields">
+            {visible.map((shelter) => (
+              <div class="shelter-row" key={shelter.id} data-shelter={shelter.name}>
+                <NumberField
+                  label={shelter.name}
+                  name={`shelter-${shelter.id}`}
+                  value={allocated.get(shelter.id) ?? ''}
+                  onChange={setPersons(shelter.id)}
+                  unit="人"
+                  hint={`${shelter.kind_name || ''} 可住 ${shelter.capacity} 人，现住 ${shelter.occupancy} 人`}
+                />
+              </div>
+            ))}
+          </div>
           {!showAll && ordered.length > visible.length ? (
             <button type="button" class="link-button" onClick={() => setShowAll(true)}>
               显示全部 {ordered.length} 个避难场所

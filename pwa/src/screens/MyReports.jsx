@@ -2,36 +2,18 @@
 // reviewer's reason and a way to correct and send a new one; what still waits on the phone comes next. Lists
 // read online are kept by cache.js and shown offline with the time they were read.
 import { Banner, BigButton, Screen, UpdatedAt } from '../components/index.js';
-import { useCached } from '../cache.js';
+import { useEffect, useState } from 'preact/hooks';
+import { cachedGet, useCached } from '../cache.js';
 import { clock } from '../format.js';
 import { navigate } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
 import { KIND_NAMES } from '../kinds.js';
+import { DAMAGE_LIST, EVENT_LIST, evacuationList, HAZARD_LIST } from '../reportLists.js';
 import { isZero, STATUS_NAMES } from '../rules/damage.js';
-import { stageName } from '../rules/stage.js';
+import { openReturns, stageName } from '../rules/stage.js';
 import './reports.css';
 
-export const DAMAGE_LIST = '/damage-reports?per_page=100';
-export const HAZARD_LIST = '/hazards?per_page=100';
-export const EVENT_LIST = '/events?per_page=20';
-export const evacuationList = (eventId) => `/events/${eventId}/evacuations?per_page=50`;
-
 const STATUS_TONES = { submitted: 'info', approved: 'ok', returned: 'error' };
-
-/**
- * Returned reports that still need the person: nothing newer was filed for that event since (on the server or
- * waiting on the phone). Once a corrected report is sent, the returned one stays in the list but leaves the top.
- */
-export function openReturns(reports, queuedEventIds) {
-  return reports.filter(
-    (r) =>
-      r.status === 'returned' &&
-      !queuedEventIds.has(r.event_id) &&
-      !reports.some(
-        (other) => other.event_id === r.event_id && other.id !== r.id && other.submitted_at > r.submitted_at,
-      ),
-  );
-}
 
 export function MyReports() {
   const damage = useCached(DAMAGE_LIST);
@@ -90,10 +72,7 @@ export function MyReports() {
       </ul>
 
       <h2 class="section-title">转移情况</h2>
-      {eventList.map((event) => (
-        <EvacuationRows key={event.id} event={event} />
-      ))}
-      {events.data && !eventList.length ? <p class="muted">还没有灾害过程。</p> : null}
+      <Evacuations events={eventList} />
 
       <h2 class="section-title">隐患</h2>
       <UpdatedAt at={hazards.updatedAt} fromCache={hazards.fromCache} />
@@ -132,14 +111,34 @@ function ReturnedCard({ report, eventName }) {
   );
 }
 
-function EvacuationRows({ event }) {
-  const list = useCached(evacuationList(event.id));
-  const items = list.data ? list.data.items : [];
-  if (!items.length) return null;
+/**
+ * Every evacuation report of the village, newest first, across the events it knows (one list per event in the
+ * API, each kept by cache.js). Shows the oldest copy's time: what the person sees is at least that fresh.
+ */
+function Evacuations({ events }) {
+  const [lists, setLists] = useState(null);
+  const ids = events.map((event) => event.id).join(',');
+  useEffect(() => {
+    let live = true;
+    Promise.all(events.map((event) => cachedGet(evacuationList(event.id)).catch(() => null))).then(
+      (results) => live && setLists(results.map((result, index) => result && { ...result, event: events[index] })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [ids]);
+  if (!lists) return null;
+  const read = lists.filter(Boolean);
+  const rows = read
+    .flatMap(({ data, event }) => data.items.map((report) => ({ report, event })))
+    .sort((a, b) => (a.report.submitted_at < b.report.submitted_at ? 1 : -1));
+  const oldest = read.reduce((min, list) => (min && min.updatedAt < list.updatedAt ? min : list), null);
   return (
     <>
+      {oldest ? <UpdatedAt at={oldest.updatedAt} fromCache={read.some((list) => list.fromCache)} /> : null}
+      {read.length && !rows.length ? <p class="muted">还没有报过转移情况。</p> : null}
       <ul class="report-list">
-        {items.map((report) => (
+        {rows.map(({ report, event }) => (
           <ReportRow
             key={`evacuation-${report.id}`}
             kind="evacuation"
@@ -152,7 +151,6 @@ function EvacuationRows({ event }) {
           />
         ))}
       </ul>
-      <UpdatedAt at={list.updatedAt} fromCache={list.fromCache} />
     </>
   );
 }
@@ -165,10 +163,8 @@ function ReportRow({ kind, href, title, status, tone, at, line }) {
           <strong class="report-row-title">{title}</strong>
           <span class={`chip chip-${tone}`}>{status}</span>
         </span>
-        <span class="muted">
-          {line}
-          {at ? ` · ${clock(at)}` : ''}
-        </span>
+        <span class="report-row-line">{line}</span>
+        {at ? <span class="muted report-row-at">{clock(at)}</span> : null}
       </button>
     </li>
   );

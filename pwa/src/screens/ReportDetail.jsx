@@ -4,10 +4,11 @@ import { Banner, BigButton, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { clock } from '../format.js';
 import { useRoute } from '../router.js';
-import { formatHundredths, haToMuHundredths, parseAmount } from '../rules/area.js';
+import { haToMuText, toTwoPlaces } from '../rules/area.js';
 import { BY_KEY, GROUPS, STATUS_NAMES } from '../rules/damage.js';
-import { stageName } from '../rules/stage.js';
-import { DAMAGE_LIST, evacuationList, HAZARD_LIST } from './MyReports.jsx';
+import { openReturns, stageName } from '../rules/stage.js';
+import { useOutbox } from '../useOutbox.js';
+import { DAMAGE_LIST, damageHistory, evacuationList, HAZARD_LIST } from '../reportLists.js';
 import './reports.css';
 
 // server/hazards/models.py ACTIONS
@@ -72,9 +73,7 @@ function DamageDetail({ report }) {
           <span class="return-reason">退回原因：{report.review_comment || '（未写原因）'}</span>
         </Banner>
       ) : null}
-      {report.status === 'returned' ? (
-        <BigButton label="修改后重新报送" href={`/events/${report.event_id}/damage/new?correct=${report.id}`} />
-      ) : null}
+      {report.status === 'returned' ? <CorrectButton report={report} /> : null}
       <dl class="facts">
         <Fact name="报告">
           {stageName(report.stage)}
@@ -110,11 +109,24 @@ function DamageDetail({ report }) {
   );
 }
 
+/** 修改后重新报送, unless a newer report of the event was filed since (on the server or waiting on the phone). */
+function CorrectButton({ report }) {
+  const history = useCached(damageHistory(report.event_id));
+  const outbox = useOutbox();
+  const url = `/events/${report.event_id}/damage-reports`;
+  const queued = new Set(
+    outbox.items.some((item) => item.kind === 'damage' && item.url === url) ? [report.event_id] : [],
+  );
+  const reports = history.data ? history.data.items : [report];
+  if (!openReturns(reports, queued).some((r) => r.id === report.id)) {
+    return <p class="muted corrected">已重新报送，见「我的报告」。</p>;
+  }
+  return <BigButton label="修改后重新报送" href={`/events/${report.event_id}/damage/new?correct=${report.id}`} />;
+}
+
 function withMu(ha) {
-  const hundredths = parseAmount(ha).hundredths ?? 0;
-  return hundredths
-    ? `${formatHundredths(hundredths)}（${formatHundredths(haToMuHundredths(hundredths))} 亩）`
-    : '0.00';
+  const mu = haToMuText(ha);
+  return mu ? `${toTwoPlaces(ha)}（${mu} 亩）` : '0.00';
 }
 
 function EvacuationDetail({ report }) {
@@ -126,7 +138,7 @@ function EvacuationDetail({ report }) {
       <Fact name="已返回">{report.returned} 人</Fact>
       <Fact name="现在在外">{report.displaced} 人</Fact>
       {(report.allocations || []).map((a) => (
-        <Fact key={a.shelter_id} name={a.shelter_name}>
+        <Fact key={a.shelter_id} name={`安置在 ${a.shelter_name}`}>
           {a.persons} 人
         </Fact>
       ))}

@@ -9,8 +9,11 @@ export const STAGE_HELP = {
   final: '灾情稳定后，报最后核实的总数。报了核报以后，本次灾害就不能再报了。',
 };
 
-/** Which report this is (初报/续报/核报), why, and the report it replaces; a choice only when there is one. */
-export function StageCard({ stage, allowed, onChange, previous }) {
+/**
+ * Which report this is (初报/续报/核报), why, and the report it replaces; a choice only when there is one.
+ * `startsFromPrevious`: the figures below are that report's (false when correcting or fixing what was typed).
+ */
+export function StageCard({ stage, allowed, onChange, previous, startsFromPrevious = true }) {
   return (
     <section class="card stage-card" data-stage={stage || ''}>
       {allowed.length > 1 ? (
@@ -31,8 +34,9 @@ export function StageCard({ stage, allowed, onChange, previous }) {
       {previous && stage !== 'initial' ? (
         <p class="muted stage-previous">
           {previous.queued
-            ? `上一份${stageName(previous.stage)}还在手机上等待发送，下面的数字从它开始。`
-            : `上一份是 ${clock(previous.submitted_at)} 的${stageName(previous.stage)}，下面的数字从它开始，改成现在的总数即可。`}
+            ? `上一份${stageName(previous.stage)}还在手机上等待发送。`
+            : `上一份是 ${clock(previous.submitted_at)} 的${stageName(previous.stage)}。`}
+          {startsFromPrevious ? '下面的数字从它开始，改成现在的总数即可。' : ''}
         </p>
       ) : null}
     </section>

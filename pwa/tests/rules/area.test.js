@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
+  areaToHa,
   convertArea,
+  haToMuText,
   formatHundredths,
   haToMuHundredths,
   muToHaHundredths,
@@ -98,5 +100,22 @@ describe('亩 ↔ 公顷 (15 亩 = 1 公顷)', () => {
   it('passes on what is wrong with the text', () => {
     expect(convertArea('abc', 'mu')).toEqual({ error: '应为数字' });
     expect(convertArea('-2', 'ha')).toEqual({ error: '不能小于 0' });
+  });
+});
+
+describe('an update starts from the previous areas, shown in 亩, and sends them back unchanged', () => {
+  it('公顷 → 亩 text → 公顷 is the identity for every two-place area', () => {
+    for (let ha = 0; ha <= 5000; ha++) {
+      const sent = formatHundredths(ha);
+      expect(areaToHa({ text: haToMuText(sent), unit: 'mu' })).toBe(sent);
+    }
+    expect(haToMuText('999999999.99')).toBe('14999999999.85');
+    expect(areaToHa({ text: '14999999999.85', unit: 'mu' })).toBe('999999999.99');
+  });
+
+  it('shows nothing for zero and passes on text that is not a number', () => {
+    expect(haToMuText('0.00')).toBe('');
+    expect(areaToHa({ text: 'abc', unit: 'mu' })).toBe('abc');
+    expect(areaToHa({ text: '', unit: 'ha' })).toBe('0.00');
   });
 });

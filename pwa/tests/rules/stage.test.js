@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { chooseStage, noChangePayload, quickReports, startingFigures, zeroPayload } from '../../src/rules/stage.js';
+import {
+  chooseStage,
+  noChangePayload,
+  openReturns,
+  quickReports,
+  startingFigures,
+  zeroPayload,
+} from '../../src/rules/stage.js';
 
 const report = (id, stage, status = 'submitted', extra = {}) => ({
   id,
@@ -127,5 +134,19 @@ describe('starting figures and one-tap reports', () => {
 
   it('零报告 sends no figures (all zero) at the chosen stage', () => {
     expect(zeroPayload('initial')).toMatchObject({ stage: 'initial', figures: {} });
+  });
+});
+
+describe('returned reports waiting for the person', () => {
+  const returned = { id: 1, event_id: 3, status: 'returned', submitted_at: '2026-07-01T08:00:00+08:00' };
+  it('a returned report asks until a newer one of its event is filed', () => {
+    expect(openReturns([returned])).toEqual([returned]);
+    const newer = { id: 2, event_id: 3, status: 'submitted', submitted_at: '2026-07-01T09:00:00+08:00' };
+    expect(openReturns([newer, returned])).toEqual([]);
+    const otherEvent = { ...newer, event_id: 4 };
+    expect(openReturns([otherEvent, returned])).toEqual([returned]);
+  });
+  it('a corrected report waiting on the phone counts', () => {
+    expect(openReturns([returned], new Set([3]))).toEqual([]);
   });
 });
