@@ -357,3 +357,16 @@ def test_a_report_refused_for_its_stage_is_fixed_on_the_form_and_sent_once(page,
     initial, update = wait_for(lambda: reports_of(world), 2)
     assert initial["client_id"] == "8f4f8a2e-4444-4d7a-9a39-0d1b1f2f5e04"
     assert (update["stage"], update["figures"]["affected_population"]) == ("update", 40)
+
+
+def test_a_closed_event_takes_no_more_reports_and_the_forms_say_so(page, world):
+    for status in ("stable", "closed"):
+        response = world.api.post(f"/api/v1/events/{world.event['id']}/status", json={"status": status})
+        assert response.status_code == 200, response.get_json()
+    log_in(page, world.reporter)
+    page.goto(f"/events/{world.event['id']}/damage/new")
+    expect(page.get_by_text("灾害过程已结束，不能再报送灾情")).to_be_visible()
+    expect(page.locator('input[name="figures.affected_population"]')).to_have_count(0)
+    page.goto(f"/events/{world.event['id']}/evacuation/new")
+    expect(page.get_by_text("灾害过程已结束，不能再填报")).to_be_visible()
+    expect(page.locator("input[name=evacuated]")).to_have_count(0)
