@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 
 import pytest
@@ -133,3 +134,32 @@ def test_shipping_a_new_service_worker_while_items_are_queued_loses_none(page, c
     go_online(context)
     expect(page.locator(".outbox-count")).to_have_text("全部已发送")
     assert sorted(h["title"] for h in _hazards(world)) == ["第一处隐患", "第二处隐患"]
+
+
+def test_two_tabs_send_each_item_once(page, context, world):
+    """Both tabs hear `online`; each item is POSTed once. (The sender lock itself is proven in the Vitest suite:
+    here a tab also re-reads an item before sending it and leaves one another tab is sending.)"""
+    log_in(page, world.reporter)
+    other = context.new_page()  # the app open twice: both hear `online`, only the lock holder sends
+    other.goto("/")
+    expect(other.get_by_role("button", name="上报隐患")).to_be_visible()
+    go_offline(context)
+    file_hazard(page, title="第一条")
+    file_hazard(page, title="第二条")
+    expect(other.get_by_role("button", name="待发送")).to_contain_text("2")  # the other tab's count follows
+
+    posts = []
+    context.on("request", lambda r: r.method == "POST" and r.url.endswith("/api/v1/hazards") and posts.append(r))
+
+    def slowly(route):  # a slow network keeps the first send in flight while the other tab wakes up
+        time.sleep(0.3)
+        route.continue_()
+
+    context.route("**/api/v1/hazards", slowly)
+    go_online(context)
+    for tab in (page, other):
+        expect(tab.get_by_role("button", name="待发送")).not_to_contain_text("2")
+    open_outbox(other)
+    expect(other.locator(".outbox-count")).to_have_text("全部已发送")
+    assert len(posts) == 2
+    assert sorted(h["title"] for h in _hazards(world)) == ["第一条", "第二条"]
