@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import time
 
+import pillow_heif
+from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, shot
+from tests.e2e.conftest import PHONE, POSITION, shot
 from tests.e2e.helpers import camera_jpeg, file_hazard, go_offline, log_in, open_outbox
 
 
@@ -122,6 +124,28 @@ def test_a_photo_keeps_the_gps_and_time_of_its_camera_file(browser, base_url, wo
     [photo] = world.api.get(f"/api/v1/hazards/{hazard['id']}").get_json()["photos"]
     assert (round(photo["lat"], 6), round(photo["lon"], 6)) == (29.26, 117.855)
     assert photo["taken_at"].startswith("2026-07-01T09:30:00")  # shown in Asia/Shanghai, as the camera said
+
+
+def test_a_photo_the_browser_cannot_decode_is_sent_as_it_is(page, world, tmp_path):
+    """HEIC outside Safari: no shrinking possible, so the original goes and the server converts it."""
+    pillow_heif.register_heif_opener()
+    heic = tmp_path / "IMG_0001.heic"
+    Image.effect_noise((1200, 900), 30).convert("RGB").save(heic, format="HEIF")
+    log_in(page, world.reporter)
+    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_role("radio", name="危房").click()
+    page.get_by_role("radio", name="一般（黄）").click()
+    page.get_by_label("隐患名称").fill("苹果手机拍的危房")
+    page.locator("input[name=gallery]").set_input_files(str(heic))
+    expect(page.get_by_text("照片已选（此处无法预览）")).to_be_visible()  # this browser cannot decode it
+    shot(page, "14-hazard-form-heic")
+    page.get_by_role("button", name="保存并上报").click()
+    open_outbox(page)
+    expect(page.locator(".outbox-count")).to_have_text("全部已发送")
+    [hazard] = _hazards(world)
+    [photo] = world.api.get(f"/api/v1/hazards/{hazard['id']}").get_json()["photos"]
+    # The browser could not decode it, so the camera file itself went and the server converted it.
+    assert (photo["width"], photo["height"], photo["lat"]) == (1200, 900, POSITION["latitude"])
 
 
 def test_a_report_the_server_refuses_is_fixed_by_hand_and_sent(page, world):
