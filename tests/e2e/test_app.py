@@ -10,7 +10,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, POSITION, shot
-from tests.e2e.helpers import camera_jpeg, file_hazard, go_offline, log_in, open_outbox
+from tests.e2e.helpers import camera_jpeg, file_hazard, go_offline, log_in, open_outbox, small_touch_targets
 
 
 def _hazards(world) -> list[dict]:
@@ -21,6 +21,7 @@ def test_login_is_remembered_for_weeks_and_logout_keeps_waiting_items(page, cont
     page.goto("/")
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     shot(page, "00-login")
+    assert small_touch_targets(page) == []
     page.get_by_label("用户名").fill(world.reporter.username)
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
@@ -55,6 +56,7 @@ def test_the_form_says_what_is_missing_and_gps_accuracy_is_shown(page, world, tm
     page.get_by_role("button", name="上报隐患").click()
     expect(page.locator(".location-status")).to_have_text("已定位，精度约 12 米")
     shot(page, "10-hazard-form")
+    assert small_touch_targets(page) == []
     page.get_by_role("button", name="保存并上报").click()
     expect(page.get_by_text("请选择隐患类型")).to_be_visible()
     expect(page.get_by_text("请选择风险等级")).to_be_visible()
@@ -161,6 +163,7 @@ def test_a_report_the_server_refuses_is_fixed_by_hand_and_sent(page, world):
     expect(item).to_have_attribute("data-status", "needs_attention")
     expect(item).to_contain_text("名称应为 1-200 个字")
     shot(page, "15-outbox-needs-attention")
+    assert small_touch_targets(page) == []
 
     page.get_by_role("button", name="修改后重发").click()
     expect(page.get_by_role("heading", name="修改隐患")).to_be_visible()
@@ -213,6 +216,7 @@ def test_inside_wechat_a_hint_with_copy_link_and_reporting_still_works(browser, 
         hint = page.locator(".wechat-hint")
         expect(hint).to_contain_text("点右上角 ··· 选择「在浏览器打开」")
         shot(page, "30-wechat-hint")
+        assert small_touch_targets(page) == []  # the home screen with the hint
         hint.get_by_role("button", name="复制链接").click()
         expect(hint.get_by_role("button", name="已复制链接")).to_be_visible()
         assert page.evaluate("navigator.clipboard.readText()") == base_url + "/"
