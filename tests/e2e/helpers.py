@@ -95,6 +95,7 @@ def small_touch_targets(page: Page, minimum: int = 44) -> list[str]:
             .filter((el) => el.offsetParent !== null)
             .map((el) => [el, el.getBoundingClientRect()])
             .filter(([, box]) => box.height < minimum || box.width < minimum)
-            .map(([el, box]) => `${el.tagName} "${(el.innerText || el.name || '').trim()}" ${box.width}×${box.height}`)""",
+            .map(([el, box]) => `${el.tagName} "${(el.innerText || el.name || '').trim()}" `
+                + `${box.width}×${box.height}`)""",
         minimum,
     )
