@@ -357,3 +357,45 @@ def test_a_report_refused_for_its_stage_is_fixed_on_the_form_and_sent_once(page,
     initial, update = wait_for(lambda: reports_of(world), 2)
     assert initial["client_id"] == "8f4f8a2e-4444-4d7a-9a39-0d1b1f2f5e04"
     assert (update["stage"], update["figures"]["affected_population"]) == ("update", 40)
+
+
+def test_a_closed_event_takes_no_more_reports_and_the_forms_say_so(page, world):
+    for status in ("stable", "closed"):
+        response = world.api.post(f"/api/v1/events/{world.event['id']}/status", json={"status": status})
+        assert response.status_code == 200, response.get_json()
+    log_in(page, world.reporter)
+    page.goto(f"/events/{world.event['id']}/damage/new")
+    expect(page.get_by_text("灾害过程已结束，不能再报送灾情")).to_be_visible()
+    expect(page.locator('input[name="figures.affected_population"]')).to_have_count(0)
+    page.goto(f"/events/{world.event['id']}/evacuation/new")
+    expect(page.get_by_text("灾害过程已结束，不能再填报")).to_be_visible()
+    expect(page.locator("input[name=evacuated]")).to_have_count(0)
+
+
+def test_a_report_waiting_on_the_phone_makes_the_next_one_an_update_from_its_figures(page, context, world):
+    log_in(page, world.reporter)
+    open_damage(page)  # the village's history read once while online: nothing filed yet
+    page.get_by_role("button", name="返回").click()
+    go_offline(context)
+    context.route("**/api/v1/events/*/damage-reports", lambda route: route.abort("internetdisconnected"))
+    open_damage(page)
+    expect(page.locator(".stage-card")).to_contain_text("初报")
+    fill_figures(page, FIGURES)
+    page.get_by_role("button", name="保存并上报初报").click()
+    saved_home(page)
+
+    open_damage(page)
+    expect(page.locator(".stage-card")).to_contain_text("续报")
+    expect(page.locator(".stage-previous")).to_contain_text("还在手机上等待发送")
+    expect(field(page, "affected_population")).to_have_value("30")
+    field(page, "affected_population").fill("36")
+    shot(page, "damage-10-update-after-queued-initial")
+    page.get_by_role("button", name="保存并上报续报").click()
+    saved_home(page)
+    assert reports_of(world) == []
+
+    context.unroute("**/api/v1/events/*/damage-reports")
+    go_online(context)  # both go, in order: the 初报 first, then the 续报
+    initial, update = wait_for(lambda: reports_of(world), 2)
+    assert (initial["stage"], update["stage"]) == ("initial", "update")
+    assert update["figures"]["affected_population"] == 36 and update["current"]

@@ -40,6 +40,7 @@ export function EvacuationForm({ params }) {
   const loading =
     !outbox.loaded ||
     fixing === undefined ||
+    (event.loading && !event.data && !event.error) ||
     (current.loading && !current.data && !current.error) ||
     (shelters.loading && !shelters.data && !shelters.error);
   if (loading) {
@@ -135,6 +136,17 @@ function EvacuationBody({ url, event, previous, previousKnown, serverAllocations
       setSaving(false);
     }
   };
+
+  if (event && event.status === 'closed' && !fixing) {
+    // The server refuses it (409 event_closed): say so before anything is typed.
+    return (
+      <Screen title="报转移" back="/">
+        <EventLine event={event} />
+        <Banner tone="warn">灾害过程已结束，不能再填报</Banner>
+        <BigButton label="我的报告" tone="secondary" href="/reports" />
+      </Screen>
+    );
+  }
 
   return (
     <Screen title={fixing ? '修改转移情况' : '报转移'} back="/">
