@@ -449,6 +449,8 @@ export function createOutbox({
       globalThis.removeEventListener('online', kick);
       if (globalThis.document) document.removeEventListener('visibilitychange', onVisible);
       if (timer !== null) timers.clear(timer);
+      if (channel) channel.close();
+      channel = null;
     };
   }
 
