@@ -61,6 +61,18 @@ class Conflict(ApiError):
     status, code, message = 409, "conflict", "与当前状态冲突"
 
 
+class UsernameTaken(Conflict):
+    """Another user already has this name, up to case, width and surrounding spaces (``COUNTY_ADMIN``)."""
+
+    code, message = "username_taken", "用户名已存在（不区分大小写和全角半角）"
+
+
+class SignOffRace(Conflict):
+    """Two sign-offs of one township at the same moment: the other one became current first."""
+
+    code, message = "signoff_conflict", "本乡镇刚有另一份上报提交，请刷新后查看"
+
+
 class PayloadTooLarge(ApiError):
     status, code, message = 413, "payload_too_large", "上传内容过大"
 

@@ -50,6 +50,24 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture
+def scratch_database_url(database_url: str, tmp_path) -> Iterator[str]:
+    """An empty database of the same kind as the suite's, for migration tests; dropped afterwards."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    name = f"gridreport_scratch_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
     app = create_app(

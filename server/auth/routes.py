@@ -6,6 +6,7 @@ from server.auth import service
 from server.auth.access import current_actor
 from server.auth.schemas import LoginIn, SessionOut
 from server.extensions import db, limiter
+from server.users.models import username_key
 
 bp = Blueprint("auth", __name__)
 
@@ -13,7 +14,7 @@ bp = Blueprint("auth", __name__)
 def _username_key() -> str:
     payload = request.get_json(silent=True)
     username = payload.get("username") if isinstance(payload, dict) else None
-    return f"user:{str(username or '').strip().lower()}"
+    return f"user:{username_key(username) if isinstance(username, str) else ''}"
 
 
 def _failed(response) -> bool:

@@ -7,20 +7,20 @@ import secrets
 
 from flask import session
 from flask_login import login_user, logout_user
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from server.audit.service import record
 from server.auth.passwords import verify_password
 from server.errors import Unauthorized
 from server.extensions import db
-from server.users.models import User
+from server.users.models import User, username_key
 
 CSRF_KEY = "csrf_token"
 
 
 def authenticate(*, username: str, password: str) -> User:
     """The active user with these credentials. One message for every failure: no user enumeration."""
-    user = db.session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    user = db.session.scalar(select(User).where(User.username_key == username_key(username)))
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
         raise Unauthorized("用户名或密码错误")
