@@ -33,6 +33,10 @@ RATELIMIT_STORAGE_URI = "memory://"
 LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
 LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
 
+# Proxies: how many reverse proxies (nginx) stand in front of the app and append to X-Forwarded-For. 0 trusts no
+# X-Forwarded-For header at all (a client could forge it); 1 behind one nginx. Login throttling keys on the address.
+TRUSTED_PROXIES = 0
+
 # Time
 TIMEZONE = "Asia/Shanghai"
 

@@ -15,6 +15,7 @@ from flask import Flask, g, has_request_context, jsonify, request, send_from_dir
 from flask_login import current_user
 from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
@@ -49,6 +50,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     _load_config(app, config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
+    if int(app.config["TRUSTED_PROXIES"]) > 0:
+        # The client's address from the last TRUSTED_PROXIES hops of X-Forwarded-For (what our own proxies
+        # appended); anything a client put in front of that is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
 
     db.init_app(app)
     migrate.init_app(

@@ -10,9 +10,11 @@ database outage, anything unexpected) into::
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
-from flask import Flask, g, jsonify
+from flask import Flask, g, has_request_context, jsonify
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -92,7 +94,15 @@ class Invalid(ApiError):
 
 
 class RateLimited(ApiError):
+    """429; the response says in ``Retry-After`` (and ``details.retry_after``) how many seconds to wait."""
+
     status, code, message = 429, "rate_limited", "请求过于频繁，请稍后再试"
+    DEFAULT_RETRY_AFTER = 60
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None,
+                 retry_after: int | None = None):  # fmt: skip
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
 
 
 class Unavailable(ApiError):
@@ -134,7 +144,24 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _retry_after(error: RateLimited) -> int:
+    """Seconds until the breached limit resets: the error's own, else Flask-Limiter's for this request."""
+    if error.retry_after is not None:
+        return max(1, int(error.retry_after))
+    from server.extensions import limiter
+
+    breached = limiter.current_limit if has_request_context() else None
+    if breached is not None:
+        return max(1, math.ceil(breached.reset_at - time.time()))
+    return RateLimited.DEFAULT_RETRY_AFTER
+
+
 def error_response(error: ApiError):
+    headers = {}
+    if isinstance(error, RateLimited):
+        seconds = _retry_after(error)
+        error.details = {**error.details, "retry_after": seconds}
+        headers["Retry-After"] = str(seconds)
     body = {
         "error": {
             "code": error.code,
@@ -143,7 +170,9 @@ def error_response(error: ApiError):
             "request_id": g.get("request_id"),
         }
     }
-    return jsonify(body), error.status
+    response = jsonify(body)
+    response.headers.update(headers)
+    return response, error.status
 
 
 def register_error_handlers(app: Flask) -> None:
