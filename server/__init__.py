@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask, g, has_request_context, jsonify, request, send_from_directory
 from flask_login import current_user
-from sqlalchemy import event, select, text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, PathConverter
@@ -41,6 +41,16 @@ API_PREFIX = "/api/v1"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
+# On every response, API, errors and static files alike. Photos are shown from blob: URLs (the outbox) and
+# thumbnails may be data: URLs; nothing may frame the app, and no plugin or foreign form target is allowed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -183,15 +193,18 @@ def _register_request_hooks(app: Flask) -> None:
     @app.after_request
     def add_request_id(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.update(SECURITY_HEADERS)
+        if app.config["ENV_NAME"] == "production":
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.path.startswith(API_PREFIX) and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
 
     @login_manager.user_loader
-    def load_user(session_token: str):
-        from server.users.models import User
+    def load_user(cookie_id: str):
+        from server.auth.service import load_user
 
-        return db.session.scalar(select(User).where(User.session_token == session_token, User.active.is_(True)))
+        return load_user(cookie_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():

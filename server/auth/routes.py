@@ -47,7 +47,8 @@ def login():
 @doc(status=204)
 def logout():
     """Log out and end this session."""
-    service.log_out()
+    service.log_out(current_actor())
+    db.session.commit()
     return "", 204
 
 

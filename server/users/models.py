@@ -51,7 +51,7 @@ class User(UserMixin, db.Model):
     org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"), index=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     password_hash: Mapped[str] = mapped_column(String(255))
-    # Flask-Login's "alternative id": rotating it ends every session and remember cookie of the user.
+    # Half of Flask-Login's "alternative id" (``get_id``): rotating it ends every session and remember cookie.
     session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
@@ -63,8 +63,14 @@ class User(UserMixin, db.Model):
         self.username_key = username_key(value)
         return value
 
+    # The token of the login this request runs under (``server.auth.models.LoginSession``); set at login and by the
+    # user loader, never stored on the row.
+    login_token = None
+
     def get_id(self) -> str:
-        return self.session_token
+        """Flask-Login's id in the session and remember cookies: the user's token (rotated to end every session)
+        and this login's token (deleted by logout to end this one)."""
+        return f"{self.session_token}:{self.login_token}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users

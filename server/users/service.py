@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from server.audit.service import record
 from server.auth.access import require_role
 from server.auth.passwords import hash_password
+from server.auth.service import end_all_logins
 from server.errors import Forbidden, Invalid, NotFound, UsernameTaken
 from server.extensions import db
 from server.orgunits.models import OrgUnit
@@ -102,7 +103,7 @@ def update_user(*, actor, user_id: int, changes: dict) -> User:
         target.password_hash = hash_password(changes["password"])
     # Deactivation and a new password end every session of the user.
     if password_changed or (before["active"] and not target.active):
-        target.rotate_session_token()
+        end_all_logins(target)
     db.session.flush()
     diff = {
         field: [before[field], getattr(target, field)]
