@@ -14,7 +14,13 @@ JSON_SORT_KEYS = False
 
 # Database: None means a SQLite file in the instance folder (WAL, foreign keys on).
 DATABASE_URL = None
-SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # merged over the timeouts below (its keys win)
+# A database that accepts connections but never answers must not hang requests until gunicorn kills them: after
+# these many seconds the request answers 503 "unavailable". Connect: establishing a connection (PostgreSQL's
+# connect_timeout, at least 2) and waiting for a free pooled one. Statement: PostgreSQL's statement_timeout for each
+# statement (lock waits included); on SQLite the wait for the write lock (busy timeout). Migrations run without it.
+DB_CONNECT_TIMEOUT = 5
+DB_STATEMENT_TIMEOUT = 10.0
 
 # Sessions: a phone stays logged in for weeks; revocation is by the user's session token.
 PERMANENT_SESSION_LIFETIME = timedelta(days=30)

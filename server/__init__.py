@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import os
 import re
 import uuid
@@ -102,6 +103,10 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **_engine_timeouts(url, app.config["DB_CONNECT_TIMEOUT"], app.config["DB_STATEMENT_TIMEOUT"]),
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     app.config.setdefault("MEDIA_DIR", None)
     app.config["MEDIA_DIR"] = app.config["MEDIA_DIR"] or str(Path(app.instance_path) / "media")
     # Headroom for the multipart envelope around a photo of MAX_UPLOAD_MB.
@@ -110,11 +115,33 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
     app.json.sort_keys = False
 
 
+def _engine_timeouts(url: str, connect_timeout: float, statement_timeout: float) -> dict[str, Any]:
+    """Engine options that bound every wait on the database; a timeout surfaces as OperationalError (503).
+
+    ``pool_pre_ping`` tests a pooled connection before use, so after a database restart the next request gets a
+    fresh connection instead of an error.
+    """
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the database's write lock.
+        options["connect_args"] = {"timeout": float(statement_timeout)}
+    else:
+        options["connect_args"] = {
+            "connect_timeout": max(2, math.ceil(float(connect_timeout))),  # libpq's minimum is 2 s
+            "options": f"-c statement_timeout={max(1, round(float(statement_timeout) * 1000))}",
+        }
+    if not url.startswith("sqlite:///:memory:") and url != "sqlite://":
+        options["pool_timeout"] = float(connect_timeout)  # waiting for a free connection of the pool
+    return options
+
+
 def _coerce(default: Any, raw: str) -> Any:
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, timedelta):
         return timedelta(seconds=int(raw))
     return raw
@@ -151,7 +178,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     # pysqlite opens transactions only before INSERT/UPDATE/DELETE, so a SAVEPOINT issued first would become the

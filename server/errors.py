@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, g, has_request_context, jsonify
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("server.errors")
@@ -210,8 +211,11 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(Invalid({"_schema": ["数值超出范围"]}))
 
     @app.errorhandler(OperationalError)
-    def handle_database_down(error: OperationalError):
-        log.error("database unavailable request_id=%s: %s", g.get("request_id"), error.orig)
+    @app.errorhandler(PoolTimeout)
+    def handle_database_down(error: OperationalError | PoolTimeout):
+        # A connection refused or timed out, a statement cancelled by statement_timeout, SQLite's write lock not
+        # free within the busy timeout, no free pooled connection: the client may retry later.
+        log.error("database unavailable request_id=%s: %s", g.get("request_id"), getattr(error, "orig", error))
         _rollback()
         return error_response(Unavailable())
 
