@@ -30,6 +30,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False  # forced on in production
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
+# Logins kept per user (phones, browsers); a new login beyond this ends the user's oldest one.
+MAX_LOGINS_PER_USER = 20
 
 # Passwords: werkzeug's scrypt. Tests may use a cheaper method to stay fast.
 PASSWORD_HASH_METHOD = "scrypt"

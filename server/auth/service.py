@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import session
+from flask import current_app, session
 from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
 
@@ -40,12 +40,26 @@ def log_in(*, username: str, password: str, remember: bool) -> tuple[User, str]:
     login = LoginSession(user_id=user.id, token=new_login_token(), created_at=clock.now())
     db.session.add(login)
     db.session.flush()
+    _forget_oldest_logins(user, keep=current_app.config["MAX_LOGINS_PER_USER"])
     user.login_token = login.token
     session.clear()  # a fresh session on login: no fixation
     session.permanent = remember
     login_user(user, remember=remember)
     record(actor=user, action="auth.login", entity_type="user", entity_id=user.id, org_unit_id=user.org_unit_id)
     return user, csrf_token()
+
+
+def _forget_oldest_logins(user: User, keep: int) -> None:
+    """Logins that never log out (a lost phone, a cleared browser) would pile up: beyond the newest ``keep`` of a
+    user, the oldest are ended."""
+    newest = (
+        select(LoginSession.id)
+        .where(LoginSession.user_id == user.id)
+        .order_by(LoginSession.id.desc())
+        .limit(keep)
+        .scalar_subquery()
+    )
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.id.not_in(newest)))
 
 
 def log_out(user: User) -> None:

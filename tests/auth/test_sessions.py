@@ -72,3 +72,11 @@ def test_a_cookie_from_before_per_login_sessions_no_longer_logs_in(app, make_use
     with app.test_request_context():
         old.set_cookie("remember_token", encode_cookie(user.session_token))
     assert_error(old.get("/api/v1/auth/me"), 401, "unauthorized")
+
+
+def test_logins_beyond_the_limit_end_the_oldest(make_app, make_user, tree):
+    app = make_app(MAX_LOGINS_PER_USER=3)
+    user = make_user("reporter", tree.village_a1)
+    devices = [log_in(app, user)[0] for _ in range(4)]
+    assert_error(devices[0].get("/api/v1/auth/me"), 401, "unauthorized")
+    assert all(device.get("/api/v1/auth/me").status_code == 200 for device in devices[1:])
