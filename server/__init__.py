@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
+from server.api import StrictJSONProvider
 from server.errors import CsrfFailed, Unauthorized, Unavailable, error_response, register_error_handlers
 from server.extensions import db, limiter, login_manager, migrate
 
@@ -44,6 +45,7 @@ PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
+    app.json = StrictJSONProvider(app)
     app.url_map.converters["int"] = _IdConverter
     app.url_map.converters["shellpath"] = _ShellPathConverter
     _load_config(app, config or {})

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, request
+from flask.json.provider import DefaultJSONProvider
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 from sqlalchemy import Select, func, select
 
@@ -57,6 +59,47 @@ def page_schema(item_schema: type[Schema]) -> type[Schema]:
         },
         name=name,
     )
+
+
+MAX_JSON_DEPTH = 64  # a request body nests three levels at most
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing at parse time, once for the whole app, what no valid request holds and what would
+    otherwise fail deep inside (a RecursionError, a UnicodeEncodeError at the database or in the response):
+    nesting deeper than ``MAX_JSON_DEPTH``, lone surrogates (``"\\ud800"``) in keys or strings, and the non-JSON
+    constants NaN and Infinity. Each is a ``ValueError``, which ``request.get_json`` treats as malformed JSON."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        kwargs.setdefault("parse_constant", _refuse_constant)
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
+        _check_parsed(value)
+        return value
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _check_parsed(value: Any) -> None:
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                raise ValueError("lone surrogate in a JSON string")
+        elif isinstance(node, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError("JSON nested too deeply")
+            if isinstance(node, dict):
+                pending.extend((key, depth) for key in node)
+                pending.extend((item, depth + 1) for item in node.values())
+            else:
+                pending.extend((item, depth + 1) for item in node)
 
 
 def json_body(schema: Schema, *, partial: bool = False) -> Any:

@@ -30,6 +30,9 @@ def photo_upload_response(*, hazard_id: int | None = None, report_id: int | None
         raise PayloadTooLarge(f"照片不能超过 {limits['max_bytes'] // service.MB} MB")
     if request.mimetype != "multipart/form-data":
         raise BadRequest("请以 multipart/form-data 上传照片（字段 file）")
+    names = [*request.form, *request.files]
+    if any(not name for name in names):  # werkzeug keys a part without a name as None
+        raise Invalid({"_schema": ["表单中有未命名的字段（每个部分都须有 name）"]})
     unknown = set(request.files) - {"file"}
     if unknown:
         raise Invalid({name: ["未知字段"] for name in sorted(unknown)})
