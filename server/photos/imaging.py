@@ -139,7 +139,9 @@ def process_upload(
     is_jpeg = im.format == "JPEG"
 
     try:
-        im.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # as when opening: a damaged file is refused or repaired, not warned of
+            im.load()
         im = _oriented(im, metadata.orientation)
         im = _to_srgb(im, icc)
         im, fmt = _output_mode(im)
@@ -216,9 +218,10 @@ def _open_checked(raw: bytes, *, max_pixels: int) -> Image.Image:
     """Open (header only) and verify; refuse what is not an accepted format or too many pixels."""
     try:
         with warnings.catch_warnings():
-            # Our limit is checked below from the header; Pillow's warning must not escape (or, under
-            # ``-W error``, turn a clean 422 into a 500).
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Our limit is checked below from the header, and a corrupt file is refused or its metadata dropped
+            # here: Pillow's warnings (decompression bomb, corrupt EXIF, truncated read) must not escape (or,
+            # under ``-W error``, turn a clean answer into a 500).
+            warnings.simplefilter("ignore")
             probe = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
             _check_pixels(probe, max_pixels)
             probe.verify()  # structural check (PNG CRCs, chunk order); cheap, decodes no pixels

@@ -161,3 +161,9 @@ def with_exif_tag_type(data: bytes, tag: int, new_type: int) -> bytes:
         if int.from_bytes(data[entry : entry + 2], "big") == tag:
             return data[: entry + 2] + new_type.to_bytes(2, "big") + data[entry + 4 :]
     raise ValueError(f"no tag {tag:#06x} in IFD0")
+
+
+def with_exif_ifd0_offset(data: bytes, offset: int) -> bytes:
+    """``data`` with its EXIF block's first IFD said to start at ``offset`` (past the end: a truncated read)."""
+    start = data.index(b"Exif\x00\x00MM\x00\x2a") + 6
+    return data[: start + 4] + offset.to_bytes(4, "big") + data[start + 8 :]

@@ -506,3 +506,13 @@ def test_a_corrupt_exif_block_costs_the_metadata_never_the_photo(people, hazard,
     images.assert_no_metadata(data)
     picture = Image.open(io.BytesIO(data)).convert("RGB")
     assert picture.getpixel((20, 5))[0] > 150 and picture.getpixel((20, 55))[2] > 150
+
+
+def test_an_exif_block_pointing_past_its_end_is_dropped_and_the_photo_kept(people, hazard):
+    # Pillow warns ("Truncated File Read") and reads no EXIF: the photo is stored as its pixels lie, no metadata
+    response = upload(
+        people.reporter_a1, hazard_url(hazard), images.with_exif_ifd0_offset(images.sideways_phone_jpeg(), 2**24)
+    )
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert (photo["width"], photo["height"], photo["lat"], photo["taken_at"]) == (60, 40, None, None)
