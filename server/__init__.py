@@ -19,7 +19,7 @@ from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
 from server.api import StrictJSONProvider
-from server.errors import CsrfFailed, Unauthorized, Unavailable, error_response, register_error_handlers
+from server.errors import CsrfFailed, Forbidden, Unauthorized, Unavailable, error_response, register_error_handlers
 from server.extensions import db, limiter, login_manager, migrate
 
 # Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
@@ -176,6 +176,13 @@ def _register_request_hooks(app: Flask) -> None:
 
         if request.method not in SAFE_METHODS and not csrf_valid(request.headers.get("X-CSRF-Token")):
             raise CsrfFailed()
+        # The route's roles before anything of the request is read: a wrong role is 403, never a 422 about a body
+        # it had no business sending.
+        roles = meta.get("roles")
+        if roles and current_user.role not in roles:
+            from server.auth.access import roles_only_message
+
+            raise Forbidden(roles_only_message(roles))
 
     @app.after_request
     def add_request_id(response):

@@ -134,8 +134,12 @@ def doc(
     content_type: str | None = None,
     form: type[Schema] | Schema | None = None,
     public: bool = False,
+    roles: tuple[str, ...] | None = None,
 ) -> Callable:
-    """Attach the request and response schemas to a view for the OpenAPI document (server/openapi.py)."""
+    """Attach the request and response schemas to a view for the OpenAPI document (server/openapi.py).
+
+    ``roles``: who may call the view at all. Checked before the view runs (server/__init__.py), so a caller without
+    the role gets 403 before its body or query is read or validated; the services keep their own checks."""
 
     def decorate(view: Callable) -> Callable:
         view.__apidoc__ = {
@@ -146,6 +150,7 @@ def doc(
             "content_type": content_type,
             "form": form,
             "public": public,
+            "roles": roles,
         }
         return view
 

@@ -10,6 +10,7 @@ from server.exports.writers import content_disposition
 from server.extensions import db
 from server.hazards import ledger, service
 from server.hazards.schemas import HazardCreate, HazardExportQuery, HazardOut, HazardQuery, HazardTransition
+from server.hazards.service import FILING_ROLES
 from server.photos.routes import photo_upload_response
 from server.photos.schemas import PhotoForm, PhotoOut
 
@@ -19,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.post("/hazards")
-@doc(body=HazardCreate, response=HazardOut, status=201)
+@doc(body=HazardCreate, response=HazardOut, status=201, roles=FILING_ROLES)
 def create_hazard():
     """File a hazard (idempotent by client_id: the same payload again → 200, another payload → 409)."""
     data = json_body(HazardCreate())
