@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
+import server.messages  # noqa: F401  (before any schema is built: Chinese validation messages)
 from server.api import StrictJSONProvider
 from server.errors import CsrfFailed, Forbidden, Unauthorized, Unavailable, error_response, register_error_handlers
 from server.extensions import db, limiter, login_manager, migrate

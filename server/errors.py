@@ -181,6 +181,29 @@ _HTTP_CODES = {
 }
 
 
+# Chinese for the HTTP errors werkzeug raises that have no domain error of their own (its descriptions are English).
+_HTTP_MESSAGES = {
+    406: "无法提供所要求的内容类型",
+    408: "请求超时",
+    410: "对象已不存在",
+    411: "缺少 Content-Length",
+    412: "请求的前提条件不满足",
+    414: "请求地址过长",
+    416: "请求的范围无法满足",
+    417: "无法满足 Expect 请求头",
+    418: "请求无法处理",
+    423: "对象已锁定",
+    428: "缺少前提条件请求头",
+    431: "请求头过大",
+    451: "因法律原因不可用",
+    500: "服务器内部错误",
+    501: "服务器不支持该功能",
+    502: "上游服务出错",
+    504: "上游服务超时",
+    505: "不支持该 HTTP 版本",
+}
+
+
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested message dict → ``{"figures.deaths": ["..."]}``."""
     out: dict[str, list[str]] = {}
@@ -226,7 +249,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_exception(error: HTTPException):
         cls = _HTTP_CODES.get(error.code or 500)
         if cls is None:
-            api_error = ApiError(error.description)
+            code = error.code or 500
+            api_error = ApiError(_HTTP_MESSAGES.get(code, f"请求无法处理（HTTP {code}）"))
             api_error.status = error.code or 500
             api_error.code = (error.name or "error").lower().replace(" ", "_")
         elif cls is Invalid:

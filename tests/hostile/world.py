@@ -4,6 +4,7 @@ hostile bodies reach the parsing and the services instead of stopping at a 404 o
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from tests.test_authorization_features import World
@@ -49,6 +50,22 @@ class HostileWorld:
                 url = adapter.build(rule.endpoint, {name: self.args[name] for name in rule.arguments}, method=method)
                 found.append((method, url, rule.endpoint))
         return found
+
+    def json_templates(self) -> list[tuple[str, str, str]]:
+        """(method, OpenAPI path template, endpoint) of every rule that takes a JSON body."""
+        found = []
+        for rule in self.app.url_map.iter_rules():
+            if getattr(self.app.view_functions[rule.endpoint], "__apidoc__", {}).get("body") is None:
+                continue
+            template = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
+            found += [(method, template, rule.endpoint) for method in rule.methods - {"GET", "HEAD", "OPTIONS"}]
+        return found
+
+    def url_for(self, endpoint: str) -> str:
+        rule = next(rule for rule in self.app.url_map.iter_rules() if rule.endpoint == endpoint)
+        method = next(iter(rule.methods - {"GET", "HEAD", "OPTIONS"}))
+        adapter = self.app.url_map.bind("localhost")
+        return adapter.build(endpoint, {name: self.args[name] for name in rule.arguments}, method=method)
 
     def upload_urls(self) -> list[tuple[str, str]]:
         return [
