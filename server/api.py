@@ -8,13 +8,15 @@ from typing import Any
 
 from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from sqlalchemy import Select, func, select
 
 from server.errors import BadRequest
 from server.extensions import db
 
 INT_MAX = 2**31 - 1  # every integer column is a 32-bit INTEGER
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 class InputSchema(Schema):
@@ -23,6 +25,27 @@ class InputSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def ascii_numerals(self, data: Any, **kwargs) -> Any:
+        """A number given as text (query strings, or JSON strings) is written with ASCII digits only: Python's
+        int() and Decimal() would also take "1_000", "１２" and "٣", which no form field means."""
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            inner = field.inner if isinstance(field, fields.List) else field
+            if not isinstance(inner, fields.Number):
+                continue
+            pattern = _INTEGER_TEXT if isinstance(inner, fields.Integer) else _DECIMAL_TEXT
+            values = data.get(key)
+            values = values if isinstance(values, list) and inner is not field else [values]
+            if any(isinstance(v, str) and v and not pattern.fullmatch(v) for v in values):
+                errors[key] = ["须为用阿拉伯数字 0-9 书写的数值"]
+        if errors:
+            raise ValidationError(errors)
+        return data
 
     @validates_schema
     def integers_fit_the_database(self, data: dict, **kwargs) -> None:
@@ -111,7 +134,22 @@ def json_body(schema: Schema, *, partial: bool = False) -> Any:
         raise BadRequest("请求体不是合法的 JSON")
     if not isinstance(payload, dict):
         raise BadRequest("请求体应为 JSON 对象")
+    _strict_integers(schema)
     return schema.load(payload, partial=partial)
+
+
+def _strict_integers(schema: Schema) -> None:
+    """In a JSON body a whole number is a JSON integer: 1.5 is not 1, and "12" is text (query strings, where
+    everything is text, keep the lenient parse). Set on this schema instance and the schemas nested in it."""
+    pending = [schema]
+    while pending:
+        current = pending.pop()
+        for field in current.fields.values():
+            inner = field.inner if isinstance(field, fields.List) else field
+            if isinstance(inner, fields.Integer):
+                inner.strict = True
+            elif isinstance(inner, fields.Nested) and isinstance(inner.schema, Schema):
+                pending.append(inner.schema)
 
 
 def query_args(schema: Schema) -> Any:
