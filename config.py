@@ -33,6 +33,9 @@ RATELIMIT_STORAGE_URI = "memory://"
 LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
 LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
 
+# Largest JSON request body (KB); a larger one is 413, chunked or not. Photos have MAX_UPLOAD_MB.
+MAX_JSON_KB = 1024
+
 # Time
 TIMEZONE = "Asia/Shanghai"
 

@@ -11,7 +11,7 @@ from flask.json.provider import DefaultJSONProvider
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from sqlalchemy import Select, func, select
 
-from server.errors import BadRequest
+from server.errors import ApiError, BadRequest, PayloadTooLarge
 from server.extensions import db
 
 INT_MAX = 2**31 - 1  # every integer column is a 32-bit INTEGER
@@ -125,13 +125,45 @@ def _check_parsed(value: Any) -> None:
                 pending.extend((item, depth + 1) for item in node)
 
 
-def json_body(schema: Schema, *, partial: bool = False) -> Any:
-    """Load a JSON request body: 400 for a wrong content type or malformed JSON, 422 for invalid fields."""
+def request_json() -> Any:
+    """The request's JSON body, read once per request (the login throttle reads it too): 400 for a wrong content
+    type or malformed JSON, 413 past ``MAX_JSON_KB``, also for a chunked body that announces no length (werkzeug
+    would cut it at the limit without a word, and the cut JSON would read as malformed)."""
+    key = "gridreport.json_body"  # in the WSGI environ: one per request, whatever app context is around
+    if key not in request.environ:
+        try:
+            request.environ[key] = (_read_json(), None)
+        except ApiError as error:
+            request.environ[key] = (None, error)
+    payload, error = request.environ[key]
+    if error is not None:
+        raise error
+    return payload
+
+
+def _read_json() -> Any:
     if not request.is_json:
         raise BadRequest("Content-Type 必须为 application/json")
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise BadRequest("请求体不是合法的 JSON")
+    limit = int(current_app.config["MAX_JSON_KB"]) * 1024
+    too_large = PayloadTooLarge(f"请求体不能超过 {limit // 1024} KB")
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    chunks, size = [], 0
+    while size <= limit and (chunk := request.stream.read(min(64 * 1024, limit + 1 - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise too_large
+    try:
+        return current_app.json.loads(b"".join(chunks))
+    except ValueError:  # also bytes that are not UTF-8, and what StrictJSONProvider refuses
+        raise BadRequest("请求体不是合法的 JSON") from None
+
+
+def json_body(schema: Schema, *, partial: bool = False) -> Any:
+    """Load a JSON request body: 400 for a wrong content type or malformed JSON, 413 if too large, 422 for
+    invalid fields."""
+    payload = request_json()
     if not isinstance(payload, dict):
         raise BadRequest("请求体应为 JSON 对象")
     _strict_integers(schema)

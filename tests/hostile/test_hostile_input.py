@@ -9,6 +9,7 @@ import pytest
 from tests.conftest import assert_error
 from tests.hostile.world import dumps
 from tests.photos import images
+from tests.test_authorization_features import event_payload
 
 DEEP = "[" * 100_000 + "]" * 100_000
 DEEP_OBJECT = '{"a":' * 5_000 + "1" + "}" * 5_000
@@ -93,3 +94,29 @@ def test_multipart_parts_without_a_name_are_422(hostile, parts):
         response = hostile.client_for(endpoint).post(url, data=io.BytesIO(body), content_type=content_type)
         assert_error(response, 422, "validation_error")
         assert response.get_data(as_text=True).count('"null"') == 0
+
+
+def chunked(body: bytes) -> dict:
+    """A body sent with Transfer-Encoding: chunked, as a WSGI server hands it over: no Content-Length."""
+    return {"input_stream": io.BytesIO(body), "environ_overrides": {"wsgi.input_terminated": True}}
+
+
+def test_an_oversized_json_body_is_413_chunked_or_not(hostile, app, monkeypatch):
+    monkeypatch.setitem(app.config, "MAX_JSON_KB", 4)
+    method, url, endpoint = next(e for e in hostile.json_endpoints() if e[2] == "events.create_event")
+    api = hostile.client_for(endpoint)
+    big = dumps({"name": "洪" * 3000}).encode()
+    assert_error(api.post(url, data=big, content_type="application/json"), 413, "payload_too_large")
+    assert_error(api.post(url, content_type="application/json", **chunked(big)), 413, "payload_too_large")
+    # at login too, where the throttle reads the body first
+    anonymous = hostile.app.test_client()
+    login = dumps({"username": "x" * 5000, "password": "p"}).encode()
+    assert_error(
+        anonymous.post("/api/v1/auth/login", content_type="application/json", **chunked(login)),
+        413,
+        "payload_too_large",
+    )
+    # a small chunked body is read whole
+    town = hostile.world.sides["in"].town.id
+    small = dumps(event_payload(town)).encode()
+    assert api.post(url, content_type="application/json", **chunked(small)).status_code == 201
