@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 
@@ -120,3 +121,19 @@ def test_an_oversized_json_body_is_413_chunked_or_not(hostile, app, monkeypatch)
     town = hostile.world.sides["in"].town.id
     small = dumps(event_payload(town)).encode()
     assert api.post(url, content_type="application/json", **chunked(small)).status_code == 201
+
+
+@pytest.mark.parametrize("number", [2**31, 2**31 + 5, 10**12, 10**30])
+def test_a_path_id_beyond_32_bits_is_404_on_every_method(app, hostile, number):
+    api = hostile.world.actor("admin")
+    failures = []
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule:
+            continue
+        url = re.sub(r"<int:\w+>", str(number), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = getattr(api, method.lower())(url, json={})
+            if response.status_code != 404:
+                failures.append(f"{method} {url}: {response.status_code}")
+            response.close()
+    assert not failures, "\n".join(failures)
