@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request
@@ -11,6 +12,7 @@ from flask.json.provider import DefaultJSONProvider
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from sqlalchemy import Select, func, select
 
+from server.clock import as_utc, local_zone, to_local
 from server.errors import ApiError, BadRequest, PayloadTooLarge
 from server.extensions import db
 
@@ -63,6 +65,35 @@ class InputSchema(Schema):
                 errors[key] = ["数值超出范围"]
         if errors:
             raise ValidationError(errors)
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # times a request may carry: nothing in this domain is older,
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # and a zone's 1900 rules would show as offsets like +08:05:43
+TIME_RANGE_MESSAGE = "时间须在 2000 年至 2100 年之间"
+
+
+class LocalDateTime(fields.DateTime):
+    """The one time field of the API. Dumps an aware UTC time in the deployment's ``TIMEZONE`` with its offset
+    (``2026-07-01T08:00:00+08:00``); loads ISO 8601, a time without an offset read as ``TIMEZONE`` local time,
+    into aware UTC, between 2000 and 2100."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else to_local(value).isoformat()
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=local_zone())
+        try:
+            return self.bounded(as_utc(parsed))
+        except OverflowError:  # year 1 or 9999 moved by the offset
+            raise ValidationError(TIME_RANGE_MESSAGE) from None
+
+    @staticmethod
+    def bounded(value: datetime) -> datetime:
+        if not EARLIEST <= value < LATEST:
+            raise ValidationError(TIME_RANGE_MESSAGE)
+        return value
 
 
 class PageQuery(InputSchema):
