@@ -32,6 +32,8 @@ PASSWORD_HASH_METHOD = "scrypt"
 RATELIMIT_STORAGE_URI = "memory://"
 LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
 LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
+# Photo uploads per user, both upload routes together (429 rate_limited beyond).
+UPLOAD_RATE_LIMIT = "60 per minute"
 
 # Largest JSON request body (KB); a larger one is 413, chunked or not. Photos have MAX_UPLOAD_MB.
 MAX_JSON_KB = 1024

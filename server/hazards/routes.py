@@ -11,7 +11,7 @@ from server.extensions import db
 from server.hazards import ledger, service
 from server.hazards.schemas import HazardCreate, HazardExportQuery, HazardOut, HazardQuery, HazardTransition
 from server.hazards.service import FILING_ROLES
-from server.photos.routes import photo_upload_response
+from server.photos.routes import photo_upload_response, upload_rate_limit
 from server.photos.schemas import PhotoForm, PhotoOut
 
 bp = Blueprint("hazards", __name__)
@@ -84,6 +84,7 @@ def transition(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/photos")
 @doc(response=PhotoOut, status=201, content_type="multipart/form-data", form=PhotoForm)
+@upload_rate_limit
 def upload_hazard_photo(hazard_id: int):
     """Attach a photo to a hazard (multipart field file; optional kind before|after, lat, lon, accuracy_m, taken_at)."""
     return photo_upload_response(hazard_id=hazard_id)

@@ -516,3 +516,14 @@ def test_an_exif_block_pointing_past_its_end_is_dropped_and_the_photo_kept(peopl
     assert response.status_code == 201, response.get_json()
     photo = response.get_json()
     assert (photo["width"], photo["height"], photo["lat"], photo["taken_at"]) == (60, 40, None, None)
+
+
+def test_uploads_are_rate_limited_per_user_across_both_routes(people, hazard, damage_report, app, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_RATE_LIMIT", "3 per minute")
+    report_url = f"/api/v1/damage-reports/{damage_report}/photos"
+    for n, url in enumerate((hazard_url(hazard), report_url, hazard_url(hazard))):
+        assert upload(people.reporter_a1, url, images.jpeg(color=(n, 0, 0))).status_code == 201
+    assert_error(upload(people.reporter_a1, report_url, images.jpeg(color=(9, 9, 9))), 429, "rate_limited")
+    assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg(color=(8, 8, 8))), 429, "rate_limited")
+    # another user has its own budget
+    assert upload(people.town_a, hazard_url(hazard), images.jpeg(color=(7, 7, 7)), kind="after").status_code == 201
