@@ -51,7 +51,9 @@ S3_SECRET_KEY = None
 S3_REGION = "us-east-1"
 S3_PREFIX = ""
 # Decompression bombs: a photo whose header announces more pixels than this is refused before decoding.
-MAX_IMAGE_PIXELS = 64_000_000
+MAX_IMAGE_PIXELS = 50_000_000  # a 48 MP phone sensor fits
+# PNGs decode in full (no reduced decode) at 4 bytes a pixel: their own, lower limit.
+MAX_PNG_PIXELS = 16_000_000
 # Thumbnails from the pixels ingest already decoded ("pixels", measured fastest) or a draft-mode re-decode ("draft").
 PHOTO_THUMBNAILS_FROM = "pixels"
 

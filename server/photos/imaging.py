@@ -45,7 +45,11 @@ from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 from server.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
-DEFAULT_MAX_PIXELS = 64_000_000  # a 48 MP phone sensor (8000×6000) fits; a 100 MP bomb does not
+DEFAULT_MAX_PIXELS = 50_000_000  # what a phone camera makes: a 48 MP sensor (8000×6000) fits, a 64 MP bomb does not
+# PNG has no reduced decode (JPEG has draft mode) and decodes to 4 bytes a pixel with alpha: an 8000×8000 RGBA PNG of
+# 249 KB cost 2.7 s and 250 MB. No phone photo is a PNG that large (screenshots are ~5 MP), so PNGs have their own,
+# lower limit, checked from the header before anything is decoded.
+DEFAULT_MAX_PNG_PIXELS = 16_000_000
 THUMBNAIL_SIZE = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
@@ -118,6 +122,7 @@ def process_upload(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     tz: str | ZoneInfo = "Asia/Shanghai",
     thumbnail_from: str = "pixels",
+    max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS,
 ) -> ProcessedPhoto:
     """Validate, orient, strip and re-encode one uploaded photo; make its thumbnail.
 
@@ -133,7 +138,7 @@ def process_upload(
     if not raw:
         raise UnsupportedMediaType(NOT_AN_IMAGE)
 
-    im = _open_checked(raw, max_pixels=max_pixels)
+    im = _open_checked(raw, max_pixels=max_pixels, max_png_pixels=max_png_pixels)
     metadata = _read_metadata(im, tz)
     icc = im.info.get("icc_profile")
     is_jpeg = im.format == "JPEG"
@@ -214,7 +219,7 @@ def _oriented(im: Image.Image, orientation: int | None) -> Image.Image:
     return im if method is None else im.transpose(method)
 
 
-def _open_checked(raw: bytes, *, max_pixels: int) -> Image.Image:
+def _open_checked(raw: bytes, *, max_pixels: int, max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS) -> Image.Image:
     """Open (header only) and verify; refuse what is not an accepted format or too many pixels."""
     try:
         with warnings.catch_warnings():
@@ -223,7 +228,7 @@ def _open_checked(raw: bytes, *, max_pixels: int) -> Image.Image:
             # under ``-W error``, turn a clean answer into a 500).
             warnings.simplefilter("ignore")
             probe = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
-            _check_pixels(probe, max_pixels)
+            _check_pixels(probe, min(max_pixels, max_png_pixels) if probe.format == "PNG" else max_pixels)
             probe.verify()  # structural check (PNG CRCs, chunk order); cheap, decodes no pixels
             im = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError as exc:

@@ -527,3 +527,18 @@ def test_uploads_are_rate_limited_per_user_across_both_routes(people, hazard, da
     assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg(color=(8, 8, 8))), 429, "rate_limited")
     # another user has its own budget
     assert upload(people.town_a, hazard_url(hazard), images.jpeg(color=(7, 7, 7)), kind="after").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        images.png_bomb(8000, 8000, color_type=6),  # 249 KB of this cost 2.7 s and 250 MB to decode
+        images.png_bomb(5000, 4000),  # 20 MP: under the photo limit, over the PNG one
+        images.jpeg_claiming(7100, 7100),  # 50.4 MP: more than a phone camera makes
+    ],
+    ids=["rgba-png-8000", "png-20mp", "jpeg-50.4mp"],
+)
+def test_pixel_limits_refuse_from_the_header(people, hazard, media, bomb):
+    error = assert_error(upload(people.reporter_a1, hazard_url(hazard), bomb), 422, "validation_error")
+    assert "file" in error["details"]["fields"]
+    assert stored_files(media) == []
