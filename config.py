@@ -40,6 +40,11 @@ PASSWORD_HASH_METHOD = "scrypt"
 RATELIMIT_STORAGE_URI = "memory://"
 LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
 LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
+# Photo uploads per user, both upload routes together (429 rate_limited beyond).
+UPLOAD_RATE_LIMIT = "60 per minute"
+
+# Largest JSON request body (KB); a larger one is 413, chunked or not. Photos have MAX_UPLOAD_MB.
+MAX_JSON_KB = 1024
 
 # Proxies: how many reverse proxies (nginx) stand in front of the app and append to X-Forwarded-For. 0 trusts no
 # X-Forwarded-For header at all (a client could forge it); 1 behind one nginx. Login throttling keys on the address.
@@ -58,7 +63,9 @@ S3_SECRET_KEY = None
 S3_REGION = "us-east-1"
 S3_PREFIX = ""
 # Decompression bombs: a photo whose header announces more pixels than this is refused before decoding.
-MAX_IMAGE_PIXELS = 64_000_000
+MAX_IMAGE_PIXELS = 50_000_000  # a 48 MP phone sensor fits
+# PNGs decode in full (no reduced decode) at 4 bytes a pixel: their own, lower limit.
+MAX_PNG_PIXELS = 16_000_000
 # Thumbnails from the pixels ingest already decoded ("pixels", measured fastest) or a draft-mode re-decode ("draft").
 PHOTO_THUMBNAILS_FROM = "pixels"
 

@@ -20,7 +20,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
-from server.errors import CsrfFailed, Unauthorized, Unavailable, error_response, register_error_handlers
+import server.messages  # noqa: F401  (before any schema is built: Chinese validation messages)
+from server.api import StrictJSONProvider
+from server.errors import CsrfFailed, Forbidden, Unauthorized, Unavailable, error_response, register_error_handlers
 from server.extensions import db, limiter, login_manager, migrate
 
 # Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
@@ -56,6 +58,7 @@ SECURITY_HEADERS = {
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
+    app.json = StrictJSONProvider(app)
     app.url_map.converters["int"] = _IdConverter
     app.url_map.converters["shellpath"] = _ShellPathConverter
     _load_config(app, config or {})
@@ -215,6 +218,13 @@ def _register_request_hooks(app: Flask) -> None:
 
         if request.method not in SAFE_METHODS and not csrf_valid(request.headers.get("X-CSRF-Token")):
             raise CsrfFailed()
+        # The route's roles before anything of the request is read: a wrong role is 403, never a 422 about a body
+        # it had no business sending.
+        roles = meta.get("roles")
+        if roles and current_user.role not in roles:
+            from server.auth.access import roles_only_message
+
+            raise Forbidden(roles_only_message(roles))
 
     @app.after_request
     def add_request_id(response):
@@ -237,8 +247,26 @@ def _register_request_hooks(app: Flask) -> None:
         return error_response(Unauthorized())
 
 
+def _at_most(limit: int) -> str:
+    """A regex for the decimal numbers 0..``limit`` (leading zeros allowed up to its width)."""
+    digits = str(limit)
+    parts = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        rest = len(digits) - i - 1
+        if rest == 0:
+            parts.append(f"{digits[:i]}[0-{digit}]")
+        elif digit != "0":
+            parts.append(f"{digits[:i]}[0-{int(digit) - 1}][0-9]{{{rest}}}")
+    return "(?:" + "|".join(parts) + ")"
+
+
 class _IdConverter(IntegerConverter):
-    """``<int:id>`` bounded to the 32-bit id columns: a larger id is simply not found (not a driver error)."""
+    """``<int:id>`` bounded to the 32-bit id columns: a larger id is simply not found (not a driver error).
+
+    The bound is in the regex, not only in ``max``: werkzeug notes a rule whose pattern matched before the converter
+    refuses the value, so a PATCH to /users/2147483648 would answer 405 ("GET only") instead of 404."""
+
+    regex = _at_most(2**31 - 1)
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)

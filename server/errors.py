@@ -29,6 +29,7 @@ class ApiError(Exception):
     status = 500
     code = "internal_error"
     message = "服务器内部错误"
+    meaning = "an unexpected server error (logged with the request_id)"
 
     def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
         super().__init__(message or self.message)
@@ -38,56 +39,123 @@ class ApiError(Exception):
 
 class BadRequest(ApiError):
     status, code, message = 400, "bad_request", "请求格式错误"
+    meaning = "the request is malformed: wrong content type, not JSON, not an object, a bad header"
 
 
 class Unauthorized(ApiError):
     status, code, message = 401, "unauthorized", "请先登录"
+    meaning = "not logged in, or the session ended"
 
 
 class Forbidden(ApiError):
     status, code, message = 403, "forbidden", "无权执行此操作"
+    meaning = "logged in, but the role may not do this (checked before the body is read)"
 
 
 class CsrfFailed(Forbidden):
     code, message = "csrf_failed", "缺少或无效的 X-CSRF-Token"
+    meaning = "an unsafe method without the session's X-CSRF-Token"
 
 
 class NotFound(ApiError):
     status, code, message = 404, "not_found", "对象不存在"
+    meaning = "no such object, or outside the caller's scope"
 
 
 class MethodNotAllowed(ApiError):
     status, code, message = 405, "method_not_allowed", "不支持该请求方法"
+    meaning = "the path exists but not with this method"
 
 
 class Conflict(ApiError):
+    """409. Each cause has its own stable code (the subclasses below), so a client can tell one from another
+    without reading the message; ``conflict`` itself is left for any other."""
+
     status, code, message = 409, "conflict", "与当前状态冲突"
+    meaning = "a conflict with the current state not covered by a more specific code below"
+
+
+class ClientIdReused(Conflict):
+    """The same ``client_id`` came with another payload (or from outside the sender's scope)."""
+
+    code, message = "client_id_reused", "该 client_id 已用于另一份数据"
+    meaning = "the same client_id came before with another payload (or from outside the sender's scope)"
+
+
+class StageOrder(Conflict):
+    """初报/续报/核报 out of order for the village (or for the event's stage)."""
+
+    code, message = "stage_order", "报送阶段顺序不对"
+    meaning = "初报/续报/核报 out of order for the village, or an initial report once the event is stable"
+
+
+class Superseded(Conflict):
+    """A newer report (or sign-off) for the same village (township) replaced this one, or did so meanwhile."""
+
+    code, message = "superseded", "该报告已被新报告替代"
+    meaning = "a newer report (sign-off) for the same village (township) replaced this one, possibly meanwhile"
+
+
+class AlreadyReviewed(Conflict):
+    code, message = "already_reviewed", "已审核过"
+    meaning = "the report or sign-off was reviewed already"
+
+
+class InvalidTransition(Conflict):
+    """The object's lifecycle does not allow this step from its current status (hazard, event)."""
+
+    code, message = "invalid_transition", "当前状态不允许此操作"
+    meaning = "the lifecycle does not allow this step from the current status (hazard, event, photo on a closed hazard)"
+
+
+class EventClosed(Conflict):
+    code, message = "event_closed", "灾害过程已结束"
+    meaning = "the disaster event is closed: nothing new can be filed"
+
+
+class StaleVersion(Conflict):
+    """Someone else changed the object since the client read it (``version`` mismatch or a lost race)."""
+
+    code, message = "stale_version", "已被他人更新，请刷新后重试"
+    meaning = "someone else changed the object since the client read it (version mismatch or a lost race): reload"
+
+
+class Duplicate(Conflict):
+    """A unique name or code is taken."""
+
+    code, message = "duplicate", "已存在"
+    meaning = "a unique name or code is taken"
 
 
 class UsernameTaken(Conflict):
     """Another user already has this name, up to case, width and surrounding spaces (``COUNTY_ADMIN``)."""
 
     code, message = "username_taken", "用户名已存在（不区分大小写和全角半角）"
+    meaning = "another user has this username, up to case, width and surrounding spaces"
 
 
 class SignOffRace(Conflict):
     """Two sign-offs of one township at the same moment: the other one became current first."""
 
     code, message = "signoff_conflict", "本乡镇刚有另一份上报提交，请刷新后查看"
+    meaning = "two sign-offs of one unit at the same moment: the other one became current first"
 
 
 class PayloadTooLarge(ApiError):
     status, code, message = 413, "payload_too_large", "上传内容过大"
+    meaning = "the body or the upload is larger than allowed"
 
 
 class UnsupportedMediaType(ApiError):
     status, code, message = 415, "unsupported_media_type", "不支持的文件类型"
+    meaning = "the upload is not an image of an accepted type, or cannot be decoded"
 
 
 class Invalid(ApiError):
     """422: ``fields`` maps a dotted field path to a list of (Chinese) messages."""
 
     status, code, message = 422, "validation_error", "提交的数据有误"
+    meaning = "invalid fields: details.fields maps each dotted field path to Chinese messages"
 
     def __init__(self, fields: dict[str, list[str]], message: str | None = None):
         super().__init__(message, details={"fields": fields})
@@ -98,6 +166,7 @@ class RateLimited(ApiError):
     """429; the response says in ``Retry-After`` (and ``details.retry_after``) how many seconds to wait."""
 
     status, code, message = 429, "rate_limited", "请求过于频繁，请稍后再试"
+    meaning = "too many requests; Retry-After says when to try again"
     DEFAULT_RETRY_AFTER = 60
 
     def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None,
@@ -108,6 +177,18 @@ class RateLimited(ApiError):
 
 class Unavailable(ApiError):
     status, code, message = 503, "unavailable", "服务暂时不可用，请稍后重试"
+    meaning = "the database or another dependency is unavailable; retry later"
+
+
+def error_codes() -> list[tuple[int, str, str]]:
+    """Every stable error code as ``(status, code, meaning)``, for the OpenAPI description."""
+    rows: dict[str, tuple[int, str, str]] = {}
+    pending: list[type[ApiError]] = [ApiError]
+    while pending:
+        cls = pending.pop(0)
+        rows.setdefault(cls.code, (cls.status, cls.code, cls.meaning))
+        pending.extend(cls.__subclasses__())
+    return sorted(rows.values())
 
 
 _HTTP_CODES = {
@@ -122,6 +203,29 @@ _HTTP_CODES = {
     422: Invalid,
     429: RateLimited,
     503: Unavailable,
+}
+
+
+# Chinese for the HTTP errors werkzeug raises that have no domain error of their own (its descriptions are English).
+_HTTP_MESSAGES = {
+    406: "无法提供所要求的内容类型",
+    408: "请求超时",
+    410: "对象已不存在",
+    411: "缺少 Content-Length",
+    412: "请求的前提条件不满足",
+    414: "请求地址过长",
+    416: "请求的范围无法满足",
+    417: "无法满足 Expect 请求头",
+    418: "请求无法处理",
+    423: "对象已锁定",
+    428: "缺少前提条件请求头",
+    431: "请求头过大",
+    451: "因法律原因不可用",
+    500: "服务器内部错误",
+    501: "服务器不支持该功能",
+    502: "上游服务出错",
+    504: "上游服务超时",
+    505: "不支持该 HTTP 版本",
 }
 
 
@@ -189,7 +293,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_exception(error: HTTPException):
         cls = _HTTP_CODES.get(error.code or 500)
         if cls is None:
-            api_error = ApiError(error.description)
+            code = error.code or 500
+            api_error = ApiError(_HTTP_MESSAGES.get(code, f"请求无法处理（HTTP {code}）"))
             api_error.status = error.code or 500
             api_error.code = (error.name or "error").lower().replace(" ", "_")
         elif cls is Invalid:

@@ -13,7 +13,7 @@ import json
 from typing import Any, TypeVar
 
 from server.audit.service import jsonable
-from server.errors import Conflict
+from server.errors import ClientIdReused
 
 T = TypeVar("T")
 
@@ -32,5 +32,5 @@ def resend_or_conflict(existing: T, digest: str, *, visible: bool, what: str) ->
     """
     if existing.payload_hash != digest or not visible:
         message = f"该 client_id 已用于另一份{what}"
-        raise Conflict(message, details={"client_id": existing.client_id, "fields": {"client_id": [message]}})
+        raise ClientIdReused(message, details={"client_id": existing.client_id, "fields": {"client_id": [message]}})
     return existing

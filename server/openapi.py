@@ -10,6 +10,8 @@ from apispec.ext.marshmallow import MarshmallowPlugin
 from flask import Flask
 from marshmallow import Schema
 
+from server.errors import error_codes
+
 API_PREFIX = "/api/v1"
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
@@ -44,7 +46,7 @@ def build_spec(app: Flask) -> dict:
         version="1",
         openapi_version="3.0.3",
         plugins=[MarshmallowPlugin()],
-        info={"description": "Grassroots disaster reporting: hazards, damage statistics, roll-ups, warnings."},
+        info={"description": _description()},
     )
     spec.components.schema("Error", ERROR_SCHEMA)
     spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "session"})
@@ -69,6 +71,8 @@ def build_spec(app: Flask) -> dict:
             }
             if meta.get("public"):
                 operation["security"] = []
+            if meta.get("roles"):
+                operation["x-roles"] = list(meta["roles"])  # checked before the body: other roles get 403
             if meta.get("query") is not None:
                 operation["parameters"].append({"in": "query", "schema": _as_cls(meta["query"])})
             if meta.get("body") is not None:
@@ -79,18 +83,7 @@ def build_spec(app: Flask) -> dict:
             elif meta.get("content_type") == "multipart/form-data":
                 operation["requestBody"] = {
                     "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "file": {"type": "string", "format": "binary"},
-                                    "kind": {"type": "string", "enum": ["before", "after"]},
-                                },
-                                "required": ["file"],
-                            }
-                        }
-                    },
+                    "content": {"multipart/form-data": {"schema": _form_schema(spec, meta.get("form"))}},
                 }
             paths.setdefault(path, {})[method.lower()] = operation
     for path, operations in paths.items():
@@ -99,6 +92,26 @@ def build_spec(app: Flask) -> dict:
     document["servers"] = [{"url": API_PREFIX}]
     document["security"] = [{"session": []}]
     return document
+
+
+def _description() -> str:
+    rows = "\n".join(f"| {status} | `{code}` | {meaning} |" for status, code, meaning in error_codes())
+    return (
+        "Grassroots disaster reporting: hazards, damage statistics, roll-ups, warnings.\n\n"
+        'Every error answers `{"error": {code, message, details, request_id}}`. The `code` is stable and says the '
+        "cause (one code per cause; the `message` is Chinese text for people and may change):\n\n"
+        "| status | code | meaning |\n| --- | --- | --- |\n" + rows
+    )
+
+
+def _form_schema(spec: APISpec, form: type[Schema] | Schema | None) -> dict:
+    """A multipart upload: the binary ``file`` plus the form's other fields (all optional strings on the wire)."""
+    schema: dict = {"type": "object", "properties": {}, "required": ["file"]}
+    if form is not None:
+        converter = spec.plugins[0].converter
+        schema = dict(converter.schema2jsonschema(_as_cls(form)), required=["file"])
+    schema["properties"] = {"file": {"type": "string", "format": "binary"}, **schema.get("properties", {})}
+    return schema
 
 
 def _numeric_bounds(node):

@@ -102,4 +102,7 @@ def csrf_token() -> str:
 
 def csrf_valid(header_value: str | None) -> bool:
     expected = session.get(CSRF_KEY)
-    return bool(expected and header_value and hmac.compare_digest(expected, header_value))
+    if not (expected and header_value):
+        return False
+    # as bytes: compare_digest refuses str with non-ASCII characters, and a header may carry any byte
+    return hmac.compare_digest(expected.encode(), header_value.encode("utf-8", "replace"))

@@ -14,7 +14,7 @@ from server.audit.service import record
 from server.auth.access import require_role
 from server.damage.models import DamageReport
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
-from server.errors import Conflict, Forbidden, Invalid
+from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
 
 DECISIONS = {"approve": "approved", "return": "returned"}
@@ -36,11 +36,13 @@ def review_report(
     if decision == "return" and not comment:
         raise Invalid({"comment": ["退回时必须填写退回原因"]})
     if report.status != "submitted":
-        raise Conflict("该报告已审核", details={"status": report.status, "version": report.version})
+        raise AlreadyReviewed("该报告已审核", details={"status": report.status, "version": report.version})
     if not report.current:
-        raise Conflict("该报告已被新报告替代，不能再审核", details={"status": report.status, "version": report.version})
+        raise Superseded(
+            "该报告已被新报告替代，不能再审核", details={"status": report.status, "version": report.version}
+        )
     if version is not None and version != report.version:
-        raise Conflict("该报告已被他人处理，请刷新后重试", details={"version": report.version})
+        raise StaleVersion("该报告已被他人处理，请刷新后重试", details={"version": report.version})
 
     status = DECISIONS[decision]
     now = clock.now()
@@ -65,7 +67,7 @@ def review_report(
         .execution_options(synchronize_session=False)
     ).rowcount
     if won != 1:
-        raise Conflict("该报告已被他人处理或已被新报告替代，请刷新后重试")
+        raise StaleVersion("该报告已被他人处理或已被新报告替代，请刷新后重试")
     before_version = report.version
     restored = _restore_previous(report) if status == "returned" else None
     db.session.refresh(report)
@@ -119,7 +121,7 @@ def _restore_previous(returned: DamageReport) -> int | None:
             .execution_options(synchronize_session=False)
         )
     except IntegrityError:
-        raise Conflict(SUPERSEDED_MESSAGE) from None
+        raise Superseded(SUPERSEDED_MESSAGE) from None
     previous = db.session.get(DamageReport, previous_id)
     if previous is not None:
         db.session.expire(previous, ["current"])

@@ -23,7 +23,7 @@ from server.audit.service import record
 from server.auth.access import require_role
 from server.damage import figures as fig
 from server.damage.models import STAGE_NAMES, DamageReport
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import Conflict, EventClosed, Invalid, NotFound, StageOrder, Superseded
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
@@ -150,7 +150,7 @@ def create_report(
         existing = _by_client_id(client_id)
         if existing is not None:
             return _resend(existing, digest, actor), False
-        raise Conflict(SUPERSEDED_MESSAGE) from None
+        raise Superseded(SUPERSEDED_MESSAGE) from None
     if previous is not None:
         db.session.expire(previous, ["current"])
     record(
@@ -180,9 +180,9 @@ def _check_unit(event: Event, unit: OrgUnit) -> None:
 def _check_stage(event: Event, unit: OrgUnit, stage: str) -> DamageReport | None:
     """Stage order (409 when broken); returns the village's current report (the one a new report replaces)."""
     if event.status == "closed":
-        raise Conflict("灾害过程已结束，不能再报送灾情")
+        raise EventClosed("灾害过程已结束，不能再报送灾情")
     if event.status == "stable" and stage == "initial":
-        raise Conflict("灾害过程已进入稳定阶段，只能报送续报或核报")
+        raise StageOrder("灾害过程已进入稳定阶段，只能报送续报或核报")
     # One statement, one snapshot: the stages on file and the current row (the report a new one replaces) agree.
     # A village files a handful of reports per event, so reading them whole costs less than a second round trip.
     on_file = db.session.scalars(
@@ -196,11 +196,11 @@ def _check_stage(event: Event, unit: OrgUnit, stage: str) -> DamageReport | None
     has_initial, has_final = "initial" in stages, "final" in stages
     current = next((report for report in on_file if report.current), None)
     if has_final:
-        raise Conflict("该村已报送核报，本次灾害过程不能再报送", details={"stage": stage})
+        raise StageOrder("该村已报送核报，本次灾害过程不能再报送", details={"stage": stage})
     if stage == "initial" and has_initial:
-        raise Conflict("该村已报送初报，请报送续报或核报", details={"stage": stage})
+        raise StageOrder("该村已报送初报，请报送续报或核报", details={"stage": stage})
     if stage != "initial" and not has_initial:
-        raise Conflict(f"该村尚未报送初报，不能报送{STAGE_NAMES[stage]}", details={"stage": stage})
+        raise StageOrder(f"该村尚未报送初报，不能报送{STAGE_NAMES[stage]}", details={"stage": stage})
     return current
 
 

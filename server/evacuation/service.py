@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.audit.service import record
 from server.auth.access import require_role
-from server.errors import Conflict, Invalid, NotFound
+from server.errors import EventClosed, Invalid, NotFound, Superseded
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause
 from server.events.service import get_event
@@ -139,7 +139,7 @@ def submit_evacuation(
     if existing is not None:
         return _same_or_conflict(existing, payload_hash, user)
     if event.status == "closed":
-        raise Conflict("灾害过程已结束，不能再填报")
+        raise EventClosed("灾害过程已结束，不能再填报")
 
     errors = _check_counts(counts, allocations)
     shelter_errors, shelters = _check_shelters(village, allocations)
@@ -181,7 +181,7 @@ def submit_evacuation(
         existing = _existing(client_id)
         if existing is not None:
             return _same_or_conflict(existing, payload_hash, user)
-        raise Conflict("该村的转移报告正被同时提交，请稍后重试") from exc
+        raise Superseded("该村的转移报告正被同时提交，请刷新后重试") from exc
 
     record(
         actor=user,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import contains_eager
 from server import clock
 from server.audit.service import record, snapshot
 from server.auth.access import require_role
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from server.events.models import DISASTER_TYPES, Event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
@@ -136,7 +136,7 @@ def change_status(*, actor, event_id: int, status: str) -> Event:
         # A village reviewer sees the county's event but it is not theirs to close.
         raise Forbidden("只有灾害过程所在单位或上级单位的审核员可以变更其状态")
     if TRANSITIONS.get(event.status) != status:
-        raise Conflict(
+        raise InvalidTransition(
             f"灾害过程当前为「{STATUS_NAMES[event.status]}」，不能变更为「{STATUS_NAMES.get(status, status)}」",
             details={
                 "status": event.status,

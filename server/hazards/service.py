@@ -28,7 +28,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from server.audit.service import changes_between, record, snapshot
 from server.auth.access import require_role
 from server.clock import now
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db
 from server.hazards.models import ACTIONS, STATUSES, Hazard, HazardStep, overdue_clause
 from server.idempotency import payload_digest, resend_or_conflict
@@ -37,6 +37,7 @@ from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.photos.models import Photo
 
 FILING_ROLES = ("reporter", "reviewer")
+SELF_REVIEW_FORBIDDEN = ("verify", "reject", "close")  # the reviewer's judgements on a hazard
 HAZARD_LEVELS = ("village", "grid")  # hazards are filed per village or grid
 CREATE_FIELDS = (
     "org_unit_id",
@@ -208,6 +209,9 @@ def _check_role(user, hazard: Hazard, action: str) -> None:
         raise Forbidden(f"只有乡镇或县级审核员可以{ACTIONS[action]}隐患")
     if action == "close" and hazard.supervised and user.org_unit.rank > LEVEL_RANK["county"]:
         raise Forbidden("挂牌督办的重大隐患须由县级审核员销号")
+    if action in SELF_REVIEW_FORBIDDEN and hazard.reported_by_id == user.id:
+        # as for damage reports: whoever filed it does not judge it
+        raise Forbidden(f"不能{ACTIONS[action]}自己上报的隐患")
 
 
 def _required(fields: dict[str, Any], names: tuple[str, ...], message: str) -> None:
@@ -239,12 +243,12 @@ def transition(
     _check_role(actor, hazard, action)
     sources, target = TRANSITIONS[action]
     if hazard.status not in sources:
-        raise Conflict(
+        raise InvalidTransition(
             f"隐患当前状态为「{STATUSES[hazard.status]}」，不能{ACTIONS[action]}",
             details={"status": hazard.status, "action": action, "allowed_from": list(sources)},
         )
     if version is not None and version != hazard.version:
-        raise Conflict("隐患已被他人更新，请刷新后重试", details={"version": hazard.version})
+        raise StaleVersion("隐患已被他人更新，请刷新后重试", details={"version": hazard.version})
 
     fields = {"comment": comment, "measures": measures, "responsible_person": responsible_person, "deadline": deadline}
     details: dict[str, Any] = {}
@@ -291,7 +295,7 @@ def transition(
     try:
         db.session.flush()
     except StaleDataError as exc:  # another reviewer's step committed between our read and our write
-        raise Conflict("隐患已被他人更新，请刷新后重试") from exc
+        raise StaleVersion("隐患已被他人更新，请刷新后重试") from exc
     record(
         actor=actor,
         action=f"hazard.{action}",

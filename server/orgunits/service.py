@@ -7,7 +7,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server.audit.service import record
 from server.auth.access import require_role
-from server.errors import Conflict, Forbidden, Invalid
+from server.errors import Duplicate, Forbidden, Invalid
 from server.extensions import db
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
@@ -51,14 +51,14 @@ def create_unit(*, actor, code: str, name: str, level: str, parent_id: int) -> O
     if problems:
         raise Invalid(problems)
     if get_by_code(code) is not None:
-        raise Conflict("代码已存在", details={"fields": {"code": ["代码已存在"]}})
+        raise Duplicate("代码已存在", details={"fields": {"code": ["代码已存在"]}})
     unit = OrgUnit(code=code, name=name, level=level, parent=parent, path=f"{parent.path}{code}/")
     db.session.add(unit)
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        raise Conflict("代码已存在") from exc
+        raise Duplicate("代码已存在") from exc
     record(
         actor=actor,
         action="org_unit.create",

@@ -11,7 +11,8 @@ Decisions (PRODUCT.md "Photos"):
   a real image of an accepted type, its dimensions are what we refuse). Pillow's own bomb warning is
   silenced while opening, and its hard error (twice its limit) is mapped to the same 422, so the only
   limit in force is ours.
-- EXIF orientation is applied, GPS and capture time are read into data, and the stored file is re-encoded from
+- EXIF orientation is applied, GPS and capture time are read into data (a corrupt EXIF block reads as none: the
+  photo is kept without it), and the stored file is re-encoded from
   pixels with an empty ``info``: no EXIF, XMP, ICC profile, comments or text chunks survive. A colour profile
   other than sRGB is converted to sRGB first so colours stay right without the profile.
 - Output: JPEG quality 85 for every photo; an image whose alpha channel is really used (some pixel not opaque)
@@ -35,15 +36,20 @@ import warnings
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from functools import cache
+from numbers import Real
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from PIL import ExifTags, Image, ImageCms, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 
 from server.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
-DEFAULT_MAX_PIXELS = 64_000_000  # a 48 MP phone sensor (8000×6000) fits; a 100 MP bomb does not
+DEFAULT_MAX_PIXELS = 50_000_000  # what a phone camera makes: a 48 MP sensor (8000×6000) fits, a 64 MP bomb does not
+# PNG has no reduced decode (JPEG has draft mode) and decodes to 4 bytes a pixel with alpha: an 8000×8000 RGBA PNG of
+# 249 KB cost 2.7 s and 250 MB. No phone photo is a PNG that large (screenshots are ~5 MP), so PNGs have their own,
+# lower limit, checked from the header before anything is decoded.
+DEFAULT_MAX_PNG_PIXELS = 16_000_000
 THUMBNAIL_SIZE = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
@@ -53,6 +59,7 @@ _TAG_DATETIME = 0x0132
 _TAG_DATETIME_ORIGINAL = 0x9003
 _TAG_OFFSET_TIME_ORIGINAL = 0x9011
 _GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
+_GPS_H_POSITIONING_ERROR = 31
 
 _EXIF_DATETIME = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 
@@ -74,6 +81,7 @@ class ProcessedPhoto:
     taken_at: datetime | None  # aware, UTC
     lat: float | None
     lon: float | None
+    accuracy_m: float | None = None  # EXIF GPSHPositioningError, metres
 
     @property
     def ext(self) -> str:
@@ -114,6 +122,7 @@ def process_upload(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     tz: str | ZoneInfo = "Asia/Shanghai",
     thumbnail_from: str = "pixels",
+    max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS,
 ) -> ProcessedPhoto:
     """Validate, orient, strip and re-encode one uploaded photo; make its thumbnail.
 
@@ -129,30 +138,26 @@ def process_upload(
     if not raw:
         raise UnsupportedMediaType(NOT_AN_IMAGE)
 
-    im = _open_checked(raw, max_pixels=max_pixels)
-    try:
-        exif = im.getexif()
-    except Exception:  # a broken EXIF block loses its data, not the photo
-        exif = Image.Exif()
-    taken_at = _taken_at(exif, tz)
-    lat, lon = _gps(exif)
+    im = _open_checked(raw, max_pixels=max_pixels, max_png_pixels=max_png_pixels)
+    metadata = _read_metadata(im, tz)
     icc = im.info.get("icc_profile")
     is_jpeg = im.format == "JPEG"
-    orientation = exif.get(_TAG_ORIENTATION)  # read now: exif_transpose removes it from ``exif``
 
     try:
-        im.load()
-        ImageOps.exif_transpose(im, in_place=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # as when opening: a damaged file is refused or repaired, not warned of
+            im.load()
+        im = _oriented(im, metadata.orientation)
         im = _to_srgb(im, icc)
         im, fmt = _output_mode(im)
         data = _encode(im, fmt, JPEG_QUALITY)
         if is_jpeg and thumbnail_from == "draft":
-            thumbnail = _jpeg_draft_thumbnail(raw, orientation, icc)
+            thumbnail = _jpeg_draft_thumbnail(raw, metadata.orientation, icc)
         else:
             # The full picture is decoded already: shrinking it (Pillow reduces by whole factors first)
             # costs a fraction of a second decode, even one in draft mode.
             thumbnail = _encode(_shrunk(im), fmt, THUMBNAIL_QUALITY)
-    except (OSError, SyntaxError, ValueError, EOFError) as exc:
+    except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         raise UnsupportedMediaType(CORRUPT_IMAGE) from exc
 
     return ProcessedPhoto(
@@ -163,21 +168,67 @@ def process_upload(
         content_type="image/png" if fmt == "PNG" else "image/jpeg",
         width=im.width,
         height=im.height,
-        taken_at=taken_at,
-        lat=lat,
-        lon=lon,
+        taken_at=metadata.taken_at,
+        lat=metadata.lat,
+        lon=metadata.lon,
+        accuracy_m=metadata.accuracy_m,
     )
 
 
-def _open_checked(raw: bytes, *, max_pixels: int) -> Image.Image:
+@dataclass(frozen=True)
+class _Metadata:
+    orientation: int | None = None
+    taken_at: datetime | None = None
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+
+
+def _read_metadata(im: Image.Image, tz: str | ZoneInfo) -> _Metadata:
+    """Orientation, capture time and position from the EXIF. Broken metadata is dropped, never the photo: a corrupt
+    EXIF block (wrong tag types, offsets out of bounds, values Pillow cannot parse) reads as no metadata."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # Pillow warns about corrupt EXIF as it parses it
+            exif = im.getexif()
+            orientation = exif.get(_TAG_ORIENTATION)
+            taken_at = _taken_at(exif, tz)
+            lat, lon, accuracy_m = _gps(exif)
+    except Exception:
+        return _Metadata()
+    if not (isinstance(orientation, int) and 1 <= orientation <= 8):
+        orientation = None
+    return _Metadata(orientation, taken_at, lat, lon, accuracy_m)
+
+
+_TRANSPOSE = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
+
+
+def _oriented(im: Image.Image, orientation: int | None) -> Image.Image:
+    """The picture turned upright. Done from the orientation already read, not with ``ImageOps.exif_transpose``,
+    which rewrites the EXIF block (``Exif.tobytes``) and fails on a corrupt one; the stored file keeps no EXIF."""
+    method = _TRANSPOSE.get(orientation or 1)
+    return im if method is None else im.transpose(method)
+
+
+def _open_checked(raw: bytes, *, max_pixels: int, max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS) -> Image.Image:
     """Open (header only) and verify; refuse what is not an accepted format or too many pixels."""
     try:
         with warnings.catch_warnings():
-            # Our limit is checked below from the header; Pillow's warning must not escape (or, under
-            # ``-W error``, turn a clean 422 into a 500).
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Our limit is checked below from the header, and a corrupt file is refused or its metadata dropped
+            # here: Pillow's warnings (decompression bomb, corrupt EXIF, truncated read) must not escape (or,
+            # under ``-W error``, turn a clean answer into a 500).
+            warnings.simplefilter("ignore")
             probe = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
-            _check_pixels(probe, max_pixels)
+            _check_pixels(probe, min(max_pixels, max_png_pixels) if probe.format == "PNG" else max_pixels)
             probe.verify()  # structural check (PNG CRCs, chunk order); cheap, decodes no pixels
             im = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError as exc:
@@ -267,7 +318,7 @@ def jpeg_thumbnail(data: bytes) -> bytes:
     _register_heif()
     try:
         probe = Image.open(io.BytesIO(data), formats=("JPEG",))
-        orientation = probe.getexif().get(_TAG_ORIENTATION)
+        orientation = _read_metadata(probe, "UTC").orientation
         return _jpeg_draft_thumbnail(data, orientation, probe.info.get("icc_profile"))
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         raise UnsupportedMediaType(CORRUPT_IMAGE) from exc
@@ -277,17 +328,7 @@ def _jpeg_draft_thumbnail(raw: bytes, orientation: int | None, icc: bytes | None
     thumb = Image.open(io.BytesIO(raw), formats=("JPEG",))
     thumb.draft("RGB", (THUMBNAIL_SIZE, THUMBNAIL_SIZE))
     thumb.load()
-    method = {
-        2: Image.Transpose.FLIP_LEFT_RIGHT,
-        3: Image.Transpose.ROTATE_180,
-        4: Image.Transpose.FLIP_TOP_BOTTOM,
-        5: Image.Transpose.TRANSPOSE,
-        6: Image.Transpose.ROTATE_270,
-        7: Image.Transpose.TRANSVERSE,
-        8: Image.Transpose.ROTATE_90,
-    }.get(orientation or 1)
-    if method is not None:
-        thumb = thumb.transpose(method)
+    thumb = _oriented(thumb, orientation)
     thumb = _to_srgb(thumb, icc)
     thumb, fmt = _output_mode(thumb)
     return _encode(_shrunk(thumb), fmt, THUMBNAIL_QUALITY)
@@ -331,18 +372,23 @@ def _parse_offset(value: object) -> timezone | None:
     return timezone(-delta if text[0] == "-" else delta)
 
 
-def _gps(exif: Image.Exif) -> tuple[float | None, float | None]:
+def _gps(exif: Image.Exif) -> tuple[float | None, float | None, float | None]:
+    """(lat, lon, horizontal accuracy in metres) from the GPS block; Nones when there is no usable fix."""
     try:
         gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
         lat = _dms(gps.get(_GPS_LAT), gps.get(_GPS_LAT_REF), "S")
         lon = _dms(gps.get(_GPS_LON), gps.get(_GPS_LON_REF), "W")
+        accuracy = gps.get(_GPS_H_POSITIONING_ERROR)
+        accuracy = float(accuracy) if isinstance(accuracy, Real) else None
     except Exception:  # malformed GPS block: no position rather than no photo
-        return None, None
+        return None, None, None
     if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None, None
+        return None, None, None
     if lat == 0 and lon == 0:  # "no fix" written as zeros by some cameras
-        return None, None
-    return round(lat, 7), round(lon, 7)
+        return None, None, None
+    if accuracy is not None and not 0 <= accuracy < 1e7:  # NaN (x/0) or nonsense
+        accuracy = None
+    return round(lat, 7), round(lon, 7), accuracy
 
 
 def _dms(value: object, ref: object, negative_ref: str) -> float | None:

@@ -1,5 +1,6 @@
 """Photos attached to a hazard or a damage report. The file lives in the media store under its content address;
-the row keeps where, what it is, and the position and capture time read from its EXIF."""
+the row keeps where, what it is, and the position and capture time read from its EXIF (or, when the image has
+none, as the uploading phone reported them)."""
 
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ class Photo(db.Model):
     taken_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # EXIF DateTimeOriginal
     lat: Mapped[float | None] = mapped_column(Float)  # EXIF GPS
     lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)  # horizontal accuracy of lat/lon, metres
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, Any
 
@@ -20,11 +21,18 @@ from server.auth.access import require_role
 from server.clock import now
 from server.damage.models import DamageReport
 from server.damage.service import get_report
-from server.errors import Conflict, NotFound
+from server.errors import InvalidTransition, NotFound
 from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
-from server.photos.imaging import DEFAULT_MAX_PIXELS, ProcessedPhoto, jpeg_thumbnail, process_upload, read_upload
+from server.photos.imaging import (
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MAX_PNG_PIXELS,
+    ProcessedPhoto,
+    jpeg_thumbnail,
+    process_upload,
+    read_upload,
+)
 from server.photos.models import Photo
 from server.photos.storage import GC_GRACE, MediaStore, collect_garbage, store_from_config
 
@@ -47,6 +55,7 @@ def upload_limits() -> dict[str, Any]:
     return {
         "max_bytes": int(config["MAX_UPLOAD_MB"]) * MB,
         "max_pixels": int(config.get("MAX_IMAGE_PIXELS") or DEFAULT_MAX_PIXELS),
+        "max_png_pixels": int(config.get("MAX_PNG_PIXELS") or DEFAULT_MAX_PNG_PIXELS),
         "tz": config["TIMEZONE"],
         # "pixels" (default) or "draft": how ingest makes a JPEG's thumbnail (server/photos/imaging.py)
         "thumbnail_from": config.get("PHOTO_THUMBNAILS_FROM") or "pixels",
@@ -60,7 +69,7 @@ def hazard_for_upload(*, actor, hazard_id: int) -> Hazard:
     hazard = get_hazard(user=actor, hazard_id=hazard_id)
     require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
     if hazard.status in CLOSED_HAZARD_STATUSES:
-        raise Conflict("已销号或已排除的隐患不能再添加照片", details={"status": hazard.status})
+        raise InvalidTransition("已销号或已排除的隐患不能再添加照片", details={"status": hazard.status})
     return hazard
 
 
@@ -88,6 +97,18 @@ def get_photo(*, user, photo_id: int) -> Photo:
 # --- upload
 
 
+@dataclass(frozen=True)
+class DeviceFix:
+    """Where and when the uploading phone says the photo was taken (multipart fields beside the file).
+
+    Used only for what the image's own EXIF lacks: EXIF wins when present."""
+
+    lat: float | None = None
+    lon: float | None = None
+    accuracy_m: float | None = None
+    taken_at: datetime | None = None  # aware
+
+
 def add_photo(
     *,
     actor,
@@ -95,10 +116,12 @@ def add_photo(
     upload: IO[bytes] | bytes,
     kind: str | None,
     store: MediaStore,
+    device: DeviceFix | None = None,
     max_bytes: int,
     max_pixels: int = DEFAULT_MAX_PIXELS,
     tz: str = "Asia/Shanghai",
     thumbnail_from: str = "pixels",
+    max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS,
     process: Callable[..., ProcessedPhoto] = process_upload,
 ) -> tuple[Photo, bool]:
     """Attach an uploaded picture to ``parent``. Returns ``(photo, created)``; the same bytes again give the
@@ -117,7 +140,20 @@ def add_photo(
     if existing is not None:
         return existing, False
 
-    processed = process(raw, max_bytes=max_bytes, max_pixels=max_pixels, tz=tz, thumbnail_from=thumbnail_from)
+    processed = process(
+        raw,
+        max_bytes=max_bytes,
+        max_pixels=max_pixels,
+        tz=tz,
+        thumbnail_from=thumbnail_from,
+        max_png_pixels=max_png_pixels,
+    )
+    device = device or DeviceFix()
+    if processed.lat is not None:
+        lat, lon, accuracy_m = processed.lat, processed.lon, processed.accuracy_m
+    else:
+        lat, lon, accuracy_m = device.lat, device.lon, device.accuracy_m
+    taken_at = processed.taken_at if processed.taken_at is not None else device.taken_at
     existing = _same_picture(parent_column, parent.id, processed.sha256)
     if existing is not None:
         return existing, False
@@ -141,9 +177,10 @@ def add_photo(
         height=processed.height,
         bytes=processed.size,
         thumbnail_bytes=len(processed.thumbnail),
-        taken_at=processed.taken_at,
-        lat=processed.lat,
-        lon=processed.lon,
+        taken_at=taken_at,
+        lat=lat,
+        lon=lon,
+        accuracy_m=accuracy_m,
         uploaded_by_id=actor.id,
     )
     try:

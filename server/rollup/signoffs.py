@@ -8,7 +8,7 @@ from sqlalchemy.exc import IntegrityError
 from server import clock
 from server.audit.service import record
 from server.auth.access import require_role
-from server.errors import Conflict, Forbidden, Invalid, NotFound, SignOffRace
+from server.errors import AlreadyReviewed, EventClosed, Forbidden, Invalid, NotFound, SignOffRace, StaleVersion, Superseded
 from server.events.service import get_event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
@@ -38,7 +38,7 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
     if not (event.org_unit.contains(unit) or unit.contains(event.org_unit)):
         raise Invalid({"org_unit_id": [OUTSIDE_AREA]})
     if event.status == "closed":
-        raise Conflict("灾害过程已结束，不能再上报")
+        raise EventClosed("灾害过程已结束，不能再上报")
 
     previous_id = _current_id(event.id, unit.id)
     data = compute_rollup(event=event, node=unit)
@@ -147,11 +147,11 @@ def review_signoff(*, user, signoff_id: int, decision: str, comment: str = "", v
     if decision == "return" and not comment:
         raise Invalid({"comment": ["退回时必须填写原因"]})
     if not signoff.current:
-        raise Conflict("该上报已被乡镇新的上报取代")
+        raise Superseded("该上报已被乡镇新的上报取代")
     if signoff.status != "submitted":
-        raise Conflict("该上报已审核过")
+        raise AlreadyReviewed("该上报已审核过")
     if version is not None and version != signoff.version:
-        raise Conflict("该上报已被他人处理，请刷新后重试", details={"version": signoff.version})
+        raise StaleVersion("该上报已被他人处理，请刷新后重试", details={"version": signoff.version})
 
     seen = signoff.version
     status = DECISIONS[decision]
@@ -173,7 +173,7 @@ def review_signoff(*, user, signoff_id: int, decision: str, comment: str = "", v
         .execution_options(synchronize_session=False)
     )
     if result.rowcount != 1:
-        raise Conflict("该上报已被他人处理，请刷新后重试")
+        raise StaleVersion("该上报已被他人处理，请刷新后重试")
     db.session.refresh(signoff)
     record(
         actor=user,

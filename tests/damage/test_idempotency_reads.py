@@ -48,7 +48,7 @@ def test_same_client_id_with_another_payload_is_409(scene):
         dict(payload, stage="update"),
         dict(payload, client_id=payload["client_id"].upper(), figures={"affected_population": 11}),
     ):
-        error = assert_error(scene.api.post(url(scene), json=changed), 409, "conflict")
+        error = assert_error(scene.api.post(url(scene), json=changed), 409, "client_id_reused")
         assert error["details"]["client_id"] == payload["client_id"]
 
 
@@ -56,7 +56,7 @@ def test_same_client_id_in_another_event_is_409(scene, login_as):
     payload = report_payload("initial", SMALL)
     assert scene.api.post(url(scene), json=payload).status_code == 201
     other = open_event(login_as(scene.county_reviewer), scene.tree.county, name="另一场洪涝")
-    assert_error(scene.api.post(f"/api/v1/events/{other['id']}/damage-reports", json=payload), 409, "conflict")
+    assert_error(scene.api.post(f"/api/v1/events/{other['id']}/damage-reports", json=payload), 409, "client_id_reused")
 
 
 def test_client_id_is_canonicalized(scene):

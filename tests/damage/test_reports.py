@@ -148,7 +148,7 @@ def test_stable_event_takes_updates_and_finals_only(scene, login_as):
     set_status(scene, login_as, "stable")
     api2 = login_as(scene.reporter)
     response = file_report(api2, scene.event["id"], figures=SMALL, org_unit_id=None, expect=None)
-    assert "稳定" in assert_error(response, 409, "conflict")["message"]
+    assert_error(response, 409, "stage_order")
     file_report(scene.api, scene.event["id"], "update", BIGGER)
     file_report(scene.api, scene.event["id"], "final", BIGGER)
 
@@ -156,7 +156,7 @@ def test_stable_event_takes_updates_and_finals_only(scene, login_as):
 def test_stable_event_refuses_a_first_initial(scene, login_as, make_user):
     set_status(scene, login_as, "stable")
     api = login_as(make_user("reporter", scene.tree.village_a2))
-    assert_error(file_report(api, scene.event["id"], figures=SMALL, expect=None), 409, "conflict")
+    assert_error(file_report(api, scene.event["id"], figures=SMALL, expect=None), 409, "stage_order")
 
 
 def test_closed_event_refuses_everything(scene, login_as):
@@ -165,19 +165,19 @@ def test_closed_event_refuses_everything(scene, login_as):
     set_status(scene, login_as, "closed")
     for stage in ("initial", "update", "final"):
         response = file_report(scene.api, scene.event["id"], stage, BIGGER, expect=None)
-        assert "已结束" in assert_error(response, 409, "conflict")["message"]
+        assert_error(response, 409, "event_closed")
 
 
 def test_update_or_final_before_an_initial_is_409(scene):
     for stage in ("update", "final"):
         response = file_report(scene.api, scene.event["id"], stage, SMALL, expect=None)
-        assert "尚未报送初报" in assert_error(response, 409, "conflict")["message"]
+        assert_error(response, 409, "stage_order")
 
 
 def test_a_second_initial_is_409(scene):
     file_report(scene.api, scene.event["id"], figures=SMALL)
     response = file_report(scene.api, scene.event["id"], figures=BIGGER, expect=None)
-    assert "已报送初报" in assert_error(response, 409, "conflict")["message"]
+    assert_error(response, 409, "stage_order")
 
 
 def test_initial_updates_final_then_nothing(scene):
@@ -188,7 +188,7 @@ def test_initial_updates_final_then_nothing(scene):
     file_report(scene.api, event_id, "final", BIGGER)
     for stage in ("initial", "update", "final"):
         response = file_report(scene.api, event_id, stage, BIGGER, expect=None)
-        assert "已报送核报" in assert_error(response, 409, "conflict")["message"]
+        assert_error(response, 409, "stage_order")
 
 
 def test_villages_and_events_are_independent(scene, make_user, login_as):

@@ -90,7 +90,7 @@ def test_returned_initial_allows_a_new_initial(scene, login_as):
     event_id = scene.event["id"]
     initial = file_report(scene.api, event_id, "initial", SMALL).get_json()
     assert review(login_as(scene.town_reviewer), initial["id"], "return", "请重报").status_code == 200
-    assert_error(file_report(scene.api, event_id, "update", SMALL, expect=None), 409, "conflict")
+    assert_error(file_report(scene.api, event_id, "update", SMALL, expect=None), 409, "stage_order")
     assert file_report(scene.api, event_id, "initial", SMALL).get_json()["current"] is True
 
 
@@ -142,24 +142,24 @@ def test_already_reviewed_is_409(scene, login_as):
     report = file_report(scene.api, scene.event["id"], figures=SMALL).get_json()
     town = login_as(scene.town_reviewer)
     assert review(town, report["id"]).status_code == 200
-    assert_error(review(town, report["id"]), 409, "conflict")
-    assert_error(review(login_as(scene.county_reviewer), report["id"], "return", "再看看"), 409, "conflict")
+    assert_error(review(town, report["id"]), 409, "already_reviewed")
+    assert_error(review(login_as(scene.county_reviewer), report["id"], "return", "再看看"), 409, "already_reviewed")
     returned = file_report(scene.api, scene.event["id"], "update", SMALL).get_json()
     assert review(town, returned["id"], "return", "请补充").status_code == 200
-    assert_error(review(town, returned["id"]), 409, "conflict")
+    assert_error(review(town, returned["id"]), 409, "already_reviewed")
 
 
 def test_superseded_report_is_409(scene, login_as):
     first = file_report(scene.api, scene.event["id"], "initial", SMALL).get_json()
     file_report(scene.api, scene.event["id"], "update", BIGGER)
-    error = assert_error(review(login_as(scene.town_reviewer), first["id"]), 409, "conflict")
+    error = assert_error(review(login_as(scene.town_reviewer), first["id"]), 409, "superseded")
     assert "替代" in error["message"]
 
 
 def test_stale_version_is_409(scene, login_as):
     report = file_report(scene.api, scene.event["id"], figures=SMALL).get_json()
     town = login_as(scene.town_reviewer)
-    error = assert_error(review(town, report["id"], version=7), 409, "conflict")
+    error = assert_error(review(town, report["id"], version=7), 409, "stale_version")
     assert error["details"]["version"] == 1
     assert review(town, report["id"], version=1).get_json()["version"] == 2
 
@@ -182,7 +182,7 @@ def test_the_losing_conditional_update_is_409(scene, login_as, monkeypatch):
         return found
 
     monkeypatch.setattr(review_module, "get_report", get_stale)
-    error = assert_error(review(login_as(scene.town_reviewer), report["id"], "return", "退回"), 409, "conflict")
+    error = assert_error(review(login_as(scene.town_reviewer), report["id"], "return", "退回"), 409, "stale_version")
     assert "他人处理" in error["message"]
     monkeypatch.undo()
     body = scene.api.get(f"/api/v1/damage-reports/{report['id']}").get_json()

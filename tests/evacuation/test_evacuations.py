@@ -63,7 +63,7 @@ def test_same_client_id_other_payload_is_409(setup, tree):
     event_id, reporter = setup
     body = evacuation(tree.village_a1)
     assert reporter.post(url(event_id), json=body).status_code == 201
-    assert_error(reporter.post(url(event_id), json={**body, "returned": 1}), 409, "conflict")
+    assert_error(reporter.post(url(event_id), json={**body, "returned": 1}), 409, "client_id_reused")
 
 
 def test_a_lost_race_on_the_client_id_answers_like_a_resend(setup, tree, monkeypatch):
@@ -82,7 +82,7 @@ def test_a_lost_race_on_the_client_id_answers_like_a_resend(setup, tree, monkeyp
     response = reporter.post(url(event_id), json=body)
     assert response.status_code == 200 and calls["n"] == 2
     calls["n"] = 0
-    assert_error(reporter.post(url(event_id), json={**body, "note": "另一内容"}), 409, "conflict")
+    assert_error(reporter.post(url(event_id), json={**body, "note": "另一内容"}), 409, "client_id_reused")
     # The lost race rolled back its savepoint: the first report is still the village's current one.
     listing = reporter.get(url(event_id) + "?current=true").get_json()
     assert listing["total"] == 1 and listing["items"][0]["client_id"] == body["client_id"]
@@ -262,7 +262,7 @@ def test_closed_event_refuses_new_reports_but_a_resend_still_answers(setup, tree
         db.session.get(Event, event_id).status = "closed"
         db.session.commit()
     assert reporter.post(url(event_id), json=body).status_code == 200
-    assert_error(reporter.post(url(event_id), json=evacuation(tree.village_a1)), 409, "conflict")
+    assert_error(reporter.post(url(event_id), json=evacuation(tree.village_a1)), 409, "event_closed")
 
 
 def test_scope_is_enforced(tree, make_user, make_event, login_as):

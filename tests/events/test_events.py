@@ -182,22 +182,22 @@ def test_status_goes_active_stable_closed_with_times(login_as, county_reviewer, 
     event = open_event(api, tree.county)
     url = f"/api/v1/events/{event['id']}/status"
 
-    assert_error(api.post(url, json={"status": "closed"}), 409, "conflict")  # active → closed skips stable
-    assert_error(api.post(url, json={"status": "active"}), 409, "conflict")
+    assert_error(api.post(url, json={"status": "closed"}), 409, "invalid_transition")  # active → closed skips stable
+    assert_error(api.post(url, json={"status": "active"}), 409, "invalid_transition")
 
     clock.set_now(NOW + timedelta(days=1))
     stable = api.post(url, json={"status": "stable"})
     assert stable.status_code == 200
     assert stable.get_json()["status"] == "stable"
     assert stable.get_json()["stable_at"] == "2026-06-21T14:00:00+08:00"
-    assert_error(api.post(url, json={"status": "stable"}), 409, "conflict")
-    assert_error(api.post(url, json={"status": "active"}), 409, "conflict")
+    assert_error(api.post(url, json={"status": "stable"}), 409, "invalid_transition")
+    assert_error(api.post(url, json={"status": "active"}), 409, "invalid_transition")
 
     clock.set_now(NOW + timedelta(days=3))
     closed = api.post(url, json={"status": "closed"}).get_json()
     assert closed["status"] == "closed" and closed["closed_at"] == "2026-06-23T14:00:00+08:00"
     for status in ("active", "stable", "closed"):
-        assert_error(api.post(url, json={"status": status}), 409, "conflict")
+        assert_error(api.post(url, json={"status": status}), 409, "invalid_transition")
     assert_error(api.post(url, json={"status": "reopened"}), 422, "validation_error")
 
     audit = api.get(f"/api/v1/audit?entity_type=event&entity_id={event['id']}").get_json()["items"]

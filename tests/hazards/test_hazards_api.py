@@ -53,10 +53,10 @@ def test_resend_with_same_payload_returns_the_same_hazard(people, tree):
 def test_same_client_id_with_another_payload_is_a_conflict(people, tree, app):
     body = hazard_payload(tree.village_a1)
     people.reporter_a1.post(URL, json=body)
-    error = assert_error(people.reporter_a1.post(URL, json={**body, "title": "另一处隐患"}), 409, "conflict")
+    error = assert_error(people.reporter_a1.post(URL, json={**body, "title": "另一处隐患"}), 409, "client_id_reused")
     assert error["details"]["client_id"] == body["client_id"]
     # a user who cannot see the first hazard learns nothing about it either
-    assert_error(people.reporter_b1.post(URL, json={**body, "org_unit_id": None}), 409, "conflict")
+    assert_error(people.reporter_b1.post(URL, json={**body, "org_unit_id": None}), 409, "client_id_reused")
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Hazard)) == 1
 
@@ -82,7 +82,7 @@ def test_race_between_identical_creates_ends_in_one_hazard(people, tree, app, mo
     assert again.status_code == 200, again.get_json()
     assert calls["n"] == 2  # the look-up missed, the insert hit the constraint, the second look-up found it
     calls["n"] = 0
-    assert_error(people.reporter_a1.post(URL, json={**body, "title": "改了"}), 409, "conflict")
+    assert_error(people.reporter_a1.post(URL, json={**body, "title": "改了"}), 409, "client_id_reused")
     monkeypatch.undo()
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Hazard)) == 1

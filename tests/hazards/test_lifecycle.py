@@ -123,7 +123,7 @@ def test_every_action_outside_its_statuses_is_a_conflict(people, tree, status):
         if status in ALLOWED_FROM[action]:
             continue
         api = people.reporter_a1 if action == "report_rectified" else people.town_a
-        error = assert_error(act(api, hazard["id"], action, **BODY[action]), 409, "conflict")
+        error = assert_error(act(api, hazard["id"], action, **BODY[action]), 409, "invalid_transition")
         assert error["details"]["status"] == status, action
     # nothing moved
     assert people.town_a.get(f"/api/v1/hazards/{hazard['id']}").get_json()["status"] == status
@@ -225,7 +225,7 @@ def test_a_stale_version_is_a_conflict(people, tree):
     hazard = create_hazard(people.reporter_a1, tree.village_a1)
     seen = hazard["version"]
     assert act(people.town_a, hazard["id"], "verify", version=seen).status_code == 200
-    error = assert_error(act(people.county, hazard["id"], "reject", comment="重复", version=seen), 409, "conflict")
+    error = assert_error(act(people.county, hazard["id"], "reject", comment="重复", version=seen), 409, "stale_version")
     assert error["details"]["version"] == seen + 1
 
 
@@ -254,3 +254,16 @@ def test_overdue_rectifications_are_visible_and_filterable(people, tree):
     # once reported rectified it is no longer overdue
     add_after_photo(people.reporter_a1, late["id"])
     assert act(people.reporter_a1, late["id"], "report_rectified").get_json()["overdue"] is False
+
+
+def test_a_reviewer_may_not_verify_reject_or_close_its_own_hazard(people, tree):
+    # the township reviewer files a hazard of village A1 itself (reviewers may file), as for reports: no self-review
+    own = create_hazard(people.town_a, tree.village_a1)
+    assert_error(act(people.town_a, own["id"], "verify"), 403, "forbidden")
+    assert_error(act(people.town_a, own["id"], "reject", comment="看错了"), 403, "forbidden")
+    assert act(people.county, own["id"], "verify").status_code == 200  # another reviewer may
+    assert act(people.town_a, own["id"], "start_rectification", **RECTIFY).status_code == 200
+    add_after_photo(people.reporter_a1, own["id"])
+    assert act(people.reporter_a1, own["id"], "report_rectified").status_code == 200
+    assert_error(act(people.town_a, own["id"], "close"), 403, "forbidden")
+    assert act(people.county, own["id"], "close").status_code == 200

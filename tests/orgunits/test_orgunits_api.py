@@ -57,7 +57,7 @@ def test_village_admin_adds_grids_to_its_village(login_as, make_user, tree):
     assert response.status_code == 201
     grid = response.get_json()
     assert grid["path"] == f"{tree.village_a2.path}{body['code']}/" and grid["parent_id"] == tree.village_a2.id
-    assert_error(admin.post("/api/v1/org-units", json=body), 409, "conflict")
+    assert_error(admin.post("/api/v1/org-units", json=body), 409, "duplicate")
     audit = admin.get(f"/api/v1/audit?entity_type=org_unit&entity_id={grid['id']}").get_json()["items"]
     assert audit[0]["action"] == "org_unit.create"
 

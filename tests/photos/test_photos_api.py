@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -246,7 +247,7 @@ def test_who_may_upload(people, hazard, tree):
 
 def test_no_photos_for_a_rejected_hazard(people, hazard):
     act(people.town_a, hazard["id"], "reject", comment="重复")
-    assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg()), 409, "conflict")
+    assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg()), 409, "invalid_transition")
 
 
 # --- damage report photos
@@ -429,3 +430,115 @@ def test_lost_thumbnails_are_rebuilt_from_the_stored_photo(app, people, hazard, 
         images.assert_no_metadata(data)
     again = app.test_cli_runner().invoke(args=["photos", "thumbnails"])
     assert "rebuilt 0" in again.output
+
+
+# --- the phone's position and time beside the file (a shrunk JPEG from the PWA carries no EXIF)
+
+
+def upload_with_fix(api, url: str, data: bytes, **fields):
+    form = {"file": (io.BytesIO(data), "photo.jpg"), **{key: str(value) for key, value in fields.items()}}
+    return api.post(url, data=form, content_type="multipart/form-data")
+
+
+PHONE_FIX = {"lat": "29.25", "lon": "117.85", "accuracy_m": "12.5", "taken_at": "2026-07-02T06:15:00Z"}
+
+
+def test_phone_position_and_time_are_used_when_the_image_has_none(people, hazard, damage_report):
+    for url in (hazard_url(hazard), f"/api/v1/damage-reports/{damage_report}/photos"):
+        response = upload_with_fix(people.reporter_a1, url, images.jpeg(), **PHONE_FIX)
+        assert response.status_code == 201, response.get_json()
+        photo = response.get_json()
+        assert (photo["lat"], photo["lon"], photo["accuracy_m"]) == (29.25, 117.85, 12.5)
+        assert photo["taken_at"] == "2026-07-02T14:15:00+08:00"
+        detail = people.reporter_a1.get(f"/api/v1/hazards/{hazard['id']}").get_json()
+        if url == hazard_url(hazard):
+            assert detail["photos"][0]["accuracy_m"] == 12.5
+
+
+def test_the_images_own_exif_wins_over_the_phone_fix(people, hazard):
+    response = upload_with_fix(people.reporter_a1, hazard_url(hazard), images.sideways_phone_jpeg(), **PHONE_FIX)
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert (photo["lat"], photo["lon"], photo["accuracy_m"]) == (30.26, 114.5, None)
+    assert photo["taken_at"] == "2026-07-01T08:30:00+08:00"
+
+
+def test_without_a_fix_or_exif_position_and_time_stay_empty(people, hazard):
+    photo = upload_with_fix(people.reporter_a1, hazard_url(hazard), images.jpeg(), lat="", lon="").get_json()
+    assert (photo["lat"], photo["lon"], photo["accuracy_m"], photo["taken_at"]) == (None, None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("fields", "bad"),
+    [
+        ({"lat": "90.5", "lon": "117"}, "lat"),
+        ({"lat": "29", "lon": "-180.01"}, "lon"),
+        ({"lat": "北纬29", "lon": "117"}, "lat"),
+        ({"lat": "nan", "lon": "117"}, "lat"),
+        ({"lat": "29"}, "lon"),
+        ({"lat": "29", "lon": "117", "accuracy_m": "-1"}, "accuracy_m"),
+        ({"accuracy_m": "5"}, "accuracy_m"),
+        ({"taken_at": "2026-07-02T06:15:00"}, "taken_at"),
+        ({"taken_at": "yesterday"}, "taken_at"),
+        ({"taken_at": "1900-01-01T00:00:00+08:00"}, "taken_at"),
+    ],
+)
+def test_a_bad_phone_fix_is_422_in_chinese(people, hazard, media, fields, bad):
+    error = assert_error(
+        upload_with_fix(people.reporter_a1, hazard_url(hazard), images.jpeg(), **fields), 422, "validation_error"
+    )
+    assert list(error["details"]["fields"]) == [bad]
+    assert all(re.search(r"[\u4e00-\u9fff]", message) for message in error["details"]["fields"][bad])
+    assert stored_files(media) == []
+
+
+@pytest.mark.parametrize("tag_type", [5, 11], ids=["make-as-rational", "make-as-float"])
+def test_a_corrupt_exif_block_costs_the_metadata_never_the_photo(people, hazard, media, tag_type):
+    # Make declared RATIONAL/FLOAT: Pillow reads it but cannot write the block back (Exif.tobytes, exif_transpose)
+    sent = images.with_exif_tag_type(images.sideways_phone_jpeg(), 0x010F, tag_type)
+    response = upload(people.reporter_a1, hazard_url(hazard), sent)
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert (photo["width"], photo["height"]) == (40, 60)  # still turned upright
+    served = people.reporter_a1.get(photo["url"])
+    data = served.get_data()
+    served.close()
+    images.assert_no_metadata(data)
+    picture = Image.open(io.BytesIO(data)).convert("RGB")
+    assert picture.getpixel((20, 5))[0] > 150 and picture.getpixel((20, 55))[2] > 150
+
+
+def test_an_exif_block_pointing_past_its_end_is_dropped_and_the_photo_kept(people, hazard):
+    # Pillow warns ("Truncated File Read") and reads no EXIF: the photo is stored as its pixels lie, no metadata
+    response = upload(
+        people.reporter_a1, hazard_url(hazard), images.with_exif_ifd0_offset(images.sideways_phone_jpeg(), 2**24)
+    )
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert (photo["width"], photo["height"], photo["lat"], photo["taken_at"]) == (60, 40, None, None)
+
+
+def test_uploads_are_rate_limited_per_user_across_both_routes(people, hazard, damage_report, app, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_RATE_LIMIT", "3 per minute")
+    report_url = f"/api/v1/damage-reports/{damage_report}/photos"
+    for n, url in enumerate((hazard_url(hazard), report_url, hazard_url(hazard))):
+        assert upload(people.reporter_a1, url, images.jpeg(color=(n, 0, 0))).status_code == 201
+    assert_error(upload(people.reporter_a1, report_url, images.jpeg(color=(9, 9, 9))), 429, "rate_limited")
+    assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg(color=(8, 8, 8))), 429, "rate_limited")
+    # another user has its own budget
+    assert upload(people.town_a, hazard_url(hazard), images.jpeg(color=(7, 7, 7)), kind="after").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        images.png_bomb(8000, 8000, color_type=6),  # 249 KB of this cost 2.7 s and 250 MB to decode
+        images.png_bomb(5000, 4000),  # 20 MP: under the photo limit, over the PNG one
+        images.jpeg_claiming(7100, 7100),  # 50.4 MP: more than a phone camera makes
+    ],
+    ids=["rgba-png-8000", "png-20mp", "jpeg-50.4mp"],
+)
+def test_pixel_limits_refuse_from_the_header(people, hazard, media, bomb):
+    error = assert_error(upload(people.reporter_a1, hazard_url(hazard), bomb), 422, "validation_error")
+    assert "file" in error["details"]["fields"]
+    assert stored_files(media) == []

@@ -61,7 +61,7 @@ def test_signoff_lifecycle_with_live_and_signed_figures(world, tree):
     returned = county.post(url, json={"decision": "return", "comment": "甲二村漏报，请补报后重新上报", "version": 1})
     assert returned.status_code == 200, returned.get_json()
     assert returned.get_json()["status"] == "returned" and returned.get_json()["version"] == 2
-    assert_error(county.post(url, json={"decision": "accept"}), 409, "conflict")
+    assert_error(county.post(url, json={"decision": "accept"}), 409, "already_reviewed")
 
     # The township signs again: the new one supersedes the old; the county accepts it.
     second = sign(town, event, tree.town_a, note="已补报").get_json()
@@ -84,9 +84,9 @@ def test_a_superseded_or_stale_signoff_cannot_be_reviewed(world, tree):
     event, county, town = world["event"], world["county"], world["town"]
     first = sign(town, event, tree.town_a).get_json()
     second = sign(town, event, tree.town_a).get_json()
-    assert_error(county.post(f"/api/v1/signoffs/{first['id']}/review", json={"decision": "accept"}), 409, "conflict")
+    assert_error(county.post(f"/api/v1/signoffs/{first['id']}/review", json={"decision": "accept"}), 409, "superseded")
     stale = county.post(f"/api/v1/signoffs/{second['id']}/review", json={"decision": "accept", "version": 7})
-    assert_error(stale, 409, "conflict")
+    assert_error(stale, 409, "stale_version")
     assert county.post(f"/api/v1/signoffs/{second['id']}/review", json={"decision": "accept"}).status_code == 200
 
 
@@ -117,7 +117,7 @@ def test_who_may_sign_off_and_review(world, tree, make_user, login_as):
 
 def test_signoff_of_a_closed_event_is_a_conflict(world, tree):
     event = update_event(world["event"], status="closed")
-    assert_error(sign(world["town"], event, tree.town_a), 409, "conflict")
+    assert_error(sign(world["town"], event, tree.town_a), 409, "event_closed")
 
 
 def test_demo_seed_signs_off_qiukou(app):
