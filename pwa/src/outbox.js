@@ -317,6 +317,11 @@ export function createOutbox({
       if (item.serverId == null) {
         const created = await api(item.url, { method: 'POST', json: item.body });
         reached();
+        // Rule 2: the 2xx must be for this item. A record with another client id (a misbehaving proxy or cache)
+        // never deletes it; a person looks.
+        if (!created || created.id == null || (created.client_id && created.client_id !== item.clientId)) {
+          throw new ApiError({ status: 200, code: 'unexpected_answer', message: '服务器的回答与这条报告对不上，请联系乡镇' });
+        }
         item.serverId = created.id;
         if (item.photos.some((photo) => !photo.sent)) await save(db, item);
       }
@@ -444,6 +449,8 @@ export function createOutbox({
       globalThis.removeEventListener('online', kick);
       if (globalThis.document) document.removeEventListener('visibilitychange', onVisible);
       if (timer !== null) timers.clear(timer);
+      if (channel) channel.close();
+      channel = null;
     };
   }
 

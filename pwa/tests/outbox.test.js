@@ -385,3 +385,21 @@ describe('errors become ApiError', () => {
     expect(ApiError).toBeDefined();
   });
 });
+
+describe('a 2xx for something else', () => {
+  it('never deletes the item: a record with another client id needs attention', async () => {
+    const made = makeOutbox({ handler: () => ({ id: 9, client_id: 'someone-else' }) });
+    await queueOffline(made, [{ kind: 'hazard', url: '/hazards', body: HAZARD }]);
+    await made.outbox.sendNow();
+    const [item] = await made.outbox.listItems();
+    expect(item.status).toBe('needs_attention');
+    expect(item.lastError.code).toBe('unexpected_answer');
+  });
+
+  it('the same client id back (200 for a resend) deletes it', async () => {
+    const made = makeOutbox({ handler: (call) => ({ id: 9, client_id: call.json.client_id }) });
+    await queueOffline(made, [{ kind: 'hazard', url: '/hazards', body: HAZARD }]);
+    await made.outbox.sendNow();
+    expect(await made.outbox.listItems()).toEqual([]);
+  });
+});

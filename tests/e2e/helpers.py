@@ -86,3 +86,16 @@ def file_hazard(page: Page, *, title: str, photos: list[Path] = (), households: 
         expect(page.locator(".photo-thumb")).to_have_count(len(photos))
     page.get_by_role("button", name="保存并上报").click()
     expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+
+
+def small_touch_targets(page: Page, minimum: int = 44) -> list[str]:
+    """Visible buttons, inputs and links smaller than `minimum` CSS px either way (one thumb, issue 8)."""
+    return page.evaluate(
+        """(minimum) => [...document.querySelectorAll('button, input, textarea, a[href], [role=radio]')]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el, el.getBoundingClientRect()])
+            .filter(([, box]) => box.height < minimum || box.width < minimum)
+            .map(([el, box]) => `${el.tagName} "${(el.innerText || el.name || '').trim()}" `
+                + `${box.width}×${box.height}`)""",
+        minimum,
+    )

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import time
 
+import pillow_heif
+from PIL import Image
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import PHONE, shot
-from tests.e2e.helpers import camera_jpeg, file_hazard, go_offline, log_in, open_outbox
+from tests.e2e.conftest import PHONE, POSITION, shot
+from tests.e2e.helpers import camera_jpeg, file_hazard, go_offline, log_in, open_outbox, small_touch_targets
 
 
 def _hazards(world) -> list[dict]:
@@ -19,6 +21,7 @@ def test_login_is_remembered_for_weeks_and_logout_keeps_waiting_items(page, cont
     page.goto("/")
     expect(page.get_by_role("button", name="登录")).to_be_visible()
     shot(page, "00-login")
+    assert small_touch_targets(page) == []
     page.get_by_label("用户名").fill(world.reporter.username)
     page.get_by_label("密码").fill("wrong-password")
     page.get_by_role("button", name="登录").click()
@@ -53,6 +56,7 @@ def test_the_form_says_what_is_missing_and_gps_accuracy_is_shown(page, world, tm
     page.get_by_role("button", name="上报隐患").click()
     expect(page.locator(".location-status")).to_have_text("已定位，精度约 12 米")
     shot(page, "10-hazard-form")
+    assert small_touch_targets(page) == []
     page.get_by_role("button", name="保存并上报").click()
     expect(page.get_by_text("请选择隐患类型")).to_be_visible()
     expect(page.get_by_text("请选择风险等级")).to_be_visible()
@@ -124,6 +128,28 @@ def test_a_photo_keeps_the_gps_and_time_of_its_camera_file(browser, base_url, wo
     assert photo["taken_at"].startswith("2026-07-01T09:30:00")  # shown in Asia/Shanghai, as the camera said
 
 
+def test_a_photo_the_browser_cannot_decode_is_sent_as_it_is(page, world, tmp_path):
+    """HEIC outside Safari: no shrinking possible, so the original goes and the server converts it."""
+    pillow_heif.register_heif_opener()
+    heic = tmp_path / "IMG_0001.heic"
+    Image.effect_noise((1200, 900), 30).convert("RGB").save(heic, format="HEIF")
+    log_in(page, world.reporter)
+    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_role("radio", name="危房").click()
+    page.get_by_role("radio", name="一般（黄）").click()
+    page.get_by_label("隐患名称").fill("苹果手机拍的危房")
+    page.locator("input[name=gallery]").set_input_files(str(heic))
+    expect(page.get_by_text("照片已选（此处无法预览）")).to_be_visible()  # this browser cannot decode it
+    shot(page, "14-hazard-form-heic")
+    page.get_by_role("button", name="保存并上报").click()
+    open_outbox(page)
+    expect(page.locator(".outbox-count")).to_have_text("全部已发送")
+    [hazard] = _hazards(world)
+    [photo] = world.api.get(f"/api/v1/hazards/{hazard['id']}").get_json()["photos"]
+    # The browser could not decode it, so the camera file itself went and the server converted it.
+    assert (photo["width"], photo["height"], photo["lat"]) == (1200, 900, POSITION["latitude"])
+
+
 def test_a_report_the_server_refuses_is_fixed_by_hand_and_sent(page, world):
     log_in(page, world.reporter)
     file_hazard(page, title="重" * 201)  # the server allows 200 characters
@@ -137,6 +163,7 @@ def test_a_report_the_server_refuses_is_fixed_by_hand_and_sent(page, world):
     expect(item).to_have_attribute("data-status", "needs_attention")
     expect(item).to_contain_text("名称应为 1-200 个字")
     shot(page, "15-outbox-needs-attention")
+    assert small_touch_targets(page) == []
 
     page.get_by_role("button", name="修改后重发").click()
     expect(page.get_by_role("heading", name="修改隐患")).to_be_visible()
@@ -189,6 +216,7 @@ def test_inside_wechat_a_hint_with_copy_link_and_reporting_still_works(browser, 
         hint = page.locator(".wechat-hint")
         expect(hint).to_contain_text("点右上角 ··· 选择「在浏览器打开」")
         shot(page, "30-wechat-hint")
+        assert small_touch_targets(page) == []  # the home screen with the hint
         hint.get_by_role("button", name="复制链接").click()
         expect(hint.get_by_role("button", name="已复制链接")).to_be_visible()
         assert page.evaluate("navigator.clipboard.readText()") == base_url + "/"

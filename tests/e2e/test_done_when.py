@@ -104,6 +104,11 @@ def test_offline_hazard_and_damage_report_survive_a_reload_and_arrive_once(page,
 
     reports = _damage_reports(world)
     assert len(reports) == 2
+    cached = page.evaluate(
+        """async () => (await Promise.all((await caches.keys()).map(async (name) =>
+            (await (await caches.open(name)).keys()).map((request) => new URL(request.url).pathname)))).flat()"""
+    )
+    assert "/index.html" in cached and not [path for path in cached if path.startswith("/api/")]  # shell only
     [current] = [r for r in reports if r["current"]]
     assert (current["figures"]["injured"], current["status"]) == (3, "submitted")
     assert [r["status"] for r in reports if not r["current"]] == ["returned"]

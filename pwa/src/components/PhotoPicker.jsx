@@ -1,4 +1,4 @@
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 
 /**
  * Photos from the camera or the gallery, several, with previews. photos: [{id, blob, previewUrl, ...}] as made
@@ -30,7 +30,7 @@ export function PhotoPicker({ photos, onPick, onRemove, busy }) {
         <ul class="photo-list">
           {photos.map((photo) => (
             <li class="photo-item" key={photo.id}>
-              <img src={photo.previewUrl} alt="已选照片" class="photo-thumb" />
+              <PhotoThumb url={photo.previewUrl} />
               <button type="button" class="photo-remove" onClick={() => onRemove(photo.id)} aria-label="删除这张照片">
                 ✕
               </button>
@@ -41,6 +41,13 @@ export function PhotoPicker({ photos, onPick, onRemove, busy }) {
       <PreviewCleanup photos={photos} />
     </div>
   );
+}
+
+// A format the browser cannot show (HEIC outside Safari) is still sent as it is: say so instead of a broken icon.
+function PhotoThumb({ url }) {
+  const [broken, setBroken] = useState(false);
+  if (broken) return <span class="photo-thumb photo-thumb-text">照片已选（此处无法预览）</span>;
+  return <img src={url} alt="已选照片" class="photo-thumb" onError={() => setBroken(true)} />;
 }
 
 // Object URLs hold the image in memory until revoked: revoke those of photos that left the list.

@@ -85,16 +85,25 @@ function EventCard({ event }) {
   );
 }
 
-const STATUS_TONES = { on_time: 'ok', pending: 'info', late: 'warn', missing: 'error' };
-
+/** What the village owes now, in the words of its status (a reviewer's node has no single status). */
 function DueLine({ due, mine }) {
-  if (due.obligation === 'none') return <p class="muted">现在没有要报的（已核报）。</p>;
+  if (due.obligation === 'none') return <p class="muted">这次灾害已核报，不用再报。</p>;
   const name = due.obligation === 'daily' ? '今日续报' : due.obligation_name;
+  const by = due.due_at ? `截止 ${clock(due.due_at)}` : '';
+  const status = mine ? mine.status : 'pending';
+  if (status === 'on_time') return <p class="due due-ok">{name}已按时报送 <span class="chip chip-ok">按时</span></p>;
+  if (status === 'late') return <p class="due">{name}已报送 <span class="chip chip-warn">迟报</span></p>;
+  if (status === 'missing') {
+    return (
+      <p class="due due-missing">
+        现在要报：<strong>{name}</strong>，已过{by.replace('截止 ', '截止时间 ')}，请尽快报 <span class="chip chip-error">未报</span>
+      </p>
+    );
+  }
   return (
     <p class="due">
       现在要报：<strong>{name}</strong>
-      {due.due_at ? `，截止 ${clock(due.due_at)}` : ''}
-      {mine ? <span class={`chip chip-${STATUS_TONES[mine.status] || 'info'}`}>{mine.status_name}</span> : null}
+      {by ? `，${by}` : ''}
     </p>
   );
 }
