@@ -69,6 +69,9 @@ MAX_PNG_PIXELS = 16_000_000
 # Thumbnails from the pixels ingest already decoded ("pixels", measured fastest) or a draft-mode re-decode ("draft").
 PHOTO_THUMBNAILS_FROM = "pixels"
 
+# The PWA: the built app served at / (None: pwa/dist in the checkout, built by `make run`).
+PWA_DIST = None
+
 # Exports: where the hazard ledger's temporary XLSX is written (None: the system's temp dir).
 EXPORT_TMPDIR = None
 
