@@ -123,14 +123,14 @@ def test_a_resend_that_loses_the_race_gets_the_winners_report(scene, app, monkey
     first = scene.api.post(url, json=payload)
     assert first.status_code == 201
 
-    real = service._facts
+    real = service._probe
     calls = []
 
     def blind_once(event_id, unit_id, client_id):
         calls.append(client_id)
         return real(event_id, unit_id, str(uuid.uuid4()) if len(calls) == 1 else client_id)
 
-    monkeypatch.setattr(service, "_facts", blind_once)
+    monkeypatch.setattr(service, "_probe", blind_once)
     again = scene.api.post(url, json=payload)
     assert again.status_code == 200, again.get_json()
     assert again.get_json()["id"] == first.get_json()["id"]
