@@ -360,6 +360,7 @@ class Api(flask_smorest.Api):
     _document: dict[str, Any] | None = None
 
 
+RESENT = "A resend (same client_id, same content): the object as first created"
 API_PREFIX = "/api/v1"
 TITLE = "GridReport 网格灾情报送 API"
 

@@ -3,7 +3,7 @@ import os
 
 from flask import Response, current_app
 
-from server.api import Blueprint
+from server.api import RESENT, Blueprint
 from server.auth.access import current_actor
 from server.clock import now, to_local
 from server.exports.writers import XLSX_TYPE, content_disposition
@@ -19,6 +19,7 @@ bp = Blueprint("hazards", __name__)
 @bp.roles(*FILING_ROLES)
 @bp.arguments(HazardCreate)
 @bp.response(201, HazardOut)
+@bp.alt_response(200, schema=HazardOut, description=RESENT, success=True)
 def create_hazard(data: dict):
     """File a hazard (idempotent by client_id: the same payload again → 200, another payload → 409)."""
     hazard, created = service.create_hazard(actor=current_actor(), **data)

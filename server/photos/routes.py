@@ -6,7 +6,7 @@ import click
 from flask import Response, current_app, request
 from flask_login import current_user
 
-from server.api import Blueprint
+from server.api import RESENT, Blueprint
 from server.auth.access import current_actor
 from server.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from server.extensions import db, limiter
@@ -73,6 +73,7 @@ def _add_photo(form: dict, *, parent, limits: dict):
 @_before_the_body(service.hazard_for_upload)
 @bp.arguments(PhotoUpload, location="files")
 @bp.response(201, PhotoOut)
+@bp.alt_response(200, schema=PhotoOut, description=RESENT, success=True)
 def upload_hazard_photo(form: dict, *, parent, limits: dict):
     """Attach a photo to a hazard (multipart field file; optional kind before|after, lat, lon, accuracy_m, taken_at)."""
     return _add_photo(form, parent=parent, limits=limits)
@@ -83,6 +84,7 @@ def upload_hazard_photo(form: dict, *, parent, limits: dict):
 @_before_the_body(service.damage_report_for_upload)
 @bp.arguments(PhotoUpload, location="files")
 @bp.response(201, PhotoOut)
+@bp.alt_response(200, schema=PhotoOut, description=RESENT, success=True)
 def upload_damage_report_photo(form: dict, *, parent, limits: dict):
     """Attach a photo to a damage report (multipart field file; optional lat, lon, accuracy_m, taken_at)."""
     return _add_photo(form, parent=parent, limits=limits)
@@ -90,6 +92,7 @@ def upload_damage_report_photo(form: dict, *, parent, limits: dict):
 
 @bp.get("/photos/<int:photo_id>")
 @bp.response(200, IMAGE, content_type="image/jpeg")
+@bp.doc(responses={200: {"content": {"image/png": {"schema": IMAGE}}}})
 def get_photo(photo_id: int):
     """The photo's image (upright, without metadata), within scope only."""
     photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
@@ -98,6 +101,7 @@ def get_photo(photo_id: int):
 
 @bp.get("/photos/<int:photo_id>/thumbnail")
 @bp.response(200, IMAGE, content_type="image/jpeg")
+@bp.doc(responses={200: {"content": {"image/png": {"schema": IMAGE}}}})
 def get_thumbnail(photo_id: int):
     """The photo's thumbnail (320 px long side), within scope only."""
     photo = service.get_photo(actor=current_actor(), photo_id=photo_id)

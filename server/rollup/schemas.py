@@ -39,7 +39,12 @@ class ReportingOut(Schema):
     unreviewed = fields.Integer()
     late = fields.Integer()
     overdue_missing = fields.Integer(metadata={"description": "no report although the initial deadline passed"})
-    missing_units = fields.List(fields.Nested(OrgUnitOut), metadata={"description": "top node only"})
+
+
+class NodeReportingOut(ReportingOut):
+    """The roll-up's own node also names its missing villages (its children and the dashboard do not)."""
+
+    missing_units = fields.List(fields.Nested(OrgUnitOut))
 
 
 class DeadlineOut(Schema):
@@ -73,7 +78,7 @@ class RollupOut(Schema):
     org_unit = fields.Nested(OrgUnitOut)
     figures = fields.Dict()
     evacuation = fields.Nested(EvacuationTotalsOut)
-    reporting = fields.Nested(ReportingOut)
+    reporting = fields.Nested(NodeReportingOut)
     last_report_at = fields.String(allow_none=True)
     deadline = fields.Nested(DeadlineOut)
     children = fields.List(fields.Nested(RollupChildOut))
