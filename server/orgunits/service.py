@@ -33,11 +33,6 @@ def get_unit(*, actor: User, unit_id: int) -> OrgUnit:
     return get_unit_in_scope(actor, unit_id)
 
 
-def villages_under(unit: OrgUnit) -> Select:
-    """All villages in a unit's subtree (the units that file statistics)."""
-    return select(OrgUnit).where(OrgUnit.level == "village", OrgUnit.path.startswith(unit.path, autoescape=True))
-
-
 def get_by_code(code: str) -> OrgUnit | None:
     return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
 
