@@ -216,7 +216,7 @@ def tree(make_unit) -> Tree:
 @pytest.fixture
 def make_user(app: Flask):
     """``make_user(role, unit, username=None, active=True)``: a committed User (detached); password PASSWORD."""
-    from server.auth.passwords import hash_password
+    from server.users.passwords import hash_password
 
     def make(role: str, unit: OrgUnit, username: str | None = None, active: bool = True, name: str = "") -> User:
         with app.app_context():

@@ -1,5 +1,5 @@
+from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.auth.access import current_actor
 from server.damage import review, service
 from server.damage.schemas import DamageReportCreate, DamageReportOut, DamageReportQuery, DamageReviewIn
 from server.extensions import db

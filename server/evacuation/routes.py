@@ -1,5 +1,5 @@
+from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.auth.access import current_actor
 from server.evacuation import service, shelters
 from server.evacuation.schemas import (
     EvacuationCreate,

@@ -3,8 +3,8 @@ import os
 
 from flask import Response, current_app
 
+from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.auth.access import current_actor
 from server.clock import now, to_local
 from server.exports.writers import XLSX_TYPE, content_disposition
 from server.extensions import db

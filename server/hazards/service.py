@@ -25,8 +25,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from server.access import require_role
 from server.audit.service import changes_between, record, snapshot
-from server.auth.access import require_role
 from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db

@@ -6,8 +6,8 @@ import click
 from flask import Response, current_app, request
 from flask_login import current_user
 
+from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.auth.access import current_actor
 from server.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from server.extensions import db, limiter
 from server.photos import service
