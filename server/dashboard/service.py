@@ -8,10 +8,11 @@ from sqlalchemy import or_, select
 
 from server.events.models import Event
 from server.extensions import db
+from server.fields import local_iso
 from server.hazards.service import open_hazards
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import statistics_unit, within_scope
-from server.rollup.service import compute_rollup, iso, unit_json
+from server.rollup.service import compute_rollup, unit_json
 
 if TYPE_CHECKING:
     from server.users.models import User
@@ -60,7 +61,7 @@ def dashboard(*, actor: User) -> dict[str, Any]:
                     "disaster_type": event.disaster_type,
                     "disaster_subtype": event.disaster_subtype,
                     "status": event.status,
-                    "started_at": iso(event.started_at),
+                    "started_at": local_iso(event.started_at),
                     "org_unit": unit_json(event.org_unit),
                 },
                 "figures": rollup["figures"],
