@@ -13,8 +13,8 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from server.audit.service import jsonable
 from server.errors import ClientIdReused
+from server.jsonable import jsonable
 
 T = TypeVar("T")
 
