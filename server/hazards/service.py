@@ -30,7 +30,7 @@ from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db
 from server.hazards.models import ACTIONS, RISK_LEVELS, STATUSES, Hazard, HazardStep, overdue_clause
-from server.idempotency import payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
 from server.locking import claim
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
@@ -152,7 +152,7 @@ def create_hazard(*, actor: User, client_id, org_unit_id: int | None = None, **f
     payload["org_unit_id"] = unit.id
     payload_hash = payload_digest(payload)
 
-    existing = db.session.scalar(select(Hazard).where(Hazard.client_id == client_id))
+    existing = by_client_id(Hazard, client_id)
     if existing is not None:
         return _resent(actor, existing, payload_hash), False
 
@@ -170,12 +170,12 @@ def create_hazard(*, actor: User, client_id, org_unit_id: int | None = None, **f
         with db.session.begin_nested():
             db.session.add(hazard)
             db.session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
         # Two identical requests raced: the unique client_id let one in; answer the other like a resend.
-        existing = db.session.scalar(select(Hazard).where(Hazard.client_id == client_id))
-        if existing is None:
-            raise
-        return _resent(actor, existing, payload_hash), False
+        found = after_lost_race(
+            lambda: by_client_id(Hazard, client_id), lambda found: _resent(actor, found, payload_hash), exc
+        )
+        return found, False
 
     _add_step(hazard, actor=actor, action="report", from_status=None, comment="")
     record(
