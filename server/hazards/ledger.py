@@ -92,7 +92,18 @@ def ledger_rows(*, actor: User, **filters: Any) -> Iterator[list[Any]]:
         .outerjoin(grandparent, grandparent.id == parent.parent_id)
     )
     stmt = filtered(stmt, actor=actor, unit_cls=unit, **filters).order_by(unit.path, Hazard.found_at, Hazard.id)
-    return (_cells(row) for row in db.session.execute(stmt.execution_options(yield_per=BATCH)))
+    return _rows(stmt)
+
+
+def _rows(stmt) -> Iterator[list[Any]]:
+    # Executed when the first row is asked for, while the response streams: a server-side cursor (yield_per on
+    # PostgreSQL) lives only as long as the transaction the stream reads in.
+    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    try:
+        for row in result:
+            yield _cells(row)
+    finally:
+        result.close()
 
 
 def _cells(row) -> list[Any]:
