@@ -7,22 +7,33 @@ import logging
 import math
 import os
 import re
+import select
 import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import psycopg
+import swagger_ui_bundle
 from flask import Flask, current_app, g, has_request_context, jsonify, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
 import server.messages  # noqa: F401  (before any schema is built: Chinese validation messages)
-from server.api import StrictJSONProvider
-from server.errors import CsrfFailed, Forbidden, Unauthorized, Unavailable, error_response, register_error_handlers
+from server.api import Api, StrictJSONProvider, view_meta
+from server.errors import (
+    CsrfFailed,
+    Forbidden,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+    error_response,
+    register_error_handlers,
+)
 from server.extensions import db, limiter, login_manager, migrate
 
 # Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
@@ -46,6 +57,22 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 # On every response, API, errors and static files alike. Photos are shown from blob: URLs (the outbox) and
 # thumbnails may be data: URLs; nothing may frame the app, and no plugin or foreign form target is allowed.
+SWAGGER_UI_FILES = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"}
+REFERENCE_PAGE = """<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<title>GridReport API 参考</title>
+<link rel="stylesheet" href="docs/swagger-ui.css">
+<link rel="icon" type="image/png" href="docs/favicon-32x32.png">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="docs/swagger-ui-bundle.js"></script>
+<script src="docs/init.js"></script>
+</body>
+</html>
+"""
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'; base-uri 'self'; "
@@ -73,15 +100,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(
         app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True
     )
+    _register_engine_hooks(app)
     login_manager.init_app(app)
     limiter.init_app(app)
     importlib.import_module("server.models")  # every model on the metadata, for Alembic and the app
 
     register_error_handlers(app)
     _register_request_hooks(app)
+    api = Api(app)
     for feature in FEATURES:
-        app.register_blueprint(importlib.import_module(f"server.{feature}.routes").bp, url_prefix=API_PREFIX)
-    _register_core_routes(app)
+        api.register_blueprint(importlib.import_module(f"server.{feature}.routes").bp, url_prefix=API_PREFIX)
+    _register_core_routes(app, api)
 
     from server.cli import register_cli
 
@@ -121,10 +150,10 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
 def _engine_timeouts(url: str, connect_timeout: float, statement_timeout: float) -> dict[str, Any]:
     """Engine options that bound every wait on the database; a timeout surfaces as OperationalError (503).
 
-    ``pool_pre_ping`` tests a pooled connection before use, so after a database restart the next request gets a
+    ``_alive_or_replaced`` tests a pooled connection before use, so after a database restart the next request gets a
     fresh connection instead of an error.
     """
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    options: dict[str, Any] = {}  # PostgreSQL: a dead pooled connection is replaced at checkout (_alive_or_replaced)
     if url.startswith("sqlite"):
         # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the database's write lock.
         options["connect_args"] = {"timeout": float(statement_timeout)}
@@ -170,14 +199,20 @@ def _configure_logging(app: Flask) -> None:
     logging.getLogger("server").propagate = True
 
 
-def _is_sqlite(dbapi_connection) -> bool:
-    return type(dbapi_connection).__module__.startswith("sqlite3")
+def _register_engine_hooks(app: Flask) -> None:
+    """Connection hooks on this app's engines only (not the global ``Engine`` class, which would reach every engine
+    of the process: a bench's, another app's)."""
+    with app.app_context():
+        engines = list(db.engines.values())
+    for engine in engines:
+        if engine.dialect.name == "sqlite":
+            event.listen(engine, "connect", _sqlite_pragmas)
+            event.listen(engine, "begin", _sqlite_begin)
+        else:
+            event.listen(engine, "checkout", _alive_or_replaced(engine.dialect))
 
 
-@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
-    if not _is_sqlite(dbapi_connection):
-        return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -189,14 +224,34 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     dbapi_connection.isolation_level = None
 
 
-@event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
-    if connection.dialect.name != "sqlite":
-        return
     # A request that may write takes SQLite's single write lock up front: writers queue (busy_timeout) instead of
     # failing when a read snapshot turns out stale at the first write. Reads stay concurrent under WAL.
     writing = has_request_context() and request.method not in SAFE_METHODS
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+def _alive_or_replaced(dialect):
+    """The pool's pre-ping without its round trip: an idle PostgreSQL connection has nothing to read, so a socket
+    with something waiting (the server closed it on a restart, or sent a notice) gets a real ping, and a failed ping
+    makes the pool replace the connection (``DisconnectionError``). A healthy connection costs one ``select()``;
+    a submit stays at four round trips instead of five."""
+
+    def check(dbapi_connection, connection_record, connection_proxy) -> None:
+        try:
+            waiting, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)
+        except (OSError, ValueError, psycopg.Error):
+            raise DisconnectionError("connection closed") from None
+        if not waiting:
+            return
+        try:
+            alive = dialect.do_ping(dbapi_connection)  # the ping pool_pre_ping would send
+        except Exception as exc:
+            raise DisconnectionError(str(exc)) from exc
+        if not alive:
+            raise DisconnectionError("ping failed")
+
+    return check
 
 
 def _register_request_hooks(app: Flask) -> None:
@@ -209,7 +264,7 @@ def _register_request_hooks(app: Flask) -> None:
     def require_login_and_csrf() -> None:
         if request.routing_exception is not None or not request.path.startswith(API_PREFIX + "/"):
             return
-        meta = getattr(app.view_functions.get(request.endpoint), "__apidoc__", {})
+        meta = view_meta(app.view_functions[request.endpoint])
         if meta.get("public"):
             return
         if not current_user.is_authenticated:
@@ -222,7 +277,7 @@ def _register_request_hooks(app: Flask) -> None:
         # it had no business sending.
         roles = meta.get("roles")
         if roles and current_user.role not in roles:
-            from server.auth.access import roles_only_message
+            from server.access import roles_only_message
 
             raise Forbidden(roles_only_message(roles))
 
@@ -279,9 +334,7 @@ class _ShellPathConverter(PathConverter):
     regex = r"(?!api/)[^/].*?"
 
 
-def _register_core_routes(app: Flask) -> None:
-    from server.api import doc
-
+def _register_core_routes(app: Flask, api: Api) -> None:
     @app.get("/healthz")
     def healthz():
         try:
@@ -292,14 +345,31 @@ def _register_core_routes(app: Flask) -> None:
             return response, status
         return {"status": "ok", "database": "ok"}
 
-    @app.get(API_PREFIX + "/openapi.json", endpoint="openapi")
-    @doc(public=True)
-    def openapi():
-        from server.openapi import build_spec
+    def public(view):
+        view.__access__ = {"public": True}
+        return view
 
-        if "openapi" not in app.extensions:
-            app.extensions["openapi"] = build_spec(app)
-        return jsonify(app.extensions["openapi"])
+    @app.get(API_PREFIX + "/openapi.json", endpoint="openapi")
+    @public
+    def openapi():
+        """The OpenAPI 3 document, generated by flask-smorest from the routes' schemas."""
+        return jsonify(api.document())
+
+    # The API reference: Swagger UI from the swagger-ui-bundle package (no CDN), started by a script file of our
+    # own, so the page runs under the app's CSP (default-src 'self', no inline script) like every other page.
+    @app.get(API_PREFIX + "/docs", endpoint="api_reference")
+    @public
+    def api_reference():
+        return app.response_class(REFERENCE_PAGE, mimetype="text/html")
+
+    @app.get(API_PREFIX + "/docs/<path:filename>", endpoint="api_reference_file")
+    @public
+    def api_reference_file(filename: str):
+        if filename == "init.js":
+            return send_from_directory(Path(__file__).parent / "static", "swagger-init.js")
+        if filename not in SWAGGER_UI_FILES:
+            raise NotFound()
+        return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
 
     @app.get("/", defaults={"path": ""})
     @app.get("/<shellpath:path>")

@@ -6,27 +6,33 @@ decided by a conditional UPDATE on (id, version, status, current), not by what e
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from server import clock
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
 from server.damage.models import DamageReport
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
+from server.locking import claim
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 DECISIONS = {"approve": "approved", "return": "returned"}
 
 
 def review_report(
-    *, actor, report_id: int, decision: str, comment: str | None = "", version: int | None = None
+    *, actor: User, report_id: int, decision: str, comment: str | None = "", version: int | None = None
 ) -> DamageReport:
     """Approve or return a village's current report. A return stops it counting and makes the village's newest
     earlier non-returned report current again."""
     require_role(actor, "reviewer", message="只有审核员可以审核灾情报告")
-    report = get_report(user=actor, report_id=report_id)
+    report = get_report(actor=actor, report_id=report_id)
     village = report.org_unit
     if not actor.org_unit.contains(village) or actor.org_unit.id == village.id:
         raise Forbidden("灾情报告应由上级（乡镇或县）审核员审核")
@@ -51,24 +57,18 @@ def review_report(
         "reviewed_by_id": actor.id,
         "reviewed_at": now,
         "review_comment": comment,
-        "version": DamageReport.version + 1,
     }
     if status == "returned":
         values["current"] = False
-    won = db.session.execute(
-        update(DamageReport)
-        .where(
-            DamageReport.id == report.id,
-            DamageReport.version == report.version,
-            DamageReport.status == "submitted",
-            DamageReport.current.is_(True),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if won != 1:
-        raise StaleVersion("该报告已被他人处理或已被新报告替代，请刷新后重试")
     before_version = report.version
+    won = claim(
+        report,
+        seen_version=before_version,
+        where=(DamageReport.status == "submitted", DamageReport.current.is_(True)),
+        values=values,
+    )
+    if not won:
+        raise StaleVersion("该报告已被他人处理或已被新报告替代，请刷新后重试")
     restored = _restore_previous(report) if status == "returned" else None
     db.session.refresh(report)
     record(
