@@ -56,8 +56,9 @@ def test_the_api_reference_runs_under_the_csp_from_packaged_files(client, app):
 def test_every_documented_operation_got_a_checked_success_response(app, request):
     """Run last (tests/conftest.py orders it): the whole suite's responses are in the ledger by then."""
     collected = {Path(item.path) for item in request.session.items}
-    on_disk = set(TESTS.rglob("test_*.py"))
-    if collected != on_disk:
+    # tests/e2e drives a live server (no test client, no ledger) and `make test` leaves it out.
+    on_disk = {path for path in TESTS.rglob("test_*.py") if "e2e" not in path.relative_to(TESTS).parts}
+    if not on_disk <= collected:
         pytest.skip("a focused run: the completeness check needs the whole suite's responses")
     ledger = app.extensions["response_ledger"]
     unchecked = sorted(ledger.operations() - ledger.checked_successes)
