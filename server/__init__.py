@@ -108,8 +108,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     _register_request_hooks(app)
     api = Api(app)
-    for feature in FEATURES:
-        api.register_blueprint(importlib.import_module(f"server.{feature}.routes").bp, url_prefix=API_PREFIX)
+    # Every feature's schemas are defined before the first blueprint is documented: a lower feature may nest an
+    # upper one's schema by name (HazardOut's "PhotoOut"), resolved through marshmallow's class registry.
+    blueprints = [importlib.import_module(f"server.{feature}.routes").bp for feature in FEATURES]
+    for bp in blueprints:
+        api.register_blueprint(bp, url_prefix=API_PREFIX)
     _register_core_routes(app, api)
 
     from server.cli import register_cli

@@ -1,11 +1,12 @@
 """The API's vocabulary of fields, in one module: the base of every request schema (unknown fields refused, ASCII
-numerals, integers that fit the database), the one local date-time field and its plain-row twin ``local_iso``,
-the shared query mixins (page, unit filter) and the brief views of a user and a unit that responses nest."""
+numerals, integers that fit the database), the one local date-time field and its plain-row twins (``local_iso``;
+``local_cell`` and ``local_wall`` for export cells), the shared query mixins (page, unit filter) and the brief
+views of a user and a unit that responses nest."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
@@ -107,6 +108,21 @@ def local_iso(value: datetime | None) -> str | None:
     """A stored (UTC) time as the API sends it: ISO 8601 in the deployment's ``TIMEZONE`` with its offset. The
     one local-time output: ``LocalDateTime`` dumps through it, and the hot paths that build plain rows call it."""
     return None if value is None else to_local(value).isoformat()
+
+
+def local_cell(value: datetime | None, zone: tzinfo | None = None) -> str:
+    """A stored (UTC) time as a CSV cell: ``YYYY-MM-DD HH:MM`` in the deployment's ``TIMEZONE``, "" for none.
+    ``zone`` (``clock.local_zone()``) may be read once by a caller writing many rows."""
+    if value is None:
+        return ""
+    t = as_utc(value).astimezone(zone or local_zone())
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+
+
+def local_wall(value: datetime | None) -> datetime | None:
+    """A stored (UTC) time as an XLSX cell: Excel has no time zones, so the cell holds the deployment's local
+    wall-clock time (naive)."""
+    return None if value is None else to_local(value).replace(tzinfo=None)
 
 
 class UserBrief(Schema):

@@ -1,6 +1,6 @@
 """Every model, imported once so the metadata (and Alembic's autogenerate) sees the whole schema."""
 
-from server.audit.models import AuditLog
+from server.audit_trail import AuditLog
 from server.auth.models import LoginSession
 from server.damage import models as damage_models
 from server.evacuation import models as evacuation_models

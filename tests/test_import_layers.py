@@ -13,11 +13,6 @@ from pathlib import Path
 
 SERVER = Path(__file__).resolve().parent.parent / "server"
 WIRING = {"__init__", "models", "cli", "demo"}
-# Cycles still to untangle (say why when adding one, and remove it when it is gone); no other cycle may appear.
-KNOWN_CYCLES = {
-    frozenset({"audit", "orgunits"}): "orgunits records audit rows; the audit trail is read within an org-unit scope",
-    frozenset({"hazards", "photos"}): "HazardOut nests photos; photo uploads and reads look up their hazard",
-}
 
 
 def _imports(path: Path) -> list[str]:
@@ -68,16 +63,10 @@ def _cycles(edges: dict[str, set[str]], features: set[str]) -> set[frozenset[str
     return {frozenset({a, b}) for a in features for b in reachable[a] if a != b and b in features and a in reachable[b]}
 
 
-def test_no_new_cycle_between_features():
+def test_no_cycle_between_features():
     edges, features = _graph()
-    new = {tuple(sorted(pair)) for pair in _cycles(edges, features) - set(KNOWN_CYCLES)}
-    assert not new, f"features that import each other: {sorted(new)}"
-
-
-def test_the_known_cycles_are_still_there():
-    """A cycle untangled leaves KNOWN_CYCLES, so it cannot come back unnoticed."""
-    edges, features = _graph()
-    assert set(KNOWN_CYCLES) <= _cycles(edges, features)
+    cycles = {tuple(sorted(pair)) for pair in _cycles(edges, features)}
+    assert not cycles, f"features that import each other: {sorted(cycles)}"
 
 
 def test_the_core_imports_no_feature():

@@ -1,16 +1,14 @@
-"""Record and read the audit trail. ``record`` adds to the caller's transaction: the change and its audit
-row commit or roll back together."""
+"""Read the audit trail, within the reader's org-unit scope. Rows are written by every feature through
+``server.audit_trail.record``."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, select
 
-from server.audit.models import AuditLog
+from server.audit_trail import AuditLog
 from server.errors import Forbidden
-from server.extensions import db
-from server.jsonable import jsonable
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import within_scope
 
@@ -18,41 +16,6 @@ if TYPE_CHECKING:
     from server.users.models import User
 
 READ_ROLES = ("reviewer", "admin")
-
-
-def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
-    return {field: jsonable(getattr(obj, field)) for field in fields}
-
-
-def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
-    """``{field: [before, after]}`` for the fields whose value differs."""
-    return {
-        key: [before.get(key), after.get(key)]
-        for key in sorted(set(before) | set(after))
-        if before.get(key) != after.get(key)
-    }
-
-
-def record(
-    *,
-    actor: User,
-    action: str,
-    entity_type: str,
-    entity_id: int,
-    org_unit_id: int | None,
-    changes: dict[str, Any] | None = None,
-) -> AuditLog:
-    """Add an audit row to the current transaction (flushed with it, committed by the request)."""
-    entry = AuditLog(
-        actor_id=getattr(actor, "id", None),
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        org_unit_id=org_unit_id,
-        changes=jsonable(changes or {}),
-    )
-    db.session.add(entry)
-    return entry
 
 
 def list_entries(*, actor: User, entity_type: str | None = None, entity_id: int | None = None) -> Select:

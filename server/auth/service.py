@@ -10,7 +10,7 @@ from flask_login import login_user, logout_user
 from sqlalchemy import delete, select
 
 from server import clock
-from server.audit.service import record
+from server.audit_trail import record
 from server.auth.models import LoginSession, new_login_token
 from server.errors import Unauthorized
 from server.extensions import db

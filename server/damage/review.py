@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server import clock
 from server.access import require_role
-from server.audit.service import record
+from server.audit_trail import record
 from server.damage.models import DamageReport
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded

@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from marshmallow.utils import missing
 
-from server.damage.figures import FiguresIn, FiguresOut
+from server.damage.figures import FiguresIn, FiguresOut, zero_figures
 from server.damage.models import REPORT_STATUSES, STAGES
 from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief, UnitFilter, UserBrief
 
@@ -19,7 +19,7 @@ class DamageReportCreate(InputSchema):
     stage = fields.String(
         required=True, validate=validate.OneOf(STAGES, error="阶段应为 initial（初报）、update（续报）或 final（核报）")
     )
-    figures = fields.Nested(FiguresIn, load_default=lambda: FiguresIn().load({}))
+    figures = fields.Nested(FiguresIn, load_default=zero_figures)  # omitted: every figure 0
     note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
     change_note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
 

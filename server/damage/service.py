@@ -43,8 +43,7 @@ from sqlalchemy.orm.util import identity_key
 
 from server import clock
 from server.access import require_role
-from server.audit.models import AuditLog
-from server.audit.service import record
+from server.audit_trail import AuditLog, record
 from server.damage import figures as fig
 from server.damage.models import STAGE_NAMES, DamageReport
 from server.errors import EventClosed, Invalid, NotFound, StageOrder, Superseded

@@ -13,7 +13,7 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
-from server.audit.service import record
+from server.audit_trail import record
 from server.errors import EventClosed, Invalid, NotFound, Superseded
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause

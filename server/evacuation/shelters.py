@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import with_expression
 
 from server.access import require_role
-from server.audit.service import changes_between, record, snapshot
+from server.audit_trail import changes_between, record, snapshot
 from server.errors import NotFound
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.events.models import Event

@@ -19,6 +19,7 @@ from server.damage.models import STAGE_NAMES, STATUS_NAMES, DamageReport
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
+from server.fields import local_cell
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import service as rollup_service
@@ -161,14 +162,6 @@ def report_rows_query(*, event: Event | None, node: OrgUnit):
     return stmt.order_by(DamageReport.event_id, DamageReport.org_unit_id, DamageReport.submitted_at, DamageReport.id)
 
 
-def _local(value, zone) -> str:
-    """``YYYY-MM-DD HH:MM`` in the deployment's time zone (values are aware UTC)."""
-    if value is None:
-        return ""
-    t = value.astimezone(zone)
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
-
-
 def _report_rows(stmt, *, with_event: bool) -> Iterator[list[Any]]:
     figure_count = len(INDICATORS)
     zone = clock.local_zone()  # once per export, not once per row
@@ -187,10 +180,10 @@ def _report_rows(stmt, *, with_event: bool) -> Iterator[list[Any]]:
                 "是" if current else "否",
                 "是" if is_zero else "否",
                 by_name or by_username,
-                _local(at, zone),
+                local_cell(at, zone),
                 *figures,
                 (rev_name or rev_username) if rev_username else "",
-                _local(reviewed_at, zone),
+                local_cell(reviewed_at, zone),
                 comment or "",
                 note or "",
                 change_note or "",

@@ -7,16 +7,15 @@ memory stays flat whatever the number of hazards and the first bytes leave at on
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import case, select
 from sqlalchemy.orm import aliased
 
-from server.clock import to_local
 from server.exports.xlsx import stream_xlsx
 from server.extensions import db
-from server.hazards.models import CATEGORIES, RISK_LEVELS, STATUSES, Hazard, overdue_clause
+from server.fields import local_wall
+from server.hazards.models import CATEGORIES, RISK_LEVELS, STATUSES, Hazard, hazard_number, overdue_clause
 from server.hazards.service import filtered
 from server.orgunits.models import OrgUnit
 
@@ -108,7 +107,7 @@ def _rows(stmt) -> Iterator[list[Any]]:
 
 def _cells(row) -> list[Any]:
     return [
-        f"YH{to_local(row.found_at):%Y}-{row.id:06d}",
+        hazard_number(row.found_at, row.id),
         row.township or "",
         row.village or "",
         row.title,
@@ -120,11 +119,11 @@ def _cells(row) -> list[Any]:
         row.responsible_person,
         row.monitor_person,
         row.measures,
-        _local(row.deadline),
+        local_wall(row.deadline),
         STATUSES.get(row.status, row.status),
-        _local(row.closed_at),
+        local_wall(row.closed_at),
         row.grid,
-        _local(row.found_at),
+        local_wall(row.found_at),
         "是" if row.supervised else "否",
         "是" if row.overdue else "否",
     ]
@@ -138,11 +137,6 @@ def _location(address: str, lat: float | None, lon: float | None, accuracy_m: fl
             gps += f" ±{accuracy_m:g}米"
         parts.append(f"({gps})")
     return " ".join(parts)
-
-
-def _local(value: datetime | None) -> datetime | None:
-    # Excel has no time zones: cells hold the deployment's local wall-clock time.
-    return None if value is None else to_local(value).replace(tzinfo=None)
 
 
 def ledger_stream(*, actor: User, **filters: Any) -> Iterator[bytes]:

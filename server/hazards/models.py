@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from server.clock import now, to_local
+from server.clock import now
 from server.extensions import db
+from server.fields import local_wall
 from server.orgunits.models import OrgUnit
 from server.types import UTCDateTime
 
@@ -48,6 +49,11 @@ ACTIONS = {
     "close": "销号",
     "reopen": "重新打开",
 }
+
+
+def hazard_number(found_at: datetime, hazard_id: int) -> str:
+    """编号 in the ledger: YH + year found (local) + id; the model and the ledger's plain rows both call it."""
+    return f"YH{local_wall(found_at):%Y}-{hazard_id:06d}"
 
 
 class Hazard(db.Model):
@@ -104,7 +110,7 @@ class Hazard(db.Model):
     @property
     def number(self) -> str:
         """编号 in the ledger: YH + year found (local) + id."""
-        return f"YH{to_local(self.found_at):%Y}-{self.id:06d}"
+        return hazard_number(self.found_at, self.id)
 
     @property
     def category_name(self) -> str:

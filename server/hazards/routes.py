@@ -2,9 +2,10 @@ from flask import Response, stream_with_context
 
 from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.clock import now, to_local
+from server.clock import now
 from server.exports.writers import XLSX_TYPE, content_disposition
 from server.extensions import db
+from server.fields import local_wall
 from server.hazards import ledger, service
 from server.hazards.schemas import HazardCreate, HazardExportQuery, HazardOut, HazardQuery, HazardTransition
 from server.hazards.service import FILING_ROLES
@@ -40,7 +41,7 @@ def export_ledger(**filters):
     body = ledger.ledger_stream(actor=current_actor(), **filters)
     # stream_with_context keeps the request (and its database session) alive while rows are read.
     response = Response(stream_with_context(body), mimetype=XLSX_TYPE)
-    day = f"{to_local(now()):%Y%m%d}"
+    day = f"{local_wall(now()):%Y%m%d}"
     response.headers["Content-Disposition"] = content_disposition(f"隐患台账-{day}.xlsx", f"hazard-ledger-{day}.xlsx")
     return response
 

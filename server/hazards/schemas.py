@@ -9,7 +9,6 @@ from marshmallow import Schema, ValidationError, fields, pre_load, validate, val
 from server.clock import as_utc, local_zone
 from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter, UserBrief
 from server.hazards.models import ACTIONS, CATEGORIES, RISK_LEVELS, STATUSES
-from server.photos.schemas import PhotoOut
 
 _CATEGORY_BY_NAME = {name: key for key, name in CATEGORIES.items()}
 _NOT_NEGATIVE = validate.Range(min=0, error="不能为负数")
@@ -130,5 +129,6 @@ class HazardOut(Schema):
     reported_by = fields.Nested(UserBrief)
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
-    photos = fields.List(fields.Nested(PhotoOut))
+    # By name (marshmallow's class registry): photos sits above hazards, so hazards does not import it.
+    photos = fields.List(fields.Nested("PhotoOut"))
     history = fields.List(fields.Nested(HazardStepOut))

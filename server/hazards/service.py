@@ -25,7 +25,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
-from server.audit.service import changes_between, record, snapshot
+from server.audit_trail import changes_between, record, snapshot
 from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db
@@ -34,7 +34,6 @@ from server.idempotency import after_lost_race, by_client_id, payload_digest, re
 from server.locking import claim
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
-from server.photos.models import Photo
 
 if TYPE_CHECKING:
     from server.users.models import User
@@ -279,9 +278,7 @@ def transition(
             "deadline": deadline.isoformat(),
         }
     elif action == "report_rectified":
-        after_photos = db.session.scalar(
-            select(func.count()).select_from(Photo).where(Photo.hazard_id == hazard.id, Photo.kind == "after")
-        )
+        after_photos = _after_photo_count(hazard)
         if not after_photos:
             raise Invalid({"photos": ["请先上传至少一张整改后照片（kind=after）"]}, "报告整改完成须附整改后照片")
         hazard.rectified_at = at
@@ -356,3 +353,12 @@ def open_hazards(*, actor: User) -> dict[str, Any]:
         "supervised": db.session.scalar(counted.where(Hazard.supervised.is_(True))),
         "overdue_rectification": db.session.scalar(counted.where(overdue_clause())),
     }
+
+
+def _after_photo_count(hazard: Hazard) -> int:
+    """整改后 photos on file. Photos sit above hazards (an upload looks its hazard up), so the Photo model is
+    reached through ``Hazard.photos``' mapper rather than imported: the same count query."""
+    photo = Hazard.photos.property.mapper.class_
+    return db.session.scalar(
+        select(func.count()).select_from(photo).where(photo.hazard_id == hazard.id, photo.kind == "after")
+    )

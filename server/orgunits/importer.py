@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
-from server.audit.service import record
+from server.audit_trail import record
 from server.errors import Invalid
 from server.extensions import db
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, LEVELS, OrgUnit

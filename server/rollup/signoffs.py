@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from server import clock
 from server.access import require_role
-from server.audit.service import record
+from server.audit_trail import record
 from server.errors import (
     AlreadyReviewed,
     EventClosed,

@@ -7,7 +7,7 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
-from server.audit.service import record
+from server.audit_trail import record
 from server.errors import Forbidden, Invalid, NotFound, UsernameTaken
 from server.extensions import db
 from server.orgunits.models import OrgUnit

@@ -11,7 +11,7 @@ import uuid
 import pytest
 from sqlalchemy import select
 
-from server.audit.models import AuditLog
+from server.audit_trail import AuditLog
 from server.evacuation import service
 from server.evacuation.models import EvacuationReport
 from server.extensions import db

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import event, select
 
-from server.audit.models import AuditLog
+from server.audit_trail import AuditLog
 from server.extensions import db
 from tests.conftest import assert_error
 from tests.evacuation.conftest import evacuation

@@ -3,7 +3,7 @@
 import pytest
 from sqlalchemy import select
 
-from server.audit.models import AuditLog
+from server.audit_trail import AuditLog
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 

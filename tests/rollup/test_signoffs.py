@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from server import clock
-from server.audit.models import AuditLog
+from server.audit_trail import AuditLog
 from tests.conftest import assert_error
 from tests.rollup.factories import T0, file_report, in_db, make_event, update_event
 
