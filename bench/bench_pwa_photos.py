@@ -35,6 +35,7 @@ from server import PWA_DIST, create_app  # noqa: E402
 from server.extensions import db  # noqa: E402
 from server.orgunits.models import OrgUnit  # noqa: E402
 from server.users.models import User  # noqa: E402
+from server.users.passwords import hash_password  # noqa: E402
 
 SECTION = "## PWA photo upload"
 BUDGET = 0.15

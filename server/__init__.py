@@ -230,8 +230,18 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 def _sqlite_begin(connection) -> None:
     # A request that may write takes SQLite's single write lock up front: writers queue (busy_timeout) instead of
     # failing when a read snapshot turns out stale at the first write. Reads stay concurrent under WAL.
-    writing = has_request_context() and request.method not in SAFE_METHODS
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    """Whether the transaction beginning now may write: any of a writing request's, except the first of a route
+    marked ``reads_first`` (server/api.py), which only reads and is ended by the route before its slow part."""
+    if not has_request_context() or request.method in SAFE_METHODS:
+        return False
+    if getattr(current_app.view_functions.get(request.endpoint), "reads_first", False) and "read_done" not in g:
+        g.read_done = True
+        return False
+    return True
 
 
 def _alive_or_replaced(dialect):

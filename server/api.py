@@ -194,6 +194,14 @@ class Blueprint(flask_smorest.Blueprint):
         return decorator
 
 
+def reads_first(view: Callable) -> Callable:
+    """A writing route whose first transaction only reads (on SQLite a deferred ``BEGIN``, not ``BEGIN IMMEDIATE``):
+    the route ends it itself before its slow part (a photo's decoding), which then holds no database lock; the
+    request's later transactions take SQLite's write lock as every writing request's do. Put it outermost."""
+    view.reads_first = True
+    return view
+
+
 def view_meta(view: Callable) -> dict[str, Any]:
     """What a view declares: ``roles``/``public`` and its argument schemas by location (``json``, ``query``,
     ``files``), for the request hook and the tests that walk every route."""

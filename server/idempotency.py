@@ -1,9 +1,17 @@
-"""Idempotent creation by a client-generated ``client_id`` (the phone's outbox resends freely).
+"""Idempotent creation by a client-generated ``client_id`` (the phone's outbox resends freely), and the one way an
+object with a "current" flag is created.
 
 Each created object stores the digest of the payload it was created from. A resend with the same ``client_id``
 and the same payload gets the same object back (200); another payload under that ``client_id`` is a conflict
 (409). Races between two identical sends end in the ``client_id`` unique constraint, after which the service
 re-reads the winner and applies the same rule.
+
+Objects of which one per group is current (damage reports, evacuation reports, township sign-offs: partial unique
+indexes ``uq_*_current``) are created by ``insert_current``: move the flag from the row read as current (only if it
+still is), insert the new row ``ON CONFLICT DO NOTHING``, and when nothing was inserted put the flag back. Whatever
+happened between the read and the write (the same client_id, another current row committed first), the loser writes
+nothing and the caller answers from a re-read (``after_lost_race``). PostgreSQL's damage submit does the same three
+steps inside its one statement and shares ``restore_current`` for the last.
 """
 
 from __future__ import annotations
@@ -13,7 +21,9 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm.util import identity_key
 
 from server.errors import ClientIdReused
 from server.extensions import db
@@ -56,3 +66,49 @@ def by_client_id(model: type[T], client_id: str) -> T | None:
     return db.session.scalar(
         select(model).where(model.client_id == client_id).execution_options(populate_existing=True)
     )
+
+
+def insert_current(model: type, row: dict[str, Any], *, current_id: int | None) -> int | None:
+    """Insert ``row`` as the group's current ``model`` in place of the row ``current_id`` (None: none was current
+    when read). The id of the new row, or None when another writer won (the flag had moved, or the insert met the
+    ``client_id`` or one-current unique index); then nothing of this attempt remains and the caller re-reads."""
+    moved = current_id is not None and _move_current(model, current_id)
+    if current_id is not None and not moved:
+        return None
+    table = model.__table__
+    new_id = db.session.scalar(
+        _INSERTS[db.session.get_bind().dialect.name](table).values(row).on_conflict_do_nothing().returning(table.c.id)
+    )
+    if new_id is None and moved:
+        restore_current(model, current_id)
+    return new_id
+
+
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # the dialects with ON CONFLICT DO NOTHING
+
+
+def _move_current(model: type, row_id: int) -> bool:
+    """Take the flag off ``row_id`` if it still has it (PostgreSQL: waits for a concurrent mover, then re-checks)."""
+    moved = db.session.execute(
+        update(model)
+        .where(model.id == row_id, model.current.is_(True))
+        .values(current=False)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    _expire_current(model, row_id)
+    return moved == 1
+
+
+def restore_current(model: type, row_id: int) -> None:
+    """Put the flag back on ``row_id``: after a lost insert (this transaction holds the row's lock), or when a return
+    makes an earlier report current again (then the one-current index may refuse it: IntegrityError)."""
+    db.session.execute(
+        update(model).where(model.id == row_id).values(current=True).execution_options(synchronize_session=False)
+    )
+    _expire_current(model, row_id)
+
+
+def _expire_current(model: type, row_id: int) -> None:
+    loaded = db.session.identity_map.get(identity_key(model, row_id))
+    if loaded is not None:
+        db.session.expire(loaded, ["current"])

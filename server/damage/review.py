@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server import clock
@@ -18,6 +18,7 @@ from server.damage.models import DamageReport
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
+from server.idempotency import restore_current
 from server.locking import claim
 
 if TYPE_CHECKING:
@@ -114,15 +115,7 @@ def _restore_previous(returned: DamageReport) -> int | None:
     # The partial unique index refuses this if a new report became current meanwhile; the request then fails
     # as a whole and nothing of the return is kept.
     try:
-        db.session.execute(
-            update(DamageReport)
-            .where(DamageReport.id == previous_id)
-            .values(current=True)
-            .execution_options(synchronize_session=False)
-        )
+        restore_current(DamageReport, previous_id)
     except IntegrityError:
         raise Superseded(SUPERSEDED_MESSAGE) from None
-    previous = db.session.get(DamageReport, previous_id)
-    if previous is not None:
-        db.session.expire(previous, ["current"])
     return previous_id

@@ -37,7 +37,6 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
@@ -49,7 +48,14 @@ from server.damage.models import STAGE_NAMES, DamageReport
 from server.errors import EventClosed, Invalid, NotFound, StageOrder, Superseded
 from server.events.models import Event
 from server.extensions import db
-from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.idempotency import (
+    after_lost_race,
+    by_client_id,
+    insert_current,
+    payload_digest,
+    resend_or_conflict,
+    restore_current,
+)
 from server.jsonable import jsonable
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
@@ -199,7 +205,9 @@ def create_report(
 
     On PostgreSQL the checks and the write are ONE statement (``_submit_statement``): the facts, and the flag move,
     the insert and the audit row when the facts are as a new report needs them. With the session check, BEGIN and
-    COMMIT a submit is four round trips, whatever the village's history. SQLite reads the facts, then writes.
+    COMMIT a submit is four round trips, whatever the village's history. SQLite reads the facts, then writes through
+    ``idempotency.insert_current``, whose steps the statement performs (only the flag's restore after a lost insert
+    is a second statement, the same ``restore_current``).
     """
     require_role(actor, "reporter", message="只有信息员可以报送灾情")
     unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
@@ -261,7 +269,7 @@ def create_report(
     _check_figures(values, facts if facts.cur_id is not None else None, change_note)
 
     if not postgres:
-        new_id, moved_id = _write(row, facts.cur_id)
+        new_id = insert_current(DamageReport, row, current_id=facts.cur_id)
         if new_id is not None:
             record(
                 actor=actor,
@@ -271,16 +279,12 @@ def create_report(
                 org_unit_id=unit.id,
                 changes={**changes, "supersedes": [None, facts.cur_id]},
             )
+    elif new_id is None and moved_id is not None:
+        # The statement moved the flag but inserted nothing (as insert_current, in one statement): it goes back.
+        restore_current(DamageReport, moved_id)
     if new_id is None:
         # Another request won between our snapshot and our write: the same client_id (a resend) or another report
-        # for the village. A flag we moved without inserting goes back (we hold that row's lock).
-        if moved_id is not None:
-            db.session.execute(
-                update(DamageReport)
-                .where(DamageReport.id == moved_id)
-                .values(current=True)
-                .execution_options(synchronize_session=False)
-            )
+        # for the village.
         return after_lost_race(
             lambda: _by_client_id(client_id),
             lambda found: _resend(found, digest, actor),
@@ -301,23 +305,6 @@ def _visible(actor: User, area_path: str) -> bool:
     """As ``events.service.get_event``: the event's area covers the actor's unit or lies inside it."""
     path = actor.org_unit.path
     return path.startswith(area_path) or area_path.startswith(path)
-
-
-def _write(row: dict, current_id: int | None) -> tuple[int | None, int | None]:
-    """SQLite: move the flag, insert. (id, moved id); id None when another report won (a conflict)."""
-    moved_id = None
-    if current_id is not None:
-        moved = db.session.execute(
-            update(DamageReport)
-            .where(DamageReport.id == current_id, DamageReport.current.is_(True))
-            .values(current=False)
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if moved != 1:
-            return None, None
-        moved_id = current_id
-    new_id = db.session.scalar(sqlite_insert(_REPORTS).values(row).on_conflict_do_nothing().returning(_REPORTS.c.id))
-    return new_id, moved_id
 
 
 @cache

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, select
 
 from server.access import require_role
 from server.audit_trail import record
@@ -19,7 +18,7 @@ from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocatio
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause
 from server.events.service import get_event
 from server.extensions import db
-from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, insert_current, payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit, within_scope
 
@@ -104,6 +103,16 @@ def _existing(client_id: str) -> EvacuationReport | None:
     return by_client_id(EvacuationReport, client_id)
 
 
+def _current_id(event_id: int, village_id: int) -> int | None:
+    return db.session.scalar(
+        select(EvacuationReport.id).where(
+            EvacuationReport.event_id == event_id,
+            EvacuationReport.org_unit_id == village_id,
+            EvacuationReport.current.is_(True),
+        )
+    )
+
+
 def _same_or_conflict(existing: EvacuationReport, payload_hash: str, actor: User) -> Submission:
     visible = statistics_unit(actor).contains(existing.org_unit)
     resend_or_conflict(existing, payload_hash, visible=visible, what="转移报告")
@@ -150,42 +159,29 @@ def submit_evacuation(
     if errors:
         raise Invalid(errors)
 
-    report = EvacuationReport(
-        client_id=client_id,
-        payload_hash=payload_hash,
-        event_id=event.id,
-        org_unit_id=village.id,
-        note=note,
-        current=True,
-        submitted_by_id=actor.id,
+    row = {
+        "client_id": client_id,
+        "payload_hash": payload_hash,
+        "event_id": event.id,
+        "org_unit_id": village.id,
+        "note": note,
+        "current": True,
+        "submitted_by_id": actor.id,
         **counts,
-    )
-    report.allocations = [
-        ShelterAllocation(shelter=shelters[a["shelter_id"]], persons=a["persons"]) for a in allocations
-    ]
-    try:
-        # One savepoint around "previous not current" and the insert: a lost race undoes both.
-        with db.session.begin_nested():
-            db.session.execute(
-                update(EvacuationReport)
-                .where(
-                    EvacuationReport.event_id == event.id,
-                    EvacuationReport.org_unit_id == village.id,
-                    EvacuationReport.current.is_(True),
-                )
-                .values(current=False)
-                .execution_options(synchronize_session="fetch")
-            )
-            db.session.flush()  # the old row leaves the partial unique index before the new one enters it
-            db.session.add(report)
-            db.session.flush()
-    except IntegrityError:
+    }
+    new_id = insert_current(EvacuationReport, row, current_id=_current_id(event.id, village.id))
+    if new_id is None:
         # Either the same client_id raced us (answer as a resend) or another report for this village did.
         return after_lost_race(
             lambda: _existing(client_id),
             lambda found: _same_or_conflict(found, payload_hash, actor),
             Superseded("该村的转移报告正被同时提交，请刷新后重试"),
         )
+    report = db.session.get(EvacuationReport, new_id)
+    report.allocations = [
+        ShelterAllocation(shelter=shelters[a["shelter_id"]], persons=a["persons"]) for a in allocations
+    ]
+    db.session.flush()
 
     record(
         actor=actor,

@@ -7,7 +7,7 @@ from flask import Response, current_app, request, send_file
 from flask_login import current_user
 
 from server.access import current_actor
-from server.api import RESENT, Blueprint
+from server.api import RESENT, Blueprint, reads_first
 from server.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from server.extensions import db, limiter
 from server.photos import service
@@ -62,10 +62,16 @@ def _before_the_body(find_parent: Callable) -> Callable:
 
 
 def _add_photo(form: dict, *, parent, limits: dict):
+    received, existing = service.receive_photo(parent=parent, upload=form["file"].stream, max_bytes=limits["max_bytes"])
+    # End the read (scope, parent, resend) before decoding: the image is processed holding no database lock, and on
+    # SQLite only the insert's transaction takes the write lock (reads_first), so other writers do not wait for Pillow.
+    db.session.commit()
+    if existing is not None:
+        return existing, 200
     photo, created = service.add_photo(
         actor=current_actor(),
         parent=parent,
-        upload=form["file"].stream,
+        received=received,
         kind=form["kind"],
         device=service.DeviceFix(
             lat=form["lat"], lon=form["lon"], accuracy_m=form["accuracy_m"], taken_at=form["taken_at"]
@@ -78,6 +84,7 @@ def _add_photo(form: dict, *, parent, limits: dict):
 
 
 @bp.post("/hazards/<int:hazard_id>/photos")
+@reads_first
 @upload_rate_limit
 @_before_the_body(service.hazard_for_upload)
 @bp.arguments(PhotoUpload, location="files")
@@ -89,6 +96,7 @@ def upload_hazard_photo(form: dict, *, parent, limits: dict):
 
 
 @bp.post("/damage-reports/<int:report_id>/photos")
+@reads_first
 @upload_rate_limit
 @_before_the_body(service.damage_report_for_upload)
 @bp.arguments(PhotoUpload, location="files")

@@ -7,7 +7,6 @@ without a row, which ``collect_orphan_files`` removes; a row without a file cann
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
@@ -29,7 +28,6 @@ from server.idempotency import after_lost_race
 from server.photos.imaging import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_MAX_PNG_PIXELS,
-    ProcessedPhoto,
     jpeg_thumbnail,
     process_upload,
     read_upload,
@@ -113,11 +111,36 @@ class DeviceFix:
     taken_at: datetime | None = None  # aware
 
 
+@dataclass(frozen=True)
+class Received:
+    """An upload's bytes, read within the size limit, and their digest (how a resend is known)."""
+
+    raw: bytes
+    source_sha256: str
+
+
+def receive_photo(
+    *, parent: Hazard | DamageReport, upload: IO[bytes] | bytes, max_bytes: int
+) -> tuple[Received, Photo | None]:
+    """Read the upload and find a resend of the same bytes to ``parent`` (a read: nothing decoded yet). Returns the
+    received bytes and the photo they already made, if any (the phone's outbox resends freely)."""
+    raw = read_upload(upload, max_bytes=max_bytes)
+    source_sha256 = hashlib.sha256(raw).hexdigest()
+    existing = db.session.scalar(
+        select(Photo).where(_parent_column(parent) == parent.id, Photo.source_sha256 == source_sha256).limit(1)
+    )
+    return Received(raw, source_sha256), existing
+
+
+def _parent_column(parent: Hazard | DamageReport):
+    return Photo.hazard_id if isinstance(parent, Hazard) else Photo.damage_report_id
+
+
 def add_photo(
     *,
     actor: User,
     parent: Hazard | DamageReport,
-    upload: IO[bytes] | bytes,
+    received: Received,
     kind: str | None,
     store: MediaStore,
     device: DeviceFix | None = None,
@@ -126,53 +149,46 @@ def add_photo(
     tz: str = "Asia/Shanghai",
     thumbnail_from: str = "pixels",
     max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS,
-    process: Callable[..., ProcessedPhoto] = process_upload,
 ) -> tuple[Photo, bool]:
-    """Attach an uploaded picture to ``parent``. Returns ``(photo, created)``; the same bytes again give the
-    same photo. Raises PayloadTooLarge / UnsupportedMediaType / Invalid from the pipeline."""
+    """Attach a received picture (not a resend: ``receive_photo``) to ``parent``. Returns ``(photo, created)``; the
+    same picture again gives the same photo. Raises PayloadTooLarge / UnsupportedMediaType / Invalid from the
+    pipeline.
+
+    The image is processed and its files stored before the first statement, so a caller that ended its read
+    transaction first (the upload routes) decodes holding no database lock; the write transaction is the last part."""
     is_hazard = isinstance(parent, Hazard)
-    parent_column = Photo.hazard_id if is_hazard else Photo.damage_report_id
+    parent_column = _parent_column(parent)
     if kind is None and is_hazard:
         kind = "before"
-
-    raw = read_upload(upload, max_bytes=max_bytes)
-    source_sha256 = hashlib.sha256(raw).hexdigest()
-    # A resend from the phone's outbox: known by the upload's own hash, before any decoding.
-    existing = db.session.scalar(
-        select(Photo).where(parent_column == parent.id, Photo.source_sha256 == source_sha256).limit(1)
-    )
-    if existing is not None:
-        return existing, False
-
-    processed = process(
-        raw,
+    processed = process_upload(
+        received.raw,
         max_bytes=max_bytes,
         max_pixels=max_pixels,
         tz=tz,
         thumbnail_from=thumbnail_from,
         max_png_pixels=max_png_pixels,
     )
+    # File first, row second (see the module docstring): content-addressed, so storing a picture already on file
+    # rewrites nothing that differs.
+    storage_key = store.put(processed.sha256, processed.data, processed.ext)
+    thumbnail_sha256 = hashlib.sha256(processed.thumbnail).hexdigest()
+    thumbnail_key = store.put(thumbnail_sha256, processed.thumbnail, processed.ext)
     device = device or DeviceFix()
     if processed.lat is not None:
         lat, lon, accuracy_m = processed.lat, processed.lon, processed.accuracy_m
     else:
         lat, lon, accuracy_m = device.lat, device.lon, device.accuracy_m
     taken_at = processed.taken_at if processed.taken_at is not None else device.taken_at
-    existing = _same_picture(parent_column, parent.id, processed.sha256)
+    existing = _same_picture(parent_column, parent.id, processed.sha256)  # the write transaction's first statement
     if existing is not None:
         return existing, False
-
-    # File first, row second (see the module docstring).
-    storage_key = store.put(processed.sha256, processed.data, processed.ext)
-    thumbnail_sha256 = hashlib.sha256(processed.thumbnail).hexdigest()
-    thumbnail_key = store.put(thumbnail_sha256, processed.thumbnail, processed.ext)
 
     photo = Photo(
         hazard_id=parent.id if is_hazard else None,
         damage_report_id=None if is_hazard else parent.id,
         kind=kind,
         sha256=processed.sha256,
-        source_sha256=source_sha256,
+        source_sha256=received.source_sha256,
         storage_key=storage_key,
         thumbnail_key=thumbnail_key,
         thumbnail_sha256=thumbnail_sha256,

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Select, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, select
 
 from server import clock
 from server.access import require_role
@@ -22,6 +21,7 @@ from server.errors import (
 )
 from server.events.service import get_event
 from server.extensions import db
+from server.idempotency import insert_current
 from server.locking import claim
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
@@ -57,34 +57,24 @@ def sign_off(*, actor: User, event_id: int, org_unit_id: int, note: str = "") ->
 
     previous_id = _current_id(event.id, unit.id)
     data = compute_rollup(event=event, node=unit)
-    signoff = SignOff(
-        event_id=event.id,
-        org_unit_id=unit.id,
-        figures=data["figures"],
-        evacuation=data["evacuation"],
-        reporting=data["reporting"],
-        note=note or "",
-        status="submitted",
-        current=True,
-        version=1,
-        created_by_id=actor.id,
-        created_at=clock.now(),
-    )
-    try:
-        with db.session.begin_nested():
-            if previous_id is not None:
-                moved = db.session.execute(
-                    update(SignOff)
-                    .where(SignOff.id == previous_id, SignOff.current.is_(True))
-                    .values(current=False)
-                    .execution_options(synchronize_session=False)
-                ).rowcount
-                if moved != 1:
-                    raise _LostRace()
-            db.session.add(signoff)
-            db.session.flush()
-    except (IntegrityError, _LostRace):
-        raise _race_conflict(event.id, unit.id) from None
+    row = {
+        "event_id": event.id,
+        "org_unit_id": unit.id,
+        "figures": data["figures"],
+        "evacuation": data["evacuation"],
+        "reporting": data["reporting"],
+        "note": note or "",
+        "status": "submitted",
+        "current": True,
+        "version": 1,
+        "created_by_id": actor.id,
+        "created_at": clock.now(),
+        "review_comment": "",
+    }
+    new_id = insert_current(SignOff, row, current_id=previous_id)
+    if new_id is None:
+        raise _race_conflict(event.id, unit.id)
+    signoff = db.session.get(SignOff, new_id)
     record(
         actor=actor,
         action="signoff.create",
@@ -94,10 +84,6 @@ def sign_off(*, actor: User, event_id: int, org_unit_id: int, note: str = "") ->
         changes={"status": [None, "submitted"], "figures": [None, data["figures"]], "note": [None, signoff.note]},
     )
     return signoff
-
-
-class _LostRace(Exception):
-    """The sign-off we read as current stopped being current before we could supersede it."""
 
 
 def _current_id(event_id: int, org_unit_id: int) -> int | None:

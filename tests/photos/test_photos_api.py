@@ -555,3 +555,48 @@ def test_a_photo_resumes_with_a_range_request(people, hazard):
         assert rest.get_data() == full[10:]
         assert rest.headers["Content-Range"] == f"bytes 10-{len(full) - 1}/{len(full)}"
         assert rest.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+
+
+# --- the database while a photo is processed
+
+
+@pytest.mark.parametrize("slow_part", ["read_upload", "process_upload"])
+def test_another_clients_submit_completes_while_a_photo_is_received_or_processed(
+    people, hazard, app, tree, monkeypatch, slow_part
+):
+    """Reading the body from a slow phone and decoding/re-encoding the image hold no write lock on SQLite: the
+    upload's first transaction only reads (api.reads_first: a deferred BEGIN) and ends before the image is processed
+    outside any transaction; only the insert's transaction takes the lock. Another village's damage report is filed
+    while the upload waits in either part."""
+    import threading
+
+    from server.photos import service
+    from tests.damage.conftest import open_event, report_payload
+
+    event = open_event(people.county, tree.county)
+    processing, release = threading.Event(), threading.Event()
+    real_part = getattr(service, slow_part)
+
+    def slow(*args, **kwargs):
+        processing.set()
+        assert release.wait(timeout=60), "the test never released the upload"
+        return real_part(*args, **kwargs)
+
+    monkeypatch.setattr(service, slow_part, slow)
+    answers: list[int] = []
+    uploader = threading.Thread(
+        target=lambda: answers.append(upload(people.reporter_a1, hazard_url(hazard), images.jpeg()).status_code)
+    )
+    uploader.start()
+    try:
+        assert processing.wait(timeout=60), f"the upload never reached {slow_part}"
+        submitted = people.reporter_a2.post(
+            f"/api/v1/events/{event['id']}/damage-reports",
+            json=report_payload("initial", org_unit_id=tree.village_a2.id),
+        )
+        assert submitted.status_code == 201, submitted.get_json()
+    finally:
+        release.set()
+        uploader.join()
+    assert answers == [201]
+    assert photo_count(app) == 1
