@@ -8,7 +8,16 @@ from sqlalchemy.exc import IntegrityError
 from server import clock
 from server.audit.service import record
 from server.auth.access import require_role
-from server.errors import AlreadyReviewed, EventClosed, Forbidden, Invalid, NotFound, SignOffRace, StaleVersion, Superseded
+from server.errors import (
+    AlreadyReviewed,
+    EventClosed,
+    Forbidden,
+    Invalid,
+    NotFound,
+    SignOffRace,
+    StaleVersion,
+    Superseded,
+)
 from server.events.service import get_event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
