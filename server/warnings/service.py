@@ -64,21 +64,21 @@ def _due(start: datetime, minutes: int | None) -> datetime | None:
 # --- reading ------------------------------------------------------------------------------------------------
 
 
-def _scope_root(user) -> OrgUnit:
+def _scope_root(actor: User) -> OrgUnit:
     # A grid's reporter answers for its village (PRODUCT.md): its warnings are the village's.
-    return statistics_unit(user)
+    return statistics_unit(actor)
 
 
-def _visible(user):
-    """SQL: the warnings ``user`` may read. Reporters see what targets their village (or their subtree); the other
+def _visible(actor: User):
+    """SQL: the warnings ``actor`` may read. Reporters see what targets their village (or their subtree); the other
     roles also see what was issued inside their scope."""
-    root = _scope_root(user)
+    root = _scope_root(actor)
     targeted = exists(
         select(WarningTarget.id)
         .join(OrgUnit, WarningTarget.org_unit_id == OrgUnit.id)
         .where(WarningTarget.warning_id == EarlyWarning.id, OrgUnit.path.startswith(root.path, autoescape=True))
     )
-    if user.role == "reporter":
+    if actor.role == "reporter":
         return targeted
     issuer = aliased(OrgUnit)
     issued = exists(
@@ -89,9 +89,9 @@ def _visible(user):
     return or_(issued, targeted)
 
 
-def get_warning(*, user, warning_id: int) -> EarlyWarning:
-    """The warning if ``user`` may read it, else NotFound (never a hint that it exists)."""
-    warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.id == warning_id, _visible(user)))
+def get_warning(*, actor: User, warning_id: int) -> EarlyWarning:
+    """The warning if ``actor`` may read it, else NotFound (never a hint that it exists)."""
+    warning = db.session.scalar(select(EarlyWarning).where(EarlyWarning.id == warning_id, _visible(actor)))
     if warning is None:
         raise NotFound(NOT_FOUND)
     return warning
@@ -101,9 +101,9 @@ def active_clause():
     return and_(EarlyWarning.status == "active", EarlyWarning.expires_at > now())
 
 
-def list_warnings(*, user, active: bool | None = None) -> Select:
-    """Warnings ``user`` may read, most severe first, then newest (by their latest revision)."""
-    stmt = select(EarlyWarning).where(_visible(user))
+def list_warnings(*, actor: User, active: bool | None = None) -> Select:
+    """Warnings ``actor`` may read, most severe first, then newest (by their latest revision)."""
+    stmt = select(EarlyWarning).where(_visible(actor))
     if active is True:
         stmt = stmt.where(active_clause())
     elif active is False:
@@ -203,10 +203,10 @@ def village_answers(warnings: list[EarlyWarning], village: OrgUnit) -> dict[int,
     return {ack.warning_id: ack for ack in db.session.scalars(stmt)}  # the earliest wins: it comes last
 
 
-def decorate(warnings: list[EarlyWarning], *, user) -> list[EarlyWarning]:
+def decorate(warnings: list[EarlyWarning], *, actor: User) -> list[EarlyWarning]:
     """Attach what the caller sees beside each warning: the counts inside its scope, and for a village's people
     their village's acknowledgement and whether it is overdue. A bounded number of queries for any page."""
-    root = _scope_root(user)
+    root = _scope_root(actor)
     counts = summaries(warnings, root)
     answers = village_answers(warnings, root) if root.level == "village" else {}
     for warning in warnings:
@@ -229,7 +229,7 @@ def _check_fields(errors: dict[str, list[str]], *, disaster_type: str | None, ex
         errors["expires_at"] = ["失效时间须晚于当前时间"]
 
 
-def _expand(actor, unit_ids: list[int]) -> list[tuple[int, int | None, int]]:
+def _expand(actor: User, unit_ids: list[int]) -> list[tuple[int, int | None, int]]:
     """The villages the given units stand for, as ``(village_id, township_id, via_unit_id)``: a township or county
     is every village under it, a grid is its village. Each given unit must be inside the actor's scope (404)."""
     given = [get_unit_in_scope(actor, unit_id) for unit_id in dict.fromkeys(unit_ids)]
@@ -251,7 +251,7 @@ def _expand(actor, unit_ids: list[int]) -> list[tuple[int, int | None, int]]:
 
 def issue_warning(
     *,
-    actor,
+    actor: User,
     title: str,
     level: str,
     disaster_type: str,
@@ -313,9 +313,9 @@ def issue_warning(
     return warning
 
 
-def _managed(actor, warning_id: int, verb: str) -> EarlyWarning:
+def _managed(actor: User, warning_id: int, verb: str) -> EarlyWarning:
     """The warning, for its issuing unit's reviewers or those above: 404 out of sight, 403 for anyone else."""
-    warning = get_warning(user=actor, warning_id=warning_id)
+    warning = get_warning(actor=actor, warning_id=warning_id)
     require_role(actor, *ISSUE_ROLES, message=f"只有审核员可以{verb}预警")
     if not actor.org_unit.contains(warning.issuer_unit):
         raise Forbidden(f"只有发布单位及其上级的审核员可以{verb}该预警")
@@ -336,7 +336,7 @@ def _flush_versioned() -> None:
         raise StaleVersion("预警已被他人修改，请刷新后重试") from exc
 
 
-def update_warning(*, actor, warning_id: int, version: int | None = None, **changes: Any) -> EarlyWarning:
+def update_warning(*, actor: User, warning_id: int, version: int | None = None, **changes: Any) -> EarlyWarning:
     """Change a warning. Any change starts a new revision: every target village must acknowledge again, within
     the (new) window from now. A request that changes nothing changes nothing."""
     warning = _managed(actor, warning_id, "修改")
@@ -377,7 +377,7 @@ def update_warning(*, actor, warning_id: int, version: int | None = None, **chan
     return warning
 
 
-def cancel_warning(*, actor, warning_id: int, reason: str, version: int | None = None) -> EarlyWarning:
+def cancel_warning(*, actor: User, warning_id: int, reason: str, version: int | None = None) -> EarlyWarning:
     """Cancel (撤销) a warning: it leaves every list of active warnings and asks nobody anything more."""
     warning = _managed(actor, warning_id, "撤销")
     _check_version(warning, version)
@@ -406,7 +406,7 @@ def cancel_warning(*, actor, warning_id: int, reason: str, version: int | None =
 
 def acknowledge(
     *,
-    actor,
+    actor: User,
     warning_id: int,
     client_id=None,
     households_notified: int | None = None,
@@ -419,7 +419,7 @@ def acknowledge(
     is a 409; without a ``client_id``, an officer who already answered this revision gets that answer back
     unchanged. An answer after the window counts and is marked late.
     """
-    warning = get_warning(user=actor, warning_id=warning_id)
+    warning = get_warning(actor=actor, warning_id=warning_id)
     require_role(actor, *ACK_ROLES, message="只有村（社区）信息员可以叫应")
     village = _scope_root(actor)
     target = db.session.scalar(
@@ -508,15 +508,15 @@ def _resent(existing: WarningAck, digest: str, village: OrgUnit) -> WarningAck:
 # --- status -------------------------------------------------------------------------------------------------
 
 
-def warning_status(*, user, warning_id: int) -> dict[str, Any]:
+def warning_status(*, actor: User, warning_id: int) -> dict[str, Any]:
     """Per target village inside the caller's scope: answered (on time or late), overdue, or still in time; who
     answered when and how many households and persons they relayed to; the officers to call for the silent; and
     the counts, also per township. Five queries whatever the number of targets."""
-    warning = get_warning(user=user, warning_id=warning_id)
-    require_role(user, *STATUS_ROLES, message="只有审核员、查看人员和管理员可以查看叫应情况")
+    warning = get_warning(actor=actor, warning_id=warning_id)
+    require_role(actor, *STATUS_ROLES, message="只有审核员、查看人员和管理员可以查看叫应情况")
     from server.warnings.models import WarningEscalation
 
-    root = _scope_root(user)
+    root = _scope_root(actor)
     township = aliased(OrgUnit)
     rows = db.session.execute(
         select(WarningTarget, OrgUnit, township)
