@@ -533,7 +533,7 @@ def warning_status(*, actor: User, warning_id: int) -> dict[str, Any]:
     ):
         answers.setdefault(ack.target_id, []).append(ack)
     village_ids = {unit.id for _, unit, _ in rows}
-    officers = village_officers(village_ids, root)
+    officers = village_officers(village_ids, root.path)
     escalated = {
         target_id: at
         for target_id, at in db.session.execute(
@@ -593,7 +593,7 @@ def _township_summary(townships: dict, town: OrgUnit | None) -> Summary:
     return townships[key]["summary"]
 
 
-def village_officers(village_ids: set[int], root: OrgUnit) -> dict[int, list[dict[str, Any]]]:
+def village_officers(village_ids: set[int], root_path: str) -> dict[int, list[dict[str, Any]]]:
     """The active reporters (灾害信息员 / 网格员) of each village, its grids' included: whom to call when it is
     silent. One query."""
     if not village_ids:
@@ -605,7 +605,7 @@ def village_officers(village_ids: set[int], root: OrgUnit) -> dict[int, list[dic
             User.role == "reporter",
             User.active.is_(True),
             OrgUnit.level.in_(("village", "grid")),
-            OrgUnit.path.startswith(root.path, autoescape=True),
+            OrgUnit.path.startswith(root_path, autoescape=True),
         )
         .order_by(OrgUnit.level.desc(), User.id)  # the village's own officers before its grids'
     )
