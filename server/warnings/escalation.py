@@ -32,7 +32,7 @@ from server.orgunits.models import OrgUnit
 from server.users.models import User
 from server.warnings.models import EarlyWarning, WarningEscalation, WarningTarget
 from server.warnings.notifiers import Notifier, notifier_from_config
-from server.warnings.service import first_answers, village_officers
+from server.warnings.status import first_answers, village_officers
 
 CONTACT_LEVELS = ("township", "county")  # 乡镇、县 duty contacts above a village
 

@@ -1,7 +1,7 @@
 from server.api import Blueprint
 from server.auth.access import current_actor
 from server.extensions import db
-from server.warnings import service
+from server.warnings import acks, service, status
 from server.warnings.schemas import (
     WarningAckIn,
     WarningAckOut,
@@ -18,7 +18,7 @@ bp = Blueprint("warnings", __name__)
 
 
 def _with_extras(warnings: list) -> list:
-    return service.decorate(warnings, actor=current_actor())
+    return status.decorate(warnings, actor=current_actor())
 
 
 @bp.post("/warnings")
@@ -75,7 +75,7 @@ def cancel_warning(data: dict, warning_id: int):
 @bp.response(200, WarningAckOut)
 def acknowledge(data: dict, warning_id: int):
     """Acknowledge (叫应) for the caller's village; again → 200 unchanged; idempotent by client_id."""
-    ack, _created = service.acknowledge(actor=current_actor(), warning_id=warning_id, **data)
+    ack, _created = acks.acknowledge(actor=current_actor(), warning_id=warning_id, **data)
     db.session.commit()
     return ack
 
@@ -85,4 +85,4 @@ def acknowledge(data: dict, warning_id: int):
 @bp.response(200, WarningStatusOut)
 def warning_status(warning_id: int):
     """Acknowledgement per target village inside the caller's scope: who answered when, late, overdue, the rate."""
-    return service.warning_status(actor=current_actor(), warning_id=warning_id)
+    return status.warning_status(actor=current_actor(), warning_id=warning_id)
