@@ -17,6 +17,9 @@ from server.users.models import User
 from server.warnings.models import EarlyWarning, WarningAck, WarningEscalation, WarningTarget
 from server.warnings.service import STATUS_ROLES, get_warning, scope_root
 
+UNIT_FIELDS = ("id", "code", "name", "level", "parent_id", "path")  # OrgUnitOut's
+UNIT_COLUMNS = tuple(getattr(OrgUnit, name) for name in UNIT_FIELDS)
+
 
 @dataclass
 class Summary:
@@ -230,4 +233,30 @@ def village_officers(village_ids: set[int], root_path: str) -> dict[int, list[di
         village_id = unit_id if level == "village" else parent_id
         if village_id in village_ids:
             out.setdefault(village_id, []).append({"id": user_id, "name": name, "phone": phone})
+    return out
+
+
+def overdue_units(warnings: list[EarlyWarning], root: OrgUnit, *, limit: int) -> dict[int, list[dict[str, Any]]]:
+    """The first ``limit`` overdue target villages (by code) under ``root`` of each warning, as unit dicts: named
+    on the dashboards above them. One query (a window function keeps each warning's list short)."""
+    overdue_ids = [w.id for w in warnings if w.overdue_after() is not None]
+    if not overdue_ids:
+        return {}
+    first = first_answers()
+    rank = func.row_number().over(partition_by=WarningTarget.warning_id, order_by=OrgUnit.code).label("rank")
+    ranked = (
+        select(WarningTarget.warning_id, *UNIT_COLUMNS, rank)
+        .join(OrgUnit, OrgUnit.id == WarningTarget.org_unit_id)
+        .outerjoin(first, first.c.target_id == WarningTarget.id)
+        .where(
+            WarningTarget.warning_id.in_(overdue_ids),
+            OrgUnit.path.startswith(root.path, autoescape=True),
+            first.c.first_at.is_(None),
+        )
+        .subquery()
+    )
+    stmt = select(ranked).where(ranked.c.rank <= limit).order_by(ranked.c.warning_id, ranked.c.rank)
+    out: dict[int, list[dict[str, Any]]] = {}
+    for row in db.session.execute(stmt).mappings():
+        out.setdefault(row["warning_id"], []).append({name: row[name] for name in UNIT_FIELDS})
     return out
