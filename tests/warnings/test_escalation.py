@@ -216,3 +216,15 @@ def test_webhook_without_url_is_a_configuration_error(make_app, silent_two, at):
     result = app.test_cli_runner().invoke(args=["warnings", "escalate"])
     assert result.exit_code != 0 and "WARNING_WEBHOOK_URL" in result.output
     assert escalations(app) == []
+
+
+def test_webhook_backs_off_doubling_between_tries(gateway):
+    from server.warnings.notifiers import WebhookNotifier
+
+    pauses: list[float] = []
+    gateway.statuses = [500, 503, 200]
+    delivery = WebhookNotifier(gateway.url, retries=3, backoff=1.5, sleep=pauses.append).send({"escalation_id": 7})
+    assert delivery.ok and [a["status"] for a in delivery.attempts] == [500, 503, 200]
+    assert pauses == [1.5, 3.0]
+    assert gateway.requests[0]["headers"]["Idempotency-Key"] == "escalation-7"
+    assert "X-Gridreport-Signature" not in gateway.requests[0]["headers"]  # no secret, no signature
