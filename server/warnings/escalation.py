@@ -48,7 +48,7 @@ class RunResult:
 def overdue_unescalated() -> list[tuple[WarningTarget, EarlyWarning, OrgUnit]]:
     """Targets of active warnings silent past their window and not escalated for the current revision."""
     at = now()
-    first = first_answers()
+    first = first_answers(EarlyWarning.status == "active", EarlyWarning.expires_at > at)
     stmt = (
         select(WarningTarget, EarlyWarning, OrgUnit)
         .join(EarlyWarning, EarlyWarning.id == WarningTarget.warning_id)

@@ -54,12 +54,13 @@ class Summary:
         }
 
 
-def first_answers():
-    """Subquery: each target's earliest answer to its warning's current revision (``target_id``, ``first_at``)."""
+def first_answers(*conditions):
+    """Subquery: each target's earliest answer to its warning's current revision (``target_id``, ``first_at``),
+    over the warnings the ``conditions`` on ``EarlyWarning`` select (never the whole history of answers)."""
     return (
         select(WarningAck.target_id, func.min(WarningAck.acknowledged_at).label("first_at"))
         .join(EarlyWarning, EarlyWarning.id == WarningAck.warning_id)
-        .where(WarningAck.revision == EarlyWarning.revision)
+        .where(WarningAck.revision == EarlyWarning.revision, *conditions)
         .group_by(WarningAck.target_id)
         .subquery("first_answers")
     )
@@ -69,7 +70,7 @@ def summaries(warnings: list[EarlyWarning], root: OrgUnit) -> dict[int, Summary]
     """One grouped query for any number of warnings: their targets under ``root`` and the answers."""
     if not warnings:
         return {}
-    first = first_answers()
+    first = first_answers(EarlyWarning.id.in_([w.id for w in warnings]))
     stmt = (
         select(
             WarningTarget.warning_id,
@@ -242,7 +243,7 @@ def overdue_units(warnings: list[EarlyWarning], root: OrgUnit, *, limit: int) ->
     overdue_ids = [w.id for w in warnings if w.overdue_after() is not None]
     if not overdue_ids:
         return {}
-    first = first_answers()
+    first = first_answers(EarlyWarning.id.in_(overdue_ids))
     rank = func.row_number().over(partition_by=WarningTarget.warning_id, order_by=OrgUnit.code).label("rank")
     ranked = (
         select(WarningTarget.warning_id, *UNIT_COLUMNS, rank)
