@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from server.events.models import Event
 from server.extensions import db
-from server.hazards.models import Hazard, overdue_clause
+from server.fields import local_iso
+from server.hazards.service import open_hazards
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import statistics_unit, within_scope
-from server.rollup.service import compute_rollup, iso, late_and_missing_units, unit_json
+from server.rollup.service import compute_rollup, late_and_missing_units, unit_json
 from server.warnings import status as warning_status
 from server.warnings.service import list_warnings
 
@@ -22,8 +23,6 @@ if TYPE_CHECKING:
     from server.users.models import User
 
 LIVE_STATUSES = ("active", "stable")  # closed events owe nothing and leave the dashboard
-OPEN_HAZARD_EXCLUDED = ("rejected", "closed")
-RISK_LEVELS = ("low", "medium", "high", "major")
 NAMED_LIMIT = 20  # villages or hazards named per list; the counts beside them cover all
 WARNINGS_LIMIT = 50  # active warnings shown, most severe and newest first
 
@@ -50,48 +49,6 @@ def live_events(*, actor: User) -> list[Event]:
     return list(db.session.scalars(stmt))
 
 
-def _hazards(actor: User) -> dict[str, Any]:
-    """Open hazards (隐患) in scope by risk level, the supervised (挂牌督办) among them, and the rectifications past
-    their deadline, counted and the first of them named. Four queries."""
-    open_in_scope = (Hazard.status.not_in(OPEN_HAZARD_EXCLUDED), within_scope(actor))
-    stmt = (
-        select(Hazard.risk_level, func.count(Hazard.id))
-        .join(OrgUnit, Hazard.org_unit_id == OrgUnit.id)
-        .where(*open_in_scope)
-        .group_by(Hazard.risk_level)
-    )
-    by_level = dict.fromkeys(RISK_LEVELS, 0)
-    by_level.update({level: count for level, count in db.session.execute(stmt)})
-    counted = select(func.count(Hazard.id)).join(OrgUnit, Hazard.org_unit_id == OrgUnit.id).where(*open_in_scope)
-    supervised = db.session.scalar(counted.where(Hazard.supervised.is_(True)))
-    overdue = db.session.scalar(counted.where(overdue_clause()))
-    stmt = (
-        select(Hazard.id, Hazard.title, Hazard.risk_level, Hazard.deadline, Hazard.supervised, OrgUnit)
-        .join(OrgUnit, Hazard.org_unit_id == OrgUnit.id)
-        .where(*open_in_scope, overdue_clause())
-        .order_by(Hazard.deadline, Hazard.id)
-        .limit(NAMED_LIMIT)
-    )
-    overdue_items = [
-        {
-            "id": hazard_id,
-            "title": title,
-            "risk_level": risk_level,
-            "deadline": iso(deadline),
-            "supervised": is_supervised,
-            "org_unit": unit_json(unit),
-        }
-        for hazard_id, title, risk_level, deadline, is_supervised, unit in db.session.execute(stmt)
-    ]
-    return {
-        "open": sum(by_level.values()),
-        "open_by_risk_level": by_level,
-        "supervised": supervised,
-        "overdue_rectification": overdue,
-        "overdue_rectifications": overdue_items,
-    }
-
-
 def _warnings(actor: User, unit: OrgUnit) -> list[Any]:
     """Active warnings the caller may read, with the counts over its scope, its village's answer (a village's
     people), and the overdue villages named. Four queries."""
@@ -105,7 +62,7 @@ def _warnings(actor: User, unit: OrgUnit) -> list[Any]:
 
 def dashboard(*, actor: User) -> dict[str, Any]:
     unit = statistics_unit(actor)
-    hazards = _hazards(actor)
+    hazards = open_hazards(actor=actor, named=NAMED_LIMIT)
     events = []
     late = missing = 0
     for event in live_events(actor=actor):
@@ -123,7 +80,7 @@ def dashboard(*, actor: User) -> dict[str, Any]:
                     "disaster_type": event.disaster_type,
                     "disaster_subtype": event.disaster_subtype,
                     "status": event.status,
-                    "started_at": iso(event.started_at),
+                    "started_at": local_iso(event.started_at),
                     "org_unit": unit_json(event.org_unit),
                 },
                 "figures": rollup["figures"],

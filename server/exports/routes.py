@@ -1,7 +1,7 @@
 from flask import Response, stream_with_context
 
+from server.access import current_actor
 from server.api import Blueprint
-from server.auth.access import current_actor
 from server.exports import service
 from server.exports.schemas import ReportExportQuery, RollupExportQuery
 from server.exports.writers import CSV_TYPE, XLSX_TYPE, content_disposition, csv_stream, xlsx_stream

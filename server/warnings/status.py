@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
-from server.auth.access import require_role
+from server.access import require_role
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.users.models import User
