@@ -178,16 +178,20 @@ class Blueprint(flask_smorest.Blueprint):
         view.__access__ = {"public": True}
         return view
 
-    def paginated(self, item_schema: type[Schema]) -> Callable:
+    def paginated(self, item_schema: type[Schema], *, prepare: Callable[[list[Any]], Any] | None = None) -> Callable:
         """The view takes the page arguments of its query (``page``, ``per_page``: ``PageQuery``) and returns a
-        ``Select``; the answer is the page envelope with the items dumped through ``item_schema``."""
+        ``Select``; the answer is the page envelope with the items dumped through ``item_schema``. ``prepare(items)``
+        may attach what the page shows beside the rows, read for the whole page at once, before they are dumped."""
         envelope = page_schema(item_schema)
 
         def decorator(view: Callable) -> Callable:
             @self.response(200, envelope)
             @wraps(view)
             def wrapper(*args, page: int = 1, per_page: int | None = None, **kwargs):
-                return paginate(view(*args, **kwargs), page=page, per_page=per_page)
+                result = paginate(view(*args, **kwargs), page=page, per_page=per_page)
+                if prepare is not None:
+                    prepare(result["items"])
+                return result
 
             return wrapper
 

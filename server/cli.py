@@ -1,4 +1,4 @@
-"""Command line: ``flask --app server org import``, ``users create``, ``demo seed``."""
+"""Command line: ``flask --app server org import``, ``users create``, ``demo seed``, ``warnings escalate``."""
 
 from __future__ import annotations
 
@@ -84,6 +84,9 @@ def demo_seed() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from server.warnings.cli import warnings_cli
+
+    app.cli.add_command(warnings_cli)
     app.cli.add_command(org_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

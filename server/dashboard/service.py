@@ -1,4 +1,7 @@
-"""The dashboard (工作台) of a unit: its live events with totals and completeness, open hazards, warnings, overdue."""
+"""The dashboard (工作台) of a unit: its live events with totals and completeness and the villages late or missing,
+open hazards by risk level with the overdue rectifications, active warnings with their acknowledgement rates and
+overdue villages, and the overdue counts. A fixed number of queries per live event and per section, whatever the
+number of villages in scope: the lists of named villages and hazards are capped (the counts cover all)."""
 
 from __future__ import annotations
 
@@ -12,12 +15,16 @@ from server.fields import local_iso
 from server.hazards.service import open_hazards
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import statistics_unit, within_scope
-from server.rollup.service import compute_rollup, unit_json
+from server.rollup.service import compute_rollup, late_and_missing_units, unit_json
+from server.warnings import status as warning_status
+from server.warnings.service import list_warnings
 
 if TYPE_CHECKING:
     from server.users.models import User
 
 LIVE_STATUSES = ("active", "stable")  # closed events owe nothing and leave the dashboard
+NAMED_LIMIT = 20  # villages or hazards named per list; the counts beside them cover all
+WARNINGS_LIMIT = 50  # active warnings shown, most severe and newest first
 
 
 def _ancestor_paths(unit: OrgUnit) -> list[str]:
@@ -42,15 +49,27 @@ def live_events(*, actor: User) -> list[Event]:
     return list(db.session.scalars(stmt))
 
 
+def _warnings(actor: User, unit: OrgUnit) -> list[Any]:
+    """Active warnings the caller may read, with the counts over its scope, its village's answer (a village's
+    people), and the overdue villages named. Four queries."""
+    warnings = list(db.session.scalars(list_warnings(actor=actor, active=True).limit(WARNINGS_LIMIT)))
+    warning_status.decorate(warnings, actor=actor)
+    named = warning_status.overdue_units(warnings, unit, limit=NAMED_LIMIT)
+    for warning in warnings:
+        warning.overdue_units = named.get(warning.id, [])
+    return warnings
+
+
 def dashboard(*, actor: User) -> dict[str, Any]:
     unit = statistics_unit(actor)
-    hazards = open_hazards(actor=actor)
+    hazards = open_hazards(actor=actor, named=NAMED_LIMIT)
     events = []
     late = missing = 0
     for event in live_events(actor=actor):
         # One roll-up per live event (a handful at a time), at the caller's unit: it is inside or around the area.
         rollup = compute_rollup(event=event, node=unit, with_missing_units=False)
         reporting = rollup["reporting"]
+        named = late_and_missing_units(event, unit, limit=NAMED_LIMIT)
         late += reporting["late"]
         missing += reporting["overdue_missing"]
         events.append(
@@ -69,17 +88,21 @@ def dashboard(*, actor: User) -> dict[str, Any]:
                 "reporting": reporting,
                 "deadline": rollup["deadline"],
                 "last_report_at": rollup["last_report_at"],
+                "late_units": named["late"],
+                "missing_units": named["missing"],
             }
         )
+    warnings = _warnings(actor, unit)
     return {
         "org_unit": unit_json(unit),
         "events": events,
         "hazards": hazards,
-        "warnings": [],  # filled by the warnings feature
+        "warnings": warnings,
         "overdue": {
             "late": late,
             "missing": missing,
-            "hazard_rectification": hazards["overdue_rectification"] if hazards else 0,
+            "hazard_rectification": hazards["overdue_rectification"],
+            "warning_targets": sum(w.summary["overdue"] for w in warnings),
             "events": [
                 {
                     "event_id": item["event"]["id"],

@@ -29,6 +29,7 @@ from server.audit_trail import changes_between, record, snapshot
 from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db
+from server.fields import local_iso
 from server.hazards.models import ACTIONS, RISK_LEVELS, STATUSES, Hazard, HazardStep, overdue_clause
 from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
 from server.locking import claim
@@ -334,9 +335,9 @@ def _add_step(
 OPEN_EXCLUDED = ("rejected", "closed")
 
 
-def open_hazards(*, actor: User) -> dict[str, Any]:
+def open_hazards(*, actor: User, named: int = 20) -> dict[str, Any]:
     """Open hazards (隐患) in the caller's scope by risk level, and the supervised (挂牌督办) and overdue
-    rectifications among them: the dashboard's hazard figures."""
+    rectifications among them, the first ``named`` of those by deadline listed: the dashboard's hazard figures."""
     open_in_scope = (Hazard.status.not_in(OPEN_EXCLUDED), within_scope(actor))
     by_level = dict.fromkeys(RISK_LEVELS, 0)
     stmt = (
@@ -352,6 +353,23 @@ def open_hazards(*, actor: User) -> dict[str, Any]:
         "open_by_risk_level": by_level,
         "supervised": db.session.scalar(counted.where(Hazard.supervised.is_(True))),
         "overdue_rectification": db.session.scalar(counted.where(overdue_clause())),
+        "overdue_rectifications": [
+            {
+                "id": hazard_id,
+                "title": title,
+                "risk_level": risk_level,
+                "deadline": local_iso(deadline),
+                "supervised": supervised,
+                "org_unit": unit,
+            }
+            for hazard_id, title, risk_level, deadline, supervised, unit in db.session.execute(
+                select(Hazard.id, Hazard.title, Hazard.risk_level, Hazard.deadline, Hazard.supervised, OrgUnit)
+                .join(OrgUnit, Hazard.org_unit_id == OrgUnit.id)
+                .where(*open_in_scope, overdue_clause())
+                .order_by(Hazard.deadline, Hazard.id)
+                .limit(named)
+            )
+        ],
     }
 
 

@@ -265,6 +265,32 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
     }
 
 
+def late_and_missing_units(event: Event, node: OrgUnit, *, limit: int) -> dict[str, list[dict[str, Any]]]:
+    """The first ``limit`` villages (by code) under the node that are late, and those missing, for the event's
+    current obligation, as unit dicts: named on the dashboard. One query whatever the number of villages."""
+    obligation = deadlines.current_obligation(event)
+    status_col = deadlines.status_expression(obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id)
+    ranked = (
+        select(
+            *UNIT_COLUMNS,
+            status_col.label("status"),
+            func.row_number().over(partition_by=status_col, order_by=OrgUnit.code).label("rank"),
+        )
+        .outerjoin(DamageReport, _current_damage(event.id))
+        .where(_villages(_scope_prefix(event, node)))
+        .subquery()
+    )
+    stmt = (
+        select(ranked)
+        .where(ranked.c.status.in_(("late", "missing")), ranked.c.rank <= limit)
+        .order_by(ranked.c.status, ranked.c.rank)
+    )
+    out: dict[str, list[dict[str, Any]]] = {"late": [], "missing": []}
+    for row in db.session.execute(stmt).mappings():
+        out[row["status"]].append({name: row[name] for name in UNIT_FIELDS})
+    return out
+
+
 def deadline_statuses(
     *, actor: User, event_id: int, org_unit_id: int | None = None, status: str | None = None
 ) -> dict[str, Any]:
