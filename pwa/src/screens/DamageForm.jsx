@@ -148,7 +148,6 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
       ? parsed.errors
       : reportErrors({ figures: parsed.figures, previous: previous && previous.figures, changeNote });
   const errors = { ...serverErrors, ...(checked ? check() : {}) };
-  const label = `${event ? event.name : '灾情'} ${stageName(stage)}`;
 
   const edit = (path, apply) => {
     setTouched(true);
@@ -160,7 +159,8 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
   const setArea = (key) => (value) =>
     edit(`figures.${key}`, () => setForm((f) => ({ ...f, areas: { ...f.areas, [key]: value } })));
 
-  const save = async (body, withPhotos) => {
+  const save = async (body, withPhotos, kindOfReport = '') => {
+    const label = `${event ? event.name : '灾情'} ${stageName(body.stage)}${kindOfReport}`;
     setSaving(true);
     setSaveError(null);
     try {
@@ -238,7 +238,7 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
           tone="secondary"
           name="zero-report"
           disabled={saving}
-          onClick={() => save(zeroPayload(stage), false)}
+          onClick={() => save(zeroPayload(stage), false, '（零报告）')}
         />
       ) : null}
       {quick.noChange ? (
@@ -248,7 +248,7 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
           tone="secondary"
           name="no-change"
           disabled={saving}
-          onClick={() => save(noChangePayload(previous), false)}
+          onClick={() => save(noChangePayload(previous), false, '（本日无新增）')}
         />
       ) : null}
       {quick.zero || quick.noChange ? <p class="or-line">有灾情或有变化，请填下面的数字：</p> : null}
