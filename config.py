@@ -14,7 +14,13 @@ JSON_SORT_KEYS = False
 
 # Database: None means a SQLite file in the instance folder (WAL, foreign keys on).
 DATABASE_URL = None
-SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+SQLALCHEMY_ENGINE_OPTIONS: dict = {}  # merged over the timeouts below (its keys win)
+# A database that accepts connections but never answers must not hang requests until gunicorn kills them: after
+# these many seconds the request answers 503 "unavailable". Connect: establishing a connection (PostgreSQL's
+# connect_timeout, at least 2) and waiting for a free pooled one. Statement: PostgreSQL's statement_timeout for each
+# statement (lock waits included); on SQLite the wait for the write lock (busy timeout). Migrations run without it.
+DB_CONNECT_TIMEOUT = 5
+DB_STATEMENT_TIMEOUT = 10.0
 
 # Sessions: a phone stays logged in for weeks; revocation is by the user's session token.
 PERMANENT_SESSION_LIFETIME = timedelta(days=30)
@@ -24,6 +30,8 @@ SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_SECURE = False  # forced on in production
 REMEMBER_COOKIE_HTTPONLY = True
 REMEMBER_COOKIE_SAMESITE = "Lax"
+# Logins kept per user (phones, browsers); a new login beyond this ends the user's oldest one.
+MAX_LOGINS_PER_USER = 20
 
 # Passwords: werkzeug's scrypt. Tests may use a cheaper method to stay fast.
 PASSWORD_HASH_METHOD = "scrypt"
@@ -32,6 +40,15 @@ PASSWORD_HASH_METHOD = "scrypt"
 RATELIMIT_STORAGE_URI = "memory://"
 LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
 LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
+# Photo uploads per user, both upload routes together (429 rate_limited beyond).
+UPLOAD_RATE_LIMIT = "60 per minute"
+
+# Largest JSON request body (KB); a larger one is 413, chunked or not. Photos have MAX_UPLOAD_MB.
+MAX_JSON_KB = 1024
+
+# Proxies: how many reverse proxies (nginx) stand in front of the app and append to X-Forwarded-For. 0 trusts no
+# X-Forwarded-For header at all (a client could forge it); 1 behind one nginx. Login throttling keys on the address.
+TRUSTED_PROXIES = 0
 
 # Time
 TIMEZONE = "Asia/Shanghai"
@@ -46,7 +63,9 @@ S3_SECRET_KEY = None
 S3_REGION = "us-east-1"
 S3_PREFIX = ""
 # Decompression bombs: a photo whose header announces more pixels than this is refused before decoding.
-MAX_IMAGE_PIXELS = 64_000_000
+MAX_IMAGE_PIXELS = 50_000_000  # a 48 MP phone sensor fits
+# PNGs decode in full (no reduced decode) at 4 bytes a pixel: their own, lower limit.
+MAX_PNG_PIXELS = 16_000_000
 # Thumbnails from the pixels ingest already decoded ("pixels", measured fastest) or a draft-mode re-decode ("draft").
 PHOTO_THUMBNAILS_FROM = "pixels"
 

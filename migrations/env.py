@@ -85,10 +85,20 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        postgres = connection.dialect.name == "postgresql"
+        if postgres:
+            # The app's statement timeout (DB_STATEMENT_TIMEOUT) is for requests; building an index may take longer.
+            connection.exec_driver_sql("SET statement_timeout = 0")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
-
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if postgres:  # back to the app's timeout before the connection returns to the pool
+                connection.rollback()
+                connection.exec_driver_sql("RESET statement_timeout")
+                connection.commit()
 
 
 if context.is_offline_mode():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+import math
 import os
 import re
 import uuid
@@ -13,13 +14,16 @@ from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, jsonify, request, send_from_directory
 from flask_login import current_user
-from sqlalchemy import event, select, text
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
+import server.messages  # noqa: F401  (before any schema is built: Chinese validation messages)
 from server import security_headers
-from server.errors import CsrfFailed, Unauthorized, Unavailable, error_response, register_error_handlers
+from server.api import StrictJSONProvider
+from server.errors import CsrfFailed, Forbidden, Unauthorized, Unavailable, error_response, register_error_handlers
 from server.extensions import db, limiter, login_manager, migrate
 
 # Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
@@ -45,11 +49,16 @@ PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
+    app.json = StrictJSONProvider(app)
     app.url_map.converters["int"] = _IdConverter
     app.url_map.converters["shellpath"] = _ShellPathConverter
     _load_config(app, config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
+    if int(app.config["TRUSTED_PROXIES"]) > 0:
+        # The client's address from the last TRUSTED_PROXIES hops of X-Forwarded-For (what our own proxies
+        # appended); anything a client put in front of that is ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
 
     db.init_app(app)
     migrate.init_app(
@@ -89,6 +98,10 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     app.config["SQLALCHEMY_DATABASE_URI"] = url
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {
+        **_engine_timeouts(url, app.config["DB_CONNECT_TIMEOUT"], app.config["DB_STATEMENT_TIMEOUT"]),
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     app.config.setdefault("MEDIA_DIR", None)
     app.config["MEDIA_DIR"] = app.config["MEDIA_DIR"] or str(Path(app.instance_path) / "media")
     # Headroom for the multipart envelope around a photo of MAX_UPLOAD_MB.
@@ -97,11 +110,33 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
     app.json.sort_keys = False
 
 
+def _engine_timeouts(url: str, connect_timeout: float, statement_timeout: float) -> dict[str, Any]:
+    """Engine options that bound every wait on the database; a timeout surfaces as OperationalError (503).
+
+    ``pool_pre_ping`` tests a pooled connection before use, so after a database restart the next request gets a
+    fresh connection instead of an error.
+    """
+    options: dict[str, Any] = {"pool_pre_ping": True}
+    if url.startswith("sqlite"):
+        # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the database's write lock.
+        options["connect_args"] = {"timeout": float(statement_timeout)}
+    else:
+        options["connect_args"] = {
+            "connect_timeout": max(2, math.ceil(float(connect_timeout))),  # libpq's minimum is 2 s
+            "options": f"-c statement_timeout={max(1, round(float(statement_timeout) * 1000))}",
+        }
+    if not url.startswith("sqlite:///:memory:") and url != "sqlite://":
+        options["pool_timeout"] = float(connect_timeout)  # waiting for a free connection of the pool
+    return options
+
+
 def _coerce(default: Any, raw: str) -> Any:
     if isinstance(default, bool):
         return raw.strip().lower() in {"1", "true", "yes", "on"}
     if isinstance(default, int):
         return int(raw)
+    if isinstance(default, float):
+        return float(raw)
     if isinstance(default, timedelta):
         return timedelta(seconds=int(raw))
     return raw
@@ -138,7 +173,6 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
     # pysqlite opens transactions only before INSERT/UPDATE/DELETE, so a SAVEPOINT issued first would become the
@@ -176,27 +210,54 @@ def _register_request_hooks(app: Flask) -> None:
 
         if request.method not in SAFE_METHODS and not csrf_valid(request.headers.get("X-CSRF-Token")):
             raise CsrfFailed()
+        # The route's roles before anything of the request is read: a wrong role is 403, never a 422 about a body
+        # it had no business sending.
+        roles = meta.get("roles")
+        if roles and current_user.role not in roles:
+            from server.auth.access import roles_only_message
+
+            raise Forbidden(roles_only_message(roles))
 
     @app.after_request
     def add_request_id(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        if app.config["ENV_NAME"] == "production":
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.path.startswith(API_PREFIX) and "Cache-Control" not in response.headers:
             response.headers["Cache-Control"] = "no-store"
         return response
 
     @login_manager.user_loader
-    def load_user(session_token: str):
-        from server.users.models import User
+    def load_user(cookie_id: str):
+        from server.auth.service import load_user
 
-        return db.session.scalar(select(User).where(User.session_token == session_token, User.active.is_(True)))
+        return load_user(cookie_id)
 
     @login_manager.unauthorized_handler
     def unauthorized():
         return error_response(Unauthorized())
 
 
+def _at_most(limit: int) -> str:
+    """A regex for the decimal numbers 0..``limit`` (leading zeros allowed up to its width)."""
+    digits = str(limit)
+    parts = [f"[0-9]{{1,{len(digits) - 1}}}"] if len(digits) > 1 else []
+    for i, digit in enumerate(digits):
+        rest = len(digits) - i - 1
+        if rest == 0:
+            parts.append(f"{digits[:i]}[0-{digit}]")
+        elif digit != "0":
+            parts.append(f"{digits[:i]}[0-{int(digit) - 1}][0-9]{{{rest}}}")
+    return "(?:" + "|".join(parts) + ")"
+
+
 class _IdConverter(IntegerConverter):
-    """``<int:id>`` bounded to the 32-bit id columns: a larger id is simply not found (not a driver error)."""
+    """``<int:id>`` bounded to the 32-bit id columns: a larger id is simply not found (not a driver error).
+
+    The bound is in the regex, not only in ``max``: werkzeug notes a rule whose pattern matched before the converter
+    refuses the value, so a PATCH to /users/2147483648 would answer 405 ("GET only") instead of 404."""
+
+    regex = _at_most(2**31 - 1)
 
     def __init__(self, url_map, *args, **kwargs):
         kwargs.setdefault("max", 2**31 - 1)

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from flask import current_app, request
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
+from flask.json.provider import DefaultJSONProvider
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
 from sqlalchemy import Select, func, select
 
-from server.errors import BadRequest
+from server.clock import as_utc, local_zone, to_local
+from server.errors import ApiError, BadRequest, PayloadTooLarge
 from server.extensions import db
 
 INT_MAX = 2**31 - 1  # every integer column is a 32-bit INTEGER
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
 
 
 class InputSchema(Schema):
@@ -21,6 +27,27 @@ class InputSchema(Schema):
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def ascii_numerals(self, data: Any, **kwargs) -> Any:
+        """A number given as text (query strings, or JSON strings) is written with ASCII digits only: Python's
+        int() and Decimal() would also take "1_000", "１２" and "٣", which no form field means."""
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            inner = field.inner if isinstance(field, fields.List) else field
+            if not isinstance(inner, fields.Number):
+                continue
+            pattern = _INTEGER_TEXT if isinstance(inner, fields.Integer) else _DECIMAL_TEXT
+            values = data.get(key)
+            values = values if isinstance(values, list) and inner is not field else [values]
+            if any(isinstance(v, str) and v and not pattern.fullmatch(v) for v in values):
+                errors[key] = ["须为用阿拉伯数字 0-9 书写的数值"]
+        if errors:
+            raise ValidationError(errors)
+        return data
 
     @validates_schema
     def integers_fit_the_database(self, data: dict, **kwargs) -> None:
@@ -38,6 +65,35 @@ class InputSchema(Schema):
                 errors[key] = ["数值超出范围"]
         if errors:
             raise ValidationError(errors)
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # times a request may carry: nothing in this domain is older,
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # and a zone's 1900 rules would show as offsets like +08:05:43
+TIME_RANGE_MESSAGE = "时间须在 2000 年至 2100 年之间"
+
+
+class LocalDateTime(fields.DateTime):
+    """The one time field of the API. Dumps an aware UTC time in the deployment's ``TIMEZONE`` with its offset
+    (``2026-07-01T08:00:00+08:00``); loads ISO 8601, a time without an offset read as ``TIMEZONE`` local time,
+    into aware UTC, between 2000 and 2100."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return None if value is None else to_local(value).isoformat()
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=local_zone())
+        try:
+            return self.bounded(as_utc(parsed))
+        except OverflowError:  # year 1 or 9999 moved by the offset
+            raise ValidationError(TIME_RANGE_MESSAGE) from None
+
+    @staticmethod
+    def bounded(value: datetime) -> datetime:
+        if not EARLIEST <= value < LATEST:
+            raise ValidationError(TIME_RANGE_MESSAGE)
+        return value
 
 
 class PageQuery(InputSchema):
@@ -59,16 +115,104 @@ def page_schema(item_schema: type[Schema]) -> type[Schema]:
     )
 
 
-def json_body(schema: Schema, *, partial: bool = False) -> Any:
-    """Load a JSON request body: 400 for a wrong content type or malformed JSON, 422 for invalid fields."""
+MAX_JSON_DEPTH = 64  # a request body nests three levels at most
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class StrictJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, refusing at parse time, once for the whole app, what no valid request holds and what would
+    otherwise fail deep inside (a RecursionError, a UnicodeEncodeError at the database or in the response):
+    nesting deeper than ``MAX_JSON_DEPTH``, lone surrogates (``"\\ud800"``) in keys or strings, and the non-JSON
+    constants NaN and Infinity. Each is a ``ValueError``, which ``request.get_json`` treats as malformed JSON."""
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        kwargs.setdefault("parse_constant", _refuse_constant)
+        try:
+            value = super().loads(s, **kwargs)
+        except RecursionError as exc:
+            raise ValueError("JSON nested too deeply") from exc
+        _check_parsed(value)
+        return value
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+def _check_parsed(value: Any) -> None:
+    pending = [(value, 1)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, str):
+            if _SURROGATE.search(node):
+                raise ValueError("lone surrogate in a JSON string")
+        elif isinstance(node, dict | list):
+            if depth > MAX_JSON_DEPTH:
+                raise ValueError("JSON nested too deeply")
+            if isinstance(node, dict):
+                pending.extend((key, depth) for key in node)
+                pending.extend((item, depth + 1) for item in node.values())
+            else:
+                pending.extend((item, depth + 1) for item in node)
+
+
+def request_json() -> Any:
+    """The request's JSON body, read once per request (the login throttle reads it too): 400 for a wrong content
+    type or malformed JSON, 413 past ``MAX_JSON_KB``, also for a chunked body that announces no length (werkzeug
+    would cut it at the limit without a word, and the cut JSON would read as malformed)."""
+    key = "gridreport.json_body"  # in the WSGI environ: one per request, whatever app context is around
+    if key not in request.environ:
+        try:
+            request.environ[key] = (_read_json(), None)
+        except ApiError as error:
+            request.environ[key] = (None, error)
+    payload, error = request.environ[key]
+    if error is not None:
+        raise error
+    return payload
+
+
+def _read_json() -> Any:
     if not request.is_json:
         raise BadRequest("Content-Type 必须为 application/json")
-    payload = request.get_json(silent=True)
-    if payload is None:
-        raise BadRequest("请求体不是合法的 JSON")
+    limit = int(current_app.config["MAX_JSON_KB"]) * 1024
+    too_large = PayloadTooLarge(f"请求体不能超过 {limit // 1024} KB")
+    if request.content_length is not None and request.content_length > limit:
+        raise too_large
+    chunks, size = [], 0
+    while size <= limit and (chunk := request.stream.read(min(64 * 1024, limit + 1 - size))):
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise too_large
+    try:
+        return current_app.json.loads(b"".join(chunks))
+    except ValueError:  # also bytes that are not UTF-8, and what StrictJSONProvider refuses
+        raise BadRequest("请求体不是合法的 JSON") from None
+
+
+def json_body(schema: Schema, *, partial: bool = False) -> Any:
+    """Load a JSON request body: 400 for a wrong content type or malformed JSON, 413 if too large, 422 for
+    invalid fields."""
+    payload = request_json()
     if not isinstance(payload, dict):
         raise BadRequest("请求体应为 JSON 对象")
+    _strict_integers(schema)
     return schema.load(payload, partial=partial)
+
+
+def _strict_integers(schema: Schema) -> None:
+    """In a JSON body a whole number is a JSON integer: 1.5 is not 1, and "12" is text (query strings, where
+    everything is text, keep the lenient parse). Set on this schema instance and the schemas nested in it."""
+    pending = [schema]
+    while pending:
+        current = pending.pop()
+        for field in current.fields.values():
+            inner = field.inner if isinstance(field, fields.List) else field
+            if isinstance(inner, fields.Integer):
+                inner.strict = True
+            elif isinstance(inner, fields.Nested) and isinstance(inner.schema, Schema):
+                pending.append(inner.schema)
 
 
 def query_args(schema: Schema) -> Any:
@@ -91,8 +235,12 @@ def doc(
     content_type: str | None = None,
     form: type[Schema] | Schema | None = None,
     public: bool = False,
+    roles: tuple[str, ...] | None = None,
 ) -> Callable:
-    """Attach the request and response schemas to a view for the OpenAPI document (server/openapi.py)."""
+    """Attach the request and response schemas to a view for the OpenAPI document (server/openapi.py).
+
+    ``roles``: who may call the view at all. Checked before the view runs (server/__init__.py), so a caller without
+    the role gets 403 before its body or query is read or validated; the services keep their own checks."""
 
     def decorate(view: Callable) -> Callable:
         view.__apidoc__ = {
@@ -103,6 +251,7 @@ def doc(
             "content_type": content_type,
             "form": form,
             "public": public,
+            "roles": roles,
         }
         return view
 

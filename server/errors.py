@@ -10,11 +10,14 @@ database outage, anything unexpected) into::
 from __future__ import annotations
 
 import logging
+import math
+import time
 from typing import Any
 
-from flask import Flask, g, jsonify
+from flask import Flask, g, has_request_context, jsonify
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger("server.errors")
@@ -124,6 +127,20 @@ class Duplicate(Conflict):
     meaning = "a unique name or code is taken"
 
 
+class UsernameTaken(Conflict):
+    """Another user already has this name, up to case, width and surrounding spaces (``COUNTY_ADMIN``)."""
+
+    code, message = "username_taken", "用户名已存在（不区分大小写和全角半角）"
+    meaning = "another user has this username, up to case, width and surrounding spaces"
+
+
+class SignOffRace(Conflict):
+    """Two sign-offs of one township at the same moment: the other one became current first."""
+
+    code, message = "signoff_conflict", "本乡镇刚有另一份上报提交，请刷新后查看"
+    meaning = "two sign-offs of one unit at the same moment: the other one became current first"
+
+
 class PayloadTooLarge(ApiError):
     status, code, message = 413, "payload_too_large", "上传内容过大"
     meaning = "the body or the upload is larger than allowed"
@@ -146,8 +163,16 @@ class Invalid(ApiError):
 
 
 class RateLimited(ApiError):
+    """429; the response says in ``Retry-After`` (and ``details.retry_after``) how many seconds to wait."""
+
     status, code, message = 429, "rate_limited", "请求过于频繁，请稍后再试"
     meaning = "too many requests; Retry-After says when to try again"
+    DEFAULT_RETRY_AFTER = 60
+
+    def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None,
+                 retry_after: int | None = None):  # fmt: skip
+        super().__init__(message, details=details)
+        self.retry_after = retry_after
 
 
 class Unavailable(ApiError):
@@ -181,6 +206,29 @@ _HTTP_CODES = {
 }
 
 
+# Chinese for the HTTP errors werkzeug raises that have no domain error of their own (its descriptions are English).
+_HTTP_MESSAGES = {
+    406: "无法提供所要求的内容类型",
+    408: "请求超时",
+    410: "对象已不存在",
+    411: "缺少 Content-Length",
+    412: "请求的前提条件不满足",
+    414: "请求地址过长",
+    416: "请求的范围无法满足",
+    417: "无法满足 Expect 请求头",
+    418: "请求无法处理",
+    423: "对象已锁定",
+    428: "缺少前提条件请求头",
+    431: "请求头过大",
+    451: "因法律原因不可用",
+    500: "服务器内部错误",
+    501: "服务器不支持该功能",
+    502: "上游服务出错",
+    504: "上游服务超时",
+    505: "不支持该 HTTP 版本",
+}
+
+
 def flatten_messages(messages: Any, prefix: str = "") -> dict[str, list[str]]:
     """marshmallow's nested message dict → ``{"figures.deaths": ["..."]}``."""
     out: dict[str, list[str]] = {}
@@ -201,7 +249,24 @@ def _as_list(value: Any) -> list[str]:
     return [str(value)]
 
 
+def _retry_after(error: RateLimited) -> int:
+    """Seconds until the breached limit resets: the error's own, else Flask-Limiter's for this request."""
+    if error.retry_after is not None:
+        return max(1, int(error.retry_after))
+    from server.extensions import limiter
+
+    breached = limiter.current_limit if has_request_context() else None
+    if breached is not None:
+        return max(1, math.ceil(breached.reset_at - time.time()))
+    return RateLimited.DEFAULT_RETRY_AFTER
+
+
 def error_response(error: ApiError):
+    headers = {}
+    if isinstance(error, RateLimited):
+        seconds = _retry_after(error)
+        error.details = {**error.details, "retry_after": seconds}
+        headers["Retry-After"] = str(seconds)
     body = {
         "error": {
             "code": error.code,
@@ -210,7 +275,9 @@ def error_response(error: ApiError):
             "request_id": g.get("request_id"),
         }
     }
-    return jsonify(body), error.status
+    response = jsonify(body)
+    response.headers.update(headers)
+    return response, error.status
 
 
 def register_error_handlers(app: Flask) -> None:
@@ -226,7 +293,8 @@ def register_error_handlers(app: Flask) -> None:
     def handle_http_exception(error: HTTPException):
         cls = _HTTP_CODES.get(error.code or 500)
         if cls is None:
-            api_error = ApiError(error.description)
+            code = error.code or 500
+            api_error = ApiError(_HTTP_MESSAGES.get(code, f"请求无法处理（HTTP {code}）"))
             api_error.status = error.code or 500
             api_error.code = (error.name or "error").lower().replace(" ", "_")
         elif cls is Invalid:
@@ -248,8 +316,11 @@ def register_error_handlers(app: Flask) -> None:
         return error_response(Invalid({"_schema": ["数值超出范围"]}))
 
     @app.errorhandler(OperationalError)
-    def handle_database_down(error: OperationalError):
-        log.error("database unavailable request_id=%s: %s", g.get("request_id"), error.orig)
+    @app.errorhandler(PoolTimeout)
+    def handle_database_down(error: OperationalError | PoolTimeout):
+        # A connection refused or timed out, a statement cancelled by statement_timeout, SQLite's write lock not
+        # free within the busy timeout, no free pooled connection: the client may retry later.
+        log.error("database unavailable request_id=%s: %s", g.get("request_id"), getattr(error, "orig", error))
         _rollback()
         return error_response(Unavailable())
 

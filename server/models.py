@@ -1,6 +1,7 @@
 """Every model, imported once so the metadata (and Alembic's autogenerate) sees the whole schema."""
 
 from server.audit.models import AuditLog
+from server.auth.models import LoginSession
 from server.damage import models as damage_models
 from server.evacuation import models as evacuation_models
 from server.events import models as events_models
@@ -12,6 +13,7 @@ from server.users.models import User
 
 __all__ = [
     "AuditLog",
+    "LoginSession",
     "OrgUnit",
     "User",
     "damage_models",

@@ -71,6 +71,8 @@ def build_spec(app: Flask) -> dict:
             }
             if meta.get("public"):
                 operation["security"] = []
+            if meta.get("roles"):
+                operation["x-roles"] = list(meta["roles"])  # checked before the body: other roles get 403
             if meta.get("query") is not None:
                 operation["parameters"].append({"in": "query", "schema": _as_cls(meta["query"])})
             if meta.get("body") is not None:

@@ -50,18 +50,55 @@ def database_url(tmp_path_factory) -> Iterator[str]:
         admin.dispose()
 
 
+def _test_config(database_url: str) -> dict[str, Any]:
+    return {
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+
+
+@pytest.fixture
+def make_app(app: Flask, database_url: str, tmp_path):
+    """``make_app(**config)``: a second app on the suite's (migrated) database with other settings, e.g.
+    ``TRUSTED_PROXIES=1``; its engine is disposed afterwards."""
+    made: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        other = create_app({**_test_config(database_url), "MEDIA_DIR": app.config["MEDIA_DIR"], **overrides})
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def scratch_database_url(database_url: str, tmp_path) -> Iterator[str]:
+    """An empty database of the same kind as the suite's, for migration tests; dropped afterwards."""
+    if not database_url.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'scratch.db'}"
+        return
+    admin = sa.create_engine(database_url, isolation_level="AUTOCOMMIT")
+    name = f"gridreport_scratch_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield sa.make_url(database_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATABASE_URL": database_url,
-            "SECRET_KEY": "test-secret",
-            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; production uses scrypt
-            "MEDIA_DIR": str(tmp_path_factory.mktemp("media")),
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
+    app = create_app({**_test_config(database_url), "MEDIA_DIR": str(tmp_path_factory.mktemp("media"))})
     with app.app_context():
         flask_migrate.upgrade()
     yield app

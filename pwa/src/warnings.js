@@ -39,14 +39,19 @@ const toMs = (value) => {
   return Number.isFinite(ms) ? ms : null;
 };
 
-/** When the warning (or its last update, which asks for acknowledgement again) went out, in ms. */
+/** When the warning's current revision went out (an update asks for acknowledgement again), in ms. */
 export function issuedAt(warning) {
-  return toMs(warning.updated_at) ?? toMs(warning.issued_at) ?? toMs(warning.created_at);
+  return toMs(warning.revised_at) ?? toMs(warning.issued_at);
+}
+
+/** An update changed the warning since it was first issued (the server's revision counts from 1). */
+export function wasRevised(warning) {
+  return (warning.revision || 1) > 1;
 }
 
 /**
  * The deadline to acknowledge, in ms, or null when the warning asks for none (blue by default). The server's
- * `ack_due_at` wins; without it, the issue time plus `ack_within_minutes`.
+ * `ack_due_at` wins; without it, the current revision's time plus `ack_within_minutes`.
  */
 export function ackDueAt(warning) {
   const given = toMs(warning.ack_due_at);
@@ -64,9 +69,9 @@ export function sortWarnings(warnings) {
   );
 }
 
-/** Still in force: not cancelled, not past its expiry. */
+/** Still in force: not cancelled, not past its expiry (the server's status, and the phone's clock since). */
 export function isActive(warning, now = Date.now()) {
-  if (warning.status && warning.status !== 'active') return false;
+  if (warning.active === false || (warning.status && warning.status !== 'active')) return false;
   const expires = toMs(warning.expires_at);
   return expires === null || expires > now;
 }

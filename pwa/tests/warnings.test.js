@@ -68,7 +68,7 @@ describe('ordering', () => {
   });
 
   it('an update counts as the newest issue (it asks for acknowledgement again)', () => {
-    const old = warning(1, 'red', T0 - 120 * min, { updated_at: at(T0 + 5 * min) });
+    const old = warning(1, 'red', T0 - 120 * min, { revised_at: at(T0 + 5 * min), revision: 2 });
     const fresh = warning(2, 'red', T0);
     expect(sortWarnings([fresh, old]).map((w) => w.id)).toEqual([1, 2]);
   });
@@ -83,7 +83,7 @@ describe('time left to answer', () => {
   it('is the window after the issue (or the last update) without ack_due_at', () => {
     expect(ackDueAt(warning(1, 'red', T0))).toBe(T0 + 30 * min);
     expect(ackDueAt(warning(1, 'orange', T0, { ack_within_minutes: 15 }))).toBe(T0 + 15 * min);
-    expect(ackDueAt(warning(1, 'red', T0, { updated_at: at(T0 + 60 * min) }))).toBe(T0 + 90 * min);
+    expect(ackDueAt(warning(1, 'red', T0, { revised_at: at(T0 + 60 * min), revision: 2 }))).toBe(T0 + 90 * min);
   });
 
   it('no window (blue) means nothing counts down', () => {
@@ -106,6 +106,7 @@ describe('time left to answer', () => {
   it('a cancelled or expired warning is no longer active', () => {
     expect(isActive(warning(1, 'red', T0), T0)).toBe(true);
     expect(isActive(warning(1, 'red', T0, { status: 'cancelled' }), T0)).toBe(false);
+    expect(isActive(warning(1, 'red', T0, { status: 'expired', active: false }), T0)).toBe(false);
     expect(isActive(warning(1, 'red', T0), T0 + 24 * 60 * min)).toBe(false);
     expect(isActive(warning(1, 'red', T0, { expires_at: null }), T0 + 999 * 60 * min)).toBe(true);
   });

@@ -3,13 +3,14 @@ from flask import Blueprint
 from server.api import doc, page_schema, paginate, query_args
 from server.audit import service
 from server.audit.schemas import AuditOut, AuditQuery
+from server.audit.service import READ_ROLES
 from server.auth.access import current_actor
 
 bp = Blueprint("audit", __name__)
 
 
 @bp.get("/audit")
-@doc(query=AuditQuery, response=page_schema(AuditOut))
+@doc(query=AuditQuery, response=page_schema(AuditOut), roles=READ_ROLES)
 def list_audit():
     """The audit trail within the caller's scope (reviewers and admins), newest first."""
     args = query_args(AuditQuery())

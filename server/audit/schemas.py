@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields
 
-from server.api import PageQuery
+from server.api import LocalDateTime, PageQuery
 
 
 class AuditActorOut(Schema):
@@ -11,7 +11,7 @@ class AuditActorOut(Schema):
 
 class AuditOut(Schema):
     id = fields.Integer()
-    at = fields.DateTime()
+    at = LocalDateTime()
     actor = fields.Nested(AuditActorOut, allow_none=True)
     action = fields.String()
     entity_type = fields.String()

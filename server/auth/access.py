@@ -12,6 +12,13 @@ def current_actor():
     return current_user._get_current_object()
 
 
+ROLE_NAMES = {"reporter": "信息员", "reviewer": "审核员", "viewer": "查看人员", "admin": "管理员"}
+
+
 def require_role(user, *roles: str, message: str | None = None) -> None:
     if user.role not in roles:
-        raise Forbidden(message or "当前角色无权执行此操作")
+        raise Forbidden(message or roles_only_message(roles))
+
+
+def roles_only_message(roles: tuple[str, ...]) -> str:
+    return f"只有{'和'.join(ROLE_NAMES.get(role, role) for role in roles)}可以执行此操作"

@@ -1,19 +1,24 @@
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 from flask_limiter.util import get_remote_address
 
-from server.api import doc, json_body
+from server.api import doc, json_body, request_json
 from server.auth import service
 from server.auth.access import current_actor
 from server.auth.schemas import LoginIn, SessionOut
+from server.errors import ApiError
 from server.extensions import db, limiter
+from server.users.models import username_key
 
 bp = Blueprint("auth", __name__)
 
 
 def _username_key() -> str:
-    payload = request.get_json(silent=True)
+    try:
+        payload = request_json()
+    except ApiError:  # the view answers the same error
+        payload = None
     username = payload.get("username") if isinstance(payload, dict) else None
-    return f"user:{str(username or '').strip().lower()}"
+    return f"user:{username_key(username) if isinstance(username, str) else ''}"
 
 
 def _failed(response) -> bool:
@@ -46,7 +51,8 @@ def login():
 @doc(status=204)
 def logout():
     """Log out and end this session."""
-    service.log_out()
+    service.log_out(current_actor())
+    db.session.commit()
     return "", 204
 
 

@@ -6,6 +6,7 @@ Shared by damage reports, the roll-up and exports: whole numbers stay ints, 公�
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -31,6 +32,9 @@ def format_decimal(value: Decimal | int | None) -> str:
     return f"{Decimal(value or 0).quantize(TWO_PLACES):f}"
 
 
+_AMOUNT_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
 class Amount(fields.Field):
     """公顷 / 万元: a JSON number or string, ≥ 0, at most two decimal places, loaded as an exact Decimal."""
 
@@ -45,6 +49,8 @@ class Amount(fields.Field):
     def _deserialize(self, value: Any, attr, data, **kwargs) -> Decimal:
         if isinstance(value, bool) or not isinstance(value, int | float | str):
             raise self.make_error("invalid")
+        if isinstance(value, str) and not _AMOUNT_TEXT.fullmatch(value.strip()):
+            raise self.make_error("invalid")  # Decimal() would also take "1_000", "１２" and "٣"
         try:
             # str() of a float is its shortest repr, i.e. the digits the client wrote in the JSON.
             number = Decimal(str(value).strip())

@@ -10,7 +10,7 @@ bp = Blueprint("damage", __name__)
 
 
 @bp.post("/events/<int:event_id>/damage-reports")
-@doc(body=DamageReportCreate, response=DamageReportOut, status=201)
+@doc(body=DamageReportCreate, response=DamageReportOut, status=201, roles=("reporter",))
 def create_report(event_id: int):
     """File a village's damage report (初报/续报/核报); a resend of the same client_id and payload answers 200."""
     data = json_body(DamageReportCreate())
@@ -37,7 +37,7 @@ def get_report(report_id: int):
 
 
 @bp.post("/damage-reports/<int:report_id>/review")
-@doc(body=DamageReviewIn, response=DamageReportOut)
+@doc(body=DamageReviewIn, response=DamageReportOut, roles=("reviewer",))
 def review_report(report_id: int):
     """Approve a village's current report or return it with a reason (409 if already reviewed or superseded)."""
     data = json_body(DamageReviewIn())

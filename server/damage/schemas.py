@@ -5,10 +5,9 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 from marshmallow.utils import missing
 
-from server.api import InputSchema, PageQuery
+from server.api import InputSchema, LocalDateTime, PageQuery
 from server.damage.figures import FiguresIn, FiguresOut
 from server.damage.models import REPORT_STATUSES, STAGES
-from server.events.schemas import LocalDateTime
 
 NOTE_MAX = 2000
 

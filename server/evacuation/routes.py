@@ -13,13 +13,14 @@ from server.evacuation.schemas import (
     ShelterQuery,
     ShelterUpdate,
 )
+from server.evacuation.shelters import EDITOR_ROLES
 from server.extensions import db
 
 bp = Blueprint("evacuation", __name__)
 
 
 @bp.post("/events/<int:event_id>/evacuations")
-@doc(body=EvacuationCreate, response=EvacuationSubmitOut, status=201)
+@doc(body=EvacuationCreate, response=EvacuationSubmitOut, status=201, roles=("reporter",))
 def submit_evacuation(event_id: int):
     """File a village's cumulative evacuation counts (201 new, 200 same resend, 409 other payload)."""
     data = json_body(EvacuationCreate())
@@ -57,7 +58,7 @@ def list_shelters():
 
 
 @bp.post("/shelters")
-@doc(body=ShelterCreate, response=ShelterOut, status=201)
+@doc(body=ShelterCreate, response=ShelterOut, status=201, roles=EDITOR_ROLES)
 def create_shelter():
     """Register a shelter (reviewer or admin, within scope)."""
     data = json_body(ShelterCreate())
@@ -75,7 +76,7 @@ def get_shelter(shelter_id: int):
 
 
 @bp.patch("/shelters/<int:shelter_id>")
-@doc(body=ShelterUpdate, response=ShelterOut)
+@doc(body=ShelterUpdate, response=ShelterOut, roles=EDITOR_ROLES)
 def update_shelter(shelter_id: int):
     """Change a shelter's details or take it out of use (reviewer or admin, within scope)."""
     changes = json_body(ShelterUpdate(), partial=True)

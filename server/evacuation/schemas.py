@@ -2,7 +2,7 @@
 
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema, PageQuery
+from server.api import InputSchema, LocalDateTime, PageQuery
 from server.evacuation.models import FACILITIES, SHELTER_KIND_NAMES, SHELTER_KINDS
 from server.orgunits.schemas import OrgUnitOut
 
@@ -58,7 +58,7 @@ class EvacuationReportOut(Schema):
     current = fields.Boolean()
     submitted_by = fields.Integer(attribute="submitted_by_id")
     submitted_by_name = fields.String(attribute="submitted_by.name")
-    submitted_at = fields.DateTime()
+    submitted_at = LocalDateTime()
 
     def _displaced(self, report) -> int:
         return report.evacuated - report.returned
@@ -114,7 +114,10 @@ class ShelterOut(Schema):
     kind = fields.String()
     kind_name = fields.Method("_kind_name")
     capacity = fields.Integer()
-    area_m2 = fields.Decimal(places=2, as_string=True, allow_none=True)
+    # a decimal string ("120.50"), as areas and money are everywhere in the API
+    area_m2 = fields.Decimal(
+        places=2, as_string=True, allow_none=True, metadata={"type": "string", "format": "decimal"}
+    )
     lat = fields.Float(allow_none=True)
     lon = fields.Float(allow_none=True)
     address = fields.String()
@@ -122,8 +125,8 @@ class ShelterOut(Schema):
     active = fields.Boolean()
     occupancy = fields.Method("_occupancy")  # persons placed here now
     over_capacity = fields.Method("_over_capacity")
-    created_at = fields.DateTime()
-    updated_at = fields.DateTime()
+    created_at = LocalDateTime()
+    updated_at = LocalDateTime()
 
     def _kind_name(self, shelter) -> str:
         return SHELTER_KIND_NAMES.get(shelter.kind, shelter.kind)

@@ -10,7 +10,7 @@ bp = Blueprint("events", __name__)
 
 
 @bp.post("/events")
-@doc(body=EventCreate, response=EventOut, status=201)
+@doc(body=EventCreate, response=EventOut, status=201, roles=("reviewer",))
 def create_event():
     """Open a disaster event (灾害过程) over an area inside the reviewer's scope."""
     data = json_body(EventCreate())
@@ -36,7 +36,7 @@ def get_event(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/status")
-@doc(body=EventStatusIn, response=EventOut)
+@doc(body=EventStatusIn, response=EventOut, roles=("reviewer",))
 def change_status(event_id: int):
     """Move an event along active → stable → closed (409 for any other move)."""
     data = json_body(EventStatusIn())

@@ -1,19 +1,11 @@
-"""Event schemas (Create / Status / Query / Out kept apart), and the local-time field every feature may reuse."""
+"""Event schemas (Create / Status / Query / Out kept apart)."""
 
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema, PageQuery
-from server.clock import to_local
+from server.api import InputSchema, LocalDateTime, PageQuery
 from server.events.models import EVENT_STATUSES
-
-
-class LocalDateTime(fields.DateTime):
-    """Dumps an aware UTC time in the deployment's TIMEZONE with its offset (``2026-07-01T08:00:00+08:00``)."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else to_local(value).isoformat()
 
 
 class EventUnitOut(Schema):
@@ -28,7 +20,7 @@ class EventCreate(InputSchema):
     disaster_type = fields.String(required=True)  # checked against the national list by the service
     disaster_subtype = fields.String(load_default=None, allow_none=True)
     # Without an offset the time is taken in the deployment's TIMEZONE; default: now.
-    started_at = fields.DateTime(load_default=None, allow_none=True)
+    started_at = LocalDateTime(load_default=None, allow_none=True)
     org_unit_id = fields.Integer(required=True)
     drill = fields.Boolean(load_default=False)
 

@@ -10,7 +10,8 @@ from server.exports.writers import content_disposition
 from server.extensions import db
 from server.hazards import ledger, service
 from server.hazards.schemas import HazardCreate, HazardExportQuery, HazardOut, HazardQuery, HazardTransition
-from server.photos.routes import photo_upload_response
+from server.hazards.service import FILING_ROLES
+from server.photos.routes import photo_upload_response, upload_rate_limit
 from server.photos.schemas import PhotoForm, PhotoOut
 
 bp = Blueprint("hazards", __name__)
@@ -19,7 +20,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @bp.post("/hazards")
-@doc(body=HazardCreate, response=HazardOut, status=201)
+@doc(body=HazardCreate, response=HazardOut, status=201, roles=FILING_ROLES)
 def create_hazard():
     """File a hazard (idempotent by client_id: the same payload again → 200, another payload → 409)."""
     data = json_body(HazardCreate())
@@ -83,6 +84,7 @@ def transition(hazard_id: int):
 
 @bp.post("/hazards/<int:hazard_id>/photos")
 @doc(response=PhotoOut, status=201, content_type="multipart/form-data", form=PhotoForm)
+@upload_rate_limit
 def upload_hazard_photo(hazard_id: int):
     """Attach a photo to a hazard (multipart field file; optional kind before|after, lat, lon, accuracy_m, taken_at)."""
     return photo_upload_response(hazard_id=hazard_id)

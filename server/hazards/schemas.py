@@ -6,10 +6,10 @@ from datetime import datetime, time
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from server.api import InputSchema, PageQuery
+from server.api import InputSchema, LocalDateTime, PageQuery
 from server.clock import as_utc, local_zone
 from server.hazards.models import ACTIONS, CATEGORIES, RISK_LEVELS, STATUSES
-from server.photos.schemas import LocalDateTime, PhotoOut
+from server.photos.schemas import PhotoOut
 
 _CATEGORY_BY_NAME = {name: key for key, name in CATEGORIES.items()}
 _NOT_NEGATIVE = validate.Range(min=0, error="不能为负数")
@@ -24,7 +24,7 @@ class Deadline(LocalDateTime):
                 day = datetime.strptime(value, "%Y-%m-%d").date()  # noqa: DTZ007 (a date, zoned just below)
             except ValueError as exc:
                 raise ValidationError("日期格式应为 YYYY-MM-DD") from exc
-            return as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=local_zone()))
+            return self.bounded(as_utc(datetime.combine(day, time(23, 59, 59), tzinfo=local_zone())))
         return super()._deserialize(value, attr, data, **kwargs)
 
 

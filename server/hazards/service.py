@@ -37,6 +37,7 @@ from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.photos.models import Photo
 
 FILING_ROLES = ("reporter", "reviewer")
+SELF_REVIEW_FORBIDDEN = ("verify", "reject", "close")  # the reviewer's judgements on a hazard
 HAZARD_LEVELS = ("village", "grid")  # hazards are filed per village or grid
 CREATE_FIELDS = (
     "org_unit_id",
@@ -208,6 +209,9 @@ def _check_role(user, hazard: Hazard, action: str) -> None:
         raise Forbidden(f"只有乡镇或县级审核员可以{ACTIONS[action]}隐患")
     if action == "close" and hazard.supervised and user.org_unit.rank > LEVEL_RANK["county"]:
         raise Forbidden("挂牌督办的重大隐患须由县级审核员销号")
+    if action in SELF_REVIEW_FORBIDDEN and hazard.reported_by_id == user.id:
+        # as for damage reports: whoever filed it does not judge it
+        raise Forbidden(f"不能{ACTIONS[action]}自己上报的隐患")
 
 
 def _required(fields: dict[str, Any], names: tuple[str, ...], message: str) -> None:

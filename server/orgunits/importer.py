@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -19,6 +20,7 @@ from server.extensions import db
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, LEVELS, OrgUnit
 
 HEADER = ["code", "name", "level", "parent_code"]
+ASCII_DIGITS = re.compile("[0-9]+")  # isdigit() also takes ２ and ²
 
 
 @dataclass
@@ -66,7 +68,7 @@ def parse(text: str) -> tuple[list[Row], list[str]]:
 
 
 def _check_row(row: Row) -> str | None:
-    if not row.code.isdigit():
+    if not ASCII_DIGITS.fullmatch(row.code):
         return f"代码 {row.code!r} 应为数字"
     if not row.name:
         return "名称不能为空"

@@ -26,7 +26,7 @@ def get_unit(unit_id: int):
 
 
 @bp.post("/org-units")
-@doc(body=OrgUnitCreate, response=OrgUnitOut, status=201)
+@doc(body=OrgUnitCreate, response=OrgUnitOut, status=201, roles=("admin",))
 def create_unit():
     """Add a unit below the admin's scope (e.g. a village's grids)."""
     unit = service.create_unit(actor=current_actor(), **json_body(OrgUnitCreate()))
@@ -35,7 +35,7 @@ def create_unit():
 
 
 @bp.patch("/org-units/<int:unit_id>")
-@doc(body=OrgUnitUpdate, response=OrgUnitOut)
+@doc(body=OrgUnitUpdate, response=OrgUnitOut, roles=("admin",))
 def rename_unit(unit_id: int):
     """Rename a unit inside the admin's scope."""
     unit = service.rename_unit(actor=current_actor(), unit_id=unit_id, **json_body(OrgUnitUpdate()))

@@ -13,6 +13,9 @@ class OrgUnitOut(Schema):
     path = fields.String()
 
 
+CODE_PATTERN = r"\A[0-9]+\Z"  # ASCII digits only: \d also takes ٣ and ３, and $ a trailing newline
+
+
 class OrgUnitQuery(PageQuery):
     parent_id = fields.Integer(load_default=None)
     level = fields.String(load_default=None, validate=validate.OneOf(LEVELS))
@@ -20,7 +23,10 @@ class OrgUnitQuery(PageQuery):
 
 
 class OrgUnitCreate(InputSchema):
-    code = fields.String(required=True, validate=[validate.Length(min=2, max=24), validate.Regexp(r"^\d+$")])
+    code = fields.String(
+        required=True,
+        validate=[validate.Length(min=2, max=24), validate.Regexp(CODE_PATTERN, error="代码只能由数字 0-9 组成")],
+    )
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))
     parent_id = fields.Integer(required=True)

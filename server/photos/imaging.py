@@ -45,7 +45,11 @@ from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
 from server.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
-DEFAULT_MAX_PIXELS = 64_000_000  # a 48 MP phone sensor (8000×6000) fits; a 100 MP bomb does not
+DEFAULT_MAX_PIXELS = 50_000_000  # what a phone camera makes: a 48 MP sensor (8000×6000) fits, a 64 MP bomb does not
+# PNG has no reduced decode (JPEG has draft mode) and decodes to 4 bytes a pixel with alpha: an 8000×8000 RGBA PNG of
+# 249 KB cost 2.7 s and 250 MB. No phone photo is a PNG that large (screenshots are ~5 MP), so PNGs have their own,
+# lower limit, checked from the header before anything is decoded.
+DEFAULT_MAX_PNG_PIXELS = 16_000_000
 THUMBNAIL_SIZE = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
@@ -118,6 +122,7 @@ def process_upload(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     tz: str | ZoneInfo = "Asia/Shanghai",
     thumbnail_from: str = "pixels",
+    max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS,
 ) -> ProcessedPhoto:
     """Validate, orient, strip and re-encode one uploaded photo; make its thumbnail.
 
@@ -133,13 +138,15 @@ def process_upload(
     if not raw:
         raise UnsupportedMediaType(NOT_AN_IMAGE)
 
-    im = _open_checked(raw, max_pixels=max_pixels)
+    im = _open_checked(raw, max_pixels=max_pixels, max_png_pixels=max_png_pixels)
     metadata = _read_metadata(im, tz)
     icc = im.info.get("icc_profile")
     is_jpeg = im.format == "JPEG"
 
     try:
-        im.load()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # as when opening: a damaged file is refused or repaired, not warned of
+            im.load()
         im = _oriented(im, metadata.orientation)
         im = _to_srgb(im, icc)
         im, fmt = _output_mode(im)
@@ -212,15 +219,16 @@ def _oriented(im: Image.Image, orientation: int | None) -> Image.Image:
     return im if method is None else im.transpose(method)
 
 
-def _open_checked(raw: bytes, *, max_pixels: int) -> Image.Image:
+def _open_checked(raw: bytes, *, max_pixels: int, max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS) -> Image.Image:
     """Open (header only) and verify; refuse what is not an accepted format or too many pixels."""
     try:
         with warnings.catch_warnings():
-            # Our limit is checked below from the header; Pillow's warning must not escape (or, under
-            # ``-W error``, turn a clean 422 into a 500).
-            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            # Our limit is checked below from the header, and a corrupt file is refused or its metadata dropped
+            # here: Pillow's warnings (decompression bomb, corrupt EXIF, truncated read) must not escape (or,
+            # under ``-W error``, turn a clean answer into a 500).
+            warnings.simplefilter("ignore")
             probe = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
-            _check_pixels(probe, max_pixels)
+            _check_pixels(probe, min(max_pixels, max_png_pixels) if probe.format == "PNG" else max_pixels)
             probe.verify()  # structural check (PNG CRCs, chunk order); cheap, decodes no pixels
             im = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
     except Image.DecompressionBombError as exc:

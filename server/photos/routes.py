@@ -2,15 +2,25 @@ from datetime import timedelta
 
 import click
 from flask import Blueprint, Response, current_app, request
+from flask_login import current_user
 
 from server.api import doc
 from server.auth.access import current_actor
 from server.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
-from server.extensions import db
+from server.extensions import db, limiter
 from server.photos import service
 from server.photos.schemas import PhotoForm, PhotoOut
 
 bp = Blueprint("photos", __name__)
+
+# Per user, shared by both upload routes (UPLOAD_RATE_LIMIT, Flask-Limiter syntax): decoding photos is the costliest
+# thing the API does, so one account (or a stolen session) cannot take the server's CPU from everyone else.
+upload_rate_limit = limiter.shared_limit(
+    lambda: current_app.config["UPLOAD_RATE_LIMIT"],
+    scope="photo-upload",
+    key_func=lambda: f"user:{current_user.get_id()}",
+    exempt_when=lambda: not current_user.is_authenticated,  # anonymous: 401 from the login check
+)
 
 # Room for the multipart envelope (boundaries, part headers, the kind field) around a file of MAX_UPLOAD_MB.
 ENVELOPE = 64 * 1024
@@ -30,6 +40,9 @@ def photo_upload_response(*, hazard_id: int | None = None, report_id: int | None
         raise PayloadTooLarge(f"照片不能超过 {limits['max_bytes'] // service.MB} MB")
     if request.mimetype != "multipart/form-data":
         raise BadRequest("请以 multipart/form-data 上传照片（字段 file）")
+    names = [*request.form, *request.files]
+    if any(not name for name in names):  # werkzeug keys a part without a name as None
+        raise Invalid({"_schema": ["表单中有未命名的字段（每个部分都须有 name）"]})
     unknown = set(request.files) - {"file"}
     if unknown:
         raise Invalid({name: ["未知字段"] for name in sorted(unknown)})
@@ -54,6 +67,7 @@ def photo_upload_response(*, hazard_id: int | None = None, report_id: int | None
 
 @bp.post("/damage-reports/<int:report_id>/photos")
 @doc(response=PhotoOut, status=201, content_type="multipart/form-data", form=PhotoForm)
+@upload_rate_limit
 def upload_damage_report_photo(report_id: int):
     """Attach a photo to a damage report (multipart field file; optional lat, lon, accuracy_m, taken_at)."""
     return photo_upload_response(report_id=report_id)

@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
-from server.api import InputSchema
-from server.clock import as_utc, local_zone, to_local
+from server.api import EARLIEST, LATEST, InputSchema, LocalDateTime
+from server.clock import as_utc
 from server.photos.models import KINDS
-
-
-class LocalDateTime(fields.DateTime):
-    """ISO 8601 with offset, shown in ``TIMEZONE``; input without an offset is read as ``TIMEZONE`` local time."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else to_local(value).isoformat()
-
-    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=local_zone())
-        return as_utc(parsed)
 
 
 class PhotoOut(Schema):
@@ -43,8 +28,6 @@ class PhotoOut(Schema):
     created_at = LocalDateTime()
 
 
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 KIND_ERROR = "照片类别只能是 before（整改前）或 after（整改后）"
 
 

@@ -25,7 +25,14 @@ from server.errors import InvalidTransition, NotFound
 from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
-from server.photos.imaging import DEFAULT_MAX_PIXELS, ProcessedPhoto, jpeg_thumbnail, process_upload, read_upload
+from server.photos.imaging import (
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_MAX_PNG_PIXELS,
+    ProcessedPhoto,
+    jpeg_thumbnail,
+    process_upload,
+    read_upload,
+)
 from server.photos.models import Photo
 from server.photos.storage import GC_GRACE, MediaStore, collect_garbage, store_from_config
 
@@ -48,6 +55,7 @@ def upload_limits() -> dict[str, Any]:
     return {
         "max_bytes": int(config["MAX_UPLOAD_MB"]) * MB,
         "max_pixels": int(config.get("MAX_IMAGE_PIXELS") or DEFAULT_MAX_PIXELS),
+        "max_png_pixels": int(config.get("MAX_PNG_PIXELS") or DEFAULT_MAX_PNG_PIXELS),
         "tz": config["TIMEZONE"],
         # "pixels" (default) or "draft": how ingest makes a JPEG's thumbnail (server/photos/imaging.py)
         "thumbnail_from": config.get("PHOTO_THUMBNAILS_FROM") or "pixels",
@@ -113,6 +121,7 @@ def add_photo(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     tz: str = "Asia/Shanghai",
     thumbnail_from: str = "pixels",
+    max_png_pixels: int = DEFAULT_MAX_PNG_PIXELS,
     process: Callable[..., ProcessedPhoto] = process_upload,
 ) -> tuple[Photo, bool]:
     """Attach an uploaded picture to ``parent``. Returns ``(photo, created)``; the same bytes again give the
@@ -131,7 +140,14 @@ def add_photo(
     if existing is not None:
         return existing, False
 
-    processed = process(raw, max_bytes=max_bytes, max_pixels=max_pixels, tz=tz, thumbnail_from=thumbnail_from)
+    processed = process(
+        raw,
+        max_bytes=max_bytes,
+        max_pixels=max_pixels,
+        tz=tz,
+        thumbnail_from=thumbnail_from,
+        max_png_pixels=max_png_pixels,
+    )
     device = device or DeviceFix()
     if processed.lat is not None:
         lat, lon, accuracy_m = processed.lat, processed.lon, processed.accuracy_m

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.clock import now
@@ -42,4 +42,15 @@ class SignOff(db.Model):
     created_by = relationship("User", foreign_keys=[created_by_id], lazy="joined")
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id], lazy="joined")
 
-    __table_args__ = (Index("ix_signoffs_event_unit", "event_id", "org_unit_id", "current"),)
+    __table_args__ = (
+        Index("ix_signoffs_event_unit", "event_id", "org_unit_id", "current"),
+        # At most one current sign-off per (event, township), whatever races happen (as for damage reports).
+        Index(
+            "uq_signoffs_current",
+            "event_id",
+            "org_unit_id",
+            unique=True,
+            sqlite_where=text("current"),
+            postgresql_where=text("current"),
+        ),
+    )

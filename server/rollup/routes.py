@@ -37,7 +37,7 @@ def get_deadlines(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/signoffs")
-@doc(body=SignOffIn, response=SignOffOut, status=201)
+@doc(body=SignOffIn, response=SignOffOut, status=201, roles=("reviewer",))
 def create_signoff(event_id: int):
     """Sign off a township's roll-up (乡镇上报): freeze its figures for the county."""
     data = json_body(SignOffIn())
@@ -65,7 +65,7 @@ def get_signoff(signoff_id: int):
 
 
 @bp.post("/signoffs/<int:signoff_id>/review")
-@doc(body=SignOffReviewIn, response=SignOffOut)
+@doc(body=SignOffReviewIn, response=SignOffOut, roles=("reviewer",))
 def review_signoff(signoff_id: int):
     """Accept or return a township sign-off (county reviewer); a return needs a comment."""
     data = json_body(SignOffReviewIn())

@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from sqlalchemy import Select, select, update
+from sqlalchemy.exc import IntegrityError
 
 from server import clock
 from server.audit.service import record
 from server.auth.access import require_role
-from server.errors import AlreadyReviewed, EventClosed, Forbidden, Invalid, NotFound, StaleVersion, Superseded
+from server.errors import (
+    AlreadyReviewed,
+    EventClosed,
+    Forbidden,
+    Invalid,
+    NotFound,
+    SignOffRace,
+    StaleVersion,
+    Superseded,
+)
 from server.events.service import get_event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
@@ -23,6 +33,9 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
 
     Only the township's own reviewer signs (乡镇应急所); a newer sign-off supersedes the township's earlier ones,
     whatever their status, so the county always reviews the latest numbers.
+
+    Two sign-offs at once: the partial unique index ``uq_signoffs_current`` and the conditional move of the current
+    flag let exactly one become current; the other gets 409 ``signoff_conflict`` and nothing of it is kept.
     """
     require_role(user, "reviewer", message="只有审核员可以上报乡镇汇总")
     event = get_event(user=user, event_id=event_id)
@@ -36,13 +49,8 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
     if event.status == "closed":
         raise EventClosed("灾害过程已结束，不能再上报")
 
+    previous_id = _current_id(event.id, unit.id)
     data = compute_rollup(event=event, node=unit)
-    db.session.execute(
-        update(SignOff)
-        .where(SignOff.event_id == event.id, SignOff.org_unit_id == unit.id, SignOff.current.is_(True))
-        .values(current=False)
-        .execution_options(synchronize_session=False)
-    )
     signoff = SignOff(
         event_id=event.id,
         org_unit_id=unit.id,
@@ -56,8 +64,21 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
         created_by_id=user.id,
         created_at=clock.now(),
     )
-    db.session.add(signoff)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            if previous_id is not None:
+                moved = db.session.execute(
+                    update(SignOff)
+                    .where(SignOff.id == previous_id, SignOff.current.is_(True))
+                    .values(current=False)
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if moved != 1:
+                    raise _LostRace()
+            db.session.add(signoff)
+            db.session.flush()
+    except (IntegrityError, _LostRace):
+        raise _race_conflict(event.id, unit.id) from None
     record(
         actor=user,
         action="signoff.create",
@@ -67,6 +88,33 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
         changes={"status": [None, "submitted"], "figures": [None, data["figures"]], "note": [None, signoff.note]},
     )
     return signoff
+
+
+class _LostRace(Exception):
+    """The sign-off we read as current stopped being current before we could supersede it."""
+
+
+def _current_id(event_id: int, org_unit_id: int) -> int | None:
+    return db.session.scalar(
+        select(SignOff.id).where(
+            SignOff.event_id == event_id, SignOff.org_unit_id == org_unit_id, SignOff.current.is_(True)
+        )
+    )
+
+
+def _race_conflict(event_id: int, org_unit_id: int) -> SignOffRace:
+    """The 409 for the loser of two simultaneous sign-offs, saying what won when it can."""
+    winner = db.session.scalar(
+        select(SignOff).where(
+            SignOff.event_id == event_id, SignOff.org_unit_id == org_unit_id, SignOff.current.is_(True)
+        )
+    )
+    if winner is None:
+        return SignOffRace()
+    details = {"current_signoff_id": winner.id, "current_status": winner.status}
+    if winner.status == "submitted":
+        return SignOffRace("本乡镇刚有另一份上报提交，正待县级审核；请刷新后查看，如需更正再重新上报", details=details)
+    return SignOffRace(details=details)
 
 
 def get_signoff(*, user, signoff_id: int) -> SignOff:

@@ -10,7 +10,7 @@ bp = Blueprint("users", __name__)
 
 
 @bp.get("/users")
-@doc(query=UserQuery, response=page_schema(UserOut))
+@doc(query=UserQuery, response=page_schema(UserOut), roles=("admin",))
 def list_users():
     """List users within the admin's scope."""
     args = query_args(UserQuery())
@@ -19,7 +19,7 @@ def list_users():
 
 
 @bp.post("/users")
-@doc(body=UserCreate, response=UserOut, status=201)
+@doc(body=UserCreate, response=UserOut, status=201, roles=("admin",))
 def create_user():
     """Create a user inside the admin's scope."""
     data = json_body(UserCreate())
@@ -29,14 +29,14 @@ def create_user():
 
 
 @bp.get("/users/<int:user_id>")
-@doc(response=UserOut)
+@doc(response=UserOut, roles=("admin",))
 def get_user(user_id: int):
     """Read one user within the admin's scope."""
     return UserOut().dump(service.get_user(user=current_actor(), user_id=user_id))
 
 
 @bp.patch("/users/<int:user_id>")
-@doc(body=UserUpdate, response=UserOut)
+@doc(body=UserUpdate, response=UserOut, roles=("admin",))
 def update_user(user_id: int):
     """Change a user's details, role, unit, password or active flag."""
     changes = json_body(UserUpdate())

@@ -2,7 +2,15 @@ from marshmallow import Schema, fields, validate
 
 from server.api import InputSchema, PageQuery
 from server.orgunits.schemas import OrgUnitOut
-from server.users.models import ROLES
+from server.users.models import ROLES, normalize_username
+
+
+class Username(fields.String):
+    """A username as stored: surrounding spaces stripped and Unicode NFKC applied before validation, so a
+    full-width ``ｃｏｕｎｔｙ_admin`` is checked (and refused as taken) as ``county_admin``."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return normalize_username(super()._deserialize(value, attr, data, **kwargs))
 
 
 class UserOut(Schema):
@@ -16,7 +24,7 @@ class UserOut(Schema):
 
 
 class UserCreate(InputSchema):
-    username = fields.String(
+    username = Username(
         required=True, validate=[validate.Length(min=3, max=64), validate.Regexp(r"^[A-Za-z0-9_.@-]+$")]
     )
     name = fields.String(load_default="", validate=validate.Length(max=64))

@@ -8,11 +8,12 @@ from sqlalchemy.exc import IntegrityError
 from server.audit.service import record
 from server.auth.access import require_role
 from server.auth.passwords import hash_password
-from server.errors import Conflict, Forbidden, Invalid, NotFound
+from server.auth.service import end_all_logins
+from server.errors import Forbidden, Invalid, NotFound, UsernameTaken
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
-from server.users.models import User
+from server.users.models import User, normalize_username, username_key
 
 AUDITED_FIELDS = ("username", "name", "phone", "role", "org_unit_id", "active")
 
@@ -56,8 +57,9 @@ def create_user(
         org_unit = db.session.get(OrgUnit, org_unit_id)
         if org_unit is None:
             raise Invalid({"org_unit_id": ["单位不存在"]})
-    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
-        raise Conflict("用户名已存在", details={"fields": {"username": ["用户名已存在"]}})
+    username = normalize_username(username)
+    if db.session.scalar(select(User.id).where(User.username_key == username_key(username))) is not None:
+        raise UsernameTaken(details={"fields": {"username": [UsernameTaken.message]}})
     user = User(
         username=username,
         name=name,
@@ -72,7 +74,7 @@ def create_user(
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:  # a concurrent create with the same username
-        raise Conflict("用户名已存在") from exc
+        raise UsernameTaken(details={"fields": {"username": [UsernameTaken.message]}}) from exc
     record(
         actor=actor,
         action="user.create",
@@ -101,7 +103,7 @@ def update_user(*, actor, user_id: int, changes: dict) -> User:
         target.password_hash = hash_password(changes["password"])
     # Deactivation and a new password end every session of the user.
     if password_changed or (before["active"] and not target.active):
-        target.rotate_session_token()
+        end_all_logins(target)
     db.session.flush()
     diff = {
         field: [before[field], getattr(target, field)]

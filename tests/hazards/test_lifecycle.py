@@ -254,3 +254,16 @@ def test_overdue_rectifications_are_visible_and_filterable(people, tree):
     # once reported rectified it is no longer overdue
     add_after_photo(people.reporter_a1, late["id"])
     assert act(people.reporter_a1, late["id"], "report_rectified").get_json()["overdue"] is False
+
+
+def test_a_reviewer_may_not_verify_reject_or_close_its_own_hazard(people, tree):
+    # the township reviewer files a hazard of village A1 itself (reviewers may file), as for reports: no self-review
+    own = create_hazard(people.town_a, tree.village_a1)
+    assert_error(act(people.town_a, own["id"], "verify"), 403, "forbidden")
+    assert_error(act(people.town_a, own["id"], "reject", comment="看错了"), 403, "forbidden")
+    assert act(people.county, own["id"], "verify").status_code == 200  # another reviewer may
+    assert act(people.town_a, own["id"], "start_rectification", **RECTIFY).status_code == 200
+    add_after_photo(people.reporter_a1, own["id"])
+    assert act(people.reporter_a1, own["id"], "report_rectified").status_code == 200
+    assert_error(act(people.town_a, own["id"], "close"), 403, "forbidden")
+    assert act(people.county, own["id"], "close").status_code == 200

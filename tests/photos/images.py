@@ -92,13 +92,14 @@ def heic(**exif_params) -> bytes:
     return out.getvalue()
 
 
-def png_bomb(width: int, height: int) -> bytes:
-    """A PNG header claiming ``width``×``height`` with almost no data: cheap to write, costly to decode."""
+def png_bomb(width: int, height: int, color_type: int = 2) -> bytes:
+    """A PNG header claiming ``width``×``height`` with almost no data: cheap to write, costly to decode.
+    ``color_type`` 2 is RGB, 6 is RGBA."""
 
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
-    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, color_type, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", ihdr)
@@ -161,3 +162,17 @@ def with_exif_tag_type(data: bytes, tag: int, new_type: int) -> bytes:
         if int.from_bytes(data[entry : entry + 2], "big") == tag:
             return data[: entry + 2] + new_type.to_bytes(2, "big") + data[entry + 4 :]
     raise ValueError(f"no tag {tag:#06x} in IFD0")
+
+
+def with_exif_ifd0_offset(data: bytes, offset: int) -> bytes:
+    """``data`` with its EXIF block's first IFD said to start at ``offset`` (past the end: a truncated read)."""
+    start = data.index(b"Exif\x00\x00MM\x00\x2a") + 6
+    return data[: start + 4] + offset.to_bytes(4, "big") + data[start + 8 :]
+
+
+def jpeg_claiming(width: int, height: int) -> bytes:
+    """A small JPEG whose frame header (SOF0) claims ``width``×``height``: to be refused from the header (Pillow
+    would decode it, padding the missing data)."""
+    data = jpeg()
+    sof = data.index(b"\xff\xc0")
+    return data[: sof + 5] + struct.pack(">HH", height, width) + data[sof + 9 :]

@@ -506,3 +506,39 @@ def test_a_corrupt_exif_block_costs_the_metadata_never_the_photo(people, hazard,
     images.assert_no_metadata(data)
     picture = Image.open(io.BytesIO(data)).convert("RGB")
     assert picture.getpixel((20, 5))[0] > 150 and picture.getpixel((20, 55))[2] > 150
+
+
+def test_an_exif_block_pointing_past_its_end_is_dropped_and_the_photo_kept(people, hazard):
+    # Pillow warns ("Truncated File Read") and reads no EXIF: the photo is stored as its pixels lie, no metadata
+    response = upload(
+        people.reporter_a1, hazard_url(hazard), images.with_exif_ifd0_offset(images.sideways_phone_jpeg(), 2**24)
+    )
+    assert response.status_code == 201, response.get_json()
+    photo = response.get_json()
+    assert (photo["width"], photo["height"], photo["lat"], photo["taken_at"]) == (60, 40, None, None)
+
+
+def test_uploads_are_rate_limited_per_user_across_both_routes(people, hazard, damage_report, app, monkeypatch):
+    monkeypatch.setitem(app.config, "UPLOAD_RATE_LIMIT", "3 per minute")
+    report_url = f"/api/v1/damage-reports/{damage_report}/photos"
+    for n, url in enumerate((hazard_url(hazard), report_url, hazard_url(hazard))):
+        assert upload(people.reporter_a1, url, images.jpeg(color=(n, 0, 0))).status_code == 201
+    assert_error(upload(people.reporter_a1, report_url, images.jpeg(color=(9, 9, 9))), 429, "rate_limited")
+    assert_error(upload(people.reporter_a1, hazard_url(hazard), images.jpeg(color=(8, 8, 8))), 429, "rate_limited")
+    # another user has its own budget
+    assert upload(people.town_a, hazard_url(hazard), images.jpeg(color=(7, 7, 7)), kind="after").status_code == 201
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    [
+        images.png_bomb(8000, 8000, color_type=6),  # 249 KB of this cost 2.7 s and 250 MB to decode
+        images.png_bomb(5000, 4000),  # 20 MP: under the photo limit, over the PNG one
+        images.jpeg_claiming(7100, 7100),  # 50.4 MP: more than a phone camera makes
+    ],
+    ids=["rgba-png-8000", "png-20mp", "jpeg-50.4mp"],
+)
+def test_pixel_limits_refuse_from_the_header(people, hazard, media, bomb):
+    error = assert_error(upload(people.reporter_a1, hazard_url(hazard), bomb), 422, "validation_error")
+    assert "file" in error["details"]["fields"]
+    assert stored_files(media) == []

@@ -28,7 +28,7 @@ def test_admin_cannot_create_above_or_beside_its_scope(login_as, make_user, tree
 def test_duplicate_username_is_409(login_as, make_user, tree):
     admin = login_as(make_user("admin", tree.county))
     assert admin.post("/api/v1/users", json=new_user(tree.village_a1)).status_code == 201
-    assert_error(admin.post("/api/v1/users", json=new_user(tree.village_a2)), 409, "conflict")
+    assert_error(admin.post("/api/v1/users", json=new_user(tree.village_a2)), 409, "username_taken")
 
 
 def test_create_validates_fields(login_as, make_user, tree):

@@ -85,15 +85,15 @@ function Overdue({ overdue }) {
 }
 
 function WarningSummary({ warning }) {
-  // The dashboard may give the numbers flat or under `status` (A's server decides); both read the same here.
-  const numbers = warning.status && typeof warning.status === 'object' ? warning.status : warning;
+  // The counts inside the caller's scope: `summary` as GET /warnings gives them (or flat beside the warning).
+  const numbers = warning.summary || warning;
   const rate = rateText({ acknowledged: numbers.acknowledged ?? 0, targets: numbers.targets ?? 0, rate: numbers.rate });
   const overdueUnits = numbers.overdue_units || [];
   return (
     <button type="button" class={`card desk-card warning-card level-${warning.level}`} data-warning={warning.id} onClick={() => navigate(`/warnings/${warning.id}/board`)}>
       <p>
         <LevelTag level={warning.level} />
-        <span class="muted"> {shortTime(warning.updated_at || warning.issued_at)}</span>
+        <span class="muted"> {shortTime(warning.revised_at || warning.issued_at)}</span>
       </p>
       <strong class="warning-title">{warning.title}</strong>
       <p class="rate-box">

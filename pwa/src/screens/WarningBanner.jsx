@@ -5,7 +5,7 @@ import { useEffect, useRef } from 'preact/hooks';
 import { useCached } from '../cache.js';
 import { navigate } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
-import { homeBanners, levelName, ownAck } from '../warnings.js';
+import { homeBanners, levelName, ownAck, wasRevised } from '../warnings.js';
 import { AckDone, AckForm, Countdown, LevelTag, shortTime, usePolling } from './WarningParts.jsx';
 
 export const ACTIVE_WARNINGS = '/warnings?active=true&per_page=50';
@@ -39,8 +39,8 @@ export function WarningBanner({ warning, state }) {
       <header class="warning-banner-head">
         <span class="warning-banner-level">{levelLabel(warning)}</span>
         <span class="warning-banner-from">
-          {warning.issued_by_unit ? warning.issued_by_unit.name : ''} {shortTime(warning.updated_at || warning.issued_at)} 发布
-          {warning.updated_at ? '（已更新）' : ''}
+          {warning.issuer_unit ? warning.issuer_unit.name : ''} {shortTime(warning.revised_at || warning.issued_at)}
+          {wasRevised(warning) ? ' 更新，请再次叫应' : ' 发布'}
         </span>
       </header>
       <div class="warning-banner-body">

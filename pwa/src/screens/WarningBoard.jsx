@@ -37,7 +37,7 @@ function WarningHead({ warning }) {
     <div class={`card warning-card level-${warning.level}`}>
       <p>
         <LevelTag level={warning.level} />
-        {warning.status === 'cancelled' ? <span class="chip chip-error">已取消</span> : null}
+        {warning.status === 'cancelled' ? <span class="chip chip-error">已撤销</span> : null}
         {warning.status !== 'cancelled' && !isActive(warning) ? <span class="chip">已过期</span> : null}
       </p>
       <h2 class="warning-title">{warning.title}</h2>

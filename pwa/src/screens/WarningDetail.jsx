@@ -7,7 +7,7 @@ import { deleteItem, getItem, updateItem } from '../outbox.js';
 import { navigate, useRoute } from '../router.js';
 import { useSession } from '../session.js';
 import { useOutbox } from '../useOutbox.js';
-import { bannerState, isActive, ownAck } from '../warnings.js';
+import { bannerState, isActive, ownAck, wasRevised } from '../warnings.js';
 import { AckDone, AckForm, Countdown, LevelTag, shortTime } from './WarningParts.jsx';
 import { useRefreshAfterDelivery } from './WarningBanner.jsx';
 
@@ -44,24 +44,24 @@ function WarningFull({ warning, outboxItems, desk }) {
       <p>
         <LevelTag level={warning.level} />
         {warning.disaster_type ? <span class="chip">{warning.disaster_type}</span> : null}
-        {warning.status === 'cancelled' ? <span class="chip chip-error">已取消</span> : null}
+        {warning.status === 'cancelled' ? <span class="chip chip-error">已撤销{warning.cancel_reason ? `：${warning.cancel_reason}` : ''}</span> : null}
         {warning.status !== 'cancelled' && !active ? <span class="chip">已过期</span> : null}
       </p>
       <h2 class="warning-title">{warning.title}</h2>
       <p class="warning-text">{warning.body}</p>
       <dl class="facts">
-        {warning.issued_by_unit ? (
+        {warning.issuer_unit ? (
           <>
             <dt>发布单位</dt>
-            <dd>{warning.issued_by_unit.name}</dd>
+            <dd>{warning.issuer_unit.name}</dd>
           </>
         ) : null}
         <dt>发布时间</dt>
         <dd>{shortTime(warning.issued_at)}</dd>
-        {warning.updated_at ? (
+        {wasRevised(warning) ? (
           <>
             <dt>更新时间</dt>
-            <dd>{shortTime(warning.updated_at)}</dd>
+            <dd>{shortTime(warning.revised_at)}</dd>
           </>
         ) : null}
         <dt>叫应时限</dt>

@@ -1,7 +1,7 @@
 """photo position accuracy (metres), as the uploading phone reports it
 
-Revision ID: 0006_photo_accuracy
-Revises: 0005
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-01
 
 """
@@ -9,8 +9,8 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0006_photo_accuracy"
-down_revision = "0005"
+revision = "0009"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
