@@ -81,6 +81,28 @@ DEADLINE_INITIAL_MINUTES = 60
 DEADLINE_DAILY_UPDATE_HOUR = 8
 DEADLINE_FINAL_DAYS = 2
 
+# Warnings (预警) and 叫应: minutes each targeted village has to acknowledge, by level (0: no window, nobody is
+# ever overdue); a warning may set its own ``ack_within_minutes``. A warning without ``expires_at`` expires after
+# WARNING_DEFAULT_HOURS.
+WARNING_ACK_MINUTES_RED = 30
+WARNING_ACK_MINUTES_ORANGE = 60
+WARNING_ACK_MINUTES_YELLOW = 120
+WARNING_ACK_MINUTES_BLUE = 0
+WARNING_DEFAULT_HOURS = 24
+# Escalation of the silent (``flask warnings escalate``, from cron or a systemd timer): the notifier that tells the
+# duty contacts above a silent village. "log" writes a log line; "webhook" POSTs JSON to WARNING_WEBHOOK_URL (a
+# deployment's SMS or voice-call gateway), signed with HMAC-SHA256 of the body in X-GridReport-Signature when
+# WARNING_WEBHOOK_SECRET is set, each try bounded by WARNING_WEBHOOK_TIMEOUT seconds, retried
+# WARNING_WEBHOOK_RETRIES times WARNING_WEBHOOK_BACKOFF seconds apart; a delivery that failed every try is tried
+# again by the next runs until WARNING_NOTIFY_MAX_ATTEMPTS tries in all.
+WARNING_NOTIFIER = "log"
+WARNING_WEBHOOK_URL = None
+WARNING_WEBHOOK_SECRET = None
+WARNING_WEBHOOK_TIMEOUT = 5.0
+WARNING_WEBHOOK_RETRIES = 2
+WARNING_WEBHOOK_BACKOFF = 2.0
+WARNING_NOTIFY_MAX_ATTEMPTS = 15
+
 # Lists
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200

@@ -39,6 +39,7 @@ FEATURES = (
     "evacuation",
     "hazards",
     "photos",
+    "warnings",
     "dashboard",
 )
 API_PREFIX = "/api/v1"

@@ -219,10 +219,21 @@ def query_args(schema: Schema) -> Any:
     return schema.load(request.args.to_dict())
 
 
-def paginate(stmt: Select, schema: Schema, *, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
+def paginate(
+    stmt: Select,
+    schema: Schema,
+    *,
+    page: int = 1,
+    per_page: int | None = None,
+    prepare: Callable[[list[Any]], Any] | None = None,
+) -> dict[str, Any]:
+    """One page of ``stmt`` dumped by ``schema``; ``prepare(items)`` may attach what the page needs beside the rows
+    (read for the whole page at once) before they are dumped."""
     per_page = min(per_page or current_app.config["PER_PAGE_DEFAULT"], current_app.config["PER_PAGE_MAX"])
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
+    if prepare is not None:
+        prepare(items)
     return {"items": schema.dump(items, many=True), "page": page, "per_page": per_page, "total": total}
 
 

@@ -10,6 +10,7 @@ from server.orgunits.models import OrgUnit
 from server.photos import models as photos_models
 from server.rollup import models as rollup_models
 from server.users.models import User
+from server.warnings import models as warnings_models
 
 __all__ = [
     "AuditLog",
@@ -22,4 +23,5 @@ __all__ = [
     "hazards_models",
     "photos_models",
     "rollup_models",
+    "warnings_models",
 ]

@@ -205,14 +205,18 @@ def tree(make_unit) -> Tree:
 
 @pytest.fixture
 def make_user(app: Flask):
-    """``make_user(role, unit, username=None, active=True)``: a committed User (detached); password PASSWORD."""
+    """``make_user(role, unit, username=None, active=True, name="", phone="")``: a committed User (detached);
+    password PASSWORD."""
     from server.auth.passwords import hash_password
 
-    def make(role: str, unit: OrgUnit, username: str | None = None, active: bool = True, name: str = "") -> User:
+    def make(
+        role: str, unit: OrgUnit, username: str | None = None, active: bool = True, name: str = "", phone: str = ""
+    ) -> User:
         with app.app_context():
             user = User(
                 username=username or f"{role}_{unit.code}_{uuid.uuid4().hex[:6]}",
                 name=name or f"{role}@{unit.name}",
+                phone=phone,
                 role=role,
                 org_unit_id=unit.id,
                 active=active,

@@ -2,7 +2,7 @@
 
 The foundation's matrix (tests/test_authorization_matrix.py) covers auth, users, org units and audit; this one covers
 the features: events, damage reports and their review, roll-up, deadlines, sign-offs, evacuations, shelters, exports,
-hazards and their lifecycle, photos, dashboard.
+hazards and their lifecycle, photos, warnings and 叫应, dashboard.
 
 Actors: the reporter sits at village A1; the reviewer, viewer and admin sit at township A, or at the county for the
 cases only a county may act on (a case's ``level``). Targets: "in" is township A's side (village A1), "out" is the
@@ -95,6 +95,10 @@ def shelter_body(t: Targets) -> dict:
 
 def photo_form(t: Targets) -> dict:
     return {"file": (io.BytesIO(unique_jpeg()), "photo.jpg"), "kind": "after"}
+
+
+def warning_payload(village_id: int) -> dict:
+    return {"title": "暴雨预警", "level": "orange", "disaster_type": "洪涝", "target_org_unit_ids": [village_id]}
 
 
 def act(action: str, **fields: Any) -> Callable[[Targets], dict]:
@@ -274,6 +278,31 @@ CASES = [
     Case("hazard photo thumbnail", "get", "/api/v1/photos/{hazard_photo}/thumbnail", ANY),
     Case("damage report photo", "get", "/api/v1/photos/{report_photo}", ANY),
     Case("damage report photo thumbnail", "get", "/api/v1/photos/{report_photo}/thumbnail", ANY),
+    # --- warnings (预警) and 叫应: the township's reviewer issues to its villages; their reporters answer
+    Case("issue warning", "post", "/api/v1/warnings", REVIEWER, 201, lambda t: warning_payload(t["village"])),
+    Case("list warnings", "get", "/api/v1/warnings", ANY, scoped=False),
+    Case("read warning", "get", "/api/v1/warnings/{warning}", ANY),
+    Case(
+        "update warning",
+        "patch",
+        "/api/v1/warnings/{warning}",
+        REVIEWER,
+        body=lambda t: {"body": f"更新{next(_serial)}"},
+    ),
+    Case(
+        "cancel warning", "post", "/api/v1/warnings/{new_warning}/cancel", REVIEWER, body=lambda t: {"reason": "解除"}
+    ),
+    # Only a targeted village's people answer: the township's reviewer sees the warning but may not (403);
+    # outside, it finds nothing to answer (404) before its role matters.
+    Case(
+        "acknowledge warning",
+        "post",
+        "/api/v1/warnings/{warning}/ack",
+        REPORTER,
+        body=lambda t: {"persons_notified": 3},
+        overrides={("reviewer", "out"): NOT_FOUND},
+    ),
+    Case("warning status", "get", "/api/v1/warnings/{warning}/status", ("reviewer", "viewer", "admin")),
     # --- dashboard
     Case("dashboard", "get", "/api/v1/dashboard", ANY, scoped=False),
 ]
@@ -410,6 +439,13 @@ class World:
 
         return self._once(("photo", where, parent), build)
 
+    def warning(self, where: str) -> int:
+        return self._once(("warning", where), lambda: self.new_warning(where))
+
+    def new_warning(self, where: str) -> int:
+        body = warning_payload(self.sides[where].village.id)
+        return created(self.seed(where, "town").post("/api/v1/warnings", json=body))["id"]
+
     def hazard(self, where: str) -> int:
         return self._once(("hazard", where), lambda: self.new_hazard(where))
 
@@ -446,6 +482,8 @@ BUILDERS: dict[str, Callable[[World, str], Any]] = {
     "shelter": World.shelter,
     "signoff": World.signoff,
     "hazard": World.hazard,
+    "warning": World.warning,
+    "new_warning": World.new_warning,
     "hazard_photo": lambda w, where: w.photo(where, "hazard"),
     "report_photo": lambda w, where: w.photo(where, "report"),
     "reported_hazard": lambda w, where: w.new_hazard(where),

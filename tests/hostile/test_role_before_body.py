@@ -26,6 +26,11 @@ ALLOWED = {
     "evacuation.create_shelter": ("reviewer", "admin"),
     "evacuation.update_shelter": ("reviewer", "admin"),
     "hazards.create_hazard": ("reporter", "reviewer"),
+    "warnings.issue_warning": ("reviewer",),
+    "warnings.update_warning": ("reviewer",),
+    "warnings.cancel_warning": ("reviewer",),
+    # a village's own reviewer (村主任) may answer for it too; the service keeps others out (403)
+    "warnings.acknowledge": ("reporter", "reviewer"),
 }
 # Bodies whose roles depend on the body or the object: the service finds the object (404) before the role (403).
 ROLE_FROM_BODY_OR_OBJECT = {"auth.login", "hazards.transition"}

@@ -21,8 +21,9 @@ WRITER = {
     "hazards.create_hazard": "reporter",
     "hazards.upload_hazard_photo": "reporter",
     "photos.upload_damage_report_photo": "reporter",
+    "warnings.acknowledge": "reporter",
 }
-DEFAULT_WRITER = "reviewer"  # events, reviews, sign-offs, shelters, hazard transitions
+DEFAULT_WRITER = "reviewer"  # events, reviews, sign-offs, shelters, hazard transitions, warnings
 
 
 class HostileWorld:
@@ -35,6 +36,7 @@ class HostileWorld:
             "signoff_id": world.signoff("in"),
             "shelter_id": world.shelter("in"),
             "unit_id": world.sides["in"].village.id,
+            "warning_id": world.warning("in"),
             "user_id": world.seed("in", "reporter").user["id"],
         }
 
