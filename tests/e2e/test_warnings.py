@@ -101,7 +101,7 @@ def test_issue_acknowledge_offline_and_the_board_rate_changes(page, context, pho
     page.get_by_role("radio", name="洪涝").click()
     page.get_by_label("标题").fill("山洪灾害红色预警")
     page.get_by_label("预警内容").fill("今晚到明天上午有特大暴雨，山洪、滑坡风险极高。请立即通知沿河、山脚住户转移。")
-    page.get_by_label("全部（3 个）").check()
+    page.get_by_role("checkbox", name="全部（3 个）").click()
     expect(page.locator(".field-hint", has_text="默认 30 分钟")).to_be_visible()
     shot(page, "w02-warning-new")
     assert small_touch_targets(page) == []
@@ -133,7 +133,7 @@ def test_issue_acknowledge_offline_and_the_board_rate_changes(page, context, pho
     banner.get_by_role("button", name="收到（叫应）").click()
     line = reporter.locator(f".warning-line[data-warning='{warning_id}']")
     expect(line).to_have_attribute("data-state", "ack_queued")
-    expect(line).to_contain_text("待发送")
+    expect(line).to_contain_text("未发出")
     expect(reporter.get_by_role("button", name="待发送")).to_contain_text("1")
     shot(reporter, "w05-reporter-ack-queued")
     assert _status(world, warning_id)["acknowledged"] == 0

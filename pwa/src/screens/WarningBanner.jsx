@@ -69,7 +69,7 @@ function WarningLine({ warning, state }) {
       <LevelTag level={warning.level} />
       <span class="warning-line-title">{warning.title}</span>
       {state === 'acknowledged' ? <span class="chip chip-ok">已叫应{ownAck(warning) && ownAck(warning).late ? '（迟）' : ''}</span> : null}
-      {state === 'ack_queued' ? <span class="chip chip-warn">已叫应 待发送</span> : null}
+      {state === 'ack_queued' ? <span class="chip chip-warn">已叫应 未发出</span> : null}
     </button>
   );
 }

@@ -89,7 +89,7 @@ export function AckDone({ state, ack }) {
   if (state === 'ack_queued') {
     return (
       <p class="ack-done ack-done-wait" data-state={state}>
-        ✓ 已叫应，等待发送<span class="chip chip-warn">待发送</span>
+        ✓ 已叫应，存在手机上，有网络时自动发出<span class="chip chip-warn">未发出</span>
       </p>
     );
   }
