@@ -72,9 +72,6 @@ PHOTO_THUMBNAILS_FROM = "pixels"
 # The PWA: the built app served at / (None: pwa/dist in the checkout, built by `make run`).
 PWA_DIST = None
 
-# Exports: where the hazard ledger's temporary XLSX is written (None: the system's temp dir).
-EXPORT_TMPDIR = None
-
 # Reporting deadlines (PRODUCT.md): initial within 60 minutes of the event opening, a daily update by 08:00
 # local time while active, final within 2 days of the event becoming stable.
 DEADLINE_INITIAL_MINUTES = 60

@@ -1,4 +1,4 @@
-"""Command line: ``flask --app server org import``, ``users create``, ``demo seed``."""
+"""Command line: ``flask --app server org import``, ``users create``, ``demo seed``, ``warnings escalate``."""
 
 from __future__ import annotations
 
@@ -44,8 +44,8 @@ def org_import(csv_file: Path) -> None:
 @click.option("--phone", default="")
 def users_create(username: str, role: str, org_code: str, password: str, name: str, phone: str) -> None:
     """Create a user scoped to the unit with code --org."""
-    from server.auth.passwords import password_problems
     from server.orgunits.service import get_by_code
+    from server.users.passwords import password_problems
     from server.users.service import create_user
 
     unit = get_by_code(org_code)
@@ -84,6 +84,9 @@ def demo_seed() -> None:
 
 
 def register_cli(app: Flask) -> None:
+    from server.warnings.cli import warnings_cli
+
+    app.cli.add_command(warnings_cli)
     app.cli.add_command(org_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)

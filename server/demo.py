@@ -67,7 +67,13 @@ USERS = [
     ("grid_reporter", "reporter", "361130102200001", "秋口村第一网格 网格员"),
 ]
 
-FEATURE_SEEDS = ("server.events.demo", "server.damage.demo", "server.rollup.demo", "server.hazards.demo")
+FEATURE_SEEDS = (
+    "server.events.demo",
+    "server.damage.demo",
+    "server.rollup.demo",
+    "server.hazards.demo",
+    "server.warnings.demo",
+)
 
 
 @dataclass

@@ -133,7 +133,7 @@ def upgrade():
         sa.Column("escalated_at", server.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("notifier", sa.String(length=16), nullable=False),
         sa.Column("delivery", sa.String(length=10), nullable=False),
-        sa.Column("contacts", sa.JSON(), nullable=False),
+        sa.Column("message", sa.JSON(), nullable=False),
         sa.Column("attempts", sa.JSON(), nullable=False),
         sa.ForeignKeyConstraint(
             ["target_id"],

@@ -3,32 +3,21 @@ row commit or roll back together."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
 
 from server.audit.models import AuditLog
 from server.errors import Forbidden
 from server.extensions import db
+from server.jsonable import jsonable
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import within_scope
 
+if TYPE_CHECKING:
+    from server.users.models import User
+
 READ_ROLES = ("reviewer", "admin")
-
-
-def jsonable(value: Any) -> Any:
-    """Audit values as JSON: decimals keep their digits as strings, times as ISO 8601."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
@@ -46,7 +35,7 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 
 def record(
     *,
-    actor,
+    actor: User,
     action: str,
     entity_type: str,
     entity_id: int,
@@ -66,13 +55,13 @@ def record(
     return entry
 
 
-def list_entries(*, user, entity_type: str | None = None, entity_id: int | None = None) -> Select:
-    if user.role not in READ_ROLES:
+def list_entries(*, actor: User, entity_type: str | None = None, entity_id: int | None = None) -> Select:
+    if actor.role not in READ_ROLES:
         raise Forbidden("只有审核员和管理员可以查看审计记录")
     stmt = (
         select(AuditLog)
         .join(OrgUnit, AuditLog.org_unit_id == OrgUnit.id)
-        .where(within_scope(user))
+        .where(within_scope(actor))
         .order_by(AuditLog.at.desc(), AuditLog.id.desc())
     )
     if entity_type:

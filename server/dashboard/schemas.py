@@ -2,6 +2,7 @@ from marshmallow import Schema, fields
 
 from server.orgunits.schemas import OrgUnitOut
 from server.rollup.schemas import DeadlineOut, EvacuationTotalsOut, ReportingOut
+from server.warnings.schemas import WarningOut
 
 
 class DashboardEventInfoOut(Schema):
@@ -21,6 +22,28 @@ class DashboardEventOut(Schema):
     reporting = fields.Nested(ReportingOut)
     deadline = fields.Nested(DeadlineOut)
     last_report_at = fields.String(allow_none=True)
+    late_units = fields.List(
+        fields.Nested(OrgUnitOut), metadata={"description": "villages late for the current obligation (first 20)"}
+    )
+    missing_units = fields.List(
+        fields.Nested(OrgUnitOut), metadata={"description": "villages with nothing filed past the deadline (first 20)"}
+    )
+
+
+class OverdueHazardOut(Schema):
+    id = fields.Integer()
+    title = fields.String()
+    risk_level = fields.String()
+    deadline = fields.String()
+    supervised = fields.Boolean()
+    org_unit = fields.Nested(OrgUnitOut)
+
+
+class DashboardWarningOut(WarningOut):
+    overdue_units = fields.List(
+        fields.Nested(OrgUnitOut),
+        metadata={"description": "target villages in scope silent past the window (first 20)"},
+    )
 
 
 class DashboardHazardsOut(Schema):
@@ -28,6 +51,9 @@ class DashboardHazardsOut(Schema):
     open_by_risk_level = fields.Dict(keys=fields.String(), values=fields.Integer())
     supervised = fields.Integer(metadata={"description": "挂牌督办 among the open hazards"})
     overdue_rectification = fields.Integer(metadata={"description": "rectifying past their deadline"})
+    overdue_rectifications = fields.List(
+        fields.Nested(OverdueHazardOut), metadata={"description": "the first 20 of them, oldest deadline first"}
+    )
 
 
 class OverdueEventOut(Schema):
@@ -40,6 +66,7 @@ class DashboardOverdueOut(Schema):
     late = fields.Integer(metadata={"description": "villages late for their current obligation"})
     missing = fields.Integer(metadata={"description": "villages with nothing filed after the initial deadline"})
     hazard_rectification = fields.Integer(metadata={"description": "hazard rectifications past their deadline"})
+    warning_targets = fields.Integer(metadata={"description": "target villages silent past an active warning's window"})
     events = fields.List(fields.Nested(OverdueEventOut))
 
 
@@ -47,5 +74,7 @@ class DashboardOut(Schema):
     org_unit = fields.Nested(OrgUnitOut)
     events = fields.List(fields.Nested(DashboardEventOut))
     hazards = fields.Nested(DashboardHazardsOut, allow_none=True)
-    warnings = fields.List(fields.Dict())
+    warnings = fields.List(
+        fields.Nested(DashboardWarningOut), metadata={"description": "active warnings, most severe and newest first"}
+    )
     overdue = fields.Nested(DashboardOverdueOut)

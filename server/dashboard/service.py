@@ -1,21 +1,30 @@
-"""The dashboard (工作台) of a unit: its live events with totals and completeness, open hazards, warnings, overdue."""
+"""The dashboard (工作台) of a unit: its live events with totals and completeness and the villages late or missing,
+open hazards by risk level with the overdue rectifications, active warnings with their acknowledgement rates and
+overdue villages, and the overdue counts. A fixed number of queries per live event and per section, whatever the
+number of villages in scope: the lists of named villages and hazards are capped (the counts cover all)."""
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from server.events.models import Event
 from server.extensions import db
+from server.fields import local_iso
+from server.hazards.service import open_hazards
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import statistics_unit, within_scope
-from server.rollup.service import compute_rollup, iso, unit_json
+from server.rollup.service import compute_rollup, late_and_missing_units, unit_json
+from server.warnings import status as warning_status
+from server.warnings.service import list_warnings
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 LIVE_STATUSES = ("active", "stable")  # closed events owe nothing and leave the dashboard
-OPEN_HAZARD_EXCLUDED = ("rejected", "closed")
-RISK_LEVELS = ("low", "medium", "high", "major")
+NAMED_LIMIT = 20  # villages or hazards named per list; the counts beside them cover all
+WARNINGS_LIMIT = 50  # active warnings shown, most severe and newest first
 
 
 def _ancestor_paths(unit: OrgUnit) -> list[str]:
@@ -23,61 +32,44 @@ def _ancestor_paths(unit: OrgUnit) -> list[str]:
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
-def live_events(*, user) -> list[Event]:
+def live_events(*, actor: User) -> list[Event]:
     """Active or stable real events whose area overlaps the caller's unit. Drills (演练) never appear here: they
     are practice, and the dashboard is the real picture."""
-    unit = statistics_unit(user)
+    unit = statistics_unit(actor)
     stmt = (
         select(Event)
         .join(OrgUnit, Event.org_unit_id == OrgUnit.id)
         .where(
             Event.drill.is_(False),
             Event.status.in_(LIVE_STATUSES),
-            or_(within_scope(user, scope_unit=unit), OrgUnit.path.in_(_ancestor_paths(unit))),
+            or_(within_scope(actor, scope_unit=unit), OrgUnit.path.in_(_ancestor_paths(unit))),
         )
         .order_by(Event.started_at.desc(), Event.id.desc())
     )
     return list(db.session.scalars(stmt))
 
 
-def _hazards(user) -> dict[str, Any] | None:
-    """Open hazards (隐患) in scope by risk level, the supervised (挂牌督办) and the overdue rectifications among them;
-    None while the hazards feature has no model."""
-    try:
-        module = importlib.import_module("server.hazards.models")
-        hazard = module.Hazard
-    except (ImportError, AttributeError):
-        return None
-    open_in_scope = (hazard.status.not_in(OPEN_HAZARD_EXCLUDED), within_scope(user))
-    stmt = (
-        select(hazard.risk_level, func.count(hazard.id))
-        .join(OrgUnit, hazard.org_unit_id == OrgUnit.id)
-        .where(*open_in_scope)
-        .group_by(hazard.risk_level)
-    )
-    by_level = dict.fromkeys(RISK_LEVELS, 0)
-    by_level.update({level: count for level, count in db.session.execute(stmt)})
-    counted = select(func.count(hazard.id)).join(OrgUnit, hazard.org_unit_id == OrgUnit.id).where(*open_in_scope)
-    supervised = db.session.scalar(counted.where(hazard.supervised.is_(True))) if hasattr(hazard, "supervised") else 0
-    overdue_clause = getattr(module, "overdue_clause", None)
-    overdue = db.session.scalar(counted.where(overdue_clause())) if overdue_clause is not None else 0
-    return {
-        "open": sum(by_level.values()),
-        "open_by_risk_level": by_level,
-        "supervised": supervised,
-        "overdue_rectification": overdue,
-    }
+def _warnings(actor: User, unit: OrgUnit) -> list[Any]:
+    """Active warnings the caller may read, with the counts over its scope, its village's answer (a village's
+    people), and the overdue villages named. Four queries."""
+    warnings = list(db.session.scalars(list_warnings(actor=actor, active=True).limit(WARNINGS_LIMIT)))
+    warning_status.decorate(warnings, actor=actor)
+    named = warning_status.overdue_units(warnings, unit, limit=NAMED_LIMIT)
+    for warning in warnings:
+        warning.overdue_units = named.get(warning.id, [])
+    return warnings
 
 
-def dashboard(*, user) -> dict[str, Any]:
-    unit = statistics_unit(user)
-    hazards = _hazards(user)
+def dashboard(*, actor: User) -> dict[str, Any]:
+    unit = statistics_unit(actor)
+    hazards = open_hazards(actor=actor, named=NAMED_LIMIT)
     events = []
     late = missing = 0
-    for event in live_events(user=user):
+    for event in live_events(actor=actor):
         # One roll-up per live event (a handful at a time), at the caller's unit: it is inside or around the area.
         rollup = compute_rollup(event=event, node=unit, with_missing_units=False)
         reporting = rollup["reporting"]
+        named = late_and_missing_units(event, unit, limit=NAMED_LIMIT)
         late += reporting["late"]
         missing += reporting["overdue_missing"]
         events.append(
@@ -88,7 +80,7 @@ def dashboard(*, user) -> dict[str, Any]:
                     "disaster_type": event.disaster_type,
                     "disaster_subtype": event.disaster_subtype,
                     "status": event.status,
-                    "started_at": iso(event.started_at),
+                    "started_at": local_iso(event.started_at),
                     "org_unit": unit_json(event.org_unit),
                 },
                 "figures": rollup["figures"],
@@ -96,17 +88,21 @@ def dashboard(*, user) -> dict[str, Any]:
                 "reporting": reporting,
                 "deadline": rollup["deadline"],
                 "last_report_at": rollup["last_report_at"],
+                "late_units": named["late"],
+                "missing_units": named["missing"],
             }
         )
+    warnings = _warnings(actor, unit)
     return {
         "org_unit": unit_json(unit),
         "events": events,
         "hazards": hazards,
-        "warnings": [],  # filled by the warnings feature
+        "warnings": warnings,
         "overdue": {
             "late": late,
             "missing": missing,
-            "hazard_rectification": hazards["overdue_rectification"] if hazards else 0,
+            "hazard_rectification": hazards["overdue_rectification"],
+            "warning_targets": sum(w.summary["overdue"] for w in warnings),
             "events": [
                 {
                     "event_id": item["event"]["id"],

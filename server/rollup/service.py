@@ -8,9 +8,8 @@ out, and grouping by the child segment of the village's path gives every child o
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, select, text
 
@@ -23,11 +22,15 @@ from server.evacuation.models import EvacuationReport
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
+from server.fields import local_iso
 from server.orgunits.models import OrgUnit
 from server.orgunits.schemas import OrgUnitOut
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import deadlines
 from server.rollup.sql import cents_sum, from_cents, path_segment
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 EVACUATION_FIELDS = ("evacuated", "centralized", "dispersed", "returned")
 UNIT_FIELDS = ("id", "code", "name", "level", "parent_id", "path")  # OrgUnitOut's fields
@@ -38,13 +41,13 @@ OUTSIDE_AREA = "该单位不在本次灾害过程的范围内"
 # --- access -------------------------------------------------------------------------------------------------
 
 
-def resolve_node(*, user, event: Event, org_unit_id: int | None) -> OrgUnit:
+def resolve_node(*, actor: User, event: Event, org_unit_id: int | None) -> OrgUnit:
     """The node to roll up: the given unit (404 outside the caller's scope) or the caller's statistics unit.
 
     A node that does not overlap the event's area is a 422 on ``org_unit_id``: the unit exists and is visible, it
     just has nothing to do with this event.
     """
-    node = statistics_unit(user) if org_unit_id is None else get_statistics_unit_in_scope(user, org_unit_id)
+    node = statistics_unit(actor) if org_unit_id is None else get_statistics_unit_in_scope(actor, org_unit_id)
     if node.level == "grid" and node.parent is not None:  # statistics are per village (PRODUCT.md)
         node = node.parent
     area = event.org_unit
@@ -53,10 +56,10 @@ def resolve_node(*, user, event: Event, org_unit_id: int | None) -> OrgUnit:
     return node
 
 
-def rollup(*, user, event_id: int, org_unit_id: int | None = None) -> dict[str, Any]:
+def rollup(*, actor: User, event_id: int, org_unit_id: int | None = None) -> dict[str, Any]:
     """The roll-up of API.md at ``org_unit_id`` (default: the caller's scope unit)."""
-    event = get_event(user=user, event_id=event_id)
-    node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
+    event = get_event(actor=actor, event_id=event_id)
+    node = resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
     return compute_rollup(event=event, node=node)
 
 
@@ -68,10 +71,6 @@ _UNIT_OUT = OrgUnitOut()
 
 def unit_json(unit: OrgUnit) -> dict[str, Any]:
     return _UNIT_OUT.dump(unit)
-
-
-def iso(value: datetime | None) -> str | None:
-    return clock.to_local(value).isoformat() if value is not None else None
 
 
 def format_figures(values: dict[str, Any]) -> dict[str, Any]:
@@ -183,7 +182,7 @@ def _summarize(rows) -> dict[str, Any]:
             "late": int(totals.get("late") or 0),
             "overdue_missing": int(totals.get("overdue_missing") or 0),
         },
-        "last_report_at": iso(max((clock.as_utc(t) for t in last), default=None)),
+        "last_report_at": local_iso(max((clock.as_utc(t) for t in last), default=None)),
     }
 
 
@@ -248,7 +247,7 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
                     "status": signoff.status,
                     "figures": signoff.figures,
                     "evacuation": signoff.evacuation,
-                    "created_at": iso(signoff.created_at),
+                    "created_at": local_iso(signoff.created_at),
                 },
                 "differs": signoff is not None and signoff.figures != child["figures"],
             }
@@ -266,13 +265,39 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
     }
 
 
+def late_and_missing_units(event: Event, node: OrgUnit, *, limit: int) -> dict[str, list[dict[str, Any]]]:
+    """The first ``limit`` villages (by code) under the node that are late, and those missing, for the event's
+    current obligation, as unit dicts: named on the dashboard. One query whatever the number of villages."""
+    obligation = deadlines.current_obligation(event)
+    status_col = deadlines.status_expression(obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id)
+    ranked = (
+        select(
+            *UNIT_COLUMNS,
+            status_col.label("status"),
+            func.row_number().over(partition_by=status_col, order_by=OrgUnit.code).label("rank"),
+        )
+        .outerjoin(DamageReport, _current_damage(event.id))
+        .where(_villages(_scope_prefix(event, node)))
+        .subquery()
+    )
+    stmt = (
+        select(ranked)
+        .where(ranked.c.status.in_(("late", "missing")), ranked.c.rank <= limit)
+        .order_by(ranked.c.status, ranked.c.rank)
+    )
+    out: dict[str, list[dict[str, Any]]] = {"late": [], "missing": []}
+    for row in db.session.execute(stmt).mappings():
+        out[row["status"]].append({name: row[name] for name in UNIT_FIELDS})
+    return out
+
+
 def deadline_statuses(
-    *, user, event_id: int, org_unit_id: int | None = None, status: str | None = None
+    *, actor: User, event_id: int, org_unit_id: int | None = None, status: str | None = None
 ) -> dict[str, Any]:
     """Each village's status for the event's current obligation, under the node (default: the caller's unit);
     ``counts`` are of the listed villages (after the optional status filter)."""
-    event = get_event(user=user, event_id=event_id)
-    node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
+    event = get_event(actor=actor, event_id=event_id)
+    node = resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
     obligation = deadlines.current_obligation(event)
     status_col = deadlines.status_expression(
         obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id
@@ -292,7 +317,7 @@ def deadline_statuses(
             "org_unit": dict(zip(UNIT_FIELDS, row[:width], strict=True)),
             "status": row[width],
             "status_name": deadlines.STATUS_NAMES[row[width]],
-            "last_report_at": iso(row[width + 1]),
+            "last_report_at": local_iso(row[width + 1]),
         }
         for row in db.session.execute(stmt).tuples()
     ]

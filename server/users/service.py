@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from blinker import Signal
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
-from server.auth.passwords import hash_password
-from server.auth.service import end_all_logins
 from server.errors import Forbidden, Invalid, NotFound, UsernameTaken
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.users.models import User, normalize_username, username_key
+from server.users.passwords import hash_password
+
+# Sent when a user's logins must end (deactivated, or a new password): the auth feature, which keeps the logins,
+# connects to it, so users need not import auth (auth builds on users).
+logins_ended = Signal("a user's logins must end")
 
 AUDITED_FIELDS = ("username", "name", "phone", "role", "org_unit_id", "active")
 
 
-def list_users(*, user, role: str | None = None, org_unit_id: int | None = None, q: str | None = None) -> Select:
-    require_role(user, "admin", message="只有管理员可以管理用户")
-    stmt = select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id).where(within_scope(user)).order_by(User.id)
+def list_users(*, actor: User, role: str | None = None, org_unit_id: int | None = None, q: str | None = None) -> Select:
+    require_role(actor, "admin", message="只有管理员可以管理用户")
+    stmt = select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id).where(within_scope(actor)).order_by(User.id)
     if role:
         stmt = stmt.where(User.role == role)
     if org_unit_id is not None:
@@ -30,17 +34,17 @@ def list_users(*, user, role: str | None = None, org_unit_id: int | None = None,
     return stmt
 
 
-def get_user(*, user, user_id: int) -> User:
-    require_role(user, "admin", message="只有管理员可以管理用户")
+def get_user(*, actor: User, user_id: int) -> User:
+    require_role(actor, "admin", message="只有管理员可以管理用户")
     target = db.session.get(User, user_id)
-    if target is None or not user.org_unit.contains(target.org_unit):
+    if target is None or not actor.org_unit.contains(target.org_unit):
         raise NotFound("用户不存在")
     return target
 
 
 def create_user(
     *,
-    actor,
+    actor: User,
     username: str,
     role: str,
     org_unit_id: int | None = None,
@@ -86,8 +90,8 @@ def create_user(
     return user
 
 
-def update_user(*, actor, user_id: int, changes: dict) -> User:
-    target = get_user(user=actor, user_id=user_id)
+def update_user(*, actor: User, user_id: int, changes: dict) -> User:
+    target = get_user(actor=actor, user_id=user_id)
     if target.id == actor.id:
         forbidden = {"role", "org_unit_id", "active"} & set(changes)
         if forbidden:
@@ -103,7 +107,7 @@ def update_user(*, actor, user_id: int, changes: dict) -> User:
         target.password_hash = hash_password(changes["password"])
     # Deactivation and a new password end every session of the user.
     if password_changed or (before["active"] and not target.active):
-        end_all_logins(target)
+        logins_ended.send(target)
     db.session.flush()
     diff = {
         field: [before[field], getattr(target, field)]

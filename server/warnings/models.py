@@ -168,7 +168,8 @@ class WarningEscalation(db.Model):
     notifier: Mapped[str] = mapped_column(String(16))
     # pending (claimed, not yet delivered) | sent | failed (every attempt failed; a later run tries again)
     delivery: Mapped[str] = mapped_column(String(10), default="pending")
-    contacts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # What the notifier is given: the warning, the village, its officers and the duty contacts above it.
+    message: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     attempts: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # [{at, ok, status, error}]
 
     __table_args__ = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema, LocalDateTime, PageQuery
+from server.fields import InputSchema, LocalDateTime, PageQuery
 from server.orgunits.schemas import OrgUnitOut
 from server.warnings.models import LEVELS
 

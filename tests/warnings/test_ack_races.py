@@ -1,0 +1,66 @@
+"""Two sends of one queued acknowledgement at the same moment (two tabs, a retry racing its original): the unique
+client_id decides and the loser is answered like a resend. Races past the reads need concurrent writers
+(PostgreSQL; skipped on SQLite, which serializes writers)."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select
+
+from server.extensions import db
+from server.warnings import acks
+from server.warnings.models import WarningAck
+from tests.damage.test_concurrency import at_once, hold_after_reads
+from tests.warnings.conftest import issue
+
+
+def answers(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(WarningAck))
+
+
+def identical_sends(app, tree, make_user, login_as, at, monkeypatch, *, past_the_reads: bool):
+    county = login_as(make_user("reviewer", tree.county))
+    at(0)
+    warning = issue(county, [tree.village_a1.id])
+    officer = make_user("reporter", tree.village_a1)
+    phones = [login_as(officer), login_as(officer)]
+    body = {"client_id": str(uuid.uuid4()), "households_notified": 3}
+    if past_the_reads:  # both have looked for the client_id before either writes
+        hold_after_reads(monkeypatch, app, acks, "now")
+    first, second = at_once(
+        *(lambda api=api: api.post(f"/api/v1/warnings/{warning['id']}/ack", json=body) for api in phones)
+    )
+    assert (first.status_code, second.status_code) == (200, 200), (first.get_json(), second.get_json())
+    assert first.get_json() == second.get_json()
+    assert answers(app) == 1
+
+
+def test_identical_sends_at_once_make_one_answer(app, tree, make_user, login_as, at, monkeypatch):
+    identical_sends(app, tree, make_user, login_as, at, monkeypatch, past_the_reads=False)
+
+
+def test_identical_sends_racing_past_their_reads_make_one_answer(app, tree, make_user, login_as, at, monkeypatch):
+    identical_sends(app, tree, make_user, login_as, at, monkeypatch, past_the_reads=True)
+
+
+def test_other_payloads_under_one_client_id_racing_past_their_reads(app, tree, make_user, login_as, at, monkeypatch):
+    county = login_as(make_user("reviewer", tree.county))
+    at(0)
+    warning = issue(county, [tree.village_a1.id])
+    officer = make_user("reporter", tree.village_a1)
+    phones = [login_as(officer), login_as(officer)]
+    client_id = str(uuid.uuid4())
+    hold_after_reads(monkeypatch, app, acks, "now")
+    results = at_once(
+        *(
+            lambda api=api, n=n: api.post(
+                f"/api/v1/warnings/{warning['id']}/ack", json={"client_id": client_id, "persons_notified": n}
+            )
+            for n, api in enumerate(phones)
+        )
+    )
+    assert sorted(r.status_code for r in results) == [200, 409]
+    assert next(r for r in results if r.status_code == 409).get_json()["error"]["code"] == "client_id_reused"
+    assert answers(app) == 1
