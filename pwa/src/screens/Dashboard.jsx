@@ -116,7 +116,7 @@ const KEY_FIGURES = [
   ['missing', '失踪', '人'],
   ['relocated', '紧急转移安置', '人'],
   ['houses_collapsed_households', '倒塌房屋', '户'],
-  ['direct_loss_10k_yuan', '直接经济损失', '万元'],
+  ['direct_loss_10k_yuan', '经济损失', '万元'],
 ];
 
 function EventSummary({ item }) {
@@ -182,6 +182,17 @@ function Hazards({ hazards }) {
       </div>
       {hazards.supervised ? <p>挂牌督办 {hazards.supervised} 处</p> : null}
       {hazards.overdue_rectification ? <p class="alert-line">整改超期 {hazards.overdue_rectification} 处</p> : <p class="muted">没有整改超期的隐患。</p>}
+      {(hazards.overdue_rectifications || []).length ? (
+        <ul class="unit-names">
+          {hazards.overdue_rectifications.map((hazard) => (
+            <li key={hazard.id}>
+              {hazard.org_unit ? `${hazard.org_unit.name}：` : ''}
+              {hazard.title}
+              <span class="muted">（时限 {shortTime(hazard.deadline)}）</span>
+            </li>
+          ))}
+        </ul>
+      ) : null}
     </section>
   );
 }
