@@ -22,7 +22,6 @@ from werkzeug.routing import IntegerConverter, PathConverter
 
 import config as defaults
 import server.messages  # noqa: F401  (before any schema is built: Chinese validation messages)
-from server import security_headers
 from server.api import Api, StrictJSONProvider, view_meta
 from server.errors import (
     CsrfFailed,
@@ -55,6 +54,16 @@ API_PREFIX = "/api/v1"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
+# On every response, API, errors and static files alike. Photos are shown from blob: URLs (the outbox) and
+# thumbnails may be data: URLs; nothing may frame the app, and no plugin or foreign form target is allowed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 SWAGGER_UI_FILES = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"}
 REFERENCE_PAGE = """<!doctype html>
 <html lang="zh-CN">
@@ -96,7 +105,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_error_handlers(app)
     _register_request_hooks(app)
-    security_headers.register(app)
     api = Api(app)
     for feature in FEATURES:
         api.register_blueprint(importlib.import_module(f"server.{feature}.routes").bp, url_prefix=API_PREFIX)
@@ -248,6 +256,7 @@ def _register_request_hooks(app: Flask) -> None:
     @app.after_request
     def add_request_id(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
+        response.headers.update(SECURITY_HEADERS)
         if app.config["ENV_NAME"] == "production":
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.path.startswith(API_PREFIX) and "Cache-Control" not in response.headers:

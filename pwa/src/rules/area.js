@@ -28,15 +28,26 @@ function toAscii(text) {
     .replace(/[＋]/g, '+');
 }
 
-// What Python's Decimal() accepts, minus NaN/Infinity (refused as 应为数字 there too).
-const DECIMAL = /^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$/;
+// The server's _AMOUNT_TEXT (server/damage/figures.py): what a JSON string may hold. Python's Decimal() alone would
+// also take "1_000", ".5" or "１２"; the server refuses those as 应为数字 and so does this.
+const AMOUNT_TEXT = /^([+-]?)([0-9]+)(?:\.([0-9]+))?(?:[eE]([+-]?[0-9]+))?$/;
+
+/**
+ * What a person typed → the plain text the server reads: full-width digits and points made ASCII, ".5" → "0.5",
+ * "5." → "5". Only for typed text: JSON values are read as strictly as the server reads them.
+ */
+export function tidyTyped(text) {
+  return toAscii(String(text).trim())
+    .replace(/^([+-]?)\./, '$10.')
+    .replace(/\.$/, '');
+}
 
 /**
  * Parse an amount the way the server does: a JSON number or a string, ≥ 0, at most two places.
- * Returns `{hundredths}` or `{error}` (the server's Chinese message). An empty string is 0: a blank field
- * means nothing to report, as a missing key does in the API.
+ * Returns `{hundredths}` or `{error}` (the server's Chinese message). With `typed` (a form field): the text is
+ * tidied first and a blank field is 0 (nothing to report, as a missing key is in the API).
  */
-export function parseAmount(value) {
+export function parseAmount(value, { typed = false } = {}) {
   if (value === null) return { error: AMOUNT_MESSAGES.null };
   if (value === undefined) return { hundredths: 0 };
   if (typeof value === 'number') {
@@ -45,12 +56,12 @@ export function parseAmount(value) {
     value = String(value);
   }
   if (typeof value !== 'string') return { error: AMOUNT_MESSAGES.invalid };
-  const text = toAscii(value.trim());
-  if (text === '') return { hundredths: 0 };
-  const match = DECIMAL.exec(text);
-  if (!match || (match[2] === '' && (match[3] ?? '') === '')) return { error: AMOUNT_MESSAGES.invalid };
+  const text = typed ? tidyTyped(value) : value.trim();
+  if (typed && text === '') return { hundredths: 0 };
+  const match = AMOUNT_TEXT.exec(text);
+  if (!match) return { error: AMOUNT_MESSAGES.invalid };
   const [, sign, whole, fraction = '', exponentText = '0'] = match;
-  const mantissa = BigInt((whole || '0') + fraction);
+  const mantissa = BigInt(whole + fraction);
   const exponent = Number(exponentText);
   if (sign === '-' && mantissa !== 0n) return { error: AMOUNT_MESSAGES.negative };
   if (mantissa === 0n) return { hundredths: 0 };
@@ -104,7 +115,7 @@ export function haToMuHundredths(haHundredths) {
  * Returns `{ha, mu}` as two-place strings (ha is what the server receives), or `{error}`.
  */
 export function convertArea(text, unit) {
-  const parsed = parseAmount(text);
+  const parsed = parseAmount(text, { typed: true });
   if (parsed.error) return { error: parsed.error };
   if (unit === 'mu') {
     const ha = muToHaHundredths(parsed.hundredths);

@@ -118,7 +118,7 @@ export function parseFigures(input = {}, { typed = false } = {}) {
   const figures = {};
   const errors = {};
   for (const { key, decimal } of INDICATORS) {
-    const parsed = decimal ? parseAmount(input[key]) : parseWhole(input[key], { typed });
+    const parsed = decimal ? parseAmount(input[key], { typed }) : parseWhole(input[key], { typed });
     if (parsed.error) {
       errors[`figures.${key}`] = [parsed.error];
       figures[key] = 0;

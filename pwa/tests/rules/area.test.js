@@ -15,20 +15,33 @@ describe('amounts are exact hundredths', () => {
     ['12.5', 1250],
     ['12.50', 1250],
     [' 3.10 ', 310],
-    ['.5', 50],
-    ['5.', 500],
     ['0.01', 1],
     ['1e2', 10000],
     ['1.5e1', 1500],
     ['-0', 0],
-    ['', 0],
     [undefined, 0],
     [8.2, 820],
     [0.3, 30],
     ['999999999999.99', 99_999_999_999_999],
-    ['１２．５', 1250],
   ])('%s → %s hundredths', (text, hundredths) => {
     expect(parseAmount(text)).toEqual({ hundredths });
+  });
+
+  it.each([['.5'], ['5.'], ['１２'], ['1_000'], [''], ['+.5e1']])(
+    'JSON text %s is refused as the server refuses it',
+    (text) => {
+      expect(parseAmount(text)).toEqual({ error: '应为数字' });
+    },
+  );
+
+  it.each([
+    ['.5', 50],
+    ['5.', 500],
+    ['１２．５', 1250],
+    ['', 0],
+    ['  ', 0],
+  ])('typed %s → %s hundredths (tidied as a person means it)', (text, hundredths) => {
+    expect(parseAmount(text, { typed: true })).toEqual({ hundredths });
   });
 
   it.each([
