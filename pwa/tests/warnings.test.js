@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ackBody,
   ackDueAt,
+  ackPath,
   ackStatus,
   bannerState,
   boardView,
@@ -19,7 +20,8 @@ import {
   telHref,
   timeLeft,
 } from '../src/warnings.js';
-import { fakeClock } from './helpers.js';
+import { ApiError } from '../src/api.js';
+import { fakeClock, freshIndexedDb, makeOutbox, queueOffline } from './helpers.js';
 
 const T0 = Date.parse('2026-07-01T08:00:00+08:00');
 const min = 60000;
@@ -318,5 +320,44 @@ describe('polling the board', () => {
     stop();
     expect(clock.timers).toHaveLength(0);
     expect(doc.listeners.size).toBe(0);
+  });
+});
+
+describe('an acknowledgement made offline (outbox kind ack)', () => {
+  beforeEach(freshIndexedDb);
+  afterEach(freshIndexedDb);
+
+  // POST /warnings/{id}/ack answers the village's answer (WarningAckOut): its id and this item's client_id.
+  const ackAnswer = (call) => ({ id: 90, client_id: call.json.client_id, warning_id: 7, late: false });
+
+  it('waits on the phone, then reaches the server once with its client_id, and leaves the outbox', async () => {
+    const made = makeOutbox({ handler: ackAnswer });
+    const body = ackBody({ households: '12', persons: '40' });
+    const [clientId] = await queueOffline(made, [{ kind: 'ack', url: ackPath(7), body, label: '红色预警：山洪' }]);
+    const [waiting] = await made.outbox.listItems();
+    expect(bannerState(warning(7, 'red', T0), [waiting])).toBe('ack_queued');
+    expect(made.calls).toHaveLength(0);
+
+    await made.outbox.sendNow();
+    expect(made.calls).toEqual([
+      { path: '/warnings/7/ack', method: 'POST', json: { households_notified: 12, persons_notified: 40, client_id: clientId }, form: undefined },
+    ]);
+    expect(await made.outbox.listItems()).toEqual([]);
+    await made.outbox.sendNow();
+    expect(made.calls).toHaveLength(1);
+  });
+
+  it('a refusal (the warning was cancelled: 409) keeps it for a person to look at', async () => {
+    const made = makeOutbox({
+      handler: () => {
+        throw new ApiError({ status: 409, code: 'invalid_transition', message: '该预警已撤销，无需叫应' });
+      },
+    });
+    await queueOffline(made, [{ kind: 'ack', url: ackPath(7), body: {} }]);
+    await made.outbox.sendNow();
+    const [kept] = await made.outbox.listItems();
+    expect(kept.status).toBe('needs_attention');
+    expect(kept.lastError.message).toBe('该预警已撤销，无需叫应');
+    expect(bannerState(warning(7, 'red', T0), [kept])).toBe('ack_failed');
   });
 });
