@@ -10,7 +10,7 @@ from server.audit.service import record
 from server.clock import now
 from server.errors import Forbidden, InvalidTransition
 from server.extensions import db
-from server.idempotency import payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.users.models import User
 from server.warnings.models import WarningAck, WarningTarget
@@ -53,7 +53,7 @@ def acknowledge(
     client_id = str(client_id) if client_id is not None else None
 
     if client_id is not None:
-        existing = db.session.scalar(select(WarningAck).where(WarningAck.client_id == client_id))
+        existing = by_client_id(WarningAck, client_id)
         if existing is not None:
             return _resent(existing, digest, village), False
     else:
@@ -92,12 +92,14 @@ def acknowledge(
         with db.session.begin_nested():
             db.session.add(ack)
             db.session.flush()
-    except IntegrityError:
-        # Two identical sends raced: the unique client_id let one in; answer the other like a resend.
-        existing = db.session.scalar(select(WarningAck).where(WarningAck.client_id == client_id))
-        if existing is None:
+    except IntegrityError as exc:
+        # Two sends of one client_id raced: the unique client_id let one in; answer the other like a resend.
+        if client_id is None:
             raise
-        return _resent(existing, digest, village), False
+        found = after_lost_race(
+            lambda: by_client_id(WarningAck, client_id), lambda found: _resent(found, digest, village), exc
+        )
+        return found, False
     record(
         actor=actor,
         action="warning.ack",

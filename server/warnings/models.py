@@ -51,6 +51,7 @@ class EarlyWarning(db.Model):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     # The unit ids as the issuer gave them (townships, villages...); the villages they expanded to are the targets.
     target_unit_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Optimistic locking (server/locking.py): a change claims the version it read; of two at once, one wins.
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
@@ -58,7 +59,6 @@ class EarlyWarning(db.Model):
     issuer_unit: Mapped[OrgUnit] = relationship(lazy="joined", foreign_keys=[issuer_unit_id])
     issued_by = relationship("User", lazy="joined", foreign_keys=[issued_by_id])
 
-    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint("ack_within_minutes IS NULL OR ack_within_minutes > 0", name="ack_window_positive"),
         Index("ix_warnings_status_expires", "status", "expires_at"),

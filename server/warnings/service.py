@@ -24,7 +24,6 @@ from typing import Any
 from flask import current_app
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
-from sqlalchemy.orm.exc import StaleDataError
 
 from server.access import require_role
 from server.audit.service import changes_between, record, snapshot
@@ -32,6 +31,7 @@ from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.events.models import DISASTER_TYPES
 from server.extensions import db
+from server.locking import claim
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, statistics_unit
 from server.users.models import User
@@ -213,23 +213,28 @@ def _managed(actor: User, warning_id: int, verb: str) -> EarlyWarning:
     return warning
 
 
-def _check_version(warning: EarlyWarning, version: int | None) -> None:
+def _check_version(warning: EarlyWarning, version: int | None) -> int:
+    """The version this change starts from: the one the caller saw (409 if the warning moved on since), else the
+    one just read."""
     if version is not None and version != warning.version:
         raise StaleVersion("预警已被他人修改，请刷新后重试", details={"version": warning.version})
+    return warning.version
 
 
-def _flush_versioned() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError as exc:  # another reviewer's change committed between our read and our write
-        raise StaleVersion("预警已被他人修改，请刷新后重试") from exc
+def _claim(warning: EarlyWarning, seen_version: int) -> None:
+    """Claim the version read, while the warning is still not cancelled, before anything is written: of two
+    reviewers changing it at once, one wins and the other gets 409 (never a silent overwrite)."""
+    with db.session.no_autoflush:
+        won = claim(warning, seen_version=seen_version, where=(EarlyWarning.status == "active",))
+    if not won:
+        raise StaleVersion("预警已被他人修改，请刷新后重试")
 
 
 def update_warning(*, actor: User, warning_id: int, version: int | None = None, **changes: Any) -> EarlyWarning:
     """Change a warning. Any change starts a new revision: every target village must acknowledge again, within
     the (new) window from now. A request that changes nothing changes nothing."""
     warning = _managed(actor, warning_id, "修改")
-    _check_version(warning, version)
+    seen_version = _check_version(warning, version)
     changes = {k: v for k, v in changes.items() if k in EDITABLE and v is not None}
     if "title" in changes:
         changes["title"] = changes["title"].strip()
@@ -247,13 +252,14 @@ def update_warning(*, actor: User, warning_id: int, version: int | None = None, 
     if not changed:
         return warning
     before = snapshot(warning, AUDITED)
+    _claim(warning, seen_version)
     at = now()
     for key, value in changed.items():
         setattr(warning, key, value)
     warning.revision += 1
     warning.revised_at = at
     warning.ack_due_at = _due(at, warning.ack_within_minutes)
-    _flush_versioned()
+    db.session.flush()
     record(
         actor=actor,
         action="warning.update",
@@ -269,15 +275,16 @@ def update_warning(*, actor: User, warning_id: int, version: int | None = None, 
 def cancel_warning(*, actor: User, warning_id: int, reason: str, version: int | None = None) -> EarlyWarning:
     """Cancel (撤销) a warning: it leaves every list of active warnings and asks nobody anything more."""
     warning = _managed(actor, warning_id, "撤销")
-    _check_version(warning, version)
+    seen_version = _check_version(warning, version)
     if not reason.strip():
         raise Invalid({"reason": ["请填写撤销原因"]})
     before = snapshot(warning, AUDITED)
+    _claim(warning, seen_version)
     warning.status = "cancelled"
     warning.cancelled_at = now()
     warning.cancelled_by_id = actor.id
     warning.cancel_reason = reason.strip()
-    _flush_versioned()
+    db.session.flush()
     record(
         actor=actor,
         action="warning.cancel",

@@ -1,7 +1,7 @@
 """warnings (预警), their targets as expanded at issue time, acknowledgements (叫应) and escalations
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 Create Date: 2026-12-01
 
 """
@@ -13,8 +13,8 @@ import server.types  # noqa: F401  (custom column types used by autogenerate)
 
 
 # revision identifiers, used by Alembic.
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 

@@ -1,6 +1,7 @@
-"""Two sends of one queued acknowledgement at the same moment (two tabs, a retry racing its original): the unique
-client_id decides and the loser is answered like a resend. Races past the reads need concurrent writers
-(PostgreSQL; skipped on SQLite, which serializes writers)."""
+"""Races. Two sends of one queued acknowledgement at once (two tabs, a retry racing its original): the unique
+client_id decides and the loser is answered like a resend. Two reviewers changing one warning at once: the version
+claim decides, the loser gets 409. Races past the reads need concurrent writers (PostgreSQL; skipped on SQLite,
+which serializes writers)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import uuid
 from sqlalchemy import func, select
 
 from server.extensions import db
-from server.warnings import acks
+from server.warnings import acks, service
 from server.warnings.models import WarningAck
 from tests.damage.test_concurrency import at_once, hold_after_reads
 from tests.warnings.conftest import issue
@@ -64,3 +65,22 @@ def test_other_payloads_under_one_client_id_racing_past_their_reads(app, tree, m
     assert sorted(r.status_code for r in results) == [200, 409]
     assert next(r for r in results if r.status_code == 409).get_json()["error"]["code"] == "client_id_reused"
     assert answers(app) == 1
+
+
+def test_two_reviewers_changing_one_warning_at_once_one_wins(app, tree, make_user, login_as, at, monkeypatch):
+    county = make_user("reviewer", tree.county)
+    at(0)
+    warning = issue(login_as(county), [tree.village_a1.id])
+    reviewers = [login_as(county), login_as(make_user("reviewer", tree.county))]
+    hold_after_reads(monkeypatch, app, service, "_check_version")  # both read version 1 before either writes
+    url = f"/api/v1/warnings/{warning['id']}"
+    update, cancel = at_once(
+        lambda: reviewers[0].patch(url, json={"body": "升级"}),
+        lambda: reviewers[1].post(f"{url}/cancel", json={"reason": "解除"}),
+    )
+    assert sorted([update.status_code, cancel.status_code]) == [200, 409]
+    loser = update if update.status_code == 409 else cancel
+    assert loser.get_json()["error"]["code"] == "stale_version"
+    final = reviewers[0].get(url).get_json()
+    assert final["version"] == 2
+    assert (final["status"], final["revision"]) in {("cancelled", 1), ("active", 2)}
