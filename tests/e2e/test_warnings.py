@@ -202,4 +202,18 @@ def test_the_desk_names_silent_villages_with_a_phone_to_call(page, phone, world,
     expect(page.locator("[data-group=未报], [data-group=未到时限]").first).to_be_visible()
     shot(page, "w12-desk-event")
 
+    # The township cancels the warning with a reason; the village's phone drops it at its next read.
+    page.goto(f"/warnings/{warning['id']}/board")
+    page.get_by_role("button", name="撤销预警").click()
+    page.get_by_role("button", name="确认撤销").click()
+    expect(page.get_by_text("请填写撤销原因")).to_be_visible()
+    page.get_by_label("撤销原因").fill("雨情减弱，解除预警")
+    shot(page, "w13-board-cancel")
+    page.get_by_role("button", name="确认撤销").click()
+    expect(page.locator(".warning-card .chip-error")).to_have_text("已撤销")
+    assert world.town_api.get(f"/api/v1/warnings/{warning['id']}").get_json()["status"] == "cancelled"
+    reporter.reload()
+    expect(reporter.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(reporter.locator(f"[data-warning='{warning['id']}']")).to_have_count(0)
+
     assert not reporter.errors, reporter.errors

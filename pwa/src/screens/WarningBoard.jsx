@@ -1,10 +1,12 @@
 // 叫应情况 (/warnings/:id/board): per target village answered, late or silent, the silent first with their
 // officers' phone numbers as tel: links (a call is the next step, 有叫有应). Read again every 15 s while the
 // screen is visible, never while the phone is in a pocket (usePolling → warnings.js createPoller).
-import { useCallback } from 'preact/hooks';
-import { Banner, Screen, UpdatedAt } from '../components/index.js';
+import { useCallback, useState } from 'preact/hooks';
+import { Banner, BigButton, Screen, TextField, UpdatedAt } from '../components/index.js';
+import { api } from '../api.js';
 import { useCached } from '../cache.js';
 import { navigate } from '../router.js';
+import { useSession } from '../session.js';
 import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, rateText, telHref } from '../warnings.js';
 import { Countdown, LevelTag, shortTime, useNow, usePolling } from './WarningParts.jsx';
 
@@ -13,6 +15,7 @@ export const BOARD_POLL_MS = 15000;
 export function WarningBoard({ params }) {
   const warning = useCached(`/warnings/${params.id}`);
   const status = useCached(`/warnings/${params.id}/status`);
+  const { user } = useSession();
   const reload = useCallback(() => {
     status.reload();
   }, [status.reload]);
@@ -28,6 +31,7 @@ export function WarningBoard({ params }) {
       {status.data ? <Board status={status.data} dueAt={w ? ackDueAt(w) : null} now={now} /> : null}
       <UpdatedAt at={status.updatedAt} fromCache={status.fromCache} />
       <p class="muted">本页打开时每 15 秒自动刷新。</p>
+      {w && user.role === 'reviewer' && isActive(w) ? <CancelWarning warning={w} onDone={() => (warning.reload(), status.reload())} /> : null}
     </Screen>
   );
 }
@@ -126,5 +130,38 @@ function BoardUnit({ unit }) {
         </div>
       )}
     </li>
+  );
+}
+
+/** 撤销预警 with the reason (the server requires one and audits it); the villages' banners go with the next read. */
+function CancelWarning({ warning, onDone }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState({});
+  const [problem, setProblem] = useState(null);
+  if (!open) return <BigButton label="撤销预警" tone="danger" onClick={() => setOpen(true)} />;
+  const cancel = async () => {
+    if (!reason.trim()) {
+      setErrors({ reason: ['请填写撤销原因'] });
+      return;
+    }
+    try {
+      await api(`/warnings/${warning.id}/cancel`, { method: 'POST', json: { reason: reason.trim(), version: warning.version } });
+      setOpen(false);
+      onDone();
+    } catch (error) {
+      setErrors(error.fields || {});
+      setProblem(error.status === 0 ? '没有网络，没有撤销。' : error.message);
+    }
+  };
+  return (
+    <section class="card" aria-label="撤销预警">
+      {problem ? <Banner tone="error">{problem}</Banner> : null}
+      <TextField label="撤销原因" name="reason" value={reason} onChange={setReason} errors={errors} required multiline />
+      <div class="button-row">
+        <BigButton label="确认撤销" tone="danger" onClick={cancel} />
+        <BigButton label="不撤销" tone="secondary" onClick={() => setOpen(false)} />
+      </div>
+    </section>
   );
 }
