@@ -58,6 +58,14 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 # On every response, API, errors and static files alike. Photos are shown from blob: URLs (the outbox) and
 # thumbnails may be data: URLs; nothing may frame the app, and no plugin or foreign form target is allowed.
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
 SWAGGER_UI_FILES = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"}
 REFERENCE_PAGE = """<!doctype html>
 <html lang="zh-CN">
@@ -74,14 +82,6 @@ REFERENCE_PAGE = """<!doctype html>
 </body>
 </html>
 """
-SECURITY_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' blob: data:; frame-ancestors 'none'; base-uri 'self'; "
-        "form-action 'self'; object-src 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-}
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

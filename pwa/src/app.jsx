@@ -12,16 +12,31 @@ import { DamageForm } from './screens/DamageForm.jsx';
 import { EvacuationForm } from './screens/EvacuationForm.jsx';
 import { MyReports } from './screens/MyReports.jsx';
 import { ReportDetail } from './screens/ReportDetail.jsx';
+import { Dashboard, isDeskUser } from './screens/Dashboard.jsx';
+import { DeskEvent } from './screens/DeskEvent.jsx';
+import { WarningBoard } from './screens/WarningBoard.jsx';
+import { WarningDetail } from './screens/WarningDetail.jsx';
+import { WarningNew } from './screens/WarningNew.jsx';
 
 export const ROUTES = [
-  ['/', Home],
+  ['/', Start],
   ['/hazards/new', HazardNew],
   ['/events/:id/damage/new', DamageForm],
   ['/events/:id/evacuation/new', EvacuationForm],
   ['/reports', MyReports],
   ['/reports/:kind/:id', ReportDetail],
   ['/outbox', Outbox],
+  ['/warnings/new', WarningNew],
+  ['/warnings/:id/board', WarningBoard],
+  ['/warnings/:id', WarningDetail],
+  ['/desk/events/:id', DeskEvent],
 ];
+
+/** Reporters start at Home (上报隐患, 报灾情 …); reviewers and viewers at the duty desk (工作台). */
+function Start() {
+  const { user } = useSession();
+  return isDeskUser(user) ? <Dashboard /> : <Home />;
+}
 
 export function App() {
   const session = useSession();

@@ -20,7 +20,8 @@ describe('outbox items', () => {
     expect(fixPath({ kind: 'hazard', url: '/hazards', clientId: 'a b' })).toBe('/hazards/new?fix=a%20b');
     expect(fixPath({ kind: 'damage', url: '/events/3/damage-reports', clientId: 'c' })).toBe('/events/3/damage/new?fix=c');
     expect(fixPath({ kind: 'evacuation', url: '/events/3/evacuations', clientId: 'c' })).toBe('/events/3/evacuation/new?fix=c');
-    expect(fixPath({ kind: 'ack', url: '/warnings/1/ack', clientId: 'c' })).toBeNull();
+    expect(fixPath({ kind: 'ack', url: '/warnings/1/ack', clientId: 'c' })).toBe('/warnings/1?fix=c'); // 叫应: the warning's screen
+    expect(fixPath({ kind: 'casualty', url: '/events/3/casualties', clientId: 'c' })).toBeNull();
   });
 });
 

@@ -24,6 +24,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from server import PWA_DIST, create_app
 from server.extensions import db
+from tests.openapi_responses import ResponseLedger
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
@@ -63,6 +64,10 @@ def app(tmp_path_factory, pwa_dist: Path) -> Iterator[Flask]:
             "PWA_DIST": str(pwa_dist),
         }
     )
+    # The root `_clean_state` checks every API answer against the OpenAPI document (tests/openapi_responses.py):
+    # the browser's requests are checked too.
+    app.extensions["response_ledger"] = ledger = ResponseLedger(app)
+    app.after_request(ledger.record)
     with app.app_context():
         flask_migrate.upgrade()
     yield app

@@ -4,6 +4,7 @@ import { age, clock } from '../format.js';
 import { navigate } from '../router.js';
 import { logOut, useSession } from '../session.js';
 import { useOutbox } from '../useOutbox.js';
+import { WarningBanners } from './WarningBanner.jsx';
 
 export function Home() {
   const { user } = useSession();
@@ -26,6 +27,7 @@ export function Home() {
   return (
     <Screen title="网格灾情报送">
       <WeChatHint />
+      <WarningBanners />
       <p class="who">
         <strong>{user.org_unit ? user.org_unit.name : ''}</strong> {user.name || user.username}
       </p>

@@ -1,0 +1,167 @@
+// 叫应情况 (/warnings/:id/board): per target village answered, late or silent, the silent first with their
+// officers' phone numbers as tel: links (a call is the next step, 有叫有应). Read again every 15 s while the
+// screen is visible, never while the phone is in a pocket (usePolling → warnings.js createPoller).
+import { useCallback, useState } from 'preact/hooks';
+import { Banner, BigButton, Screen, TextField, UpdatedAt } from '../components/index.js';
+import { api } from '../api.js';
+import { useCached } from '../cache.js';
+import { navigate } from '../router.js';
+import { useSession } from '../session.js';
+import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, rateText, telHref } from '../warnings.js';
+import { Countdown, LevelTag, shortTime, useNow, usePolling } from './WarningParts.jsx';
+
+export const BOARD_POLL_MS = 15000;
+
+export function WarningBoard({ params }) {
+  const warning = useCached(`/warnings/${params.id}`);
+  const status = useCached(`/warnings/${params.id}/status`);
+  const { user } = useSession();
+  const reload = useCallback(() => {
+    status.reload();
+  }, [status.reload]);
+  usePolling(reload, BOARD_POLL_MS);
+  const now = useNow(5000);
+  const w = warning.data;
+  const error = status.error && !status.data ? status.error : null;
+
+  return (
+    <Screen title="叫应情况" back="/">
+      {w ? <WarningHead warning={w} /> : null}
+      {error ? <Banner tone={error.status === 0 ? 'warn' : 'error'}>{error.status === 0 ? '没有网络，还没读到叫应情况。' : error.message}</Banner> : null}
+      {status.data ? <Board status={status.data} dueAt={w ? ackDueAt(w) : null} now={now} /> : null}
+      <UpdatedAt at={status.updatedAt} fromCache={status.fromCache} />
+      <p class="muted">本页打开时每 15 秒自动刷新。</p>
+      {w && user.role === 'reviewer' && isActive(w) ? <CancelWarning warning={w} onDone={() => (warning.reload(), status.reload())} /> : null}
+    </Screen>
+  );
+}
+
+function WarningHead({ warning }) {
+  return (
+    <div class={`card warning-card level-${warning.level}`}>
+      <p>
+        <LevelTag level={warning.level} />
+        {warning.status === 'cancelled' ? <span class="chip chip-error">已撤销</span> : null}
+        {warning.status !== 'cancelled' && !isActive(warning) ? <span class="chip">已过期</span> : null}
+      </p>
+      <h2 class="warning-title">{warning.title}</h2>
+      <p class="muted">{shortTime(warning.issued_at)} 发布</p>
+      <Countdown warning={warning} prefix="叫应时限" />
+      <button type="button" class="link-button" onClick={() => navigate(`/warnings/${warning.id}`)}>
+        看预警全文
+      </button>
+    </div>
+  );
+}
+
+function Board({ status, dueAt, now }) {
+  const { units, counts } = boardView(status, { dueAt, now });
+  const rate = rateText(counts);
+  const share = counts.targets ? counts.acknowledged / counts.targets : 0;
+  const silent = units.filter((unit) => unit.state === 'overdue');
+  return (
+    <>
+      <section class="card" aria-label="叫应率">
+        <div class="rate-box">
+          <span class="rate-count" data-testid="rate-count">{rate.count}</span>
+          <span class="rate-percent" data-testid="rate-percent">已叫应 {rate.percent}</span>
+        </div>
+        <div class="rate-bar" aria-hidden="true">
+          <div class={`rate-bar-fill w-${Math.round(share * 20) * 5}`} />
+        </div>
+        <div class="count-row">
+          <span class="chip chip-ok">按时 {counts.acknowledged - counts.late}</span>
+          <span class="chip chip-warn">迟 {counts.late}</span>
+          <span class="chip chip-error">超时未叫应 {silent.length}</span>
+          <span class="chip">待叫应 {units.filter((unit) => unit.state === 'waiting' || unit.state === 'open').length}</span>
+        </div>
+      </section>
+      {status.townships && status.townships.length ? <Townships townships={status.townships} /> : null}
+      <ul class="board-list">
+        {units.map((unit) => (
+          <BoardUnit key={unit.org_unit.id} unit={unit} />
+        ))}
+      </ul>
+    </>
+  );
+}
+
+/** A county warning rolled up by township (when the server gives it). */
+function Townships({ townships }) {
+  return (
+    <section class="card">
+      <h2 class="section-title">按乡镇</h2>
+      {townships.map((row) => (
+        <p class="figure" key={row.org_unit.id}>
+          <span>{row.org_unit.name}</span>
+          <span class="figure-value">
+            {row.acknowledged} / {row.targets}
+            {row.overdue ? <span class="chip chip-error">超时 {row.overdue}</span> : null}
+          </span>
+        </p>
+      ))}
+    </section>
+  );
+}
+
+function BoardUnit({ unit }) {
+  const officers = unit.officers || [];
+  const answered = unit.state === 'on_time' || unit.state === 'late';
+  return (
+    <li class={`card board-unit board-${unit.state}`} data-unit={unit.org_unit.name} data-state={unit.state}>
+      <span class="board-unit-name">{unit.org_unit.name}</span>
+      <span class="board-unit-state">{ACK_STATUS_NAMES[unit.state]}</span>
+      {answered ? (
+        <p class="board-unit-detail">
+          {shortTime(unit.acknowledged_at)} {unit.by ? unit.by.name || unit.by.username : ''}
+          {unit.households_notified != null ? ` · 到户 ${unit.households_notified}` : ''}
+          {unit.persons_notified != null ? ` · 到人 ${unit.persons_notified}` : ''}
+        </p>
+      ) : (
+        <div class="board-calls">
+          {officers.map((officer) =>
+            telHref(officer.phone) ? (
+              <a class="tel-link" href={telHref(officer.phone)} key={officer.id || officer.phone}>
+                ☎ {officer.name || '信息员'} {officer.phone}
+              </a>
+            ) : null,
+          )}
+          {unit.state === 'overdue' && !officers.some((officer) => telHref(officer.phone)) ? <span class="no-phone">没有登记信息员电话</span> : null}
+        </div>
+      )}
+    </li>
+  );
+}
+
+/** 撤销预警 with the reason (the server requires one and audits it); the villages' banners go with the next read. */
+function CancelWarning({ warning, onDone }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [errors, setErrors] = useState({});
+  const [problem, setProblem] = useState(null);
+  if (!open) return <BigButton label="撤销预警" tone="danger" onClick={() => setOpen(true)} />;
+  const cancel = async () => {
+    if (!reason.trim()) {
+      setErrors({ reason: ['请填写撤销原因'] });
+      return;
+    }
+    try {
+      await api(`/warnings/${warning.id}/cancel`, { method: 'POST', json: { reason: reason.trim(), version: warning.version } });
+      setOpen(false);
+      onDone();
+    } catch (error) {
+      setErrors(error.fields || {});
+      setProblem(error.status === 0 ? '没有网络，没有撤销。' : error.message);
+    }
+  };
+  return (
+    <section class="card" aria-label="撤销预警">
+      {problem ? <Banner tone="error">{problem}</Banner> : null}
+      <TextField label="撤销原因" name="reason" value={reason} onChange={setReason} errors={errors} required multiline />
+      <div class="button-row">
+        <BigButton label="确认撤销" tone="danger" onClick={cancel} />
+        <BigButton label="不撤销" tone="secondary" onClick={() => setOpen(false)} />
+      </div>
+    </section>
+  );
+}
