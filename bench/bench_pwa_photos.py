@@ -28,7 +28,6 @@ sys.path.insert(0, str(ROOT))
 
 import flask_migrate  # noqa: E402
 from playwright.sync_api import expect, sync_playwright  # noqa: E402
-from server.auth.passwords import hash_password  # noqa: E402
 from werkzeug.serving import make_server  # noqa: E402
 
 from server import PWA_DIST, create_app  # noqa: E402
