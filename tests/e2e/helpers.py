@@ -21,7 +21,13 @@ def log_in(page: Page, user, password: str = PASSWORD) -> None:
 
 def wait_for_service_worker(page: Page) -> None:
     """The service worker has installed its shell and controls the page (it claims it on activation)."""
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
+    # Polled from Python: wait_for_function compiles its predicate with eval in the page, which the strict CSP
+    # refuses whenever Playwright cannot take its CSP-exempt path (seen after a page crash and reopen).
+    for _ in range(200):
+        if page.evaluate("() => Boolean(navigator.serviceWorker && navigator.serviceWorker.controller)"):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("no service worker took control of the page within 20 s")
 
 
 def go_offline(context: BrowserContext) -> None:

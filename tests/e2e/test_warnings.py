@@ -159,7 +159,7 @@ def test_issue_acknowledge_offline_and_the_board_rate_changes(page, context, pho
 
     # The warning's detail, as the officer reads it in full.
     line.click()
-    expect(reporter.get_by_role("heading", name="预警")).to_be_visible()
+    expect(reporter.get_by_role("heading", name="预警", exact=True)).to_be_visible()
     expect(reporter.locator(".ack-done")).to_contain_text("已叫应")
     shot(reporter, "w08-reporter-warning-detail")
 
