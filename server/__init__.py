@@ -37,6 +37,7 @@ FEATURES = (
     "exports",
     "evacuation",
     "hazards",
+    "ledgers",
     "photos",
     "dashboard",
 )
@@ -124,7 +125,9 @@ def _engine_timeouts(url: str, connect_timeout: float, statement_timeout: float)
     ``pool_pre_ping`` tests a pooled connection before use, so after a database restart the next request gets a
     fresh connection instead of an error.
     """
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a failing statement's values never reach an exception message or a log line (ledger rows
+    # carry ID numbers, personal data that is never logged).
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the database's write lock.
         options["connect_args"] = {"timeout": float(statement_timeout)}

@@ -79,3 +79,10 @@ class DamageReportOut(Schema):
     reviewed_by = fields.Nested(ReportPersonOut, allow_none=True)
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()
+    warnings = fields.Function(
+        lambda report: getattr(report, "warnings", []),
+        metadata={
+            "description": "in the answer to a filing only: figures that disagree with the village's ledgers "
+            "(初报/续报 are taken anyway; a 核报 that disagrees is refused with 422)"
+        },
+    )

@@ -28,6 +28,7 @@ from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.idempotency import payload_digest, resend_or_conflict
+from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 
@@ -103,18 +104,20 @@ def create_report(
 
     existing = _by_client_id(client_id)
     if existing is not None:
-        return _resend(existing, digest, actor), False
+        return _with_ledger_warnings(_resend(existing, digest, actor)), False
 
     try:
         _check_unit(event, unit)
         previous = _check_stage(event, unit, stage)
-        _check_figures(values, previous, change_note)
+        mismatched = reconcile.mismatches(values, reconcile.ledger_counts(event.id, unit.id))
+        # 核报 must agree with the ledgers name by name; 初报 and 续报 are taken with a warning.
+        _check_figures(values, previous, change_note, refused=mismatched if stage == "final" else None)
     except (Conflict, Invalid):
         # On PostgreSQL an identical request may have committed between our lookup and our checks (its report is
         # why "initial already filed" fails): that is a resend, not an error.
         existing = _by_client_id(client_id)
         if existing is not None:
-            return _resend(existing, digest, actor), False
+            return _with_ledger_warnings(_resend(existing, digest, actor)), False
         raise
 
     report = DamageReport(
@@ -152,7 +155,7 @@ def create_report(
         # Either an identical request won (same client_id) or another report for the village did.
         existing = _by_client_id(client_id)
         if existing is not None:
-            return _resend(existing, digest, actor), False
+            return _with_ledger_warnings(_resend(existing, digest, actor)), False
         raise Superseded(SUPERSEDED_MESSAGE) from None
     if previous is not None:
         db.session.expire(previous, ["current"])
@@ -170,7 +173,17 @@ def create_report(
             "figures": [None, fig.canonical(values)],
         },
     )
+    report.warnings = reconcile.warnings(mismatched)
     return report, True
+
+
+def _with_ledger_warnings(report: DamageReport) -> DamageReport:
+    """A resent report answers with the ledger warnings as they stand now (the first answer may have been lost)."""
+    if report.stage != "final":
+        report.warnings = reconcile.warnings(
+            reconcile.mismatches(fig.figures_of(report), reconcile.ledger_counts(report.event_id, report.org_unit_id))
+        )
+    return report
 
 
 def _check_unit(event: Event, unit: OrgUnit) -> None:
@@ -207,9 +220,13 @@ def _check_stage(event: Event, unit: OrgUnit, stage: str) -> DamageReport | None
     return current
 
 
-def _check_figures(values: dict, previous: DamageReport | None, change_note: str) -> None:
-    """Every figure rule and the change-note rule, reported together."""
+def _check_figures(
+    values: dict, previous: DamageReport | None, change_note: str, refused: dict[str, str] | None = None
+) -> None:
+    """Every figure rule, the change-note rule and the ledger mismatches ``refused`` (核报), reported together."""
     errors = fig.rule_errors(values)
+    for field, message in (refused or {}).items():
+        errors.setdefault(field, []).append(message)
     if previous is not None:
         down = fig.decreased(fig.figures_of(previous), values)
         if down and not change_note.strip():
