@@ -26,14 +26,15 @@ def list_reports():
     args = query_args(DamageReportQuery())
     page, per_page = args.pop("page"), args.pop("per_page")
     stmt = service.list_reports(actor=current_actor(), **args)
-    return paginate(stmt, DamageReportOut(), page=page, per_page=per_page)
+    # Lists carry no ledger warnings (one query per row); the roll-up flags each village's mismatch instead.
+    return paginate(stmt, DamageReportOut(exclude=("warnings",)), page=page, per_page=per_page)
 
 
 @bp.get("/damage-reports/<int:report_id>")
 @doc(response=DamageReportOut)
 def get_report(report_id: int):
     """Read one damage report (404 outside the caller's scope)."""
-    return DamageReportOut().dump(service.get_report(actor=current_actor(), report_id=report_id))
+    return DamageReportOut().dump(service.read_report(actor=current_actor(), report_id=report_id))
 
 
 @bp.post("/damage-reports/<int:report_id>/review")

@@ -82,7 +82,7 @@ class DamageReportOut(Schema):
     warnings = fields.Function(
         lambda report: getattr(report, "warnings", []),
         metadata={
-            "description": "in the answer to a filing only: figures that disagree with the village's ledgers "
-            "(初报/续报 are taken anyway; a 核报 that disagrees is refused with 422)"
+            "description": "figures of a current 初报/续报 that disagree with the village's ledgers (in the answer to "
+            "a filing and a single read, not in lists); a 核报 that disagrees is refused with 422"
         },
     )

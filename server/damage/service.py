@@ -178,8 +178,11 @@ def create_report(
 
 
 def _with_ledger_warnings(report: DamageReport) -> DamageReport:
-    """A resent report answers with the ledger warnings as they stand now (the first answer may have been lost)."""
-    if report.stage != "final":
+    """The report's figures against the village's ledgers as they stand now, as ``report.warnings``: for a resend
+    (the first answer may have been lost) and a read of the current report. Only 初报/续报 can disagree and be on
+    file; an older report is not checked against today's ledgers."""
+    report.warnings = []
+    if report.stage != "final" and report.current:
         report.warnings = reconcile.warnings(
             reconcile.mismatches(fig.figures_of(report), reconcile.ledger_counts(report.event_id, report.org_unit_id))
         )
@@ -274,3 +277,8 @@ def get_report(*, actor: User, report_id: int) -> DamageReport:
     if report is None or not statistics_unit(actor).contains(report.org_unit):
         raise NotFound("灾情报告不存在")
     return report
+
+
+def read_report(*, actor, report_id: int) -> DamageReport:
+    """``get_report`` with the ledger warnings of a current 初报/续报, for the single read."""
+    return _with_ledger_warnings(get_report(actor=actor, report_id=report_id))
