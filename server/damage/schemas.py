@@ -86,3 +86,10 @@ class DamageReportOut(Schema):
             "a filing and a single read, not in lists); a 核报 that disagrees is refused with 422"
         },
     )
+
+
+class DamageReportRowOut(DamageReportOut):
+    """A report in a list: no ledger warnings (one query per row); the roll-up flags each village's mismatch."""
+
+    class Meta:
+        exclude = ("warnings",)

@@ -1,15 +1,17 @@
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 import click
-from flask import Blueprint, Response, current_app, request
+from flask import Response, current_app, request
 from flask_login import current_user
 
-from server.api import doc
+from server.api import Blueprint
 from server.auth.access import current_actor
 from server.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from server.extensions import db, limiter
 from server.photos import service
-from server.photos.schemas import PhotoForm, PhotoOut
+from server.photos.schemas import PhotoOut, PhotoUpload
 
 bp = Blueprint("photos", __name__)
 
@@ -24,36 +26,37 @@ upload_rate_limit = limiter.shared_limit(
 
 # Room for the multipart envelope (boundaries, part headers, the kind field) around a file of MAX_UPLOAD_MB.
 ENVELOPE = 64 * 1024
+IMAGE = {"type": "string", "format": "binary"}
 CACHE_FOREVER = "private, max-age=31536000, immutable"  # content-addressed: a photo's bytes never change
 
 
-def photo_upload_response(*, hazard_id: int | None = None, report_id: int | None = None):
-    """Shared by both upload routes: parent and scope first, then the size, then the body."""
-    actor = current_actor()
-    if hazard_id is not None:
-        parent = service.hazard_for_upload(actor=actor, hazard_id=hazard_id)
-    else:
-        parent = service.damage_report_for_upload(actor=actor, report_id=report_id)
-    limits = service.upload_limits()
-    # Refuse by the declared length before a byte of the body is read.
-    if request.content_length is not None and request.content_length > limits["max_bytes"] + ENVELOPE:
-        raise PayloadTooLarge(f"照片不能超过 {limits['max_bytes'] // service.MB} MB")
-    if request.mimetype != "multipart/form-data":
-        raise BadRequest("请以 multipart/form-data 上传照片（字段 file）")
-    names = [*request.form, *request.files]
-    if any(not name for name in names):  # werkzeug keys a part without a name as None
-        raise Invalid({"_schema": ["表单中有未命名的字段（每个部分都须有 name）"]})
-    unknown = set(request.files) - {"file"}
-    if unknown:
-        raise Invalid({name: ["未知字段"] for name in sorted(unknown)})
-    form = PhotoForm().load(request.form.to_dict())
-    upload = request.files.get("file")
-    if upload is None:
-        raise Invalid({"file": ["请选择要上传的照片"]})
+def _before_the_body(find_parent: Callable) -> Callable:
+    """Both upload routes: the parent and the caller's scope first (404), then the declared size (413) and the
+    content type (400), before a byte of the body is read or parsed."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(**kwargs):
+            parent = find_parent(actor=current_actor(), **kwargs)
+            limits = service.upload_limits()
+            if request.content_length is not None and request.content_length > limits["max_bytes"] + ENVELOPE:
+                raise PayloadTooLarge(f"照片不能超过 {limits['max_bytes'] // service.MB} MB")
+            if request.mimetype != "multipart/form-data":
+                raise BadRequest("请以 multipart/form-data 上传照片（字段 file）")
+            if any(not name for name in [*request.form, *request.files]):  # werkzeug keys a nameless part None
+                raise Invalid({"_schema": ["表单中有未命名的字段（每个部分都须有 name）"]})
+            return view(parent=parent, limits=limits)
+
+        return wrapper
+
+    return decorator
+
+
+def _add_photo(form: dict, *, parent, limits: dict):
     photo, created = service.add_photo(
-        actor=actor,
+        actor=current_actor(),
         parent=parent,
-        upload=upload.stream,
+        upload=form["file"].stream,
         kind=form["kind"],
         device=service.DeviceFix(
             lat=form["lat"], lon=form["lon"], accuracy_m=form["accuracy_m"], taken_at=form["taken_at"]
@@ -62,19 +65,31 @@ def photo_upload_response(*, hazard_id: int | None = None, report_id: int | None
         **limits,
     )
     db.session.commit()
-    return PhotoOut().dump(photo), 201 if created else 200
+    return photo, 201 if created else 200
+
+
+@bp.post("/hazards/<int:hazard_id>/photos")
+@upload_rate_limit
+@_before_the_body(service.hazard_for_upload)
+@bp.arguments(PhotoUpload, location="files")
+@bp.response(201, PhotoOut)
+def upload_hazard_photo(form: dict, *, parent, limits: dict):
+    """Attach a photo to a hazard (multipart field file; optional kind before|after, lat, lon, accuracy_m, taken_at)."""
+    return _add_photo(form, parent=parent, limits=limits)
 
 
 @bp.post("/damage-reports/<int:report_id>/photos")
-@doc(response=PhotoOut, status=201, content_type="multipart/form-data", form=PhotoForm)
 @upload_rate_limit
-def upload_damage_report_photo(report_id: int):
+@_before_the_body(service.damage_report_for_upload)
+@bp.arguments(PhotoUpload, location="files")
+@bp.response(201, PhotoOut)
+def upload_damage_report_photo(form: dict, *, parent, limits: dict):
     """Attach a photo to a damage report (multipart field file; optional lat, lon, accuracy_m, taken_at)."""
-    return photo_upload_response(report_id=report_id)
+    return _add_photo(form, parent=parent, limits=limits)
 
 
 @bp.get("/photos/<int:photo_id>")
-@doc(content_type="image/jpeg")
+@bp.response(200, IMAGE, content_type="image/jpeg")
 def get_photo(photo_id: int):
     """The photo's image (upright, without metadata), within scope only."""
     photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
@@ -82,7 +97,7 @@ def get_photo(photo_id: int):
 
 
 @bp.get("/photos/<int:photo_id>/thumbnail")
-@doc(content_type="image/jpeg")
+@bp.response(200, IMAGE, content_type="image/jpeg")
 def get_thumbnail(photo_id: int):
     """The photo's thumbnail (320 px long side), within scope only."""
     photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
