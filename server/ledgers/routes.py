@@ -55,41 +55,41 @@ def casualties_xlsx(event_id: int, **args):
     return table_response(table, "xlsx")
 
 
-@bp.get("/casualties/<int:row_id>")
+@bp.get("/casualties/<int:casualty_id>")
 @bp.response(200, CasualtyOut)
-def get_casualty(row_id: int):
+def get_casualty(casualty_id: int):
     """Read one person of the ledger (404 outside the caller's scope)."""
-    return service.get_row(CASUALTIES, actor=current_actor(), row_id=row_id)
+    return service.get_row(CASUALTIES, actor=current_actor(), row_id=casualty_id)
 
 
-@bp.patch("/casualties/<int:row_id>")
+@bp.patch("/casualties/<int:casualty_id>")
 @bp.roles("reporter", "reviewer")
 @bp.arguments(CasualtyChange)
 @bp.response(200, CasualtyOut)
-def change_casualty(data: dict, row_id: int):
+def change_casualty(data: dict, casualty_id: int):
     """Record a status change (missing → found alive or confirmed dead) or a correction; audited."""
-    row = service.change_row(CASUALTIES, actor=current_actor(), row_id=row_id, **data)
+    row = service.change_row(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
     db.session.commit()
     return row
 
 
-@bp.post("/casualties/<int:row_id>/review")
+@bp.post("/casualties/<int:casualty_id>/review")
 @bp.roles("reviewer")
 @bp.arguments(LedgerReviewIn)
 @bp.response(200, CasualtyOut)
-def review_casualty(data: dict, row_id: int):
+def review_casualty(data: dict, casualty_id: int):
     """Approve a ledger row or return it with a reason (a returned row stops counting)."""
-    row = review.review_row(CASUALTIES, actor=current_actor(), row_id=row_id, **data)
+    row = review.review_row(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
     db.session.commit()
     return row
 
 
-@bp.post("/casualties/<int:row_id>/reveal")
+@bp.post("/casualties/<int:casualty_id>/reveal")
 @bp.roles("reviewer")
 @bp.response(200, RevealOut)
-def reveal_casualty(row_id: int):
+def reveal_casualty(casualty_id: int):
     """The full ID number, for a county reviewer; the request is written to the audit trail."""
-    number = service.reveal_id_number(CASUALTIES, actor=current_actor(), row_id=row_id)
+    number = service.reveal_id_number(CASUALTIES, actor=current_actor(), row_id=casualty_id)
     db.session.commit()
     return {"id_number": number}
 
@@ -126,40 +126,40 @@ def damaged_houses_xlsx(event_id: int, **args):
     return table_response(table, "xlsx")
 
 
-@bp.get("/damaged-houses/<int:row_id>")
+@bp.get("/damaged-houses/<int:house_id>")
 @bp.response(200, DamagedHouseOut)
-def get_damaged_house(row_id: int):
+def get_damaged_house(house_id: int):
     """Read one household of the ledger (404 outside the caller's scope)."""
-    return service.get_row(HOUSES, actor=current_actor(), row_id=row_id)
+    return service.get_row(HOUSES, actor=current_actor(), row_id=house_id)
 
 
-@bp.patch("/damaged-houses/<int:row_id>")
+@bp.patch("/damaged-houses/<int:house_id>")
 @bp.roles("reporter", "reviewer")
 @bp.arguments(DamagedHouseChange)
 @bp.response(200, DamagedHouseOut)
-def change_damaged_house(data: dict, row_id: int):
+def change_damaged_house(data: dict, house_id: int):
     """Record repair or rebuild progress, or a correction; audited."""
-    row = service.change_row(HOUSES, actor=current_actor(), row_id=row_id, **data)
+    row = service.change_row(HOUSES, actor=current_actor(), row_id=house_id, **data)
     db.session.commit()
     return row
 
 
-@bp.post("/damaged-houses/<int:row_id>/review")
+@bp.post("/damaged-houses/<int:house_id>/review")
 @bp.roles("reviewer")
 @bp.arguments(LedgerReviewIn)
 @bp.response(200, DamagedHouseOut)
-def review_damaged_house(data: dict, row_id: int):
+def review_damaged_house(data: dict, house_id: int):
     """Approve a ledger row or return it with a reason (a returned row stops counting)."""
-    row = review.review_row(HOUSES, actor=current_actor(), row_id=row_id, **data)
+    row = review.review_row(HOUSES, actor=current_actor(), row_id=house_id, **data)
     db.session.commit()
     return row
 
 
-@bp.post("/damaged-houses/<int:row_id>/reveal")
+@bp.post("/damaged-houses/<int:house_id>/reveal")
 @bp.roles("reviewer")
 @bp.response(200, RevealOut)
-def reveal_damaged_house(row_id: int):
+def reveal_damaged_house(house_id: int):
     """The full ID number, for a county reviewer; the request is written to the audit trail."""
-    number = service.reveal_id_number(HOUSES, actor=current_actor(), row_id=row_id)
+    number = service.reveal_id_number(HOUSES, actor=current_actor(), row_id=house_id)
     db.session.commit()
     return {"id_number": number}
