@@ -33,6 +33,7 @@ from server.errors import (
     register_error_handlers,
 )
 from server.extensions import db, limiter, login_manager, migrate
+from server.logs import RedactIdNumbers
 
 # Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
 FEATURES = (
@@ -191,6 +192,7 @@ def _configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RedactIdNumbers())
     for name in ("server", app.logger.name):
         logger = logging.getLogger(name)
         logger.handlers = [handler]
