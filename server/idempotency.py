@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from server.audit.service import jsonable
@@ -34,3 +35,13 @@ def resend_or_conflict(existing: T, digest: str, *, visible: bool, what: str) ->
         message = f"该 client_id 已用于另一份{what}"
         raise ClientIdReused(message, details={"client_id": existing.client_id, "fields": {"client_id": [message]}})
     return existing
+
+
+def after_lost_race(reread: Callable[[], T | None], resend: Callable[[T], T], conflict: Exception) -> T:
+    """The answer of a create that lost a race at its write (the unique ``client_id`` or the one-current index
+    decided): a resend of the winner if it has our client_id (``reread`` finds it, ``resend`` checks its payload),
+    else ``conflict``."""
+    existing = reread()
+    if existing is None:
+        raise conflict
+    return resend(existing)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select
 
 from server.damage.figures import HOUSE_CLASSES, indicator_name
 from server.extensions import db
@@ -93,6 +93,52 @@ def mismatches(figures: Mapping[str, Any], counts: Mapping[str, int]) -> dict[st
 def warnings(messages: Mapping[str, str]) -> list[dict[str, str]]:
     """Mismatches as the ``warnings`` of a report accepted anyway (初报/续报)."""
     return [{"code": "ledger_mismatch", "field": field, "message": message} for field, message in messages.items()]
+
+
+# --- in the damage submit's facts ---------------------------------------------------------------------------
+
+
+def _word(word: str):
+    """A fixed word written into the SQL: the submit statement is compiled once to text and run with its own
+    parameters only (server/damage/service.py), so nothing here may be a bound value."""
+    assert word.isalnum()
+    return literal_column(f"'{word}'", String)
+
+
+def fact_columns() -> list[Any]:
+    """``ledger_<key>`` for each reconciled figure: scalar subqueries over the village's counted ledger rows,
+    parameterized by the submit's ``p_event_id`` and ``p_org_unit_id``, for the facts row of a damage submit."""
+    zero = literal_column("0")
+    people = and_(
+        Casualty.event_id == bindparam("p_event_id"),
+        Casualty.org_unit_id == bindparam("p_org_unit_id"),
+        Casualty.review_status != _word("returned"),
+        Casualty.found_alive.is_(False),
+    )
+    houses = and_(
+        DamagedHouse.event_id == bindparam("p_event_id"),
+        DamagedHouse.org_unit_id == bindparam("p_org_unit_id"),
+        DamagedHouse.review_status != _word("returned"),
+    )
+    columns = [
+        select(func.count()).where(people, Casualty.kind == _word("dead")).scalar_subquery().label("ledger_deaths"),
+        select(func.count()).where(people, Casualty.kind == _word("missing")).scalar_subquery().label("ledger_missing"),
+    ]
+    for cls in HOUSE_CLASSES:
+        of_class = and_(houses, DamagedHouse.damage == _word(cls))
+        columns.append(select(func.count()).where(of_class).scalar_subquery().label(f"ledger_houses_{cls}_households"))
+        columns.append(
+            select(func.coalesce(func.sum(DamagedHouse.rooms), zero))
+            .where(of_class)
+            .scalar_subquery()
+            .label(f"ledger_houses_{cls}_rooms")
+        )
+    return columns
+
+
+def counts_of_facts(facts) -> dict[str, int]:
+    """The ledger counts of a facts row (``fact_columns``)."""
+    return {key: int(getattr(facts, f"ledger_{key}") or 0) for key in RECONCILED}
 
 
 # --- in the roll-up -----------------------------------------------------------------------------------------
