@@ -282,7 +282,7 @@ def _register_request_hooks(app: Flask) -> None:
         # it had no business sending.
         roles = meta.get("roles")
         if roles and current_user.role not in roles:
-            from server.auth.access import roles_only_message
+            from server.access import roles_only_message
 
             raise Forbidden(roles_only_message(roles))
 

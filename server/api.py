@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -14,98 +13,12 @@ from typing import Any
 import flask_smorest
 from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import Select, func, select
 from webargs.flaskparser import FlaskParser
 
-from server.clock import as_utc, local_zone, to_local
 from server.errors import ApiError, BadRequest, PayloadTooLarge, error_codes
 from server.extensions import db
-
-INT_MAX = 2**31 - 1  # every integer column is a 32-bit INTEGER
-_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
-_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-
-
-class InputSchema(Schema):
-    """Base of every request schema: unknown fields are an error, not silently dropped, and no integer can
-    overflow a database column (a 500 from the driver would otherwise answer a typo)."""
-
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def ascii_numerals(self, data: Any, **kwargs) -> Any:
-        """A number given as text (query strings, or JSON strings) is written with ASCII digits only: Python's
-        int() and Decimal() would also take "1_000", "１２" and "٣", which no form field means."""
-        if not isinstance(data, dict):
-            return data
-        errors = {}
-        for name, field in self.fields.items():
-            key = field.data_key or name
-            inner = field.inner if isinstance(field, fields.List) else field
-            if not isinstance(inner, fields.Number):
-                continue
-            pattern = _INTEGER_TEXT if isinstance(inner, fields.Integer) else _DECIMAL_TEXT
-            values = data.get(key)
-            values = values if isinstance(values, list) and inner is not field else [values]
-            if any(isinstance(v, str) and v and not pattern.fullmatch(v) for v in values):
-                errors[key] = ["须为用阿拉伯数字 0-9 书写的数值"]
-        if errors:
-            raise ValidationError(errors)
-        return data
-
-    @validates_schema
-    def integers_fit_the_database(self, data: dict, **kwargs) -> None:
-        errors = {}
-        for name, field in self.fields.items():
-            key = field.data_key or name
-            values = data.get(name)
-            if isinstance(field, fields.List) and isinstance(field.inner, fields.Integer):
-                values = values or []
-            elif isinstance(field, fields.Integer):
-                values = [values]
-            else:
-                continue
-            if any(isinstance(v, int) and not -INT_MAX - 1 <= v <= INT_MAX for v in values):
-                errors[key] = ["数值超出范围"]
-        if errors:
-            raise ValidationError(errors)
-
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # times a request may carry: nothing in this domain is older,
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # and a zone's 1900 rules would show as offsets like +08:05:43
-TIME_RANGE_MESSAGE = "时间须在 2000 年至 2100 年之间"
-
-
-class LocalDateTime(fields.DateTime):
-    """The one time field of the API. Dumps an aware UTC time in the deployment's ``TIMEZONE`` with its offset
-    (``2026-07-01T08:00:00+08:00``); loads ISO 8601, a time without an offset read as ``TIMEZONE`` local time,
-    into aware UTC, between 2000 and 2100."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else to_local(value).isoformat()
-
-    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=local_zone())
-        try:
-            return self.bounded(as_utc(parsed))
-        except OverflowError:  # year 1 or 9999 moved by the offset
-            raise ValidationError(TIME_RANGE_MESSAGE) from None
-
-    @staticmethod
-    def bounded(value: datetime) -> datetime:
-        if not EARLIEST <= value < LATEST:
-            raise ValidationError(TIME_RANGE_MESSAGE)
-        return value
-
-
-class PageQuery(InputSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
-
 
 MAX_JSON_DEPTH = 64  # a request body nests three levels at most
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -360,6 +273,7 @@ class Api(flask_smorest.Api):
     _document: dict[str, Any] | None = None
 
 
+RESENT = "A resend (same client_id, same content): the object as first created"
 API_PREFIX = "/api/v1"
 TITLE = "GridReport 网格灾情报送 API"
 

@@ -13,8 +13,11 @@ import json
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from server.audit.service import jsonable
+from sqlalchemy import select
+
 from server.errors import ClientIdReused
+from server.extensions import db
+from server.jsonable import jsonable
 
 T = TypeVar("T")
 
@@ -45,3 +48,11 @@ def after_lost_race(reread: Callable[[], T | None], resend: Callable[[T], T], co
     if existing is None:
         raise conflict
     return resend(existing)
+
+
+def by_client_id(model: type[T], client_id: str) -> T | None:
+    """The object created under ``client_id``, read from the database (``populate_existing``: after a lost race the
+    winner's row must be seen, not what the identity map holds)."""
+    return db.session.scalar(
+        select(model).where(model.client_id == client_id).execution_options(populate_existing=True)
+    )

@@ -1,8 +1,8 @@
+from server.access import current_actor
 from server.api import Blueprint
 from server.audit import service
 from server.audit.schemas import AuditOut, AuditQuery
 from server.audit.service import READ_ROLES
-from server.auth.access import current_actor
 
 bp = Blueprint("audit", __name__)
 

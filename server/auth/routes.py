@@ -1,9 +1,9 @@
 from flask import Response, current_app
 from flask_limiter.util import get_remote_address
 
+from server.access import current_actor
 from server.api import Blueprint, request_json
 from server.auth import service
-from server.auth.access import current_actor
 from server.auth.schemas import LoginIn, SessionOut
 from server.errors import ApiError
 from server.extensions import db, limiter

@@ -13,8 +13,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema
 from server.damage.indicators import BY_KEY, INDICATOR_KEYS, INDICATORS
+from server.fields import InputSchema
 
 TWO_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")

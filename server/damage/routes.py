@@ -1,5 +1,5 @@
-from server.api import Blueprint
-from server.auth.access import current_actor
+from server.access import current_actor
+from server.api import RESENT, Blueprint
 from server.damage import review, service
 from server.damage.schemas import (
     DamageReportCreate,
@@ -17,6 +17,7 @@ bp = Blueprint("damage", __name__)
 @bp.roles("reporter")
 @bp.arguments(DamageReportCreate)
 @bp.response(201, DamageReportOut)
+@bp.alt_response(200, schema=DamageReportOut, description=RESENT, success=True)
 def create_report(data: dict, event_id: int):
     """File a village's damage report (初报/续报/核报); a resend of the same client_id and payload answers 200."""
     report, created = service.create_report(actor=current_actor(), event_id=event_id, **data)

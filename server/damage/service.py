@@ -42,15 +42,16 @@ from sqlalchemy.orm import contains_eager, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from server import clock
+from server.access import require_role
 from server.audit.models import AuditLog
-from server.audit.service import jsonable, record
-from server.auth.access import require_role
+from server.audit.service import record
 from server.damage import figures as fig
 from server.damage.models import STAGE_NAMES, DamageReport
 from server.errors import EventClosed, Invalid, NotFound, StageOrder, Superseded
 from server.events.models import Event
 from server.extensions import db
-from server.idempotency import after_lost_race, payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.jsonable import jsonable
 from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
@@ -87,10 +88,7 @@ def payload_hash(*, event_id: int, org_unit_id: int, stage: str, figures: dict, 
 
 
 def _by_client_id(client_id: str) -> DamageReport | None:
-    # populate_existing: after a lost race the row must be read from the database, not the identity map.
-    return db.session.scalar(
-        select(DamageReport).where(DamageReport.client_id == client_id).execution_options(populate_existing=True)
-    )
+    return by_client_id(DamageReport, client_id)
 
 
 def _resend(existing: DamageReport, digest: str, actor: User) -> DamageReport:

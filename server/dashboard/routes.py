@@ -1,5 +1,5 @@
+from server.access import current_actor
 from server.api import Blueprint
-from server.auth.access import current_actor
 from server.dashboard import service
 from server.dashboard.schemas import DashboardOut
 

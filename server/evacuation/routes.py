@@ -1,5 +1,5 @@
-from server.api import Blueprint
-from server.auth.access import current_actor
+from server.access import current_actor
+from server.api import RESENT, Blueprint
 from server.evacuation import service, shelters
 from server.evacuation.schemas import (
     EvacuationCreate,
@@ -21,6 +21,7 @@ bp = Blueprint("evacuation", __name__)
 @bp.roles("reporter")
 @bp.arguments(EvacuationCreate)
 @bp.response(201, EvacuationSubmitOut)
+@bp.alt_response(200, schema=EvacuationSubmitOut, description=RESENT, success=True)
 def submit_evacuation(data: dict, event_id: int):
     """File a village's cumulative evacuation counts (201 new, 200 same resend, 409 other payload)."""
     result = service.submit_evacuation(actor=current_actor(), event_id=event_id, **data)

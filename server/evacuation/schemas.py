@@ -2,8 +2,8 @@
 
 from marshmallow import Schema, fields, pre_dump, validate
 
-from server.api import InputSchema, LocalDateTime, PageQuery
 from server.evacuation.models import FACILITIES, SHELTER_KIND_NAMES, SHELTER_KINDS
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter
 from server.orgunits.schemas import OrgUnitOut
 
 NOT_NEGATIVE = validate.Range(min=0, error="不能为负数")
@@ -31,8 +31,7 @@ class EvacuationCreate(InputSchema):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class EvacuationQuery(PageQuery):
-    org_unit_id = fields.Integer(load_default=None)
+class EvacuationQuery(PageQuery, UnitFilter):
     current = fields.Boolean(load_default=None)
 
 
@@ -115,8 +114,7 @@ class ShelterUpdate(ShelterCreate):
     active = fields.Boolean()
 
 
-class ShelterQuery(PageQuery):
-    org_unit_id = fields.Integer(load_default=None)
+class ShelterQuery(PageQuery, UnitFilter):
     active = fields.Boolean(load_default=None)
 
 

@@ -1,5 +1,5 @@
+from server.access import current_actor
 from server.api import Blueprint
-from server.auth.access import current_actor
 from server.events import service
 from server.events.schemas import EventCreate, EventOut, EventQuery, EventStatusIn
 from server.extensions import db

@@ -4,15 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema, LocalDateTime, PageQuery
 from server.events.models import EVENT_STATUSES
-
-
-class EventUnitOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    level = fields.String()
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief
 
 
 class EventCreate(InputSchema):
@@ -43,7 +36,7 @@ class EventOut(Schema):
     disaster_subtype = fields.String(allow_none=True)
     started_at = LocalDateTime()
     org_unit_id = fields.Integer()
-    org_unit = fields.Nested(EventUnitOut)
+    org_unit = fields.Nested(UnitBrief)
     status = fields.String()
     drill = fields.Boolean()
     stable_at = LocalDateTime(allow_none=True)

@@ -1,5 +1,5 @@
+from server.access import current_actor
 from server.api import Blueprint
-from server.auth.access import current_actor
 from server.exports import service
 from server.exports.schemas import ReportExportQuery, RollupExportQuery
 from server.exports.writers import XLSX_TYPE

@@ -1,10 +1,7 @@
-import contextlib
-import os
+from flask import Response, stream_with_context
 
-from flask import Response, current_app
-
-from server.api import Blueprint
-from server.auth.access import current_actor
+from server.access import current_actor
+from server.api import RESENT, Blueprint
 from server.clock import now, to_local
 from server.exports.writers import XLSX_TYPE, content_disposition
 from server.extensions import db
@@ -19,6 +16,7 @@ bp = Blueprint("hazards", __name__)
 @bp.roles(*FILING_ROLES)
 @bp.arguments(HazardCreate)
 @bp.response(201, HazardOut)
+@bp.alt_response(200, schema=HazardOut, description=RESENT, success=True)
 def create_hazard(data: dict):
     """File a hazard (idempotent by client_id: the same payload again → 200, another payload → 409)."""
     hazard, created = service.create_hazard(actor=current_actor(), **data)
@@ -39,25 +37,12 @@ def list_hazards(**filters):
 @bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX_TYPE)
 def export_ledger(**filters):
     """The hazard ledger (隐患台账) as XLSX, streamed."""
-    path = ledger.write_ledger(actor=current_actor(), tmpdir=current_app.config.get("EXPORT_TMPDIR"), **filters)
-    response = Response(_stream(path), mimetype=XLSX_TYPE)
-    response.headers["Content-Length"] = str(os.path.getsize(path))
-    # Deleted when the response is closed, even if the body was never read (HEAD, a dropped connection).
-    response.call_on_close(lambda: _remove(path))
+    body = ledger.ledger_stream(actor=current_actor(), **filters)
+    # stream_with_context keeps the request (and its database session) alive while rows are read.
+    response = Response(stream_with_context(body), mimetype=XLSX_TYPE)
     day = f"{to_local(now()):%Y%m%d}"
     response.headers["Content-Disposition"] = content_disposition(f"隐患台账-{day}.xlsx", f"hazard-ledger-{day}.xlsx")
     return response
-
-
-def _stream(path: str, chunk: int = 64 * 1024):
-    with open(path, "rb") as fh:
-        while data := fh.read(chunk):
-            yield data
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
 
 
 @bp.get("/hazards/<int:hazard_id>")

@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from server import clock
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion
 from server.extensions import db
 from server.ledgers.service import CASUALTIES, HOUSES, Ledger, LedgerRow, get_row
+from server.locking import claim
 
 if TYPE_CHECKING:
     from server.damage.models import DamageReport
@@ -43,19 +44,13 @@ def review_row(
         raise StaleVersion(f"该{ledger.what}已被他人处理，请刷新后重试", details={"version": row.version})
     model = ledger.model
     status = DECISIONS[decision]
-    won = db.session.execute(
-        update(model)
-        .where(model.id == row.id, model.version == row.version, model.review_status == "submitted")
-        .values(
-            review_status=status,
-            reviewed_by_id=actor.id,
-            reviewed_at=clock.now(),
-            review_comment=comment,
-            version=model.version + 1,
-        )
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if won != 1:
+    values = {
+        "review_status": status,
+        "reviewed_by_id": actor.id,
+        "reviewed_at": clock.now(),
+        "review_comment": comment,
+    }
+    if not claim(row, seen_version=row.version, where=(model.review_status == "submitted",), values=values):
         raise StaleVersion(f"该{ledger.what}已被他人处理，请刷新后重试")
     db.session.refresh(row)
     record(

@@ -1,5 +1,5 @@
-from server.api import Blueprint
-from server.auth.access import current_actor
+from server.access import current_actor
+from server.api import RESENT, Blueprint
 from server.exports.writers import XLSX_TYPE, table_response
 from server.extensions import db
 from server.ledgers import exports, review, service
@@ -30,6 +30,7 @@ FILE = {"type": "string", "format": "binary"}
 @bp.roles("reporter")
 @bp.arguments(CasualtyCreate)
 @bp.response(201, CasualtyOut)
+@bp.alt_response(200, schema=CasualtyOut, description=RESENT, success=True)
 def create_casualty(data: dict, event_id: int):
     """Register a dead or missing person of the village; a resend of the same client_id and payload answers 200."""
     row, created = service.create_casualty(actor=current_actor(), event_id=event_id, **data)
@@ -101,6 +102,7 @@ def reveal_casualty(casualty_id: int):
 @bp.roles("reporter")
 @bp.arguments(DamagedHouseCreate)
 @bp.response(201, DamagedHouseOut)
+@bp.alt_response(200, schema=DamagedHouseOut, description=RESENT, success=True)
 def create_damaged_house(data: dict, event_id: int):
     """Register a household whose house collapsed or was damaged; a resend answers 200."""
     row, created = service.create_damaged_house(actor=current_actor(), event_id=event_id, **data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema, LocalDateTime, PageQuery
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief, UnitFilter, UserBrief
 from server.ledgers import idnumber
 from server.ledgers.models import (
     CASUALTY_KINDS,
@@ -135,8 +135,7 @@ class LedgerReviewIn(InputSchema):
     version = fields.Integer(load_default=None, allow_none=True)
 
 
-class _LedgerQuery(PageQuery):
-    org_unit_id = fields.Integer(load_default=None, metadata={"description": "a village, or a unit: its subtree"})
+class _LedgerQuery(PageQuery, UnitFilter):
     review_status = _one_of(REVIEW_STATUSES, REVIEW_STATUSES, load_default=None)
 
 
@@ -150,23 +149,11 @@ class DamagedHouseQuery(_LedgerQuery):
     status = _one_of(HOUSE_STATUSES, HOUSE_STATUSES, load_default=None)
 
 
-class LedgerExportQuery(InputSchema):
-    org_unit_id = fields.Integer(load_default=None)
+class LedgerExportQuery(UnitFilter):
     reveal = fields.Boolean(
         load_default=False,
         metadata={"description": "full ID numbers (county reviewers only; written to the audit trail)"},
     )
-
-
-class _PersonOut(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
-class _UnitOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
 
 
 class _LedgerOut(Schema):
@@ -174,7 +161,7 @@ class _LedgerOut(Schema):
     client_id = fields.String()
     event_id = fields.Integer()
     org_unit_id = fields.Integer()
-    org_unit = fields.Nested(_UnitOut)
+    org_unit = fields.Nested(UnitBrief)
     id_number = fields.Function(lambda row: idnumber.mask(row.id_number), metadata={"description": "masked"})
     has_id_number = fields.Function(lambda row: bool(row.id_number))
     address = fields.String()
@@ -182,10 +169,10 @@ class _LedgerOut(Schema):
     review_status = fields.String()
     review_status_name = fields.Function(lambda row: REVIEW_STATUSES[row.review_status])
     version = fields.Integer()
-    submitted_by = fields.Nested(_PersonOut)
+    submitted_by = fields.Nested(UserBrief)
     submitted_at = LocalDateTime()
     updated_at = LocalDateTime()
-    reviewed_by = fields.Nested(_PersonOut, allow_none=True)
+    reviewed_by = fields.Nested(UserBrief, allow_none=True)
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()
 

@@ -16,15 +16,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from server import clock
-from server.audit.service import changes_between, jsonable, record
-from server.auth.access import require_role
+from server.access import require_role
+from server.audit.service import changes_between, record
 from server.errors import Conflict, Duplicate, EventClosed, Forbidden, Invalid, NotFound, StaleVersion
 from server.events.models import DISASTER_TYPES, Event
 from server.events.service import FUTURE_TOLERANCE, get_event
 from server.extensions import db
-from server.idempotency import payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.jsonable import jsonable
 from server.ledgers import idnumber
 from server.ledgers.models import Casualty, DamagedHouse
+from server.locking import claim
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 
@@ -90,8 +92,8 @@ def _create(
     clean = _normalized(ledger, event, values)
     digest = payload_digest({"event_id": event.id, "org_unit_id": unit.id, **clean})
 
-    existing = _by_client_id(ledger, client_id)
-    if existing is not None:
+    existing = by_client_id(ledger.model, client_id)
+    if existing is not None:  # a resend (the phone never saw our answer), even if the event closed since
         return _resend(ledger, existing, digest, actor), False
     try:
         _check_unit(event, unit)
@@ -99,11 +101,11 @@ def _create(
             raise EventClosed("灾害过程已结束，不能再登记台账")
         _check_values(ledger, clean)
         _check_duplicate(ledger, event.id, clean["id_number"], exclude_id=None)
-    except (Conflict, Invalid):
-        existing = _by_client_id(ledger, client_id)  # an identical request may have won meanwhile
-        if existing is not None:
-            return _resend(ledger, existing, digest, actor), False
-        raise
+    except (Conflict, Invalid) as refused:
+        # An identical request may have committed meanwhile (its row is why the duplicate check failed).
+        return after_lost_race(
+            lambda: by_client_id(ledger.model, client_id), lambda found: _resend(ledger, found, digest, actor), refused
+        ), False
 
     now = clock.now()
     row = ledger.model(
@@ -123,11 +125,10 @@ def _create(
         with db.session.begin_nested():
             db.session.add(row)
             db.session.flush()
-    except IntegrityError:
-        existing = _by_client_id(ledger, client_id)
-        if existing is None:
-            raise
-        return _resend(ledger, existing, digest, actor), False
+    except IntegrityError as lost:
+        return after_lost_race(
+            lambda: by_client_id(ledger.model, client_id), lambda found: _resend(ledger, found, digest, actor), lost
+        ), False
     record(
         actor=actor,
         action=f"{ledger.entity}.create",
@@ -208,13 +209,6 @@ def _check_duplicate(ledger: Ledger, event_id: int, id_number: str, *, exclude_i
         )
 
 
-def _by_client_id(ledger: Ledger, client_id: str) -> LedgerRow | None:
-    model = ledger.model
-    return db.session.scalar(
-        select(model).where(model.client_id == client_id).execution_options(populate_existing=True)
-    )
-
-
 def _resend(ledger: Ledger, existing: LedgerRow, digest: str, actor: User) -> LedgerRow:
     visible = statistics_unit(actor).contains(existing.org_unit)
     return resend_or_conflict(existing, digest, visible=visible, what=ledger.what)
@@ -286,14 +280,8 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
     if "id_number" in diff:
         _check_duplicate(ledger, row.event_id, after["id_number"], exclude_id=row.id)
 
-    model = ledger.model
-    won = db.session.execute(
-        update(model)
-        .where(model.id == row.id, model.version == row.version)
-        .values(**{name: after[name] for name in diff}, version=model.version + 1, updated_at=clock.now())
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if won != 1:
+    seen = row.version
+    if not claim(row, seen_version=seen, values={**{name: after[name] for name in diff}, "updated_at": clock.now()}):
         raise StaleVersion(f"该{ledger.what}已被他人更改，请刷新后重试")
     db.session.refresh(row)
     record(
@@ -304,7 +292,7 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
         org_unit_id=row.org_unit_id,
         changes={
             **changes_between(audit_values(before), audit_values(after)),
-            "version": [row.version - 1, row.version],
+            "version": [seen, row.version],
         },
     )
     return row

@@ -3,15 +3,16 @@ from datetime import timedelta
 from functools import wraps
 
 import click
-from flask import Response, current_app, request
+from flask import Response, current_app, request, send_file
 from flask_login import current_user
 
-from server.api import Blueprint
-from server.auth.access import current_actor
+from server.access import current_actor
+from server.api import RESENT, Blueprint
 from server.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from server.extensions import db, limiter
 from server.photos import service
 from server.photos.schemas import PhotoOut, PhotoUpload
+from server.photos.storage import LocalStore
 
 bp = Blueprint("photos", __name__)
 
@@ -27,6 +28,14 @@ upload_rate_limit = limiter.shared_limit(
 # Room for the multipart envelope (boundaries, part headers, the kind field) around a file of MAX_UPLOAD_MB.
 ENVELOPE = 64 * 1024
 IMAGE = {"type": "string", "format": "binary"}
+# Beside the JPEG of bp.response: a PNG stays a PNG, and a Range request gets part of the file.
+IMAGE_RESPONSES = {
+    200: {"content": {"image/png": {"schema": IMAGE}}},
+    206: {
+        "description": "Part of the image (a Range request resuming a download)",
+        "content": {"image/jpeg": {"schema": IMAGE}, "image/png": {"schema": IMAGE}},
+    },
+}
 CACHE_FOREVER = "private, max-age=31536000, immutable"  # content-addressed: a photo's bytes never change
 
 
@@ -73,6 +82,7 @@ def _add_photo(form: dict, *, parent, limits: dict):
 @_before_the_body(service.hazard_for_upload)
 @bp.arguments(PhotoUpload, location="files")
 @bp.response(201, PhotoOut)
+@bp.alt_response(200, schema=PhotoOut, description=RESENT, success=True)
 def upload_hazard_photo(form: dict, *, parent, limits: dict):
     """Attach a photo to a hazard (multipart field file; optional kind before|after, lat, lon, accuracy_m, taken_at)."""
     return _add_photo(form, parent=parent, limits=limits)
@@ -83,6 +93,7 @@ def upload_hazard_photo(form: dict, *, parent, limits: dict):
 @_before_the_body(service.damage_report_for_upload)
 @bp.arguments(PhotoUpload, location="files")
 @bp.response(201, PhotoOut)
+@bp.alt_response(200, schema=PhotoOut, description=RESENT, success=True)
 def upload_damage_report_photo(form: dict, *, parent, limits: dict):
     """Attach a photo to a damage report (multipart field file; optional lat, lon, accuracy_m, taken_at)."""
     return _add_photo(form, parent=parent, limits=limits)
@@ -90,6 +101,7 @@ def upload_damage_report_photo(form: dict, *, parent, limits: dict):
 
 @bp.get("/photos/<int:photo_id>")
 @bp.response(200, IMAGE, content_type="image/jpeg")
+@bp.doc(responses=IMAGE_RESPONSES)
 def get_photo(photo_id: int):
     """The photo's image (upright, without metadata), within scope only."""
     photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
@@ -98,6 +110,7 @@ def get_photo(photo_id: int):
 
 @bp.get("/photos/<int:photo_id>/thumbnail")
 @bp.response(200, IMAGE, content_type="image/jpeg")
+@bp.doc(responses=IMAGE_RESPONSES)
 def get_thumbnail(photo_id: int):
     """The photo's thumbnail (320 px long side), within scope only."""
     photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
@@ -105,26 +118,25 @@ def get_thumbnail(photo_id: int):
 
 
 def _image_response(key: str, etag: str, content_type: str, length: int) -> Response:
-    if request.if_none_match.contains_weak(etag):
+    """Flask's ``send_file`` with ``conditional``: ETag and 304, and Range requests (206) for a file on local disk, so
+    a photo half-loaded over a flaky connection resumes instead of starting over. An object store's stream is sent
+    as it comes (no Range)."""
+    if request.if_none_match.contains_weak(etag):  # the phone has it: no need to open the file (or the bucket)
         response = Response(status=304)
-    else:
-        try:
-            stream = service.media_store().open(key)
-        except FileNotFoundError:
-            current_app.logger.error("photo file missing from the media store: %s", key)
-            raise NotFound("照片文件不存在") from None
-        response = Response(_chunks(stream), mimetype=content_type)
-        response.call_on_close(stream.close)  # also when the body is never read (HEAD)
-        response.headers["Content-Length"] = str(length)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(etag)
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = CACHE_FOREVER
+        return response
+    store = service.media_store()
+    try:
+        source = store.path(key) if isinstance(store, LocalStore) else store.open(key)
+        response = send_file(source, mimetype=content_type, etag=etag, conditional=True)
+    except FileNotFoundError:
+        current_app.logger.error("photo file missing from the media store: %s", key)
+        raise NotFound("照片文件不存在") from None
+    if not isinstance(source, str) and response.status_code == 200:
+        response.content_length = length
     response.headers["Cache-Control"] = CACHE_FOREVER
     return response
-
-
-def _chunks(stream, size: int = 64 * 1024):
-    while data := stream.read(size):
-        yield data
 
 
 @bp.cli.command("gc")

@@ -6,8 +6,8 @@ from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 from werkzeug.datastructures import FileStorage
 
-from server.api import EARLIEST, LATEST, InputSchema, LocalDateTime
 from server.clock import as_utc
+from server.fields import EARLIEST, LATEST, InputSchema, LocalDateTime
 from server.photos.models import KINDS
 
 

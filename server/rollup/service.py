@@ -8,7 +8,6 @@ out, and grouping by the child segment of the village's path gives every child o
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from server.evacuation.models import EvacuationReport
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
+from server.fields import local_iso
 from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.schemas import OrgUnitOut
@@ -72,10 +72,6 @@ _UNIT_OUT = OrgUnitOut()
 
 def unit_json(unit: OrgUnit) -> dict[str, Any]:
     return _UNIT_OUT.dump(unit)
-
-
-def iso(value: datetime | None) -> str | None:
-    return clock.to_local(value).isoformat() if value is not None else None
 
 
 def format_figures(values: dict[str, Any]) -> dict[str, Any]:
@@ -196,7 +192,7 @@ def _summarize(rows) -> dict[str, Any]:
             "ledger_mismatch": int(totals.get("ledger_mismatch") or 0),
         },
         "ledger": ledger,
-        "last_report_at": iso(max((clock.as_utc(t) for t in last), default=None)),
+        "last_report_at": local_iso(max((clock.as_utc(t) for t in last), default=None)),
     }
 
 
@@ -261,7 +257,7 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
                     "status": signoff.status,
                     "figures": signoff.figures,
                     "evacuation": signoff.evacuation,
-                    "created_at": iso(signoff.created_at),
+                    "created_at": local_iso(signoff.created_at),
                 },
                 "differs": signoff is not None and signoff.figures != child["figures"],
                 "ledger_mismatch": child["reporting"]["ledger_mismatch"] > 0,
@@ -307,7 +303,7 @@ def deadline_statuses(
             "org_unit": dict(zip(UNIT_FIELDS, row[:width], strict=True)),
             "status": row[width],
             "status_name": deadlines.STATUS_NAMES[row[width]],
-            "last_report_at": iso(row[width + 1]),
+            "last_report_at": local_iso(row[width + 1]),
         }
         for row in db.session.execute(stmt).tuples()
     ]

@@ -1,5 +1,5 @@
+from server.access import current_actor
 from server.api import Blueprint
-from server.auth.access import current_actor
 from server.extensions import db
 from server.users import service
 from server.users.schemas import UserCreate, UserOut, UserQuery, UserUpdate

@@ -18,7 +18,11 @@ def test_a_person_is_registered_and_read_back_per_the_contract(scene):
     assert body["cause"] == "滑坡"
     assert body["id_number"] == "110105********002X" and body["has_id_number"] is True
     assert body["review_status"] == "submitted" and body["version"] == 1
-    assert body["submitted_by"] == {"id": scene.reporter.id, "name": "甲一村信息员"}
+    assert body["submitted_by"] == {
+        "id": scene.reporter.id,
+        "username": scene.reporter.username,
+        "name": "甲一村信息员",
+    }
     assert scene.town.get(f"/api/v1/casualties/{body['id']}").get_json() == body
 
 
