@@ -280,8 +280,11 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
     if "id_number" in diff:
         _check_duplicate(ledger, row.event_id, after["id_number"], exclude_id=row.id)
 
-    seen = row.version
-    if not claim(row, seen_version=seen, values={**{name: after[name] for name in diff}, "updated_at": clock.now()}):
+    seen, values = row.version, {name: after[name] for name in diff}
+    resubmitted = row.review_status == "returned" and actor.role == "reporter"
+    if resubmitted:  # the reporter corrected a returned row: it counts again and waits for review
+        values["review_status"] = "submitted"
+    if not claim(row, seen_version=seen, values={**values, "updated_at": clock.now()}):
         raise StaleVersion(f"该{ledger.what}已被他人更改，请刷新后重试")
     db.session.refresh(row)
     record(
@@ -292,6 +295,7 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
         org_unit_id=row.org_unit_id,
         changes={
             **changes_between(audit_values(before), audit_values(after)),
+            **({"review_status": ["returned", "submitted"]} if resubmitted else {}),
             "version": [seen, row.version],
         },
     )

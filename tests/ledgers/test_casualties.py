@@ -155,6 +155,13 @@ def test_review_by_the_level_above_and_a_returned_row_stops_counting(scene):
     assert_error(scene.town.post(url, json={"decision": "approve"}), 409, "already_reviewed")
     rollup = scene.county.get(f"/api/v1/events/{scene.event_id}/rollup").get_json()
     assert rollup["ledger"]["deaths"] == 0
+    # the reporter corrects it: it counts again and waits for review
+    corrected = scene.api.patch(f"/api/v1/casualties/{row['id']}", json={"note": "身份证号已核"})
+    assert corrected.get_json()["review_status"] == "submitted" and corrected.get_json()["counted_as"] == "dead"
+    audit = scene.county.get(f"/api/v1/audit?entity_type=casualty&entity_id={row['id']}").get_json()["items"]
+    assert audit[0]["changes"]["review_status"] == ["returned", "submitted"]
+    rollup = scene.county.get(f"/api/v1/events/{scene.event_id}/rollup").get_json()
+    assert rollup["ledger"]["deaths"] == 1
 
 
 def test_approving_the_villages_report_approves_its_waiting_ledger_rows(scene):
