@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
@@ -337,37 +337,3 @@ def reveal_id_number(ledger: Ledger, *, actor: User, row_id: int) -> str:
 def may_reveal(actor: User) -> bool:
     """County reviewers (and reviewers above a county) may see full ID numbers."""
     return actor.role == "reviewer" and LEVEL_RANK[actor.org_unit.level] <= LEVEL_RANK["county"]
-
-
-# --- moving rows between events (a local event merged into another) ------------------------------------------
-
-
-def move_rows(*, actor: User, from_event_id: int, to_event_id: int, org_unit_id: int) -> dict[str, list[int]]:
-    """Move a village's ledger rows from one event to another (a local event merged into the county's), audited
-    per row. The caller has checked the merge itself (scope, roles, both events). Returns the moved ids."""
-    moved: dict[str, list[int]] = {}
-    for ledger in (CASUALTIES, HOUSES):
-        model = ledger.model
-        ids = list(
-            db.session.scalars(
-                select(model.id).where(model.event_id == from_event_id, model.org_unit_id == org_unit_id)
-            )
-        )
-        if ids:
-            db.session.execute(
-                update(model)
-                .where(model.id.in_(ids))
-                .values(event_id=to_event_id, version=model.version + 1, updated_at=clock.now())
-                .execution_options(synchronize_session="fetch")
-            )
-        for row_id in ids:
-            record(
-                actor=actor,
-                action=f"{ledger.entity}.move",
-                entity_type=ledger.entity,
-                entity_id=row_id,
-                org_unit_id=org_unit_id,
-                changes={"event_id": [from_event_id, to_event_id]},
-            )
-        moved[ledger.entity] = ids
-    return moved
