@@ -1,9 +1,11 @@
 from server.access import current_actor
 from server.api import Blueprint
-from server.exports import service
+from server.exports import ledgers, service
 from server.exports.schemas import ReportExportQuery, RollupExportQuery
 from server.exports.writers import XLSX_TYPE
 from server.exports.writers import table_response as _send
+from server.extensions import db
+from server.ledgers.schemas import LedgerExportQuery
 
 bp = Blueprint("exports", __name__)
 
@@ -40,3 +42,26 @@ def damage_reports_xlsx(**args):
 def damage_reports_csv(**args):
     """Every damage report in scope as CSV (UTF-8 with BOM), one row each, streamed."""
     return _send(service.damage_report_table(actor=current_actor(), extension="csv", **args), "csv")
+
+
+# --- the named ledgers (台账), in their own layouts ---
+
+
+@bp.get("/events/<int:event_id>/casualties.xlsx")
+@bp.arguments(LedgerExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type=XLSX_TYPE)
+def casualties_xlsx(event_id: int, **args):
+    """The death and missing persons ledger as XLSX (ID numbers masked unless a county reviewer asks: audited)."""
+    table = ledgers.casualty_table(actor=current_actor(), event_id=event_id, **args)
+    db.session.commit()  # the audit row of a reveal stands before the first byte leaves
+    return _send(table, "xlsx")
+
+
+@bp.get("/events/<int:event_id>/damaged-houses.xlsx")
+@bp.arguments(LedgerExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type=XLSX_TYPE)
+def damaged_houses_xlsx(event_id: int, **args):
+    """The damaged housing ledger as XLSX (ID numbers masked unless a county reviewer asks: audited)."""
+    table = ledgers.house_table(actor=current_actor(), event_id=event_id, **args)
+    db.session.commit()
+    return _send(table, "xlsx")

@@ -15,16 +15,22 @@ from typing import Any
 
 from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select
 
-from server.damage.figures import HOUSE_CLASSES, indicator_name
 from server.extensions import db
-from server.ledgers.models import Casualty, DamagedHouse
+from server.ledgers.models import DAMAGE_CLASSES, Casualty, DamagedHouse
 
-# The report figures a ledger backs, in the order messages name them.
+HOUSE_CLASSES = tuple(DAMAGE_CLASSES)  # collapsed, severe, general: the report's houses_<class>_* figures
+# The report figures a ledger backs, in the order messages name them, with their 指标 as a villager reads them.
 RECONCILED = (
     "deaths",
     "missing",
     *(f"houses_{cls}_{part}" for cls in HOUSE_CLASSES for part in ("households", "rooms")),
 )
+LABELS = {
+    "deaths": "因灾死亡人口(人)",
+    "missing": "因灾失踪人口(人)",
+    **{f"houses_{cls}_{part}": f"{name}房屋({unit})" for cls, name in (("collapsed", "倒塌"), ("severe", "严重损坏"),
+       ("general", "一般损坏")) for part, unit in (("households", "户"), ("rooms", "间"))},
+}  # fmt: skip
 LEDGER_KEYS = (*RECONCILED, "transitional_aid")
 TRANSITIONAL_AID_LABEL = "需过渡期生活救助人口(人)"
 _UNITS = {"households": "户", "rooms": "间"}
@@ -85,7 +91,7 @@ def mismatches(figures: Mapping[str, Any], counts: Mapping[str, int]) -> dict[st
         unit = "人" if key in ("deaths", "missing") else _UNITS[key.rsplit("_", 1)[1]]
         ledger = "死亡失踪人口台账" if key in ("deaths", "missing") else "倒塌损坏住房户台账"
         out[f"figures.{key}"] = (
-            f"{indicator_name(key)}填报 {filed} {unit}，与{ledger}登记的 {listed} {unit}不一致，请补录台账或更正数字"
+            f"{LABELS[key]}填报 {filed} {unit}，与{ledger}登记的 {listed} {unit}不一致，请补录台账或更正数字"
         )
     return out
 

@@ -1,8 +1,7 @@
 from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.exports.writers import XLSX_TYPE, table_response
 from server.extensions import db
-from server.ledgers import exports, review, service
+from server.ledgers import review, service
 from server.ledgers.schemas import (
     CasualtyChange,
     CasualtyCreate,
@@ -12,15 +11,12 @@ from server.ledgers.schemas import (
     DamagedHouseCreate,
     DamagedHouseOut,
     DamagedHouseQuery,
-    LedgerExportQuery,
     LedgerReviewIn,
     RevealOut,
 )
 from server.ledgers.service import CASUALTIES, HOUSES
 
 bp = Blueprint("ledgers", __name__)
-
-FILE = {"type": "string", "format": "binary"}
 
 
 # --- 因灾死亡失踪人口台账 ------------------------------------------------------------------------------------
@@ -44,16 +40,6 @@ def create_casualty(data: dict, event_id: int):
 def list_casualties(event_id: int, **filters):
     """The event's death and missing persons ledger within the caller's scope, by village (ID numbers masked)."""
     return service.list_rows(CASUALTIES, actor=current_actor(), event_id=event_id, **filters)
-
-
-@bp.get("/events/<int:event_id>/casualties.xlsx")
-@bp.arguments(LedgerExportQuery, location="query", as_kwargs=True)
-@bp.response(200, FILE, content_type=XLSX_TYPE)
-def casualties_xlsx(event_id: int, **args):
-    """The death and missing persons ledger as XLSX (ID numbers masked unless a county reviewer asks: audited)."""
-    table = exports.casualty_table(actor=current_actor(), event_id=event_id, **args)
-    db.session.commit()  # the audit row of a reveal stands before the first byte leaves
-    return table_response(table, "xlsx")
 
 
 @bp.get("/casualties/<int:casualty_id>")
@@ -116,16 +102,6 @@ def create_damaged_house(data: dict, event_id: int):
 def list_damaged_houses(event_id: int, **filters):
     """The event's damaged housing ledger within the caller's scope, by village (ID numbers masked)."""
     return service.list_rows(HOUSES, actor=current_actor(), event_id=event_id, **filters)
-
-
-@bp.get("/events/<int:event_id>/damaged-houses.xlsx")
-@bp.arguments(LedgerExportQuery, location="query", as_kwargs=True)
-@bp.response(200, FILE, content_type=XLSX_TYPE)
-def damaged_houses_xlsx(event_id: int, **args):
-    """The damaged housing ledger as XLSX (ID numbers masked unless a county reviewer asks: audited)."""
-    table = exports.house_table(actor=current_actor(), event_id=event_id, **args)
-    db.session.commit()
-    return table_response(table, "xlsx")
 
 
 @bp.get("/damaged-houses/<int:house_id>")
