@@ -48,6 +48,14 @@ class _Columns(fields.Nested):
         return obj
 
 
+class LedgerWarning(Schema):
+    """A figure that disagrees with the village's ledger (台账): the report is taken, the desk sees why."""
+
+    code = fields.String(metadata={"description": "ledger_mismatch"})
+    field = fields.String(metadata={"description": "the figure, e.g. figures.deaths"})
+    message = fields.String()
+
+
 class DamageReportOut(Schema):
     id = fields.Integer()
     client_id = fields.String()
@@ -67,3 +75,18 @@ class DamageReportOut(Schema):
     reviewed_by = fields.Nested(UserBrief, allow_none=True)
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()
+    warnings = fields.List(
+        fields.Nested(LedgerWarning),
+        dump_default=list,
+        metadata={
+            "description": "figures of a current 初报/续报 that disagree with the village's ledgers (in the answer to "
+            "a filing and a single read, not in lists); a 核报 that disagrees is refused with 422"
+        },
+    )
+
+
+class DamageReportRowOut(DamageReportOut):
+    """A report in a list: no ledger warnings (one query per row); the roll-up flags each village's mismatch."""
+
+    class Meta:
+        exclude = ("warnings",)

@@ -57,6 +57,7 @@ from server.idempotency import (
     restore_current,
 )
 from server.jsonable import jsonable
+from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 
@@ -142,6 +143,7 @@ def _facts() -> Select:
         _live_stage("final").label("has_final"),
         _CURRENT.c.id.label("cur_id"),
         *(_CURRENT.c[key] for key in fig.INDICATOR_KEYS),
+        *reconcile.fact_columns(),  # the village's ledger counts (台账), for the reconciliation
     ).select_from(
         one.outerjoin(events, events.c.id == bindparam("p_event_id"))
         .outerjoin(_AREA, _AREA.c.id == events.c.org_unit_id)
@@ -180,6 +182,11 @@ def _accepted(facts, stage: str, change_note_given: bool):
                 and_(*(facts.c[key] <= bindparam(f"r_{key}", type_=_REPORTS.c[key].type) for key in _FIGURES)),
             )
         )
+    if stage == "final":  # 核报: every reconciled figure equals the village's ledger
+        conditions += [
+            facts.c[f"ledger_{key}"] == bindparam(f"r_{key}", type_=_REPORTS.c[key].type)
+            for key in reconcile.RECONCILED
+        ]
     return and_(*conditions)
 
 
@@ -263,10 +270,13 @@ def create_report(
     if facts.event_id is None or not _visible(actor, facts.area_path):
         raise NotFound("灾害过程不存在")
     if facts.seen_id is not None:
-        return _resend(_by_client_id(client_id), digest, actor), False
+        return _with_ledger_warnings(_resend(_by_client_id(client_id), digest, actor)), False
     _check_unit(facts, unit)
     _check_stage(facts, stage)
-    _check_figures(values, facts if facts.cur_id is not None else None, change_note)
+    mismatched = reconcile.mismatches(values, reconcile.counts_of_facts(facts))
+    # 核报 must agree with the ledgers name by name; 初报 and 续报 are taken with a warning.
+    refused = mismatched if stage == "final" else None
+    _check_figures(values, facts if facts.cur_id is not None else None, change_note, refused=refused)
 
     if not postgres:
         new_id = insert_current(DamageReport, row, current_id=facts.cur_id)
@@ -285,10 +295,12 @@ def create_report(
     if new_id is None:
         # Another request won between our snapshot and our write: the same client_id (a resend) or another report
         # for the village.
-        return after_lost_race(
-            lambda: _by_client_id(client_id),
-            lambda found: _resend(found, digest, actor),
-            Superseded(SUPERSEDED_MESSAGE),
+        return _with_ledger_warnings(
+            after_lost_race(
+                lambda: _by_client_id(client_id),
+                lambda found: _resend(found, digest, actor),
+                Superseded(SUPERSEDED_MESSAGE),
+            )
         ), False
     if facts.cur_id is not None:
         previous = db.session.identity_map.get(identity_key(DamageReport, facts.cur_id))
@@ -298,7 +310,20 @@ def create_report(
     report.org_unit, report.submitted_by, report.reviewed_by = unit, actor, None
     make_transient_to_detached(report)
     db.session.add(report)
+    report.warnings = reconcile.warnings(mismatched)
     return report, True
+
+
+def _with_ledger_warnings(report: DamageReport) -> DamageReport:
+    """The report's figures against the village's ledgers as they stand now, as ``report.warnings``: for a resend
+    (the first answer may have been lost) and a read of the current report. Only 初报/续报 can disagree and be on
+    file; an older report is not checked against today's ledgers."""
+    report.warnings = []
+    if report.stage != "final" and report.current:
+        report.warnings = reconcile.warnings(
+            reconcile.mismatches(fig.figures_of(report), reconcile.ledger_counts(report.event_id, report.org_unit_id))
+        )
+    return report
 
 
 def _visible(actor: User, area_path: str) -> bool:
@@ -389,9 +414,12 @@ def _check_stage(facts, stage: str) -> None:
         raise StageOrder(f"该村尚未报送初报，不能报送{STAGE_NAMES[stage]}", details={"stage": stage})
 
 
-def _check_figures(values: dict, previous, change_note: str) -> None:
-    """Every figure rule and the change-note rule, reported together. ``previous``: the current report's figures."""
+def _check_figures(values: dict, previous, change_note: str, refused: dict[str, str] | None = None) -> None:
+    """Every figure rule, the change-note rule and the ledger mismatches ``refused`` (核报), reported together.
+    ``previous``: the current report's figures."""
     errors = fig.rule_errors(values)
+    for field, message in (refused or {}).items():
+        errors.setdefault(field, []).append(message)
     if previous is not None:
         down = fig.decreased(fig.figures_of(previous), values)
         if down and not change_note.strip():
@@ -439,3 +467,8 @@ def get_report(*, actor: User, report_id: int) -> DamageReport:
     if report is None or not statistics_unit(actor).contains(report.org_unit):
         raise NotFound("灾情报告不存在")
     return report
+
+
+def read_report(*, actor: User, report_id: int) -> DamageReport:
+    """``get_report`` with the ledger warnings of a current 初报/续报, for the single read."""
+    return _with_ledger_warnings(get_report(actor=actor, report_id=report_id))
