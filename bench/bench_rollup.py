@@ -198,7 +198,7 @@ def measure(app, ids: dict, runs: int, now: datetime) -> dict:
                 db.session.remove()  # a fresh session each time, as a request gets
                 user = db.session.get(User, ids["user"])
                 started = time.perf_counter()
-                result = rollup(user=user, event_id=ids["event"], org_unit_id=ids["province"])
+                result = rollup(actor=user, event_id=ids["event"], org_unit_id=ids["province"])
                 elapsed_rollup = time.perf_counter() - started
 
                 started = time.perf_counter()

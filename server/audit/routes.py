@@ -14,5 +14,5 @@ bp = Blueprint("audit", __name__)
 def list_audit():
     """The audit trail within the caller's scope (reviewers and admins), newest first."""
     args = query_args(AuditQuery())
-    stmt = service.list_entries(user=current_actor(), entity_type=args["entity_type"], entity_id=args["entity_id"])
+    stmt = service.list_entries(actor=current_actor(), entity_type=args["entity_type"], entity_id=args["entity_id"])
     return paginate(stmt, AuditOut(), page=args["page"], per_page=args["per_page"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
 
@@ -14,6 +14,9 @@ from server.errors import Forbidden
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import within_scope
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 READ_ROLES = ("reviewer", "admin")
 
@@ -46,7 +49,7 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 
 def record(
     *,
-    actor,
+    actor: User,
     action: str,
     entity_type: str,
     entity_id: int,
@@ -66,13 +69,13 @@ def record(
     return entry
 
 
-def list_entries(*, user, entity_type: str | None = None, entity_id: int | None = None) -> Select:
-    if user.role not in READ_ROLES:
+def list_entries(*, actor: User, entity_type: str | None = None, entity_id: int | None = None) -> Select:
+    if actor.role not in READ_ROLES:
         raise Forbidden("只有审核员和管理员可以查看审计记录")
     stmt = (
         select(AuditLog)
         .join(OrgUnit, AuditLog.org_unit_id == OrgUnit.id)
-        .where(within_scope(user))
+        .where(within_scope(actor))
         .order_by(AuditLog.at.desc(), AuditLog.id.desc())
     )
     if entity_type:

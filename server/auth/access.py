@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from flask_login import current_user
 
 from server.errors import Forbidden
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 
 def current_actor():
@@ -15,8 +20,8 @@ def current_actor():
 ROLE_NAMES = {"reporter": "信息员", "reviewer": "审核员", "viewer": "查看人员", "admin": "管理员"}
 
 
-def require_role(user, *roles: str, message: str | None = None) -> None:
-    if user.role not in roles:
+def require_role(actor: User, *roles: str, message: str | None = None) -> None:
+    if actor.role not in roles:
         raise Forbidden(message or roles_only_message(roles))
 
 

@@ -85,7 +85,7 @@ def _reporter(context, username: str, code: str, name: str) -> User:
     return user
 
 
-def _file(actor, event: Event, code: str, context, stage: str, figures: dict, at, **kwargs):
+def _file(actor: User, event: Event, code: str, context, stage: str, figures: dict, at, **kwargs):
     report, _ = create_report(
         actor=actor,
         event_id=event.id,

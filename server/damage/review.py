@@ -6,6 +6,8 @@ decided by a conditional UPDATE on (id, version, status, current), not by what e
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -17,16 +19,19 @@ from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
 
+if TYPE_CHECKING:
+    from server.users.models import User
+
 DECISIONS = {"approve": "approved", "return": "returned"}
 
 
 def review_report(
-    *, actor, report_id: int, decision: str, comment: str | None = "", version: int | None = None
+    *, actor: User, report_id: int, decision: str, comment: str | None = "", version: int | None = None
 ) -> DamageReport:
     """Approve or return a village's current report. A return stops it counting and makes the village's newest
     earlier non-returned report current again."""
     require_role(actor, "reviewer", message="只有审核员可以审核灾情报告")
-    report = get_report(user=actor, report_id=report_id)
+    report = get_report(actor=actor, report_id=report_id)
     village = report.org_unit
     if not actor.org_unit.contains(village) or actor.org_unit.id == village.id:
         raise Forbidden("灾情报告应由上级（乡镇或县）审核员审核")

@@ -25,7 +25,7 @@ def list_reports():
     """List damage reports of villages inside the caller's scope, newest first."""
     args = query_args(DamageReportQuery())
     page, per_page = args.pop("page"), args.pop("per_page")
-    stmt = service.list_reports(user=current_actor(), **args)
+    stmt = service.list_reports(actor=current_actor(), **args)
     return paginate(stmt, DamageReportOut(), page=page, per_page=per_page)
 
 
@@ -33,7 +33,7 @@ def list_reports():
 @doc(response=DamageReportOut)
 def get_report(report_id: int):
     """Read one damage report (404 outside the caller's scope)."""
-    return DamageReportOut().dump(service.get_report(user=current_actor(), report_id=report_id))
+    return DamageReportOut().dump(service.get_report(actor=current_actor(), report_id=report_id))
 
 
 @bp.post("/damage-reports/<int:report_id>/review")

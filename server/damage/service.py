@@ -12,7 +12,7 @@ from the previous report to the new one in the same transaction; the partial uni
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
@@ -30,6 +30,9 @@ from server.extensions import db
 from server.idempotency import payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 SUPERSEDED_MESSAGE = "该村已有新报告，请刷新后重试"
 
@@ -70,14 +73,14 @@ def _by_client_id(client_id: str) -> DamageReport | None:
     )
 
 
-def _resend(existing: DamageReport, digest: str, actor) -> DamageReport:
+def _resend(existing: DamageReport, digest: str, actor: User) -> DamageReport:
     visible = statistics_unit(actor).contains(existing.org_unit)
     return resend_or_conflict(existing, digest, visible=visible, what="灾情报告")
 
 
 def create_report(
     *,
-    actor,
+    actor: User,
     event_id: int,
     client_id: uuid.UUID | str,
     stage: str,
@@ -89,7 +92,7 @@ def create_report(
     """File a damage report for a village of the event's area. Returns ``(report, created)``; ``created`` is False
     for a resend of the same ``client_id`` with the same payload (the API answers 200 instead of 201)."""
     require_role(actor, "reporter", message="只有信息员可以报送灾情")
-    event = get_event(user=actor, event_id=event_id)
+    event = get_event(actor=actor, event_id=event_id)
     unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
     client_id = str(uuid.UUID(str(client_id)))
     values = fig.normalize(figures)
@@ -218,7 +221,7 @@ def _check_figures(values: dict, previous: DamageReport | None, change_note: str
 
 def list_reports(
     *,
-    user,
+    actor: User,
     event_id: int | None = None,
     org_unit_id: int | None = None,
     status: str | None = None,
@@ -227,9 +230,9 @@ def list_reports(
 ) -> Select:
     """Reports of villages inside the caller's scope (a grid user: its village), newest first. A unit filter
     includes its subtree."""
-    root = statistics_unit(user)
+    root = statistics_unit(actor)
     if org_unit_id is not None:
-        root = get_statistics_unit_in_scope(user, org_unit_id)
+        root = get_statistics_unit_in_scope(actor, org_unit_id)
     stmt = (
         select(DamageReport)
         .join(OrgUnit, DamageReport.org_unit_id == OrgUnit.id)
@@ -248,9 +251,9 @@ def list_reports(
     return stmt
 
 
-def get_report(*, user, report_id: int) -> DamageReport:
+def get_report(*, actor: User, report_id: int) -> DamageReport:
     """One report if its village is inside the caller's scope, else NotFound."""
     report = db.session.get(DamageReport, report_id)
-    if report is None or not statistics_unit(user).contains(report.org_unit):
+    if report is None or not statistics_unit(actor).contains(report.org_unit):
         raise NotFound("灾情报告不存在")
     return report

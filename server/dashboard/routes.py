@@ -12,4 +12,4 @@ bp = Blueprint("dashboard", __name__)
 @doc(response=DashboardOut)
 def get_dashboard():
     """The caller's dashboard: live real events with totals and completeness, open hazards, overdue villages."""
-    return service.dashboard(user=current_actor())
+    return service.dashboard(actor=current_actor())

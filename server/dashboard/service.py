@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, or_, select
 
@@ -12,6 +12,9 @@ from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import statistics_unit, within_scope
 from server.rollup.service import compute_rollup, iso, unit_json
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 LIVE_STATUSES = ("active", "stable")  # closed events owe nothing and leave the dashboard
 OPEN_HAZARD_EXCLUDED = ("rejected", "closed")
@@ -23,24 +26,24 @@ def _ancestor_paths(unit: OrgUnit) -> list[str]:
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
-def live_events(*, user) -> list[Event]:
+def live_events(*, actor: User) -> list[Event]:
     """Active or stable real events whose area overlaps the caller's unit. Drills (演练) never appear here: they
     are practice, and the dashboard is the real picture."""
-    unit = statistics_unit(user)
+    unit = statistics_unit(actor)
     stmt = (
         select(Event)
         .join(OrgUnit, Event.org_unit_id == OrgUnit.id)
         .where(
             Event.drill.is_(False),
             Event.status.in_(LIVE_STATUSES),
-            or_(within_scope(user, scope_unit=unit), OrgUnit.path.in_(_ancestor_paths(unit))),
+            or_(within_scope(actor, scope_unit=unit), OrgUnit.path.in_(_ancestor_paths(unit))),
         )
         .order_by(Event.started_at.desc(), Event.id.desc())
     )
     return list(db.session.scalars(stmt))
 
 
-def _hazards(user) -> dict[str, Any] | None:
+def _hazards(actor: User) -> dict[str, Any] | None:
     """Open hazards (隐患) in scope by risk level, the supervised (挂牌督办) and the overdue rectifications among them;
     None while the hazards feature has no model."""
     try:
@@ -48,7 +51,7 @@ def _hazards(user) -> dict[str, Any] | None:
         hazard = module.Hazard
     except (ImportError, AttributeError):
         return None
-    open_in_scope = (hazard.status.not_in(OPEN_HAZARD_EXCLUDED), within_scope(user))
+    open_in_scope = (hazard.status.not_in(OPEN_HAZARD_EXCLUDED), within_scope(actor))
     stmt = (
         select(hazard.risk_level, func.count(hazard.id))
         .join(OrgUnit, hazard.org_unit_id == OrgUnit.id)
@@ -69,12 +72,12 @@ def _hazards(user) -> dict[str, Any] | None:
     }
 
 
-def dashboard(*, user) -> dict[str, Any]:
-    unit = statistics_unit(user)
-    hazards = _hazards(user)
+def dashboard(*, actor: User) -> dict[str, Any]:
+    unit = statistics_unit(actor)
+    hazards = _hazards(actor)
     events = []
     late = missing = 0
-    for event in live_events(user=user):
+    for event in live_events(actor=actor):
         # One roll-up per live event (a handful at a time), at the caller's unit: it is inside or around the area.
         rollup = compute_rollup(event=event, node=unit, with_missing_units=False)
         reporting = rollup["reporting"]

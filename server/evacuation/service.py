@@ -7,7 +7,7 @@ centralized, shelters usable by the village; a shelter pushed above its capacity
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +22,9 @@ from server.extensions import db
 from server.idempotency import payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit, within_scope
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 COUNT_FIELDS = ("evacuated", "centralized", "dispersed", "returned")
 
@@ -101,15 +104,15 @@ def _existing(client_id: str) -> EvacuationReport | None:
     return db.session.scalar(select(EvacuationReport).where(EvacuationReport.client_id == client_id))
 
 
-def _same_or_conflict(existing: EvacuationReport, payload_hash: str, user) -> Submission:
-    visible = statistics_unit(user).contains(existing.org_unit)
+def _same_or_conflict(existing: EvacuationReport, payload_hash: str, actor: User) -> Submission:
+    visible = statistics_unit(actor).contains(existing.org_unit)
     resend_or_conflict(existing, payload_hash, visible=visible, what="转移报告")
     return Submission(existing, created=False, warnings=capacity_warnings(report=existing))
 
 
 def submit_evacuation(
     *,
-    user,
+    actor: User,
     event_id: int,
     client_id: Any,
     org_unit_id: int,
@@ -121,9 +124,9 @@ def submit_evacuation(
     note: str = "",
 ) -> Submission:
     """File a village's cumulative evacuation counts for an event; a resend with the same client_id is harmless."""
-    require_role(user, "reporter", message="只有信息员可以填报转移避险情况")
-    event = get_event(user=user, event_id=event_id)
-    village = get_statistics_unit_in_scope(user, org_unit_id)
+    require_role(actor, "reporter", message="只有信息员可以填报转移避险情况")
+    event = get_event(actor=actor, event_id=event_id)
+    village = get_statistics_unit_in_scope(actor, org_unit_id)
     if village.level != "village":
         raise Invalid({"org_unit_id": ["转移避险情况按村填报，请选择村（社区）"]})
     if not event.org_unit.contains(village):
@@ -137,7 +140,7 @@ def submit_evacuation(
     # A resend (the phone never saw our answer) gets the same report back, even if the event closed since.
     existing = _existing(client_id)
     if existing is not None:
-        return _same_or_conflict(existing, payload_hash, user)
+        return _same_or_conflict(existing, payload_hash, actor)
     if event.status == "closed":
         raise EventClosed("灾害过程已结束，不能再填报")
 
@@ -154,7 +157,7 @@ def submit_evacuation(
         org_unit_id=village.id,
         note=note,
         current=True,
-        submitted_by_id=user.id,
+        submitted_by_id=actor.id,
         **counts,
     )
     report.allocations = [
@@ -180,11 +183,11 @@ def submit_evacuation(
         # Either the same client_id raced us (answer as a resend) or another report for this village did.
         existing = _existing(client_id)
         if existing is not None:
-            return _same_or_conflict(existing, payload_hash, user)
+            return _same_or_conflict(existing, payload_hash, actor)
         raise Superseded("该村的转移报告正被同时提交，请刷新后重试") from exc
 
     record(
-        actor=user,
+        actor=actor,
         action="evacuation.create",
         entity_type="evacuation_report",
         entity_id=report.id,
@@ -198,13 +201,15 @@ def submit_evacuation(
     return Submission(report, created=True, warnings=capacity_warnings(report=report))
 
 
-def list_evacuations(*, user, event_id: int, org_unit_id: int | None = None, current: bool | None = None) -> Select:
-    event = get_event(user=user, event_id=event_id)
-    root = get_statistics_unit_in_scope(user, org_unit_id) if org_unit_id is not None else statistics_unit(user)
+def list_evacuations(
+    *, actor: User, event_id: int, org_unit_id: int | None = None, current: bool | None = None
+) -> Select:
+    event = get_event(actor=actor, event_id=event_id)
+    root = get_statistics_unit_in_scope(actor, org_unit_id) if org_unit_id is not None else statistics_unit(actor)
     stmt = (
         select(EvacuationReport)
         .join(OrgUnit, EvacuationReport.org_unit_id == OrgUnit.id)
-        .where(EvacuationReport.event_id == event.id, within_scope(user, scope_unit=root))
+        .where(EvacuationReport.event_id == event.id, within_scope(actor, scope_unit=root))
         .order_by(EvacuationReport.submitted_at.desc(), EvacuationReport.id.desc())
     )
     if current is not None:
@@ -212,8 +217,8 @@ def list_evacuations(*, user, event_id: int, org_unit_id: int | None = None, cur
     return stmt
 
 
-def get_evacuation(*, user, report_id: int) -> EvacuationReport:
+def get_evacuation(*, actor: User, report_id: int) -> EvacuationReport:
     report = db.session.get(EvacuationReport, report_id)
-    if report is None or not statistics_unit(user).contains(report.org_unit):
+    if report is None or not statistics_unit(actor).contains(report.org_unit):
         raise NotFound("转移报告不存在")
     return report

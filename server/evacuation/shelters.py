@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import with_expression
@@ -15,6 +15,9 @@ from server.events.models import Event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, get_unit_in_scope, statistics_unit, within_scope
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 AUDITED_FIELDS = ("name", "org_unit_id", "kind", "capacity", "area_m2", "lat", "lon", "address", "facilities", "active")
 EDITOR_ROLES = ("reviewer", "admin")
@@ -40,12 +43,12 @@ def usable_shelter_clause(village: OrgUnit) -> ColumnElement[bool]:
     return or_(*clauses)
 
 
-def _visible_clause(user) -> ColumnElement[bool]:
+def _visible_clause(actor: User) -> ColumnElement[bool]:
     """A user sees the shelters of its subtree and those that serve it (above it, or its township's for a village)."""
-    unit = statistics_unit(user)
+    unit = statistics_unit(actor)
     if unit.level == "village":
-        return or_(within_scope(user, scope_unit=unit), usable_shelter_clause(unit))
-    return or_(within_scope(user, scope_unit=unit), _ancestor_or_self(unit))
+        return or_(within_scope(actor, scope_unit=unit), usable_shelter_clause(unit))
+    return or_(within_scope(actor, scope_unit=unit), _ancestor_or_self(unit))
 
 
 def occupancy_query(*, include_event_id: int | None = None) -> Select:
@@ -79,32 +82,32 @@ def _with_occupancy() -> Select:
     )
 
 
-def list_shelters(*, user, org_unit_id: int | None = None, active: bool | None = None) -> Select:
-    stmt = _with_occupancy().where(_visible_clause(user)).order_by(OrgUnit.path, Shelter.name, Shelter.id)
+def list_shelters(*, actor: User, org_unit_id: int | None = None, active: bool | None = None) -> Select:
+    stmt = _with_occupancy().where(_visible_clause(actor)).order_by(OrgUnit.path, Shelter.name, Shelter.id)
     if org_unit_id is not None:
-        unit = get_statistics_unit_in_scope(user, org_unit_id)
+        unit = get_statistics_unit_in_scope(actor, org_unit_id)
         stmt = stmt.where(OrgUnit.path.startswith(unit.path, autoescape=True))
     if active is not None:
         stmt = stmt.where(Shelter.active.is_(active))
     return stmt
 
 
-def get_shelter(*, user, shelter_id: int) -> Shelter:
-    shelter = db.session.scalar(_with_occupancy().where(Shelter.id == shelter_id, _visible_clause(user)))
+def get_shelter(*, actor: User, shelter_id: int) -> Shelter:
+    shelter = db.session.scalar(_with_occupancy().where(Shelter.id == shelter_id, _visible_clause(actor)))
     if shelter is None:
         raise NotFound("避难场所不存在")
     return shelter
 
 
-def create_shelter(*, user, org_unit_id: int, **fields: Any) -> Shelter:
-    require_role(user, *EDITOR_ROLES, message="只有审核员或管理员可以登记避难场所")
-    unit = get_unit_in_scope(user, org_unit_id)
+def create_shelter(*, actor: User, org_unit_id: int, **fields: Any) -> Shelter:
+    require_role(actor, *EDITOR_ROLES, message="只有审核员或管理员可以登记避难场所")
+    unit = get_unit_in_scope(actor, org_unit_id)
     fields["facilities"] = list(dict.fromkeys(fields.get("facilities") or []))
     shelter = Shelter(org_unit=unit, active=True, **fields)
     db.session.add(shelter)
     db.session.flush()
     record(
-        actor=user,
+        actor=actor,
         action="shelter.create",
         entity_type="shelter",
         entity_id=shelter.id,
@@ -114,15 +117,15 @@ def create_shelter(*, user, org_unit_id: int, **fields: Any) -> Shelter:
     return shelter
 
 
-def update_shelter(*, user, shelter_id: int, changes: dict[str, Any]) -> Shelter:
-    require_role(user, *EDITOR_ROLES, message="只有审核员或管理员可以修改避难场所")
+def update_shelter(*, actor: User, shelter_id: int, changes: dict[str, Any]) -> Shelter:
+    require_role(actor, *EDITOR_ROLES, message="只有审核员或管理员可以修改避难场所")
     shelter = db.session.get(Shelter, shelter_id)
     # Editors keep the shelters of their own subtree; those above them are only visible, so "not found".
-    if shelter is None or not user.org_unit.contains(shelter.org_unit):
+    if shelter is None or not actor.org_unit.contains(shelter.org_unit):
         raise NotFound("避难场所不存在")
     before = snapshot(shelter, AUDITED_FIELDS)
     if "org_unit_id" in changes:
-        shelter.org_unit = get_unit_in_scope(user, changes.pop("org_unit_id"))
+        shelter.org_unit = get_unit_in_scope(actor, changes.pop("org_unit_id"))
     if "facilities" in changes:
         changes["facilities"] = list(dict.fromkeys(changes["facilities"] or []))
     for name, value in changes.items():
@@ -131,7 +134,7 @@ def update_shelter(*, user, shelter_id: int, changes: dict[str, Any]) -> Shelter
     diff = changes_between(before, snapshot(shelter, AUDITED_FIELDS))
     if diff:
         record(
-            actor=user,
+            actor=actor,
             action="shelter.update",
             entity_type="shelter",
             entity_id=shelter.id,

@@ -24,7 +24,7 @@ def create_event():
 def list_events():
     """List the events that concern the caller's scope (its area inside the scope, or covering it)."""
     args = query_args(EventQuery())
-    stmt = service.list_events(user=current_actor(), status=args["status"], drill=args["drill"])
+    stmt = service.list_events(actor=current_actor(), status=args["status"], drill=args["drill"])
     return paginate(stmt, EventOut(), page=args["page"], per_page=args["per_page"])
 
 
@@ -32,7 +32,7 @@ def list_events():
 @doc(response=EventOut)
 def get_event(event_id: int):
     """Read one event (404 when it does not concern the caller's scope)."""
-    return EventOut().dump(service.get_event(user=current_actor(), event_id=event_id))
+    return EventOut().dump(service.get_event(actor=current_actor(), event_id=event_id))
 
 
 @bp.post("/events/<int:event_id>/status")

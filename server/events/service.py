@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager
@@ -15,6 +16,9 @@ from server.events.models import DISASTER_TYPES, Event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 # The only legal moves; anything else is a 409 (a closed event never reopens).
 TRANSITIONS = {"active": "stable", "stable": "closed"}
@@ -44,18 +48,18 @@ def _ancestor_paths(unit: OrgUnit) -> list[str]:
     return ["/" + "/".join(codes[: i + 1]) + "/" for i in range(len(codes))]
 
 
-def _visible(user):
+def _visible(actor: User):
     """An event concerns the user when its area lies in the user's subtree or covers the user's unit: a village
     reporter must see the county's flood it reports to."""
-    return or_(within_scope(user), OrgUnit.path.in_(_ancestor_paths(user.org_unit)))
+    return or_(within_scope(actor), OrgUnit.path.in_(_ancestor_paths(actor.org_unit)))
 
 
-def list_events(*, user, status: str | None = None, drill: bool | None = None) -> Select:
+def list_events(*, actor: User, status: str | None = None, drill: bool | None = None) -> Select:
     stmt = (
         select(Event)
         .join(OrgUnit, Event.org_unit_id == OrgUnit.id)
         .options(contains_eager(Event.org_unit))
-        .where(_visible(user))
+        .where(_visible(actor))
         .order_by(Event.started_at.desc(), Event.id.desc())
     )
     if status:
@@ -65,20 +69,20 @@ def list_events(*, user, status: str | None = None, drill: bool | None = None) -
     return stmt
 
 
-def get_event(*, user, event_id: int) -> Event:
+def get_event(*, actor: User, event_id: int) -> Event:
     """The event if it concerns the user, else NotFound (never Forbidden: no existence leak)."""
     event = db.session.get(Event, event_id)
     if event is None:
         raise NotFound("灾害过程不存在")
     area = event.org_unit
-    if not (user.org_unit.contains(area) or area.contains(user.org_unit)):
+    if not (actor.org_unit.contains(area) or area.contains(actor.org_unit)):
         raise NotFound("灾害过程不存在")
     return event
 
 
 def create_event(
     *,
-    actor,
+    actor: User,
     name: str,
     disaster_type: str,
     org_unit_id: int,
@@ -128,10 +132,10 @@ def create_event(
     return event
 
 
-def change_status(*, actor, event_id: int, status: str) -> Event:
+def change_status(*, actor: User, event_id: int, status: str) -> Event:
     """Move an event along active → stable → closed; stable and closed stamp their time from the clock."""
     require_role(actor, "reviewer", message="只有审核员可以变更灾害过程状态")
-    event = get_event(user=actor, event_id=event_id)
+    event = get_event(actor=actor, event_id=event_id)
     if not actor.org_unit.contains(event.org_unit):
         # A village reviewer sees the county's event but it is not theirs to close.
         raise Forbidden("只有灾害过程所在单位或上级单位的审核员可以变更其状态")

@@ -26,7 +26,7 @@ def _send(table: service.Table, extension: str) -> Response:
 def rollup_xlsx(event_id: int):
     """The event's roll-up at a unit as XLSX: one row per child unit plus 合计."""
     args = query_args(RollupExportQuery())
-    table = service.rollup_table(user=current_actor(), event_id=event_id, extension="xlsx", **args)
+    table = service.rollup_table(actor=current_actor(), event_id=event_id, extension="xlsx", **args)
     return _send(table, "xlsx")
 
 
@@ -35,7 +35,7 @@ def rollup_xlsx(event_id: int):
 def rollup_csv(event_id: int):
     """The event's roll-up at a unit as CSV (UTF-8 with BOM): one row per child unit plus 合计."""
     args = query_args(RollupExportQuery())
-    table = service.rollup_table(user=current_actor(), event_id=event_id, extension="csv", **args)
+    table = service.rollup_table(actor=current_actor(), event_id=event_id, extension="csv", **args)
     return _send(table, "csv")
 
 
@@ -44,7 +44,7 @@ def rollup_csv(event_id: int):
 def damage_reports_xlsx():
     """Every damage report in scope as XLSX, one row each, streamed."""
     args = query_args(ReportExportQuery())
-    table = service.damage_report_table(user=current_actor(), extension="xlsx", **args)
+    table = service.damage_report_table(actor=current_actor(), extension="xlsx", **args)
     return _send(table, "xlsx")
 
 
@@ -53,5 +53,5 @@ def damage_reports_xlsx():
 def damage_reports_csv():
     """Every damage report in scope as CSV (UTF-8 with BOM), one row each, streamed."""
     args = query_args(ReportExportQuery())
-    table = service.damage_report_table(user=current_actor(), extension="csv", **args)
+    table = service.damage_report_table(actor=current_actor(), extension="csv", **args)
     return _send(table, "csv")

@@ -69,10 +69,10 @@ def _stem(event: Event | None, what: str, node: OrgUnit) -> str:
 # --- roll-up ------------------------------------------------------------------------------------------------
 
 
-def rollup_table(*, user, event_id: int, org_unit_id: int | None = None, extension: str) -> Table:
+def rollup_table(*, actor: User, event_id: int, org_unit_id: int | None = None, extension: str) -> Table:
     """The live roll-up at a node as a table: its children, then the node's own total labelled 合计."""
-    event = get_event(user=user, event_id=event_id)
-    node = rollup_service.resolve_node(user=user, event=event, org_unit_id=org_unit_id)
+    event = get_event(actor=actor, event_id=event_id)
+    node = rollup_service.resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
     data = rollup_service.compute_rollup(event=event, node=node, with_missing_units=False)
     headers = ["单位代码", "单位名称", *(i.header for i in INDICATORS)]
     headers += [label for _, label in EVACUATION_COLUMNS] + [label for _, label in COMPLETENESS_COLUMNS]
@@ -109,12 +109,12 @@ REPORT_HEAD = ("单位代码", "单位名称", "乡镇", "阶段", "状态", "�
 REPORT_TAIL = ("审核人", "审核时间", "审核意见", "说明", "变更说明")
 
 
-def _resolve(user, event_id: int | None, org_unit_id: int | None) -> tuple[Event | None, OrgUnit]:
+def _resolve(actor: User, event_id: int | None, org_unit_id: int | None) -> tuple[Event | None, OrgUnit]:
     if event_id is None:
-        node = statistics_unit(user) if org_unit_id is None else get_statistics_unit_in_scope(user, org_unit_id)
+        node = statistics_unit(actor) if org_unit_id is None else get_statistics_unit_in_scope(actor, org_unit_id)
         return None, node
-    event = get_event(user=user, event_id=event_id)
-    return event, rollup_service.resolve_node(user=user, event=event, org_unit_id=org_unit_id)
+    event = get_event(actor=actor, event_id=event_id)
+    return event, rollup_service.resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
 
 
 def report_rows_query(*, event: Event | None, node: OrgUnit):
@@ -200,9 +200,9 @@ def _report_rows(stmt, *, with_event: bool) -> Iterator[list[Any]]:
         result.close()
 
 
-def damage_report_table(*, user, event_id: int | None, org_unit_id: int | None, extension: str) -> Table:
+def damage_report_table(*, actor: User, event_id: int | None, org_unit_id: int | None, extension: str) -> Table:
     """Every damage report in scope (non-current and returned ones too), one row each, oldest first per village."""
-    event, node = _resolve(user, event_id, org_unit_id)
+    event, node = _resolve(actor, event_id, org_unit_id)
     headers = [*REPORT_HEAD, *(i.header for i in INDICATORS), *REPORT_TAIL]
     kinds = ["text"] * len(REPORT_HEAD) + [_kind(i) for i in INDICATORS] + ["text"] * len(REPORT_TAIL)
     if event is None:  # several events in one file: say which one each row belongs to

@@ -11,7 +11,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlsxwriter
 from sqlalchemy import case, select
@@ -22,6 +22,9 @@ from server.extensions import db
 from server.hazards.models import CATEGORIES, RISK_LEVELS, STATUSES, Hazard, overdue_clause
 from server.hazards.service import filtered
 from server.orgunits.models import OrgUnit
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 # (header, column width)
 COLUMNS = [
@@ -49,7 +52,7 @@ COLUMNS = [
 BATCH = 1000
 
 
-def ledger_rows(*, user, **filters: Any) -> Iterator[list[Any]]:
+def ledger_rows(*, actor: User, **filters: Any) -> Iterator[list[Any]]:
     """One list of cell values per hazard in scope, in ledger order (township, village, number).
 
     Scope and filters are checked here, before the first row is asked for (NotFound is raised now, not later).
@@ -87,7 +90,7 @@ def ledger_rows(*, user, **filters: Any) -> Iterator[list[Any]]:
         .outerjoin(parent, parent.id == unit.parent_id)
         .outerjoin(grandparent, grandparent.id == parent.parent_id)
     )
-    stmt = filtered(stmt, user=user, unit_cls=unit, **filters).order_by(unit.path, Hazard.found_at, Hazard.id)
+    stmt = filtered(stmt, actor=actor, unit_cls=unit, **filters).order_by(unit.path, Hazard.found_at, Hazard.id)
     return (_cells(row) for row in db.session.execute(stmt.execution_options(yield_per=BATCH)))
 
 
@@ -130,9 +133,9 @@ def _local(value: datetime | None) -> datetime | None:
     return None if value is None else to_local(value).replace(tzinfo=None)
 
 
-def write_ledger(*, user, tmpdir: str | None = None, **filters: Any) -> str:
+def write_ledger(*, actor: User, tmpdir: str | None = None, **filters: Any) -> str:
     """Write the ledger to a temporary .xlsx file and return its path (the caller streams and deletes it)."""
-    rows = ledger_rows(user=user, **filters)  # scope errors before any file exists
+    rows = ledger_rows(actor=actor, **filters)  # scope errors before any file exists
     fd, path = tempfile.mkstemp(prefix="hazard-ledger-", suffix=".xlsx", dir=tmpdir)
     os.close(fd)
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tmpdir or tempfile.gettempdir()})

@@ -35,7 +35,7 @@ def list_hazards():
     """List hazards within scope, filtered by status, category, risk level, unit, overdue, supervised."""
     args = query_args(HazardQuery())
     page, per_page = args.pop("page"), args.pop("per_page")
-    stmt = service.list_hazards(user=current_actor(), **args)
+    stmt = service.list_hazards(actor=current_actor(), **args)
     return paginate(stmt, HazardOut(), page=page, per_page=per_page)
 
 
@@ -44,7 +44,7 @@ def list_hazards():
 def export_ledger():
     """The hazard ledger (隐患台账) as XLSX, streamed."""
     args = query_args(HazardExportQuery())
-    path = ledger.write_ledger(user=current_actor(), tmpdir=current_app.config.get("EXPORT_TMPDIR"), **args)
+    path = ledger.write_ledger(actor=current_actor(), tmpdir=current_app.config.get("EXPORT_TMPDIR"), **args)
     response = Response(_stream(path), mimetype=XLSX)
     response.headers["Content-Length"] = str(os.path.getsize(path))
     # Deleted when the response is closed, even if the body was never read (HEAD, a dropped connection).
@@ -69,7 +69,7 @@ def _remove(path: str) -> None:
 @doc(response=HazardOut)
 def get_hazard(hazard_id: int):
     """Read one hazard with its photos and history."""
-    return HazardOut().dump(service.get_hazard(user=current_actor(), hazard_id=hazard_id))
+    return HazardOut().dump(service.get_hazard(actor=current_actor(), hazard_id=hazard_id))
 
 
 @bp.post("/hazards/<int:hazard_id>/transitions")

@@ -19,7 +19,7 @@ Checks run in the order 404 (scope) → 403 (role) → 409 (status, stale versio
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
@@ -35,6 +35,9 @@ from server.idempotency import payload_digest, resend_or_conflict
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.photos.models import Photo
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 FILING_ROLES = ("reporter", "reviewer")
 SELF_REVIEW_FORBIDDEN = ("verify", "reject", "close")  # the reviewer's judgements on a hazard
@@ -80,28 +83,28 @@ CLOCK_SKEW = timedelta(minutes=10)  # a phone's clock may run a little ahead
 # --- reading
 
 
-def get_hazard(*, user, hazard_id: int) -> Hazard:
+def get_hazard(*, actor: User, hazard_id: int) -> Hazard:
     """The hazard if ``user``'s scope covers its unit, else NotFound (never a hint that it exists)."""
     hazard = db.session.get(Hazard, hazard_id)
-    if hazard is None or not user.org_unit.contains(hazard.org_unit):
+    if hazard is None or not actor.org_unit.contains(hazard.org_unit):
         raise NotFound("隐患不存在")
     return hazard
 
 
-def list_hazards(*, user, **filters: Any) -> Select:
+def list_hazards(*, actor: User, **filters: Any) -> Select:
     """Hazards in the user's scope (or the sub-tree of ``org_unit_id`` inside it), newest found first.
 
     ``filters`` are those of ``filtered`` (status, category, risk_level, org_unit_id, overdue, supervised), which the
     ledger export shares."""
     stmt = select(Hazard).join(OrgUnit, Hazard.org_unit_id == OrgUnit.id)
-    stmt = filtered(stmt, user=user, unit_cls=OrgUnit, **filters)
+    stmt = filtered(stmt, actor=actor, unit_cls=OrgUnit, **filters)
     return stmt.order_by(Hazard.found_at.desc(), Hazard.id.desc())
 
 
 def filtered(
     stmt: Select,
     *,
-    user,
+    actor: User,
     unit_cls,
     status: str | None = None,
     category: str | None = None,
@@ -111,8 +114,8 @@ def filtered(
     supervised: bool | None = None,
 ) -> Select:
     """The list's scope and filters on a statement already joined to the hazard's unit as ``unit_cls``."""
-    root = get_unit_in_scope(user, org_unit_id) if org_unit_id is not None else user.org_unit
-    stmt = stmt.where(within_scope(user, unit_cls, scope_unit=root))
+    root = get_unit_in_scope(actor, org_unit_id) if org_unit_id is not None else actor.org_unit
+    stmt = stmt.where(within_scope(actor, unit_cls, scope_unit=root))
     if status:
         stmt = stmt.where(Hazard.status == status)
     if category:
@@ -131,14 +134,14 @@ def filtered(
 # --- filing
 
 
-def _hazard_unit(actor, org_unit_id: int | None) -> OrgUnit:
+def _hazard_unit(actor: User, org_unit_id: int | None) -> OrgUnit:
     unit = get_unit_in_scope(actor, org_unit_id if org_unit_id is not None else actor.org_unit_id)
     if unit.level not in HAZARD_LEVELS:
         raise Invalid({"org_unit_id": ["隐患须上报到村（社区）或网格"]})
     return unit
 
 
-def create_hazard(*, actor, client_id, org_unit_id: int | None = None, **fields: Any) -> tuple[Hazard, bool]:
+def create_hazard(*, actor: User, client_id, org_unit_id: int | None = None, **fields: Any) -> tuple[Hazard, bool]:
     """File a hazard. Returns ``(hazard, created)``; a resend of the same payload returns the first one."""
     require_role(actor, *FILING_ROLES, message="只有信息员和审核员可以上报隐患")
     unit = _hazard_unit(actor, org_unit_id)
@@ -187,7 +190,7 @@ def create_hazard(*, actor, client_id, org_unit_id: int | None = None, **fields:
     return hazard, True
 
 
-def _resent(actor, existing: Hazard, payload_hash: str) -> Hazard:
+def _resent(actor: User, existing: Hazard, payload_hash: str) -> Hazard:
     return resend_or_conflict(
         existing, payload_hash, visible=actor.org_unit.contains(existing.org_unit), what="隐患报告"
     )
@@ -196,20 +199,20 @@ def _resent(actor, existing: Hazard, payload_hash: str) -> Hazard:
 # --- lifecycle
 
 
-def _is_supervisor(user) -> bool:
+def _is_supervisor(actor: User) -> bool:
     """A reviewer above the village level: township (乡镇应急所), county (县应急局) or higher."""
-    return user.role == "reviewer" and user.org_unit.rank < LEVEL_RANK["village"]
+    return actor.role == "reviewer" and actor.org_unit.rank < LEVEL_RANK["village"]
 
 
-def _check_role(user, hazard: Hazard, action: str) -> None:
+def _check_role(actor: User, hazard: Hazard, action: str) -> None:
     if action == "report_rectified":
-        require_role(user, "reporter", "reviewer", message="只有信息员或审核员可以报告整改完成")
+        require_role(actor, "reporter", "reviewer", message="只有信息员或审核员可以报告整改完成")
         return
-    if not _is_supervisor(user):
+    if not _is_supervisor(actor):
         raise Forbidden(f"只有乡镇或县级审核员可以{ACTIONS[action]}隐患")
-    if action == "close" and hazard.supervised and user.org_unit.rank > LEVEL_RANK["county"]:
+    if action == "close" and hazard.supervised and actor.org_unit.rank > LEVEL_RANK["county"]:
         raise Forbidden("挂牌督办的重大隐患须由县级审核员销号")
-    if action in SELF_REVIEW_FORBIDDEN and hazard.reported_by_id == user.id:
+    if action in SELF_REVIEW_FORBIDDEN and hazard.reported_by_id == actor.id:
         # as for damage reports: whoever filed it does not judge it
         raise Forbidden(f"不能{ACTIONS[action]}自己上报的隐患")
 
@@ -225,7 +228,7 @@ def _required(fields: dict[str, Any], names: tuple[str, ...], message: str) -> N
 
 def transition(
     *,
-    actor,
+    actor: User,
     hazard_id: int,
     action: str,
     comment: str = "",
@@ -239,7 +242,7 @@ def transition(
     """Move a hazard one step along its lifecycle, with history and audit in the same transaction."""
     if action not in TRANSITIONS:
         raise Invalid({"action": ["未知操作"]})
-    hazard = get_hazard(user=actor, hazard_id=hazard_id)
+    hazard = get_hazard(actor=actor, hazard_id=hazard_id)
     _check_role(actor, hazard, action)
     sources, target = TRANSITIONS[action]
     if hazard.status not in sources:
@@ -313,7 +316,7 @@ def _comment_change(comment: str) -> dict[str, list[Any]]:
 
 
 def _add_step(
-    hazard: Hazard, *, actor, action: str, from_status: str | None, comment: str, details: dict | None = None
+    hazard: Hazard, *, actor: User, action: str, from_status: str | None, comment: str, details: dict | None = None
 ) -> HazardStep:
     step = HazardStep(
         hazard=hazard,

@@ -11,6 +11,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 
@@ -18,6 +19,9 @@ from server.audit.service import record
 from server.errors import Invalid
 from server.extensions import db
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, LEVELS, OrgUnit
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 HEADER = ["code", "name", "level", "parent_code"]
 ASCII_DIGITS = re.compile("[0-9]+")  # isdigit() also takes ２ and ²
@@ -82,7 +86,7 @@ def _check_row(row: Row) -> str | None:
     return None
 
 
-def import_units(data: bytes, *, actor=None) -> ImportResult:
+def import_units(data: bytes, *, actor: User | None = None) -> ImportResult:
     """Validate the whole file, then upsert it in the caller's transaction. Raises Invalid listing every bad line."""
     rows, errors = parse(decode(data))
     existing = {unit.code: unit for unit in db.session.scalars(select(OrgUnit))}

@@ -14,7 +14,7 @@ bp = Blueprint("orgunits", __name__)
 def list_units():
     """List org units within the caller's scope."""
     args = query_args(OrgUnitQuery())
-    stmt = service.list_units(user=current_actor(), parent_id=args["parent_id"], level=args["level"], q=args["q"])
+    stmt = service.list_units(actor=current_actor(), parent_id=args["parent_id"], level=args["level"], q=args["q"])
     return paginate(stmt, OrgUnitOut(), page=args["page"], per_page=args["per_page"])
 
 
@@ -22,7 +22,7 @@ def list_units():
 @doc(response=OrgUnitOut)
 def get_unit(unit_id: int):
     """Read one org unit (404 outside the caller's scope)."""
-    return OrgUnitOut().dump(service.get_unit(user=current_actor(), unit_id=unit_id))
+    return OrgUnitOut().dump(service.get_unit(actor=current_actor(), unit_id=unit_id))
 
 
 @bp.post("/org-units")

@@ -5,41 +5,48 @@ Every service that reads or writes calls these functions; routes never decide sc
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import ColumnElement
 
 from server.errors import NotFound
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 
+if TYPE_CHECKING:
+    from server.users.models import User
 
-def within_scope(user, unit_cls: type[OrgUnit] | None = None, *, scope_unit: OrgUnit | None = None) -> ColumnElement:
+
+def within_scope(
+    actor: User, unit_cls: type[OrgUnit] | None = None, *, scope_unit: OrgUnit | None = None
+) -> ColumnElement:
     """SQL condition: the (possibly aliased) OrgUnit lies in the user's subtree."""
     unit_cls = unit_cls or OrgUnit
-    root = scope_unit or user.org_unit
+    root = scope_unit or actor.org_unit
     return unit_cls.path.startswith(root.path, autoescape=True)
 
 
-def is_in_scope(user, unit: OrgUnit) -> bool:
-    return user.org_unit.contains(unit)
+def is_in_scope(actor: User, unit: OrgUnit) -> bool:
+    return actor.org_unit.contains(unit)
 
 
-def get_unit_in_scope(user, unit_id: int | None, *, scope_unit: OrgUnit | None = None) -> OrgUnit:
+def get_unit_in_scope(actor: User, unit_id: int | None, *, scope_unit: OrgUnit | None = None) -> OrgUnit:
     """The unit with this id if the user may see it, else NotFound (never Forbidden: no existence leak)."""
     unit = db.session.get(OrgUnit, unit_id) if unit_id is not None else None
-    root = scope_unit or user.org_unit
+    root = scope_unit or actor.org_unit
     if unit is None or not root.contains(unit):
         raise NotFound("单位不存在")
     return unit
 
 
-def statistics_unit(user) -> OrgUnit:
+def statistics_unit(actor: User) -> OrgUnit:
     """Statistics are filed per village: a grid reporter works for its grid's village (PRODUCT.md)."""
-    unit = user.org_unit
+    unit = actor.org_unit
     if unit.level == "grid" and unit.parent is not None:
         return unit.parent
     return unit
 
 
-def get_statistics_unit_in_scope(user, unit_id: int | None) -> OrgUnit:
+def get_statistics_unit_in_scope(actor: User, unit_id: int | None) -> OrgUnit:
     """Like ``get_unit_in_scope`` but with the grid → village exception for statistics."""
-    return get_unit_in_scope(user, unit_id, scope_unit=statistics_unit(user))
+    return get_unit_in_scope(actor, unit_id, scope_unit=statistics_unit(actor))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
@@ -12,9 +14,12 @@ from server.extensions import db
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 
+if TYPE_CHECKING:
+    from server.users.models import User
 
-def list_units(*, user, parent_id: int | None = None, level: str | None = None, q: str | None = None) -> Select:
-    stmt = select(OrgUnit).where(within_scope(user)).order_by(OrgUnit.path)
+
+def list_units(*, actor: User, parent_id: int | None = None, level: str | None = None, q: str | None = None) -> Select:
+    stmt = select(OrgUnit).where(within_scope(actor)).order_by(OrgUnit.path)
     if parent_id is not None:
         stmt = stmt.where(OrgUnit.parent_id == parent_id)
     if level:
@@ -24,8 +29,8 @@ def list_units(*, user, parent_id: int | None = None, level: str | None = None, 
     return stmt
 
 
-def get_unit(*, user, unit_id: int) -> OrgUnit:
-    return get_unit_in_scope(user, unit_id)
+def get_unit(*, actor: User, unit_id: int) -> OrgUnit:
+    return get_unit_in_scope(actor, unit_id)
 
 
 def villages_under(unit: OrgUnit) -> Select:
@@ -37,7 +42,7 @@ def get_by_code(code: str) -> OrgUnit | None:
     return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
 
 
-def create_unit(*, actor, code: str, name: str, level: str, parent_id: int) -> OrgUnit:
+def create_unit(*, actor: User, code: str, name: str, level: str, parent_id: int) -> OrgUnit:
     """An admin adds a unit below its scope (typically the grids of a village, which no official list has)."""
     require_role(actor, "admin", message="只有管理员可以维护行政区划")
     parent = get_unit_in_scope(actor, parent_id)
@@ -70,7 +75,7 @@ def create_unit(*, actor, code: str, name: str, level: str, parent_id: int) -> O
     return unit
 
 
-def rename_unit(*, actor, unit_id: int, name: str) -> OrgUnit:
+def rename_unit(*, actor: User, unit_id: int, name: str) -> OrgUnit:
     require_role(actor, "admin", message="只有管理员可以维护行政区划")
     unit = get_unit_in_scope(actor, unit_id)
     if unit.id == actor.org_unit_id:

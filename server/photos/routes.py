@@ -77,7 +77,7 @@ def upload_damage_report_photo(report_id: int):
 @doc(content_type="image/jpeg")
 def get_photo(photo_id: int):
     """The photo's image (upright, without metadata), within scope only."""
-    photo = service.get_photo(user=current_actor(), photo_id=photo_id)
+    photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
     return _image_response(photo.storage_key, photo.sha256, photo.content_type, photo.bytes)
 
 
@@ -85,7 +85,7 @@ def get_photo(photo_id: int):
 @doc(content_type="image/jpeg")
 def get_thumbnail(photo_id: int):
     """The photo's thumbnail (320 px long side), within scope only."""
-    photo = service.get_photo(user=current_actor(), photo_id=photo_id)
+    photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
     return _image_response(photo.thumbnail_key, photo.thumbnail_sha256, photo.content_type, photo.thumbnail_bytes)
 
 

@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import select
@@ -35,6 +35,9 @@ from server.photos.imaging import (
 )
 from server.photos.models import Photo
 from server.photos.storage import GC_GRACE, MediaStore, collect_garbage, store_from_config
+
+if TYPE_CHECKING:
+    from server.users.models import User
 
 UPLOAD_ROLES = ("reporter", "reviewer")
 CLOSED_HAZARD_STATUSES = ("closed", "rejected")
@@ -65,30 +68,30 @@ def upload_limits() -> dict[str, Any]:
 # --- parents and scope
 
 
-def hazard_for_upload(*, actor, hazard_id: int) -> Hazard:
-    hazard = get_hazard(user=actor, hazard_id=hazard_id)
+def hazard_for_upload(*, actor: User, hazard_id: int) -> Hazard:
+    hazard = get_hazard(actor=actor, hazard_id=hazard_id)
     require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
     if hazard.status in CLOSED_HAZARD_STATUSES:
         raise InvalidTransition("已销号或已排除的隐患不能再添加照片", details={"status": hazard.status})
     return hazard
 
 
-def damage_report_for_upload(*, actor, report_id: int) -> DamageReport:
-    report = get_report(user=actor, report_id=report_id)
+def damage_report_for_upload(*, actor: User, report_id: int) -> DamageReport:
+    report = get_report(actor=actor, report_id=report_id)
     require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
     return report
 
 
-def get_photo(*, user, photo_id: int) -> Photo:
+def get_photo(*, actor: User, photo_id: int) -> Photo:
     """The photo if the user's scope covers its hazard or report, else NotFound."""
     photo = db.session.get(Photo, photo_id)
     if photo is None:
         raise NotFound("照片不存在")
     try:
         if photo.hazard_id is not None:
-            get_hazard(user=user, hazard_id=photo.hazard_id)
+            get_hazard(actor=actor, hazard_id=photo.hazard_id)
         else:
-            get_report(user=user, report_id=photo.damage_report_id)
+            get_report(actor=actor, report_id=photo.damage_report_id)
     except NotFound:
         raise NotFound("照片不存在") from None
     return photo
@@ -111,7 +114,7 @@ class DeviceFix:
 
 def add_photo(
     *,
-    actor,
+    actor: User,
     parent: Hazard | DamageReport,
     upload: IO[bytes] | bytes,
     kind: str | None,

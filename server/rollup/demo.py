@@ -15,4 +15,4 @@ def seed(context) -> None:
     reviewer = context.users.get("town_reviewer")
     if event is None or reviewer is None:
         return
-    sign_off(user=reviewer, event_id=event.id, org_unit_id=context.units["361130102"].id, note="秋口镇灾情已逐村核实")
+    sign_off(actor=reviewer, event_id=event.id, org_unit_id=context.units["361130102"].id, note="秋口镇灾情已逐村核实")

@@ -23,7 +23,7 @@ bp = Blueprint("rollup", __name__)
 def get_rollup(event_id: int):
     """Live roll-up of an event at a unit (default: the caller's unit), with completeness per child."""
     args = query_args(RollupQuery())
-    return service.rollup(user=current_actor(), event_id=event_id, org_unit_id=args["org_unit_id"])
+    return service.rollup(actor=current_actor(), event_id=event_id, org_unit_id=args["org_unit_id"])
 
 
 @bp.get("/events/<int:event_id>/deadlines")
@@ -32,7 +32,7 @@ def get_deadlines(event_id: int):
     """Each village's status (on time, pending, late, missing) for the event's current reporting obligation."""
     args = query_args(DeadlinesQuery())
     return service.deadline_statuses(
-        user=current_actor(), event_id=event_id, org_unit_id=args["org_unit_id"], status=args["status"]
+        actor=current_actor(), event_id=event_id, org_unit_id=args["org_unit_id"], status=args["status"]
     )
 
 
@@ -41,7 +41,7 @@ def get_deadlines(event_id: int):
 def create_signoff(event_id: int):
     """Sign off a township's roll-up (乡镇上报): freeze its figures for the county."""
     data = json_body(SignOffIn())
-    signoff = signoffs.sign_off(user=current_actor(), event_id=event_id, **data)
+    signoff = signoffs.sign_off(actor=current_actor(), event_id=event_id, **data)
     db.session.commit()
     return SignOffOut().dump(signoff), 201
 
@@ -52,7 +52,7 @@ def list_signoffs(event_id: int):
     """List the event's township sign-offs within the caller's scope, newest first."""
     args = query_args(SignOffQuery())
     stmt = signoffs.list_signoffs(
-        user=current_actor(), event_id=event_id, org_unit_id=args["org_unit_id"], current=args["current"]
+        actor=current_actor(), event_id=event_id, org_unit_id=args["org_unit_id"], current=args["current"]
     )
     return paginate(stmt, SignOffOut(), page=args["page"], per_page=args["per_page"])
 
@@ -61,7 +61,7 @@ def list_signoffs(event_id: int):
 @doc(response=SignOffOut)
 def get_signoff(signoff_id: int):
     """Read one township sign-off (404 outside the caller's scope)."""
-    return SignOffOut().dump(signoffs.get_signoff(user=current_actor(), signoff_id=signoff_id))
+    return SignOffOut().dump(signoffs.get_signoff(actor=current_actor(), signoff_id=signoff_id))
 
 
 @bp.post("/signoffs/<int:signoff_id>/review")
@@ -69,6 +69,6 @@ def get_signoff(signoff_id: int):
 def review_signoff(signoff_id: int):
     """Accept or return a township sign-off (county reviewer); a return needs a comment."""
     data = json_body(SignOffReviewIn())
-    signoff = signoffs.review_signoff(user=current_actor(), signoff_id=signoff_id, **data)
+    signoff = signoffs.review_signoff(actor=current_actor(), signoff_id=signoff_id, **data)
     db.session.commit()
     return SignOffOut().dump(signoff)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, case, func, select, text
 
@@ -29,6 +29,9 @@ from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import deadlines
 from server.rollup.sql import cents_sum, from_cents, path_segment
 
+if TYPE_CHECKING:
+    from server.users.models import User
+
 EVACUATION_FIELDS = ("evacuated", "centralized", "dispersed", "returned")
 UNIT_FIELDS = ("id", "code", "name", "level", "parent_id", "path")  # OrgUnitOut's fields
 UNIT_COLUMNS = tuple(getattr(OrgUnit, name) for name in UNIT_FIELDS)
@@ -38,13 +41,13 @@ OUTSIDE_AREA = "该单位不在本次灾害过程的范围内"
 # --- access -------------------------------------------------------------------------------------------------
 
 
-def resolve_node(*, user, event: Event, org_unit_id: int | None) -> OrgUnit:
+def resolve_node(*, actor: User, event: Event, org_unit_id: int | None) -> OrgUnit:
     """The node to roll up: the given unit (404 outside the caller's scope) or the caller's statistics unit.
 
     A node that does not overlap the event's area is a 422 on ``org_unit_id``: the unit exists and is visible, it
     just has nothing to do with this event.
     """
-    node = statistics_unit(user) if org_unit_id is None else get_statistics_unit_in_scope(user, org_unit_id)
+    node = statistics_unit(actor) if org_unit_id is None else get_statistics_unit_in_scope(actor, org_unit_id)
     if node.level == "grid" and node.parent is not None:  # statistics are per village (PRODUCT.md)
         node = node.parent
     area = event.org_unit
@@ -53,10 +56,10 @@ def resolve_node(*, user, event: Event, org_unit_id: int | None) -> OrgUnit:
     return node
 
 
-def rollup(*, user, event_id: int, org_unit_id: int | None = None) -> dict[str, Any]:
+def rollup(*, actor: User, event_id: int, org_unit_id: int | None = None) -> dict[str, Any]:
     """The roll-up of API.md at ``org_unit_id`` (default: the caller's scope unit)."""
-    event = get_event(user=user, event_id=event_id)
-    node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
+    event = get_event(actor=actor, event_id=event_id)
+    node = resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
     return compute_rollup(event=event, node=node)
 
 
@@ -267,12 +270,12 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
 
 
 def deadline_statuses(
-    *, user, event_id: int, org_unit_id: int | None = None, status: str | None = None
+    *, actor: User, event_id: int, org_unit_id: int | None = None, status: str | None = None
 ) -> dict[str, Any]:
     """Each village's status for the event's current obligation, under the node (default: the caller's unit);
     ``counts`` are of the listed villages (after the optional status filter)."""
-    event = get_event(user=user, event_id=event_id)
-    node = resolve_node(user=user, event=event, org_unit_id=org_unit_id)
+    event = get_event(actor=actor, event_id=event_id)
+    node = resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
     obligation = deadlines.current_obligation(event)
     status_col = deadlines.status_expression(
         obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id

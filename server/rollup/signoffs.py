@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -25,10 +27,13 @@ from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.rollup.models import SignOff
 from server.rollup.service import OUTSIDE_AREA, compute_rollup
 
+if TYPE_CHECKING:
+    from server.users.models import User
+
 DECISIONS = {"accept": "accepted", "return": "returned"}
 
 
-def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOff:
+def sign_off(*, actor: User, event_id: int, org_unit_id: int, note: str = "") -> SignOff:
     """Freeze the township's live roll-up (figures, evacuation, reporting) as a new sign-off.
 
     Only the township's own reviewer signs (乡镇应急所); a newer sign-off supersedes the township's earlier ones,
@@ -37,12 +42,12 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
     Two sign-offs at once: the partial unique index ``uq_signoffs_current`` and the conditional move of the current
     flag let exactly one become current; the other gets 409 ``signoff_conflict`` and nothing of it is kept.
     """
-    require_role(user, "reviewer", message="只有审核员可以上报乡镇汇总")
-    event = get_event(user=user, event_id=event_id)
-    unit = get_unit_in_scope(user, org_unit_id)
+    require_role(actor, "reviewer", message="只有审核员可以上报乡镇汇总")
+    event = get_event(actor=actor, event_id=event_id)
+    unit = get_unit_in_scope(actor, org_unit_id)
     if unit.level != "township":
         raise Invalid({"org_unit_id": ["只能上报乡镇（街道）的汇总"]})
-    if user.org_unit_id != unit.id:
+    if actor.org_unit_id != unit.id:
         raise Forbidden("只有本乡镇的审核员可以上报本乡镇汇总")
     if not (event.org_unit.contains(unit) or unit.contains(event.org_unit)):
         raise Invalid({"org_unit_id": [OUTSIDE_AREA]})
@@ -61,7 +66,7 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
         status="submitted",
         current=True,
         version=1,
-        created_by_id=user.id,
+        created_by_id=actor.id,
         created_at=clock.now(),
     )
     try:
@@ -80,7 +85,7 @@ def sign_off(*, user, event_id: int, org_unit_id: int, note: str = "") -> SignOf
     except (IntegrityError, _LostRace):
         raise _race_conflict(event.id, unit.id) from None
     record(
-        actor=user,
+        actor=actor,
         action="signoff.create",
         entity_type="signoff",
         entity_id=signoff.id,
@@ -117,20 +122,20 @@ def _race_conflict(event_id: int, org_unit_id: int) -> SignOffRace:
     return SignOffRace(details=details)
 
 
-def get_signoff(*, user, signoff_id: int) -> SignOff:
+def get_signoff(*, actor: User, signoff_id: int) -> SignOff:
     signoff = db.session.get(SignOff, signoff_id)
-    if signoff is None or not user.org_unit.contains(signoff.org_unit):
+    if signoff is None or not actor.org_unit.contains(signoff.org_unit):
         raise NotFound("乡镇上报不存在")
     return signoff
 
 
-def list_signoffs(*, user, event_id: int, org_unit_id: int | None = None, current: bool | None = None) -> Select:
+def list_signoffs(*, actor: User, event_id: int, org_unit_id: int | None = None, current: bool | None = None) -> Select:
     """Sign-offs of the event within the caller's scope, newest first."""
-    event = get_event(user=user, event_id=event_id)
+    event = get_event(actor=actor, event_id=event_id)
     stmt = (
         select(SignOff)
         .join(OrgUnit, SignOff.org_unit_id == OrgUnit.id)
-        .where(SignOff.event_id == event.id, within_scope(user))
+        .where(SignOff.event_id == event.id, within_scope(actor))
         .order_by(SignOff.created_at.desc(), SignOff.id.desc())
     )
     if org_unit_id is not None:
@@ -140,15 +145,17 @@ def list_signoffs(*, user, event_id: int, org_unit_id: int | None = None, curren
     return stmt
 
 
-def review_signoff(*, user, signoff_id: int, decision: str, comment: str = "", version: int | None = None) -> SignOff:
+def review_signoff(
+    *, actor: User, signoff_id: int, decision: str, comment: str = "", version: int | None = None
+) -> SignOff:
     """Accept or return a submitted, current sign-off; by a reviewer above the township.
 
     Two reviewers racing: the update is conditional on the version and status it read, so exactly one wins and the
     other gets a 409, never a silent overwrite.
     """
-    require_role(user, "reviewer", message="只有审核员可以审核乡镇上报")
-    signoff = get_signoff(user=user, signoff_id=signoff_id)
-    if user.org_unit.rank >= signoff.org_unit.rank:
+    require_role(actor, "reviewer", message="只有审核员可以审核乡镇上报")
+    signoff = get_signoff(actor=actor, signoff_id=signoff_id)
+    if actor.org_unit.rank >= signoff.org_unit.rank:
         raise Forbidden("只有上级审核员可以审核乡镇上报")
     if decision not in DECISIONS:
         raise Invalid({"decision": ["审核结果只能是 accept 或 return"]})
@@ -175,7 +182,7 @@ def review_signoff(*, user, signoff_id: int, decision: str, comment: str = "", v
         .values(
             status=status,
             version=seen + 1,
-            reviewed_by_id=user.id,
+            reviewed_by_id=actor.id,
             reviewed_at=clock.now(),
             review_comment=comment,
         )
@@ -185,7 +192,7 @@ def review_signoff(*, user, signoff_id: int, decision: str, comment: str = "", v
         raise StaleVersion("该上报已被他人处理，请刷新后重试")
     db.session.refresh(signoff)
     record(
-        actor=user,
+        actor=actor,
         action=f"signoff.{decision}",
         entity_type="signoff",
         entity_id=signoff.id,

@@ -14,7 +14,7 @@ bp = Blueprint("users", __name__)
 def list_users():
     """List users within the admin's scope."""
     args = query_args(UserQuery())
-    stmt = service.list_users(user=current_actor(), role=args["role"], org_unit_id=args["org_unit_id"], q=args["q"])
+    stmt = service.list_users(actor=current_actor(), role=args["role"], org_unit_id=args["org_unit_id"], q=args["q"])
     return paginate(stmt, UserOut(), page=args["page"], per_page=args["per_page"])
 
 
@@ -32,7 +32,7 @@ def create_user():
 @doc(response=UserOut, roles=("admin",))
 def get_user(user_id: int):
     """Read one user within the admin's scope."""
-    return UserOut().dump(service.get_user(user=current_actor(), user_id=user_id))
+    return UserOut().dump(service.get_user(actor=current_actor(), user_id=user_id))
 
 
 @bp.patch("/users/<int:user_id>")

@@ -18,9 +18,9 @@ from server.users.models import User, normalize_username, username_key
 AUDITED_FIELDS = ("username", "name", "phone", "role", "org_unit_id", "active")
 
 
-def list_users(*, user, role: str | None = None, org_unit_id: int | None = None, q: str | None = None) -> Select:
-    require_role(user, "admin", message="只有管理员可以管理用户")
-    stmt = select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id).where(within_scope(user)).order_by(User.id)
+def list_users(*, actor: User, role: str | None = None, org_unit_id: int | None = None, q: str | None = None) -> Select:
+    require_role(actor, "admin", message="只有管理员可以管理用户")
+    stmt = select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id).where(within_scope(actor)).order_by(User.id)
     if role:
         stmt = stmt.where(User.role == role)
     if org_unit_id is not None:
@@ -30,17 +30,17 @@ def list_users(*, user, role: str | None = None, org_unit_id: int | None = None,
     return stmt
 
 
-def get_user(*, user, user_id: int) -> User:
-    require_role(user, "admin", message="只有管理员可以管理用户")
+def get_user(*, actor: User, user_id: int) -> User:
+    require_role(actor, "admin", message="只有管理员可以管理用户")
     target = db.session.get(User, user_id)
-    if target is None or not user.org_unit.contains(target.org_unit):
+    if target is None or not actor.org_unit.contains(target.org_unit):
         raise NotFound("用户不存在")
     return target
 
 
 def create_user(
     *,
-    actor,
+    actor: User,
     username: str,
     role: str,
     org_unit_id: int | None = None,
@@ -86,8 +86,8 @@ def create_user(
     return user
 
 
-def update_user(*, actor, user_id: int, changes: dict) -> User:
-    target = get_user(user=actor, user_id=user_id)
+def update_user(*, actor: User, user_id: int, changes: dict) -> User:
+    target = get_user(actor=actor, user_id=user_id)
     if target.id == actor.id:
         forbidden = {"role", "org_unit_id", "active"} & set(changes)
         if forbidden:
