@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 from marshmallow.utils import missing
 
 from server.api import InputSchema, LocalDateTime, PageQuery
 from server.damage.figures import FiguresIn, FiguresOut
+from server.damage.indicators import TYPE_SPECIFIC
 from server.damage.models import REPORT_STATUSES, STAGES
 
 NOTE_MAX = 2000
@@ -79,3 +80,13 @@ class DamageReportOut(Schema):
     reviewed_by = fields.Nested(ReportPersonOut, allow_none=True)
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()
+
+    @post_dump(pass_original=True)
+    def _indicators_of_the_type(self, data, report, **kwargs):
+        """干旱's indicators only on a drought event's reports (the event is in the identity map: no query)."""
+        figures = data.get("figures")
+        if figures is not None and report.event is not None:
+            for indicator in TYPE_SPECIFIC:
+                if indicator.only_for != report.event.disaster_type:
+                    figures.pop(indicator.key, None)
+        return data

@@ -95,6 +95,8 @@ def create_report(
     event = get_event(actor=actor, event_id=event_id)
     unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
     client_id = str(uuid.UUID(str(client_id)))
+    event = _followed(event, actor)
+    stated = figures or {}
     values = fig.normalize(figures)
     note, change_note = note or "", change_note or ""
     digest = payload_hash(
@@ -108,7 +110,7 @@ def create_report(
     try:
         _check_unit(event, unit)
         previous = _check_stage(event, unit, stage)
-        _check_figures(values, previous, change_note)
+        _check_figures(values, previous, change_note, type_errors=fig.type_errors(stated, event.disaster_type))
     except (Conflict, Invalid):
         # On PostgreSQL an identical request may have committed between our lookup and our checks (its report is
         # why "initial already filed" fails): that is a resend, not an error.
@@ -184,6 +186,8 @@ def _check_stage(event: Event, unit: OrgUnit, stage: str) -> DamageReport | None
     """Stage order (409 when broken); returns the village's current report (the one a new report replaces)."""
     if event.status == "closed":
         raise EventClosed("灾害过程已结束，不能再报送灾情")
+    if event.status == "rejected":
+        raise EventClosed(f"该灾害过程已被乡镇退回（{event.status_reason}），不能再报送灾情")
     if event.status == "stable" and stage == "initial":
         raise StageOrder("灾害过程已进入稳定阶段，只能报送续报或核报")
     # One statement, one snapshot: the stages on file and the current row (the report a new one replaces) agree.
@@ -207,9 +211,21 @@ def _check_stage(event: Event, unit: OrgUnit, stage: str) -> DamageReport | None
     return current
 
 
-def _check_figures(values: dict, previous: DamageReport | None, change_note: str) -> None:
+def _followed(event: Event, actor: User) -> Event:
+    """A local event merged into another: a report still queued on a phone for it goes to the event it joined
+    (its village's reports moved there too), so nothing the village sends is lost."""
+    seen = set()
+    while event.status == "merged" and event.merged_into_id is not None and event.id not in seen:
+        seen.add(event.id)
+        event = get_event(actor=actor, event_id=event.merged_into_id)
+    return event
+
+
+def _check_figures(
+    values: dict, previous: DamageReport | None, change_note: str, *, type_errors: dict[str, list[str]]
+) -> None:
     """Every figure rule and the change-note rule, reported together."""
-    errors = fig.rule_errors(values)
+    errors = {**fig.rule_errors(values), **type_errors}
     if previous is not None:
         down = fig.decreased(fig.figures_of(previous), values)
         if down and not change_note.strip():
@@ -236,7 +252,9 @@ def list_reports(
     stmt = (
         select(DamageReport)
         .join(OrgUnit, DamageReport.org_unit_id == OrgUnit.id)
-        .options(contains_eager(DamageReport.org_unit))
+        .join(Event, DamageReport.event_id == Event.id)
+        # The event decides which indicators a report shows: loaded in the same statement, not once per event.
+        .options(contains_eager(DamageReport.org_unit), contains_eager(DamageReport.event).noload(Event.org_unit))
         .where(OrgUnit.path.startswith(root.path, autoescape=True))
         .order_by(DamageReport.submitted_at.desc(), DamageReport.id.desc())
     )

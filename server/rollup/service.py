@@ -16,7 +16,7 @@ from sqlalchemy import and_, case, func, select, text
 
 from server import clock
 from server.damage.figures import format_decimal
-from server.damage.indicators import INDICATORS
+from server.damage.indicators import INDICATORS, indicators_for
 from server.damage.models import DamageReport
 from server.errors import Invalid
 from server.evacuation.models import EvacuationReport
@@ -77,9 +77,13 @@ def iso(value: datetime | None) -> str | None:
     return clock.to_local(value).isoformat() if value is not None else None
 
 
-def format_figures(values: dict[str, Any]) -> dict[str, Any]:
-    """Indicator values → API form: whole numbers as ints, 公顷/万元 as strings with two places (``"12.50"``)."""
-    return {i.key: format_decimal(values.get(i.key)) if i.decimal else int(values.get(i.key) or 0) for i in INDICATORS}
+def format_figures(values: dict[str, Any], disaster_type: str | None = None) -> dict[str, Any]:
+    """Indicator values → API form: whole numbers as ints, 公顷/万元 as strings with two places (``"12.50"``); only
+    the indicators an event of ``disaster_type`` holds (干旱's pair only for drought)."""
+    return {
+        i.key: format_decimal(values.get(i.key)) if i.decimal else int(values.get(i.key) or 0)
+        for i in indicators_for(disaster_type)
+    }
 
 
 def format_evacuation(values: dict[str, int]) -> dict[str, int]:
@@ -163,7 +167,7 @@ def _cents(value) -> int:
     return int((Decimal(value or 0) * 100).to_integral_value())
 
 
-def _summarize(rows) -> dict[str, Any]:
+def _summarize(rows, disaster_type: str | None = None) -> dict[str, Any]:
     """Add up grouped rows (one per child: a handful, never per report) into figures, evacuation, reporting."""
     totals: dict[str, Any] = {}
     for row in rows:
@@ -175,7 +179,7 @@ def _summarize(rows) -> dict[str, Any]:
     expected, reported = int(totals.get("expected") or 0), int(totals.get("reported") or 0)
     last = [row["last_report_at"] for row in rows if row["last_report_at"] is not None]
     return {
-        "figures": format_figures(figures),
+        "figures": format_figures(figures, disaster_type),
         "evacuation": format_evacuation({name: totals.get(f"evac_{name}") for name in EVACUATION_FIELDS}),
         "reporting": {
             "expected": expected,
@@ -227,7 +231,7 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
     """The roll-up at ``node`` without scope checks (callers have done them)."""
     obligation = deadlines.current_obligation(event)
     rows = _grouped_rows(event, node, obligation)
-    total = _summarize(rows)
+    total = _summarize(rows, event.disaster_type)
     if with_missing_units:
         reporting = total["reporting"]
         reporting["missing_units"] = missing_units(event, node) if reporting["missing"] else []
@@ -238,7 +242,7 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
     children = []
     for unit in children_units:
         row = by_key.get(unit.path[len(node.path) :].rstrip("/"))
-        child = _summarize([row] if row is not None else [])
+        child = _summarize([row] if row is not None else [], event.disaster_type)
         signoff = signoffs.get(unit.id)
         children.append(
             {
