@@ -46,6 +46,9 @@ class DashboardOverdueOut(Schema):
 class DashboardOut(Schema):
     org_unit = fields.Nested(OrgUnitOut)
     events = fields.List(fields.Nested(DashboardEventOut))
+    pending_local_events = fields.List(
+        fields.Dict(), metadata={"description": "本地事件 from villages in scope waiting for the township's decision"}
+    )
     hazards = fields.Nested(DashboardHazardsOut, allow_none=True)
     warnings = fields.List(fields.Dict())
     overdue = fields.Nested(DashboardOverdueOut)

@@ -43,6 +43,30 @@ def live_events(*, actor: User) -> list[Event]:
     return list(db.session.scalars(stmt))
 
 
+def pending_local_events(*, actor: User) -> list[dict[str, Any]]:
+    """本地事件 reported from villages in the caller's scope and waiting for a decision, oldest first: the township's
+    desk shows them at once."""
+    stmt = (
+        select(Event)
+        .join(OrgUnit, Event.org_unit_id == OrgUnit.id)
+        .where(Event.status == "pending", within_scope(actor))
+        .order_by(Event.created_at, Event.id)
+    )
+    return [
+        {
+            "id": event.id,
+            "name": event.name,
+            "disaster_type": event.disaster_type,
+            "disaster_subtype": event.disaster_subtype,
+            "description": event.description,
+            "started_at": iso(event.started_at),
+            "created_at": iso(event.created_at),
+            "org_unit": unit_json(event.org_unit),
+        }
+        for event in db.session.scalars(stmt)
+    ]
+
+
 def _hazards(actor: User) -> dict[str, Any] | None:
     """Open hazards (隐患) in scope by risk level, the supervised (挂牌督办) and the overdue rectifications among them;
     None while the hazards feature has no model."""
@@ -104,6 +128,7 @@ def dashboard(*, actor: User) -> dict[str, Any]:
     return {
         "org_unit": unit_json(unit),
         "events": events,
+        "pending_local_events": pending_local_events(actor=actor),
         "hazards": hazards,
         "warnings": [],  # filled by the warnings feature
         "overdue": {
