@@ -89,10 +89,10 @@ def drop_postgres(base: str) -> None:
 
 def seed(db, rows: int, villages: int) -> tuple[int, str]:
     """A county, 20 townships, ``villages`` villages, one event and ``rows`` reports spread over the villages."""
-    from server.auth.passwords import hash_password
     from server.events.models import Event
     from server.orgunits.models import OrgUnit
     from server.users.models import User
+    from server.users.passwords import hash_password
 
     county = OrgUnit(code="361130", name="基准县", level="county", path="/361130/")
     db.session.add(county)

@@ -396,7 +396,7 @@ def in_process(app, url: str, event_id: int, username: str, runs: int) -> dict:
 # Where a submit's time goes: (label, file suffix, function) whose cumulative time is taken from cProfile.
 PROFILE_PARTS = (
     ("before-request hooks: session cookie, user load, CSRF, rate limiter", "flask/app.py", "preprocess_request"),
-    ("JSON body load and validation (marshmallow)", "server/api.py", "json_body"),
+    ("JSON body load and validation (webargs, marshmallow)", "webargs/core.py", "parse"),
     ("the service: checks, savepoint, flag move, inserts, audit row", "server/damage/service.py", "create_report"),
     ("COMMIT", "sqlalchemy/orm/scoping.py", "commit"),
     ("the answer: reload after the commit and marshmallow dump", "marshmallow/schema.py", "dump"),

@@ -90,11 +90,11 @@ class Run:
     # --- set-up ---------------------------------------------------------------------------------------------
 
     def setup(self) -> None:
-        from server.auth.passwords import hash_password
         from server.extensions import db
         from server.orgunits.importer import import_units
         from server.orgunits.models import OrgUnit
         from server.users.models import User
+        from server.users.passwords import hash_password
 
         lines = SEED_CSV.read_text(encoding="utf-8-sig").splitlines()
         rows = [lines[0]] + [line for line in lines[1:] if line.startswith(COUNTY_CODE)]

@@ -1,119 +1,24 @@
-"""Small helpers every route uses: parse JSON and query strings, paginate, and describe itself for OpenAPI."""
+"""The API layer every route uses: flask-smorest blueprints whose arguments are parsed by webargs through the strict
+JSON reader of this module, the roles a route admits, the page envelope, and the error envelope in the OpenAPI
+document."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import UTC, datetime
+from decimal import Decimal
+from functools import wraps
 from typing import Any
 
+import flask_smorest
 from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import Select, func, select
+from webargs.flaskparser import FlaskParser
 
-from server.clock import as_utc, local_zone, to_local
-from server.errors import ApiError, BadRequest, PayloadTooLarge
+from server.errors import ApiError, BadRequest, PayloadTooLarge, error_codes
 from server.extensions import db
-
-INT_MAX = 2**31 - 1  # every integer column is a 32-bit INTEGER
-_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
-_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
-
-
-class InputSchema(Schema):
-    """Base of every request schema: unknown fields are an error, not silently dropped, and no integer can
-    overflow a database column (a 500 from the driver would otherwise answer a typo)."""
-
-    class Meta:
-        unknown = RAISE
-
-    @pre_load
-    def ascii_numerals(self, data: Any, **kwargs) -> Any:
-        """A number given as text (query strings, or JSON strings) is written with ASCII digits only: Python's
-        int() and Decimal() would also take "1_000", "１２" and "٣", which no form field means."""
-        if not isinstance(data, dict):
-            return data
-        errors = {}
-        for name, field in self.fields.items():
-            key = field.data_key or name
-            inner = field.inner if isinstance(field, fields.List) else field
-            if not isinstance(inner, fields.Number):
-                continue
-            pattern = _INTEGER_TEXT if isinstance(inner, fields.Integer) else _DECIMAL_TEXT
-            values = data.get(key)
-            values = values if isinstance(values, list) and inner is not field else [values]
-            if any(isinstance(v, str) and v and not pattern.fullmatch(v) for v in values):
-                errors[key] = ["须为用阿拉伯数字 0-9 书写的数值"]
-        if errors:
-            raise ValidationError(errors)
-        return data
-
-    @validates_schema
-    def integers_fit_the_database(self, data: dict, **kwargs) -> None:
-        errors = {}
-        for name, field in self.fields.items():
-            key = field.data_key or name
-            values = data.get(name)
-            if isinstance(field, fields.List) and isinstance(field.inner, fields.Integer):
-                values = values or []
-            elif isinstance(field, fields.Integer):
-                values = [values]
-            else:
-                continue
-            if any(isinstance(v, int) and not -INT_MAX - 1 <= v <= INT_MAX for v in values):
-                errors[key] = ["数值超出范围"]
-        if errors:
-            raise ValidationError(errors)
-
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # times a request may carry: nothing in this domain is older,
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # and a zone's 1900 rules would show as offsets like +08:05:43
-TIME_RANGE_MESSAGE = "时间须在 2000 年至 2100 年之间"
-
-
-class LocalDateTime(fields.DateTime):
-    """The one time field of the API. Dumps an aware UTC time in the deployment's ``TIMEZONE`` with its offset
-    (``2026-07-01T08:00:00+08:00``); loads ISO 8601, a time without an offset read as ``TIMEZONE`` local time,
-    into aware UTC, between 2000 and 2100."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else to_local(value).isoformat()
-
-    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=local_zone())
-        try:
-            return self.bounded(as_utc(parsed))
-        except OverflowError:  # year 1 or 9999 moved by the offset
-            raise ValidationError(TIME_RANGE_MESSAGE) from None
-
-    @staticmethod
-    def bounded(value: datetime) -> datetime:
-        if not EARLIEST <= value < LATEST:
-            raise ValidationError(TIME_RANGE_MESSAGE)
-        return value
-
-
-class PageQuery(InputSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
-    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
-
-
-def page_schema(item_schema: type[Schema]) -> type[Schema]:
-    """The list envelope ``{items, page, per_page, total}`` around ``item_schema`` (for OpenAPI)."""
-    name = item_schema.__name__.removesuffix("Schema").removesuffix("Out") + "PageSchema"
-    return Schema.from_dict(
-        {
-            "items": fields.List(fields.Nested(item_schema)),
-            "page": fields.Integer(),
-            "per_page": fields.Integer(),
-            "total": fields.Integer(),
-        },
-        name=name,
-    )
-
 
 MAX_JSON_DEPTH = 64  # a request body nests three levels at most
 _SURROGATE = re.compile("[\ud800-\udfff]")
@@ -191,19 +96,37 @@ def _read_json() -> Any:
         raise BadRequest("请求体不是合法的 JSON") from None
 
 
-def json_body(schema: Schema, *, partial: bool = False) -> Any:
-    """Load a JSON request body: 400 for a wrong content type or malformed JSON, 413 if too large, 422 for
-    invalid fields."""
-    payload = request_json()
-    if not isinstance(payload, dict):
-        raise BadRequest("请求体应为 JSON 对象")
-    _strict_integers(schema)
-    return schema.load(payload, partial=partial)
+class StrictParser(FlaskParser):
+    """webargs reading through this module: a JSON body through ``request_json`` (size limit, nesting, surrogates,
+    400 for anything but a JSON object), the schema's own ``unknown = RAISE`` at every location (webargs would
+    drop unknown query parameters), a query string and a form as one value per name (as the views always read
+    them), a multipart body as one object of its text and file parts, and validation errors raised as marshmallow's
+    ``ValidationError`` for the app's handler: 422 with the flat dotted ``details.fields``, not keyed by location."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {}
+
+    def load_json(self, req, schema) -> Any:
+        payload = request_json()
+        if not isinstance(payload, dict):
+            raise BadRequest("请求体应为 JSON 对象")
+        return payload
+
+    def load_querystring(self, req, schema) -> dict[str, str]:
+        return req.args.to_dict()
+
+    def load_files(self, req, schema) -> dict[str, Any]:
+        return {**req.form.to_dict(), **req.files.to_dict()}
+
+    def handle_error(self, error, req, schema, *, error_status_code, error_headers):
+        messages = error.messages
+        if isinstance(messages, dict) and len(messages) == 1 and next(iter(messages)) in self.__location_map__:
+            messages = next(iter(messages.values()))
+        raise ValidationError(messages)
 
 
-def _strict_integers(schema: Schema) -> None:
+def strict_integers(schema: Schema) -> Schema:
     """In a JSON body a whole number is a JSON integer: 1.5 is not 1, and "12" is text (query strings, where
-    everything is text, keep the lenient parse). Set on this schema instance and the schemas nested in it."""
+    everything is text, keep the lenient parse). Set once on this schema instance and the schemas nested in it."""
     pending = [schema]
     while pending:
         current = pending.pop()
@@ -213,46 +136,171 @@ def _strict_integers(schema: Schema) -> None:
                 inner.strict = True
             elif isinstance(inner, fields.Nested) and isinstance(inner.schema, Schema):
                 pending.append(inner.schema)
+    return schema
 
 
-def query_args(schema: Schema) -> Any:
-    return schema.load(request.args.to_dict())
+class Blueprint(flask_smorest.Blueprint):
+    """A feature's routes. ``arguments`` and ``response`` are flask-smorest's (one schema declaration documents and
+    parses or dumps), with a parser reading through the strict JSON reader; ``roles`` and ``public`` say who may
+    call the view, checked by the app's request hook before anything of the request is read (server/__init__.py);
+    ``paginated`` answers a list as the page envelope ``{items, page, per_page, total}``."""
+
+    ARGUMENTS_PARSER = StrictParser()
+
+    def arguments(self, schema, *, location: str = "json", **kwargs) -> Callable:
+        instance = schema() if isinstance(schema, type) else schema
+        if location == "json":
+            strict_integers(instance)
+        if location == "files":
+            kwargs.setdefault("content_type", "multipart/form-data")
+        decorate = super().arguments(instance, location=location, **kwargs)
+
+        def decorator(view: Callable) -> Callable:
+            wrapper = decorate(view)
+            wrapper.__arguments__ = {**getattr(view, "__arguments__", {}), location: instance}
+            return wrapper
+
+        return decorator
+
+    def roles(self, *names: str) -> Callable:
+        """Only these roles may call the view (403 before its body or query is read); OpenAPI ``x-roles``."""
+
+        def decorator(view: Callable) -> Callable:
+            view = self.doc(**{"x-roles": list(names)})(view)
+            view.__access__ = {"roles": names}
+            return view
+
+        return decorator
+
+    def public(self, view: Callable) -> Callable:
+        """No login needed (log in, the API reference)."""
+        view = self.doc(security=[])(view)
+        view.__access__ = {"public": True}
+        return view
+
+    def paginated(self, item_schema: type[Schema]) -> Callable:
+        """The view takes the page arguments of its query (``page``, ``per_page``: ``PageQuery``) and returns a
+        ``Select``; the answer is the page envelope with the items dumped through ``item_schema``."""
+        envelope = page_schema(item_schema)
+
+        def decorator(view: Callable) -> Callable:
+            @self.response(200, envelope)
+            @wraps(view)
+            def wrapper(*args, page: int = 1, per_page: int | None = None, **kwargs):
+                return paginate(view(*args, **kwargs), page=page, per_page=per_page)
+
+            return wrapper
+
+        return decorator
 
 
-def paginate(stmt: Select, schema: Schema, *, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
+def view_meta(view: Callable) -> dict[str, Any]:
+    """What a view declares: ``roles``/``public`` and its argument schemas by location (``json``, ``query``,
+    ``files``), for the request hook and the tests that walk every route."""
+    return {**getattr(view, "__access__", {}), **getattr(view, "__arguments__", {})}
+
+
+def page_schema(item_schema: type[Schema]) -> Schema:
+    """The list envelope ``{items, page, per_page, total}`` around ``item_schema``."""
+    name = item_schema.__name__.removesuffix("Schema").removesuffix("Out") + "Page"
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item_schema), required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "total": fields.Integer(required=True),
+        },
+        name=name,
+    )()
+
+
+def paginate(stmt: Select, *, page: int = 1, per_page: int | None = None) -> dict[str, Any]:
     per_page = min(per_page or current_app.config["PER_PAGE_DEFAULT"], current_app.config["PER_PAGE_MAX"])
     total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     items = db.session.scalars(stmt.limit(per_page).offset((page - 1) * per_page)).unique().all()
-    return {"items": schema.dump(items, many=True), "page": page, "per_page": per_page, "total": total}
+    return {"items": items, "page": page, "per_page": per_page, "total": total}
 
 
-def doc(
-    *,
-    body: type[Schema] | Schema | None = None,
-    query: type[Schema] | Schema | None = None,
-    response: type[Schema] | Schema | None = None,
-    status: int = 200,
-    content_type: str | None = None,
-    form: type[Schema] | Schema | None = None,
-    public: bool = False,
-    roles: tuple[str, ...] | None = None,
-) -> Callable:
-    """Attach the request and response schemas to a view for the OpenAPI document (server/openapi.py).
+class ErrorBody(Schema):
+    code = fields.String(required=True)
+    message = fields.String(required=True)
+    details = fields.Dict(required=True)
+    request_id = fields.String(required=True)
 
-    ``roles``: who may call the view at all. Checked before the view runs (server/__init__.py), so a caller without
-    the role gets 403 before its body or query is read or validated; the services keep their own checks."""
 
-    def decorate(view: Callable) -> Callable:
-        view.__apidoc__ = {
-            "body": body,
-            "query": query,
-            "response": response,
-            "status": status,
-            "content_type": content_type,
-            "form": form,
-            "public": public,
-            "roles": roles,
+class Error(Schema):
+    """The one error shape of every endpoint (API.md)."""
+
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest's Api with the app's error envelope: its own handler (an English ``{code, status, message}``)
+    is never registered, the app's handlers (server/errors.py) answer every error, and the document describes
+    the envelope and lists every error code."""
+
+    ERROR_SCHEMA = Error
+
+    def __init__(self, app=None) -> None:
+        info = {"description": _description()}
+        super().__init__(
+            app,
+            spec_kwargs={"title": TITLE, "version": "1", "openapi_version": "3.0.3", "info": info},
+        )
+
+    def _register_error_handlers(self) -> None:
+        pass
+
+    def _register_doc_blueprint(self) -> None:
+        pass  # served by the app (server/__init__.py): the document under API_PREFIX, the reference page with our CSP
+
+    def document(self) -> dict[str, Any]:
+        """The OpenAPI document as served: paths relative to the server URL ``/api/v1``, login by session cookie
+        unless an operation says ``security: []``, numeric bounds as numbers."""
+        if self._document is None:
+            spec = self.spec.to_dict()
+            spec["paths"] = {path.removeprefix(API_PREFIX): item for path, item in spec["paths"].items()}
+            spec["servers"] = [{"url": API_PREFIX}]
+            spec.setdefault("components", {}).setdefault("securitySchemes", {})["session"] = {
+                "type": "apiKey",
+                "in": "cookie",
+                "name": "session",
+            }
+            spec["security"] = [{"session": []}]
+            self._document = _numeric_bounds(spec)
+        return self._document
+
+    _document: dict[str, Any] | None = None
+
+
+RESENT = "A resend (same client_id, same content): the object as first created"
+API_PREFIX = "/api/v1"
+TITLE = "GridReport 网格灾情报送 API"
+
+
+def _description() -> str:
+    rows = "\n".join(f"| {status} | `{code}` | {meaning} |" for status, code, meaning in error_codes())
+    return (
+        "Grassroots disaster reporting: hazards, damage statistics, roll-ups, warnings.\n\n"
+        'Every error answers `{"error": {code, message, details, request_id}}`. The `code` is stable and says the '
+        "cause (one code per cause; the `message` is Chinese text for people and may change). A request that fails "
+        "validation answers 422 `validation_error` with `details.fields` mapping each dotted field path to its "
+        "messages. `x-roles` on an operation lists the roles that may call it; others get 403 before the body or "
+        "query is read.\n\n"
+        "| status | code | meaning |\n| --- | --- | --- |\n" + rows
+    )
+
+
+def _numeric_bounds(node):
+    """apispec keeps a Decimal field's Range bound as a Decimal (JSON "0.00"); JSON Schema wants a number."""
+    if isinstance(node, dict):
+        return {
+            key: float(value)
+            if key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum")
+            and isinstance(value, str | Decimal)
+            else _numeric_bounds(value)
+            for key, value in node.items()
         }
-        return view
-
-    return decorate
+    if isinstance(node, list):
+        return [_numeric_bounds(item) for item in node]
+    return node

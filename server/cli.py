@@ -44,8 +44,8 @@ def org_import(csv_file: Path) -> None:
 @click.option("--phone", default="")
 def users_create(username: str, role: str, org_code: str, password: str, name: str, phone: str) -> None:
     """Create a user scoped to the unit with code --org."""
-    from server.auth.passwords import password_problems
     from server.orgunits.service import get_by_code
+    from server.users.passwords import password_problems
     from server.users.service import create_user
 
     unit = get_by_code(org_code)

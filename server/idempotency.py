@@ -12,8 +12,8 @@ import hashlib
 import json
 from typing import Any, TypeVar
 
-from server.audit.service import jsonable
 from server.errors import ClientIdReused
+from server.jsonable import jsonable
 
 T = TypeVar("T")
 

@@ -10,6 +10,7 @@ schemas written anywhere, and fields or validators used without a message of the
 from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
+from webargs import fields as webargs_fields
 
 FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.Field: {"required": "缺少必填字段", "null": "不能为空（null）", "validator_failed": "取值无效"},
@@ -48,6 +49,9 @@ FIELD_MESSAGES: dict[type, dict[str, str]] = {
     fields.IPv4Interface: {"invalid_ip_interface": "不是有效的 IPv4 网段"},
     fields.IPv6Interface: {"invalid_ip_interface": "不是有效的 IPv6 网段"},
     fields.Enum: {"unknown": "取值须为以下之一：{choices}"},
+    # webargs (under flask-smorest) adds two fields of its own
+    webargs_fields.DelimitedList: {"invalid": "不是有效的逗号分隔列表"},
+    webargs_fields.DelimitedTuple: {"invalid": "不是有效的逗号分隔元组"},
 }
 
 SCHEMA_MESSAGES = {"type": "数据类型无效，应为 JSON 对象", "unknown": "未知字段"}

@@ -23,6 +23,7 @@ from server import clock, create_app
 from server.extensions import db, limiter
 from server.orgunits.models import OrgUnit
 from server.users.models import User
+from tests.openapi_responses import ResponseLedger
 
 PASSWORD = "correct-horse-9"
 _codes = itertools.count(1)
@@ -96,9 +97,16 @@ def scratch_database_url(database_url: str, tmp_path) -> Iterator[str]:
         admin.dispose()
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The OpenAPI completeness check runs after every other test (tests/test_openapi_responses.py)."""
+    items.sort(key=lambda item: item.get_closest_marker("openapi_completeness") is not None)
+
+
 @pytest.fixture(scope="session")
 def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
     app = create_app({**_test_config(database_url), "MEDIA_DIR": str(tmp_path_factory.mktemp("media"))})
+    app.extensions["response_ledger"] = ledger = ResponseLedger(app)
+    app.after_request(ledger.record)
     with app.app_context():
         flask_migrate.upgrade()
     yield app
@@ -109,6 +117,8 @@ def app(database_url: str, tmp_path_factory) -> Iterator[Flask]:
 @pytest.fixture(autouse=True)
 def _clean_state(app: Flask) -> Iterator[None]:
     yield
+    failures = app.extensions["response_ledger"].take_failures()
+    assert not failures, "responses that do not match the OpenAPI document:\n" + "\n".join(failures)
     clock.set_now(None)
     limiter.reset()
     with app.app_context():
@@ -206,7 +216,7 @@ def tree(make_unit) -> Tree:
 @pytest.fixture
 def make_user(app: Flask):
     """``make_user(role, unit, username=None, active=True)``: a committed User (detached); password PASSWORD."""
-    from server.auth.passwords import hash_password
+    from server.users.passwords import hash_password
 
     def make(role: str, unit: OrgUnit, username: str | None = None, active: bool = True, name: str = "") -> User:
         with app.app_context():

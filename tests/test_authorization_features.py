@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
+from server.api import view_meta
 from tests.conftest import assert_error
 from tests.hazards.factories import RECTIFY, hazard_payload, upload
 from tests.test_authorization_matrix import CASES as FOUNDATION_CASES
@@ -593,9 +594,16 @@ def test_unfiltered_damage_report_export_holds_the_scope_only(make_world):
 NOT_IN_MATRIX = {
     ("POST", "/api/v1/auth/login"): "public",
     ("GET", "/api/v1/openapi.json"): "public",
+    ("GET", "/api/v1/docs"): "public (the API reference page)",
+    ("GET", "/api/v1/docs/<path:filename>"): "public (the API reference's script and style files)",
     ("POST", "/api/v1/auth/logout"): "every logged-in user ends its own session (tests/auth)",
 }
-PUBLIC = {("POST", "/api/v1/auth/login"), ("GET", "/api/v1/openapi.json")}
+PUBLIC = {
+    ("POST", "/api/v1/auth/login"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/api/v1/docs"),
+    ("GET", "/api/v1/docs/<path:filename>"),
+}
 
 
 class _Ones(dict):
@@ -637,7 +645,7 @@ def test_anonymous_gets_401_on_every_non_public_rule(app, client):
         if not rule.rule.startswith("/api/v1/"):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            if getattr(app.view_functions[rule.endpoint], "__apidoc__", {}).get("public"):
+            if view_meta(app.view_functions[rule.endpoint]).get("public"):
                 public.add((method, rule.rule))
                 continue
             url = adapter.build(rule.endpoint, {name: 1 for name in rule.arguments}, method=method)

@@ -1,18 +1,12 @@
 from marshmallow import Schema, fields
 
-from server.api import LocalDateTime, PageQuery
-
-
-class AuditActorOut(Schema):
-    id = fields.Integer()
-    username = fields.String()
-    name = fields.String()
+from server.fields import LocalDateTime, PageQuery, UserBrief
 
 
 class AuditOut(Schema):
     id = fields.Integer()
     at = LocalDateTime()
-    actor = fields.Nested(AuditActorOut, allow_none=True)
+    actor = fields.Nested(UserBrief, allow_none=True)
     action = fields.String()
     entity_type = fields.String()
     entity_id = fields.Integer()

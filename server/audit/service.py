@@ -3,8 +3,6 @@ row commit or roll back together."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
@@ -12,6 +10,7 @@ from sqlalchemy import Select, select
 from server.audit.models import AuditLog
 from server.errors import Forbidden
 from server.extensions import db
+from server.jsonable import jsonable
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import within_scope
 
@@ -19,19 +18,6 @@ if TYPE_CHECKING:
     from server.users.models import User
 
 READ_ROLES = ("reviewer", "admin")
-
-
-def jsonable(value: Any) -> Any:
-    """Audit values as JSON: decimals keep their digits as strings, times as ISO 8601."""
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {k: jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:

@@ -1,9 +1,9 @@
-from flask import Blueprint, current_app
+from flask import Response, current_app
 from flask_limiter.util import get_remote_address
 
-from server.api import doc, json_body, request_json
+from server.access import current_actor
+from server.api import Blueprint, request_json
 from server.auth import service
-from server.auth.access import current_actor
 from server.auth.schemas import LoginIn, SessionOut
 from server.errors import ApiError
 from server.extensions import db, limiter
@@ -26,6 +26,7 @@ def _failed(response) -> bool:
 
 
 @bp.post("/auth/login")
+@bp.public
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_USERNAME"],
     key_func=_username_key,
@@ -38,26 +39,26 @@ def _failed(response) -> bool:
     deduct_when=_failed,
     scope="login-address",
 )
-@doc(body=LoginIn, response=SessionOut, public=True)
-def login():
+@bp.arguments(LoginIn)
+@bp.response(200, SessionOut)
+def login(data: dict):
     """Log in; returns the user and the CSRF token for later unsafe requests."""
-    data = json_body(LoginIn())
     user, token = service.log_in(username=data["username"], password=data["password"], remember=data["remember"])
     db.session.commit()
-    return SessionOut().dump({"user": user, "csrf_token": token})
+    return {"user": user, "csrf_token": token}
 
 
 @bp.post("/auth/logout")
-@doc(status=204)
+@bp.response(204)
 def logout():
     """Log out and end this session."""
     service.log_out(current_actor())
     db.session.commit()
-    return "", 204
+    return Response(status=204)
 
 
 @bp.get("/auth/me")
-@doc(response=SessionOut)
+@bp.response(200, SessionOut)
 def me():
     """The logged-in user and the session's CSRF token."""
-    return SessionOut().dump({"user": current_actor(), "csrf_token": service.csrf_token()})
+    return {"user": current_actor(), "csrf_token": service.csrf_token()}

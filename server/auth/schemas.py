@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema
+from server.fields import InputSchema
 from server.users.schemas import UserOut
 
 

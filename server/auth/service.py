@@ -12,10 +12,11 @@ from sqlalchemy import delete, select
 from server import clock
 from server.audit.service import record
 from server.auth.models import LoginSession, new_login_token
-from server.auth.passwords import verify_password
 from server.errors import Unauthorized
 from server.extensions import db
 from server.users.models import User, username_key
+from server.users.passwords import verify_password
+from server.users.service import logins_ended
 
 CSRF_KEY = "csrf_token"
 
@@ -87,6 +88,7 @@ def load_user(cookie_id: str) -> User | None:
     return user
 
 
+@logins_ended.connect
 def end_all_logins(user: User) -> None:
     """Every device of the user logged out: a new user token (old cookies no longer match) and no live logins."""
     user.rotate_session_token()

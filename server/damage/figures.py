@@ -13,8 +13,8 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema
 from server.damage.indicators import BY_KEY, INDICATOR_KEYS, INDICATORS, TYPE_SPECIFIC, indicators_for
+from server.fields import InputSchema
 
 TWO_PLACES = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -102,10 +102,16 @@ FiguresIn: type[Schema] = _FiguresInBase.from_dict(
     {i.key: (_amount if i.decimal else _whole)(load_default=_missing_value(i)) for i in INDICATORS},
     name="FiguresIn",
 )
+
+
 # Whole numbers as JSON numbers, areas and money as strings with two places.
-FiguresOut: type[Schema] = Schema.from_dict(
-    {i.key: Amount() if i.decimal else fields.Integer() for i in INDICATORS}, name="FiguresOut"
-)
+def _out_field(indicator) -> fields.Field:
+    # A type-specific indicator appears only on its type's events: documented as optional (x-optional).
+    metadata = {"x-optional": True, "description": f"only for {indicator.only_for}"} if indicator.only_for else {}
+    return Amount(metadata=metadata) if indicator.decimal else fields.Integer(metadata=metadata)
+
+
+FiguresOut: type[Schema] = Schema.from_dict({i.key: _out_field(i) for i in INDICATORS}, name="FiguresOut")
 
 
 def zero_figures() -> dict[str, int | Decimal]:

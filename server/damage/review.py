@@ -12,8 +12,8 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from server import clock
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
 from server.damage.models import DamageReport
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded

@@ -5,10 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_dump, validate
 from marshmallow.utils import missing
 
-from server.api import InputSchema, LocalDateTime, PageQuery
 from server.damage.figures import FiguresIn, FiguresOut
 from server.damage.indicators import TYPE_SPECIFIC
 from server.damage.models import REPORT_STATUSES, STAGES
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief, UnitFilter, UserBrief
 
 NOTE_MAX = 2000
 
@@ -35,23 +35,11 @@ class DamageReviewIn(InputSchema):
     version = fields.Integer(load_default=None, allow_none=True)
 
 
-class DamageReportQuery(PageQuery):
+class DamageReportQuery(PageQuery, UnitFilter):
     event_id = fields.Integer(load_default=None)
-    org_unit_id = fields.Integer(load_default=None)
     status = fields.String(load_default=None, validate=validate.OneOf(REPORT_STATUSES))
     current = fields.Boolean(load_default=None)
     stage = fields.String(load_default=None, validate=validate.OneOf(STAGES))
-
-
-class ReportPersonOut(Schema):
-    id = fields.Integer()
-    name = fields.String()
-
-
-class ReportUnitOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
 
 
 class _Columns(fields.Nested):
@@ -66,7 +54,7 @@ class DamageReportOut(Schema):
     client_id = fields.String()
     event_id = fields.Integer()
     org_unit_id = fields.Integer()
-    org_unit = fields.Nested(ReportUnitOut)
+    org_unit = fields.Nested(UnitBrief)
     stage = fields.String()
     figures = _Columns(FiguresOut)
     is_zero = fields.Boolean()
@@ -75,9 +63,9 @@ class DamageReportOut(Schema):
     status = fields.String()
     current = fields.Boolean()
     version = fields.Integer()
-    submitted_by = fields.Nested(ReportPersonOut)
+    submitted_by = fields.Nested(UserBrief)
     submitted_at = LocalDateTime()
-    reviewed_by = fields.Nested(ReportPersonOut, allow_none=True)
+    reviewed_by = fields.Nested(UserBrief, allow_none=True)
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()
 

@@ -19,8 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from server import clock
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
 from server.damage import figures as fig
 from server.damage.models import STAGE_NAMES, DamageReport
 from server.errors import Conflict, EventClosed, Invalid, NotFound, StageOrder, Superseded

@@ -2,23 +2,22 @@
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 
 from server.events.models import Event
 from server.extensions import db
+from server.fields import local_iso
+from server.hazards.service import open_hazards
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import statistics_unit, within_scope
-from server.rollup.service import compute_rollup, iso, unit_json
+from server.rollup.service import compute_rollup, unit_json
 
 if TYPE_CHECKING:
     from server.users.models import User
 
 LIVE_STATUSES = ("active", "stable")  # closed events owe nothing and leave the dashboard
-OPEN_HAZARD_EXCLUDED = ("rejected", "closed")
-RISK_LEVELS = ("low", "medium", "high", "major")
 
 
 def _ancestor_paths(unit: OrgUnit) -> list[str]:
@@ -59,46 +58,17 @@ def pending_local_events(*, actor: User) -> list[dict[str, Any]]:
             "disaster_type": event.disaster_type,
             "disaster_subtype": event.disaster_subtype,
             "description": event.description,
-            "started_at": iso(event.started_at),
-            "created_at": iso(event.created_at),
+            "started_at": local_iso(event.started_at),
+            "created_at": local_iso(event.created_at),
             "org_unit": unit_json(event.org_unit),
         }
         for event in db.session.scalars(stmt)
     ]
 
 
-def _hazards(actor: User) -> dict[str, Any] | None:
-    """Open hazards (隐患) in scope by risk level, the supervised (挂牌督办) and the overdue rectifications among them;
-    None while the hazards feature has no model."""
-    try:
-        module = importlib.import_module("server.hazards.models")
-        hazard = module.Hazard
-    except (ImportError, AttributeError):
-        return None
-    open_in_scope = (hazard.status.not_in(OPEN_HAZARD_EXCLUDED), within_scope(actor))
-    stmt = (
-        select(hazard.risk_level, func.count(hazard.id))
-        .join(OrgUnit, hazard.org_unit_id == OrgUnit.id)
-        .where(*open_in_scope)
-        .group_by(hazard.risk_level)
-    )
-    by_level = dict.fromkeys(RISK_LEVELS, 0)
-    by_level.update({level: count for level, count in db.session.execute(stmt)})
-    counted = select(func.count(hazard.id)).join(OrgUnit, hazard.org_unit_id == OrgUnit.id).where(*open_in_scope)
-    supervised = db.session.scalar(counted.where(hazard.supervised.is_(True))) if hasattr(hazard, "supervised") else 0
-    overdue_clause = getattr(module, "overdue_clause", None)
-    overdue = db.session.scalar(counted.where(overdue_clause())) if overdue_clause is not None else 0
-    return {
-        "open": sum(by_level.values()),
-        "open_by_risk_level": by_level,
-        "supervised": supervised,
-        "overdue_rectification": overdue,
-    }
-
-
 def dashboard(*, actor: User) -> dict[str, Any]:
     unit = statistics_unit(actor)
-    hazards = _hazards(actor)
+    hazards = open_hazards(actor=actor)
     events = []
     late = missing = 0
     for event in live_events(actor=actor):
@@ -115,7 +85,7 @@ def dashboard(*, actor: User) -> dict[str, Any]:
                     "disaster_type": event.disaster_type,
                     "disaster_subtype": event.disaster_subtype,
                     "status": event.status,
-                    "started_at": iso(event.started_at),
+                    "started_at": local_iso(event.started_at),
                     "org_unit": unit_json(event.org_unit),
                 },
                 "figures": rollup["figures"],

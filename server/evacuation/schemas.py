@@ -1,9 +1,9 @@
 """Request and response shapes of evacuation reports (转移避险) and shelters (避难场所)."""
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
-from server.api import InputSchema, LocalDateTime, PageQuery
 from server.evacuation.models import FACILITIES, SHELTER_KIND_NAMES, SHELTER_KINDS
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter
 from server.orgunits.schemas import OrgUnitOut
 
 NOT_NEGATIVE = validate.Range(min=0, error="不能为负数")
@@ -31,8 +31,7 @@ class EvacuationCreate(InputSchema):
     note = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
-class EvacuationQuery(PageQuery):
-    org_unit_id = fields.Integer(load_default=None)
+class EvacuationQuery(PageQuery, UnitFilter):
     current = fields.Boolean(load_default=None)
 
 
@@ -70,7 +69,21 @@ class CapacityWarning(Schema):
 
 
 class EvacuationSubmitOut(EvacuationReportOut):
-    warnings = fields.List(fields.Nested(CapacityWarning))
+    """The submitted report and the capacity warnings of this submit (dumped from the service's ``Submission``)."""
+
+    warnings = fields.List(fields.Nested(CapacityWarning), required=True)
+
+    @pre_dump
+    def report_and_warnings(self, submission, **kwargs):
+        return _ReportWithWarnings(submission.report, submission.warnings)
+
+
+class _ReportWithWarnings:
+    def __init__(self, report, warnings: list) -> None:
+        self._report, self.warnings = report, warnings
+
+    def __getattr__(self, name: str):
+        return getattr(self._report, name)
 
 
 class ShelterCreate(InputSchema):
@@ -101,8 +114,7 @@ class ShelterUpdate(ShelterCreate):
     active = fields.Boolean()
 
 
-class ShelterQuery(PageQuery):
-    org_unit_id = fields.Integer(load_default=None)
+class ShelterQuery(PageQuery, UnitFilter):
     active = fields.Boolean(load_default=None)
 
 

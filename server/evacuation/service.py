@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
 from server.errors import EventClosed, Invalid, NotFound, Superseded
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import with_expression
 
+from server.access import require_role
 from server.audit.service import changes_between, record, snapshot
-from server.auth.access import require_role
 from server.errors import NotFound
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.events.models import Event

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema, LocalDateTime, PageQuery
-from server.damage.figures import FiguresIn
 from server.events.models import EVENT_STATUSES
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief
 
 LIFECYCLE = ("active", "stable", "closed")  # what POST /events/{id}/status moves along
-TEXT_MAX = 2000
-
-
-class EventUnitOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    level = fields.String()
 
 
 class EventCreate(InputSchema):
@@ -39,31 +30,6 @@ class EventQuery(PageQuery):
     local = fields.Boolean(load_default=None, metadata={"description": "only events reported from below"})
 
 
-class LocalInitialReportIn(InputSchema):
-    figures = fields.Nested(FiguresIn, load_default=lambda: FiguresIn().load({}))
-    note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=TEXT_MAX))
-
-
-class LocalEventCreate(InputSchema):
-    """本地事件: a village's own event, opened with its 初报."""
-
-    client_id = fields.UUID(required=True, error_messages={"invalid_uuid": "应为 UUID", "required": "缺少 client_id"})
-    name = fields.String(required=True, validate=validate.Length(min=1, max=200, error="名称长度应为 1 到 200 个字"))
-    disaster_type = fields.String(required=True)
-    disaster_subtype = fields.String(load_default=None, allow_none=True)
-    started_at = LocalDateTime(load_default=None, allow_none=True)
-    description = fields.String(load_default="", validate=validate.Length(max=TEXT_MAX))  # what happened
-    initial_report = fields.Nested(LocalInitialReportIn, load_default=lambda: LocalInitialReportIn().load({}))
-
-
-class EventMergeIn(InputSchema):
-    into_event_id = fields.Integer(required=True)
-
-
-class EventRejectIn(InputSchema):
-    reason = fields.String(required=True, validate=validate.Length(max=TEXT_MAX))
-
-
 class EventOut(Schema):
     id = fields.Integer()
     name = fields.String()
@@ -71,7 +37,7 @@ class EventOut(Schema):
     disaster_subtype = fields.String(allow_none=True)
     started_at = LocalDateTime()
     org_unit_id = fields.Integer()
-    org_unit = fields.Nested(EventUnitOut)
+    org_unit = fields.Nested(UnitBrief)
     status = fields.String()
     drill = fields.Boolean()
     stable_at = LocalDateTime(allow_none=True)

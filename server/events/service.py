@@ -9,8 +9,8 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager
 
 from server import clock
+from server.access import require_role
 from server.audit.service import record, snapshot
-from server.auth.access import require_role
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound
 from server.events.models import DISASTER_TYPES, Event
 from server.extensions import db

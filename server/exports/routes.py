@@ -1,12 +1,14 @@
-from flask import Blueprint, Response, stream_with_context
+from flask import Response, stream_with_context
 
-from server.api import doc, query_args
-from server.auth.access import current_actor
+from server.access import current_actor
+from server.api import Blueprint
 from server.exports import service
 from server.exports.schemas import ReportExportQuery, RollupExportQuery
 from server.exports.writers import CSV_TYPE, XLSX_TYPE, content_disposition, csv_stream, xlsx_stream
 
 bp = Blueprint("exports", __name__)
+
+FILE = {"type": "string", "format": "binary"}
 
 
 def _send(table: service.Table, extension: str) -> Response:
@@ -22,36 +24,32 @@ def _send(table: service.Table, extension: str) -> Response:
 
 
 @bp.get("/events/<int:event_id>/rollup.xlsx")
-@doc(query=RollupExportQuery, content_type=XLSX_TYPE)
-def rollup_xlsx(event_id: int):
+@bp.arguments(RollupExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type=XLSX_TYPE)
+def rollup_xlsx(event_id: int, **args):
     """The event's roll-up at a unit as XLSX: one row per child unit plus 合计."""
-    args = query_args(RollupExportQuery())
-    table = service.rollup_table(actor=current_actor(), event_id=event_id, extension="xlsx", **args)
-    return _send(table, "xlsx")
+    return _send(service.rollup_table(actor=current_actor(), event_id=event_id, extension="xlsx", **args), "xlsx")
 
 
 @bp.get("/events/<int:event_id>/rollup.csv")
-@doc(query=RollupExportQuery, content_type="text/csv")
-def rollup_csv(event_id: int):
+@bp.arguments(RollupExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type="text/csv")
+def rollup_csv(event_id: int, **args):
     """The event's roll-up at a unit as CSV (UTF-8 with BOM): one row per child unit plus 合计."""
-    args = query_args(RollupExportQuery())
-    table = service.rollup_table(actor=current_actor(), event_id=event_id, extension="csv", **args)
-    return _send(table, "csv")
+    return _send(service.rollup_table(actor=current_actor(), event_id=event_id, extension="csv", **args), "csv")
 
 
 @bp.get("/damage-reports.xlsx")
-@doc(query=ReportExportQuery, content_type=XLSX_TYPE)
-def damage_reports_xlsx():
+@bp.arguments(ReportExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type=XLSX_TYPE)
+def damage_reports_xlsx(**args):
     """Every damage report in scope as XLSX, one row each, streamed."""
-    args = query_args(ReportExportQuery())
-    table = service.damage_report_table(actor=current_actor(), extension="xlsx", **args)
-    return _send(table, "xlsx")
+    return _send(service.damage_report_table(actor=current_actor(), extension="xlsx", **args), "xlsx")
 
 
 @bp.get("/damage-reports.csv")
-@doc(query=ReportExportQuery, content_type="text/csv")
-def damage_reports_csv():
+@bp.arguments(ReportExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type="text/csv")
+def damage_reports_csv(**args):
     """Every damage report in scope as CSV (UTF-8 with BOM), one row each, streamed."""
-    args = query_args(ReportExportQuery())
-    table = service.damage_report_table(actor=current_actor(), extension="csv", **args)
-    return _send(table, "csv")
+    return _send(service.damage_report_table(actor=current_actor(), extension="csv", **args), "csv")

@@ -1,12 +1,11 @@
 from marshmallow import fields
 
-from server.api import InputSchema
+from server.fields import UnitFilter
 
 
-class RollupExportQuery(InputSchema):
-    org_unit_id = fields.Integer(load_default=None)
+class RollupExportQuery(UnitFilter):
+    """At this unit (default: the caller's)."""
 
 
-class ReportExportQuery(InputSchema):
+class ReportExportQuery(UnitFilter):
     event_id = fields.Integer(load_default=None)  # none: every real (non-drill) event in scope
-    org_unit_id = fields.Integer(load_default=None)

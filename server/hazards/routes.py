@@ -1,51 +1,47 @@
 import contextlib
 import os
 
-from flask import Blueprint, Response, current_app
+from flask import Response, current_app
 
-from server.api import doc, json_body, page_schema, paginate, query_args
-from server.auth.access import current_actor
+from server.access import current_actor
+from server.api import RESENT, Blueprint
 from server.clock import now, to_local
-from server.exports.writers import content_disposition
+from server.exports.writers import XLSX_TYPE, content_disposition
 from server.extensions import db
 from server.hazards import ledger, service
 from server.hazards.schemas import HazardCreate, HazardExportQuery, HazardOut, HazardQuery, HazardTransition
 from server.hazards.service import FILING_ROLES
-from server.photos.routes import photo_upload_response, upload_rate_limit
-from server.photos.schemas import PhotoForm, PhotoOut
 
 bp = Blueprint("hazards", __name__)
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 @bp.post("/hazards")
-@doc(body=HazardCreate, response=HazardOut, status=201, roles=FILING_ROLES)
-def create_hazard():
+@bp.roles(*FILING_ROLES)
+@bp.arguments(HazardCreate)
+@bp.response(201, HazardOut)
+@bp.alt_response(200, schema=HazardOut, description=RESENT, success=True)
+def create_hazard(data: dict):
     """File a hazard (idempotent by client_id: the same payload again → 200, another payload → 409)."""
-    data = json_body(HazardCreate())
     hazard, created = service.create_hazard(actor=current_actor(), **data)
     db.session.commit()
-    return HazardOut().dump(hazard), 201 if created else 200
+    return hazard, 201 if created else 200
 
 
 @bp.get("/hazards")
-@doc(query=HazardQuery, response=page_schema(HazardOut))
-def list_hazards():
+@bp.arguments(HazardQuery, location="query", as_kwargs=True)
+@bp.paginated(HazardOut)
+def list_hazards(**filters):
     """List hazards within scope, filtered by status, category, risk level, unit, overdue, supervised."""
-    args = query_args(HazardQuery())
-    page, per_page = args.pop("page"), args.pop("per_page")
-    stmt = service.list_hazards(actor=current_actor(), **args)
-    return paginate(stmt, HazardOut(), page=page, per_page=per_page)
+    return service.list_hazards(actor=current_actor(), **filters)
 
 
 @bp.get("/hazards/export.xlsx")
-@doc(query=HazardExportQuery, content_type=XLSX)
-def export_ledger():
+@bp.arguments(HazardExportQuery, location="query", as_kwargs=True)
+@bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX_TYPE)
+def export_ledger(**filters):
     """The hazard ledger (隐患台账) as XLSX, streamed."""
-    args = query_args(HazardExportQuery())
-    path = ledger.write_ledger(actor=current_actor(), tmpdir=current_app.config.get("EXPORT_TMPDIR"), **args)
-    response = Response(_stream(path), mimetype=XLSX)
+    path = ledger.write_ledger(actor=current_actor(), tmpdir=current_app.config.get("EXPORT_TMPDIR"), **filters)
+    response = Response(_stream(path), mimetype=XLSX_TYPE)
     response.headers["Content-Length"] = str(os.path.getsize(path))
     # Deleted when the response is closed, even if the body was never read (HEAD, a dropped connection).
     response.call_on_close(lambda: _remove(path))
@@ -66,25 +62,17 @@ def _remove(path: str) -> None:
 
 
 @bp.get("/hazards/<int:hazard_id>")
-@doc(response=HazardOut)
+@bp.response(200, HazardOut)
 def get_hazard(hazard_id: int):
     """Read one hazard with its photos and history."""
-    return HazardOut().dump(service.get_hazard(actor=current_actor(), hazard_id=hazard_id))
+    return service.get_hazard(actor=current_actor(), hazard_id=hazard_id)
 
 
 @bp.post("/hazards/<int:hazard_id>/transitions")
-@doc(body=HazardTransition, response=HazardOut)
-def transition(hazard_id: int):
+@bp.arguments(HazardTransition)
+@bp.response(200, HazardOut)
+def transition(data: dict, hazard_id: int):
     """Move a hazard along its lifecycle: verify, reject, start_rectification, report_rectified, close, reopen."""
-    data = json_body(HazardTransition())
     hazard = service.transition(actor=current_actor(), hazard_id=hazard_id, **data)
     db.session.commit()
-    return HazardOut().dump(hazard)
-
-
-@bp.post("/hazards/<int:hazard_id>/photos")
-@doc(response=PhotoOut, status=201, content_type="multipart/form-data", form=PhotoForm)
-@upload_rate_limit
-def upload_hazard_photo(hazard_id: int):
-    """Attach a photo to a hazard (multipart field file; optional kind before|after, lat, lon, accuracy_m, taken_at)."""
-    return photo_upload_response(hazard_id=hazard_id)
+    return hazard

@@ -6,8 +6,8 @@ from datetime import datetime, time
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from server.api import InputSchema, LocalDateTime, PageQuery
 from server.clock import as_utc, local_zone
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter, UserBrief
 from server.hazards.models import ACTIONS, CATEGORIES, RISK_LEVELS, STATUSES
 from server.photos.schemas import PhotoOut
 
@@ -72,35 +72,27 @@ class HazardTransition(InputSchema):
     version = fields.Integer(load_default=None)
 
 
-class HazardQuery(PageQuery):
+class HazardQuery(PageQuery, UnitFilter):
     status = fields.String(load_default=None, validate=validate.OneOf(tuple(STATUSES)))
     category = fields.String(load_default=None, validate=validate.OneOf(tuple(CATEGORIES)))
     risk_level = fields.String(load_default=None, validate=validate.OneOf(tuple(RISK_LEVELS)))
-    org_unit_id = fields.Integer(load_default=None)
     overdue = fields.Boolean(load_default=None)
     supervised = fields.Boolean(load_default=None)
 
 
-class HazardExportQuery(InputSchema):
+class HazardExportQuery(UnitFilter):
     status = fields.String(load_default=None, validate=validate.OneOf(tuple(STATUSES)))
     category = fields.String(load_default=None, validate=validate.OneOf(tuple(CATEGORIES)))
     risk_level = fields.String(load_default=None, validate=validate.OneOf(tuple(RISK_LEVELS)))
-    org_unit_id = fields.Integer(load_default=None)
     overdue = fields.Boolean(load_default=None)
     supervised = fields.Boolean(load_default=None)
-
-
-class ActorOut(Schema):
-    id = fields.Integer()
-    username = fields.String()
-    name = fields.String()
 
 
 class HazardStepOut(Schema):
     action = fields.String()
     from_status = fields.String(allow_none=True)
     to_status = fields.String()
-    by = fields.Nested(ActorOut, attribute="actor")
+    by = fields.Nested(UserBrief, attribute="actor")
     at = LocalDateTime()
     comment = fields.String()
     details = fields.Dict()
@@ -135,7 +127,7 @@ class HazardOut(Schema):
     rectified_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
     version = fields.Integer()
-    reported_by = fields.Nested(ActorOut)
+    reported_by = fields.Nested(UserBrief)
     created_at = LocalDateTime()
     updated_at = LocalDateTime()
     photos = fields.List(fields.Nested(PhotoOut))

@@ -25,12 +25,12 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from server.access import require_role
 from server.audit.service import changes_between, record, snapshot
-from server.auth.access import require_role
 from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db
-from server.hazards.models import ACTIONS, STATUSES, Hazard, HazardStep, overdue_clause
+from server.hazards.models import ACTIONS, RISK_LEVELS, STATUSES, Hazard, HazardStep, overdue_clause
 from server.idempotency import payload_digest, resend_or_conflict
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
@@ -330,3 +330,27 @@ def _add_step(
     )
     db.session.add(step)
     return step
+
+
+OPEN_EXCLUDED = ("rejected", "closed")
+
+
+def open_hazards(*, actor: User) -> dict[str, Any]:
+    """Open hazards (隐患) in the caller's scope by risk level, and the supervised (挂牌督办) and overdue
+    rectifications among them: the dashboard's hazard figures."""
+    open_in_scope = (Hazard.status.not_in(OPEN_EXCLUDED), within_scope(actor))
+    by_level = dict.fromkeys(RISK_LEVELS, 0)
+    stmt = (
+        select(Hazard.risk_level, func.count(Hazard.id))
+        .join(OrgUnit, Hazard.org_unit_id == OrgUnit.id)
+        .where(*open_in_scope)
+        .group_by(Hazard.risk_level)
+    )
+    by_level.update({level: count for level, count in db.session.execute(stmt)})
+    counted = select(func.count(Hazard.id)).join(OrgUnit, Hazard.org_unit_id == OrgUnit.id).where(*open_in_scope)
+    return {
+        "open": sum(by_level.values()),
+        "open_by_risk_level": by_level,
+        "supervised": db.session.scalar(counted.where(Hazard.supervised.is_(True))),
+        "overdue_rectification": db.session.scalar(counted.where(overdue_clause())),
+    }

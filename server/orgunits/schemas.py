@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema, PageQuery
+from server.fields import InputSchema, PageQuery
 from server.orgunits.models import LEVELS
 
 

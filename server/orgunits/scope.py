@@ -26,10 +26,6 @@ def within_scope(
     return unit_cls.path.startswith(root.path, autoescape=True)
 
 
-def is_in_scope(actor: User, unit: OrgUnit) -> bool:
-    return actor.org_unit.contains(unit)
-
-
 def get_unit_in_scope(actor: User, unit_id: int | None, *, scope_unit: OrgUnit | None = None) -> OrgUnit:
     """The unit with this id if the user may see it, else NotFound (never Forbidden: no existence leak)."""
     unit = db.session.get(OrgUnit, unit_id) if unit_id is not None else None

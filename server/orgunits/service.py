@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
 from server.errors import Duplicate, Forbidden, Invalid
 from server.extensions import db
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, OrgUnit
@@ -31,11 +31,6 @@ def list_units(*, actor: User, parent_id: int | None = None, level: str | None =
 
 def get_unit(*, actor: User, unit_id: int) -> OrgUnit:
     return get_unit_in_scope(actor, unit_id)
-
-
-def villages_under(unit: OrgUnit) -> Select:
-    """All villages in a unit's subtree (the units that file statistics)."""
-    return select(OrgUnit).where(OrgUnit.level == "village", OrgUnit.path.startswith(unit.path, autoescape=True))
 
 
 def get_by_code(code: str) -> OrgUnit | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from flask import url_for
 from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -52,8 +53,8 @@ class Photo(db.Model):
 
     @property
     def url(self) -> str:
-        return f"/api/v1/photos/{self.id}"
+        return url_for("photos.get_photo", photo_id=self.id)
 
     @property
     def thumbnail_url(self) -> str:
-        return f"/api/v1/photos/{self.id}/thumbnail"
+        return url_for("photos.get_thumbnail", photo_id=self.id)

@@ -1,15 +1,18 @@
+from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 
 import click
-from flask import Blueprint, Response, current_app, request
+from flask import Response, current_app, request, send_file
 from flask_login import current_user
 
-from server.api import doc
-from server.auth.access import current_actor
+from server.access import current_actor
+from server.api import RESENT, Blueprint
 from server.errors import BadRequest, Invalid, NotFound, PayloadTooLarge
 from server.extensions import db, limiter
 from server.photos import service
-from server.photos.schemas import PhotoForm, PhotoOut
+from server.photos.schemas import PhotoOut, PhotoUpload
+from server.photos.storage import LocalStore
 
 bp = Blueprint("photos", __name__)
 
@@ -24,36 +27,45 @@ upload_rate_limit = limiter.shared_limit(
 
 # Room for the multipart envelope (boundaries, part headers, the kind field) around a file of MAX_UPLOAD_MB.
 ENVELOPE = 64 * 1024
+IMAGE = {"type": "string", "format": "binary"}
+# Beside the JPEG of bp.response: a PNG stays a PNG, and a Range request gets part of the file.
+IMAGE_RESPONSES = {
+    200: {"content": {"image/png": {"schema": IMAGE}}},
+    206: {
+        "description": "Part of the image (a Range request resuming a download)",
+        "content": {"image/jpeg": {"schema": IMAGE}, "image/png": {"schema": IMAGE}},
+    },
+}
 CACHE_FOREVER = "private, max-age=31536000, immutable"  # content-addressed: a photo's bytes never change
 
 
-def photo_upload_response(*, hazard_id: int | None = None, report_id: int | None = None):
-    """Shared by both upload routes: parent and scope first, then the size, then the body."""
-    actor = current_actor()
-    if hazard_id is not None:
-        parent = service.hazard_for_upload(actor=actor, hazard_id=hazard_id)
-    else:
-        parent = service.damage_report_for_upload(actor=actor, report_id=report_id)
-    limits = service.upload_limits()
-    # Refuse by the declared length before a byte of the body is read.
-    if request.content_length is not None and request.content_length > limits["max_bytes"] + ENVELOPE:
-        raise PayloadTooLarge(f"照片不能超过 {limits['max_bytes'] // service.MB} MB")
-    if request.mimetype != "multipart/form-data":
-        raise BadRequest("请以 multipart/form-data 上传照片（字段 file）")
-    names = [*request.form, *request.files]
-    if any(not name for name in names):  # werkzeug keys a part without a name as None
-        raise Invalid({"_schema": ["表单中有未命名的字段（每个部分都须有 name）"]})
-    unknown = set(request.files) - {"file"}
-    if unknown:
-        raise Invalid({name: ["未知字段"] for name in sorted(unknown)})
-    form = PhotoForm().load(request.form.to_dict())
-    upload = request.files.get("file")
-    if upload is None:
-        raise Invalid({"file": ["请选择要上传的照片"]})
+def _before_the_body(find_parent: Callable) -> Callable:
+    """Both upload routes: the parent and the caller's scope first (404), then the declared size (413) and the
+    content type (400), before a byte of the body is read or parsed."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapper(**kwargs):
+            parent = find_parent(actor=current_actor(), **kwargs)
+            limits = service.upload_limits()
+            if request.content_length is not None and request.content_length > limits["max_bytes"] + ENVELOPE:
+                raise PayloadTooLarge(f"照片不能超过 {limits['max_bytes'] // service.MB} MB")
+            if request.mimetype != "multipart/form-data":
+                raise BadRequest("请以 multipart/form-data 上传照片（字段 file）")
+            if any(not name for name in [*request.form, *request.files]):  # werkzeug keys a nameless part None
+                raise Invalid({"_schema": ["表单中有未命名的字段（每个部分都须有 name）"]})
+            return view(parent=parent, limits=limits)
+
+        return wrapper
+
+    return decorator
+
+
+def _add_photo(form: dict, *, parent, limits: dict):
     photo, created = service.add_photo(
-        actor=actor,
+        actor=current_actor(),
         parent=parent,
-        upload=upload.stream,
+        upload=form["file"].stream,
         kind=form["kind"],
         device=service.DeviceFix(
             lat=form["lat"], lon=form["lon"], accuracy_m=form["accuracy_m"], taken_at=form["taken_at"]
@@ -62,19 +74,34 @@ def photo_upload_response(*, hazard_id: int | None = None, report_id: int | None
         **limits,
     )
     db.session.commit()
-    return PhotoOut().dump(photo), 201 if created else 200
+    return photo, 201 if created else 200
+
+
+@bp.post("/hazards/<int:hazard_id>/photos")
+@upload_rate_limit
+@_before_the_body(service.hazard_for_upload)
+@bp.arguments(PhotoUpload, location="files")
+@bp.response(201, PhotoOut)
+@bp.alt_response(200, schema=PhotoOut, description=RESENT, success=True)
+def upload_hazard_photo(form: dict, *, parent, limits: dict):
+    """Attach a photo to a hazard (multipart field file; optional kind before|after, lat, lon, accuracy_m, taken_at)."""
+    return _add_photo(form, parent=parent, limits=limits)
 
 
 @bp.post("/damage-reports/<int:report_id>/photos")
-@doc(response=PhotoOut, status=201, content_type="multipart/form-data", form=PhotoForm)
 @upload_rate_limit
-def upload_damage_report_photo(report_id: int):
+@_before_the_body(service.damage_report_for_upload)
+@bp.arguments(PhotoUpload, location="files")
+@bp.response(201, PhotoOut)
+@bp.alt_response(200, schema=PhotoOut, description=RESENT, success=True)
+def upload_damage_report_photo(form: dict, *, parent, limits: dict):
     """Attach a photo to a damage report (multipart field file; optional lat, lon, accuracy_m, taken_at)."""
-    return photo_upload_response(report_id=report_id)
+    return _add_photo(form, parent=parent, limits=limits)
 
 
 @bp.get("/photos/<int:photo_id>")
-@doc(content_type="image/jpeg")
+@bp.response(200, IMAGE, content_type="image/jpeg")
+@bp.doc(responses=IMAGE_RESPONSES)
 def get_photo(photo_id: int):
     """The photo's image (upright, without metadata), within scope only."""
     photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
@@ -82,7 +109,8 @@ def get_photo(photo_id: int):
 
 
 @bp.get("/photos/<int:photo_id>/thumbnail")
-@doc(content_type="image/jpeg")
+@bp.response(200, IMAGE, content_type="image/jpeg")
+@bp.doc(responses=IMAGE_RESPONSES)
 def get_thumbnail(photo_id: int):
     """The photo's thumbnail (320 px long side), within scope only."""
     photo = service.get_photo(actor=current_actor(), photo_id=photo_id)
@@ -90,26 +118,25 @@ def get_thumbnail(photo_id: int):
 
 
 def _image_response(key: str, etag: str, content_type: str, length: int) -> Response:
-    if request.if_none_match.contains_weak(etag):
+    """Flask's ``send_file`` with ``conditional``: ETag and 304, and Range requests (206) for a file on local disk, so
+    a photo half-loaded over a flaky connection resumes instead of starting over. An object store's stream is sent
+    as it comes (no Range)."""
+    if request.if_none_match.contains_weak(etag):  # the phone has it: no need to open the file (or the bucket)
         response = Response(status=304)
-    else:
-        try:
-            stream = service.media_store().open(key)
-        except FileNotFoundError:
-            current_app.logger.error("photo file missing from the media store: %s", key)
-            raise NotFound("照片文件不存在") from None
-        response = Response(_chunks(stream), mimetype=content_type)
-        response.call_on_close(stream.close)  # also when the body is never read (HEAD)
-        response.headers["Content-Length"] = str(length)
-        response.headers["X-Content-Type-Options"] = "nosniff"
-    response.set_etag(etag)
+        response.set_etag(etag)
+        response.headers["Cache-Control"] = CACHE_FOREVER
+        return response
+    store = service.media_store()
+    try:
+        source = store.path(key) if isinstance(store, LocalStore) else store.open(key)
+        response = send_file(source, mimetype=content_type, etag=etag, conditional=True)
+    except FileNotFoundError:
+        current_app.logger.error("photo file missing from the media store: %s", key)
+        raise NotFound("照片文件不存在") from None
+    if not isinstance(source, str) and response.status_code == 200:
+        response.content_length = length
     response.headers["Cache-Control"] = CACHE_FOREVER
     return response
-
-
-def _chunks(stream, size: int = 64 * 1024):
-    while data := stream.read(size):
-        yield data
 
 
 @bp.cli.command("gc")

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from flask_smorest.fields import Upload
 from marshmallow import Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+from werkzeug.datastructures import FileStorage
 
-from server.api import EARLIEST, LATEST, InputSchema, LocalDateTime
 from server.clock import as_utc
+from server.fields import EARLIEST, LATEST, InputSchema, LocalDateTime
 from server.photos.models import KINDS
 
 
@@ -79,3 +81,14 @@ class PhotoForm(InputSchema):
         if data.get("taken_at") is not None:
             data["taken_at"] = as_utc(data["taken_at"])
         return data
+
+
+class PhotoUpload(PhotoForm):
+    """A photo upload: the image in the multipart part ``file`` and the optional fields of ``PhotoForm`` beside it."""
+
+    file = Upload(required=True, error_messages={"required": "请选择要上传的照片"})
+
+    @validates_schema
+    def file_is_a_file(self, data: dict, **kwargs) -> None:
+        if "file" in data and not isinstance(data["file"], FileStorage):
+            raise ValidationError({"file": ["请以文件上传照片（字段 file）"]})

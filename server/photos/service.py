@@ -16,8 +16,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
 from server.clock import now
 from server.damage.models import DamageReport
 from server.damage.service import get_report

@@ -44,6 +44,7 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from server import clock
 from server.damage.models import DamageReport
+from server.fields import local_iso
 
 OBLIGATIONS = ("initial", "daily", "final", "none")
 OBLIGATION_NAMES = {"initial": "初报", "daily": "每日续报", "final": "核报", "none": "无"}
@@ -170,6 +171,6 @@ def describe(obligation: Obligation) -> dict:
     return {
         "obligation": obligation.kind,
         "obligation_name": OBLIGATION_NAMES[obligation.kind],
-        "due_at": clock.to_local(obligation.due_at).isoformat() if obligation.due_at else None,
-        "window_start": clock.to_local(obligation.window_start).isoformat() if obligation.window_start else None,
+        "due_at": local_iso(obligation.due_at),
+        "window_start": local_iso(obligation.window_start),
     }

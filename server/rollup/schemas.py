@@ -1,22 +1,13 @@
 from marshmallow import Schema, fields, validate
 
-from server import clock
-from server.api import InputSchema, PageQuery
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter, UserBrief
 from server.orgunits.schemas import OrgUnitOut
 from server.rollup.deadlines import OBLIGATIONS, STATUSES
 from server.rollup.models import SIGNOFF_STATUS_NAMES
 
 
-def _local(value):
-    return clock.to_local(value).isoformat() if value is not None else None
-
-
-def _user(user):
-    return None if user is None else {"id": user.id, "username": user.username, "name": user.name}
-
-
-class RollupQuery(InputSchema):
-    org_unit_id = fields.Integer(load_default=None)
+class RollupQuery(UnitFilter):
+    """At this unit (default: the caller's)."""
 
 
 class DeadlinesQuery(RollupQuery):
@@ -39,7 +30,12 @@ class ReportingOut(Schema):
     unreviewed = fields.Integer()
     late = fields.Integer()
     overdue_missing = fields.Integer(metadata={"description": "no report although the initial deadline passed"})
-    missing_units = fields.List(fields.Nested(OrgUnitOut), metadata={"description": "top node only"})
+
+
+class NodeReportingOut(ReportingOut):
+    """The roll-up's own node also names its missing villages (its children and the dashboard do not)."""
+
+    missing_units = fields.List(fields.Nested(OrgUnitOut))
 
 
 class DeadlineOut(Schema):
@@ -73,7 +69,7 @@ class RollupOut(Schema):
     org_unit = fields.Nested(OrgUnitOut)
     figures = fields.Dict()
     evacuation = fields.Nested(EvacuationTotalsOut)
-    reporting = fields.Nested(ReportingOut)
+    reporting = fields.Nested(NodeReportingOut)
     last_report_at = fields.String(allow_none=True)
     deadline = fields.Nested(DeadlineOut)
     children = fields.List(fields.Nested(RollupChildOut))
@@ -104,8 +100,7 @@ class SignOffReviewIn(InputSchema):
     version = fields.Integer(load_default=None, metadata={"description": "the version the reviewer saw"})
 
 
-class SignOffQuery(PageQuery):
-    org_unit_id = fields.Integer(load_default=None)
+class SignOffQuery(PageQuery, UnitFilter):
     current = fields.Boolean(load_default=None)
 
 
@@ -122,8 +117,8 @@ class SignOffOut(Schema):
     status_name = fields.Function(lambda s: SIGNOFF_STATUS_NAMES[s.status])
     current = fields.Boolean()
     version = fields.Integer()
-    created_by = fields.Function(lambda s: _user(s.created_by))
-    created_at = fields.Function(lambda s: _local(s.created_at))
-    reviewed_by = fields.Function(lambda s: _user(s.reviewed_by))
-    reviewed_at = fields.Function(lambda s: _local(s.reviewed_at))
+    created_by = fields.Nested(UserBrief)
+    created_at = LocalDateTime()
+    reviewed_by = fields.Nested(UserBrief, allow_none=True)
+    reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()

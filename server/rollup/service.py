@@ -8,7 +8,6 @@ out, and grouping by the child segment of the village's path gives every child o
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -23,6 +22,7 @@ from server.evacuation.models import EvacuationReport
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
+from server.fields import local_iso
 from server.orgunits.models import OrgUnit
 from server.orgunits.schemas import OrgUnitOut
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
@@ -71,10 +71,6 @@ _UNIT_OUT = OrgUnitOut()
 
 def unit_json(unit: OrgUnit) -> dict[str, Any]:
     return _UNIT_OUT.dump(unit)
-
-
-def iso(value: datetime | None) -> str | None:
-    return clock.to_local(value).isoformat() if value is not None else None
 
 
 def format_figures(values: dict[str, Any], disaster_type: str | None = None) -> dict[str, Any]:
@@ -190,7 +186,7 @@ def _summarize(rows, disaster_type: str | None = None) -> dict[str, Any]:
             "late": int(totals.get("late") or 0),
             "overdue_missing": int(totals.get("overdue_missing") or 0),
         },
-        "last_report_at": iso(max((clock.as_utc(t) for t in last), default=None)),
+        "last_report_at": local_iso(max((clock.as_utc(t) for t in last), default=None)),
     }
 
 
@@ -255,7 +251,7 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
                     "status": signoff.status,
                     "figures": signoff.figures,
                     "evacuation": signoff.evacuation,
-                    "created_at": iso(signoff.created_at),
+                    "created_at": local_iso(signoff.created_at),
                 },
                 "differs": signoff is not None and signoff.figures != child["figures"],
             }
@@ -299,7 +295,7 @@ def deadline_statuses(
             "org_unit": dict(zip(UNIT_FIELDS, row[:width], strict=True)),
             "status": row[width],
             "status_name": deadlines.STATUS_NAMES[row[width]],
-            "last_report_at": iso(row[width + 1]),
+            "last_report_at": local_iso(row[width + 1]),
         }
         for row in db.session.execute(stmt).tuples()
     ]

@@ -8,8 +8,8 @@ from sqlalchemy import Select, select, update
 from sqlalchemy.exc import IntegrityError
 
 from server import clock
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
 from server.errors import (
     AlreadyReviewed,
     EventClosed,

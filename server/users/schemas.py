@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.api import InputSchema, PageQuery
+from server.fields import InputSchema, PageQuery, UnitFilter
 from server.orgunits.schemas import OrgUnitOut
 from server.users.models import ROLES, normalize_username
 
@@ -43,7 +43,6 @@ class UserUpdate(InputSchema):
     password = fields.String(load_only=True, validate=validate.Length(min=8, max=128))
 
 
-class UserQuery(PageQuery):
+class UserQuery(PageQuery, UnitFilter):
     role = fields.String(load_default=None, validate=validate.OneOf(ROLES))
-    org_unit_id = fields.Integer(load_default=None)
     q = fields.String(load_default=None, validate=validate.Length(max=64))

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+from blinker import Signal
 from sqlalchemy import Select, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from server.access import require_role
 from server.audit.service import record
-from server.auth.access import require_role
-from server.auth.passwords import hash_password
-from server.auth.service import end_all_logins
 from server.errors import Forbidden, Invalid, NotFound, UsernameTaken
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.users.models import User, normalize_username, username_key
+from server.users.passwords import hash_password
+
+# Sent when a user's logins must end (deactivated, or a new password): the auth feature, which keeps the logins,
+# connects to it, so users need not import auth (auth builds on users).
+logins_ended = Signal("a user's logins must end")
 
 AUDITED_FIELDS = ("username", "name", "phone", "role", "org_unit_id", "active")
 
@@ -103,7 +107,7 @@ def update_user(*, actor: User, user_id: int, changes: dict) -> User:
         target.password_hash = hash_password(changes["password"])
     # Deactivation and a new password end every session of the user.
     if password_changed or (before["active"] and not target.active):
-        end_all_logins(target)
+        logins_ended.send(target)
     db.session.flush()
     diff = {
         field: [before[field], getattr(target, field)]

@@ -126,7 +126,7 @@ def test_successful_logins_are_not_throttled(app, client, make_user, tree):
 
 
 def test_passwords_are_stored_with_a_slow_standard_hash(app, make_user, tree):
-    from server.auth.passwords import hash_password
+    from server.users.passwords import hash_password
 
     app.config["PASSWORD_HASH_METHOD"] = "scrypt"
     try:

@@ -50,10 +50,15 @@ def test_report_json_per_the_contract(scene):
         "id": scene.tree.village_a1.id,
         "code": scene.tree.village_a1.code,
         "name": "甲一村",
+        "level": "village",
     }
     assert body["stage"] == "initial" and body["status"] == "submitted" and body["current"] is True
     assert body["note"] == "山洪冲毁村道" and body["change_note"] == ""
-    assert body["submitted_by"] == {"id": scene.reporter.id, "name": "甲一村信息员"}
+    assert body["submitted_by"] == {
+        "id": scene.reporter.id,
+        "username": scene.reporter.username,
+        "name": "甲一村信息员",
+    }
     assert body["submitted_at"] == "2026-06-20T15:30:00+08:00"
     assert body["reviewed_by"] is None and body["reviewed_at"] is None and body["review_comment"] == ""
     assert body["version"] == 1

@@ -24,7 +24,8 @@ def test_township_reviewer_approves(scene, login_as):
     assert response.status_code == 200
     body = response.get_json()
     assert body["status"] == "approved" and body["current"] is True
-    assert body["reviewed_by"] == {"id": scene.town_reviewer.id, "name": "甲镇审核员"}
+    reviewer = scene.town_reviewer
+    assert body["reviewed_by"] == {"id": reviewer.id, "username": reviewer.username, "name": "甲镇审核员"}
     assert body["reviewed_at"] == "2026-06-20T16:00:00+08:00"
     assert body["review_comment"] == "已核实"
     assert body["version"] == 2

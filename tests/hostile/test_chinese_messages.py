@@ -104,6 +104,8 @@ def json_operations(document: dict) -> list[tuple[str, str, dict]]:
     found = []
     for path, operations in document["paths"].items():
         for method, operation in operations.items():
+            if method == "parameters":  # the path's own parameters, not an operation
+                continue
             content = operation.get("requestBody", {}).get("content", {})
             if "application/json" in content:
                 found.append(

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from server.api import view_meta
 from tests.photos import images
 
 FUZZ = settings(
@@ -71,7 +72,7 @@ def json_values(keys: st.SearchStrategy[str]) -> st.SearchStrategy:
 
 
 def schema_keys(app, endpoint: str) -> list[str]:
-    schema = getattr(app.view_functions[endpoint], "__apidoc__", {})["body"]
+    schema = view_meta(app.view_functions[endpoint])["json"]
     schema = schema() if isinstance(schema, type) else schema
     names = []
     for name, field in schema.fields.items():
@@ -154,7 +155,7 @@ def test_arbitrary_query_strings_at_every_list_and_export(app, hostile):
     adapter = app.url_map.bind("localhost")
     targets = []
     for rule in app.url_map.iter_rules():
-        meta = getattr(app.view_functions[rule.endpoint], "__apidoc__", {})
+        meta = view_meta(app.view_functions[rule.endpoint])
         if rule.rule.startswith("/api/v1/") and "GET" in rule.methods and meta.get("query") is not None:
             schema = meta["query"]() if isinstance(meta["query"], type) else meta["query"]
             url = adapter.build(rule.endpoint, {name: hostile.args[name] for name in rule.arguments})

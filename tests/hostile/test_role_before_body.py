@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from server.api import view_meta
 from tests.conftest import assert_error
 from tests.test_authorization_features import ROLES
 
@@ -38,7 +39,7 @@ def test_every_json_endpoint_declares_its_roles(app, hostile):
         if endpoint in ROLE_FROM_BODY_OR_OBJECT:
             continue
         assert endpoint in ALLOWED, f"{endpoint}: which roles may call it?"
-        declared = getattr(app.view_functions[endpoint], "__apidoc__", {}).get("roles")
+        declared = view_meta(app.view_functions[endpoint]).get("roles")
         assert declared is not None and set(declared) == set(ALLOWED[endpoint]), endpoint
 
 

@@ -7,6 +7,7 @@ import json
 import re
 from typing import Any
 
+from server.api import view_meta
 from tests.test_authorization_features import World
 
 # The role that may write to each endpoint (its body is parsed only after the role check).
@@ -19,7 +20,7 @@ WRITER = {
     "damage.create_report": "reporter",
     "evacuation.submit_evacuation": "reporter",
     "hazards.create_hazard": "reporter",
-    "hazards.upload_hazard_photo": "reporter",
+    "photos.upload_hazard_photo": "reporter",
     "photos.upload_damage_report_photo": "reporter",
 }
 DEFAULT_WRITER = "reviewer"  # events, reviews, sign-offs, shelters, hazard transitions
@@ -43,8 +44,8 @@ class HostileWorld:
         adapter = self.app.url_map.bind("localhost")
         found = []
         for rule in sorted(self.app.url_map.iter_rules(), key=lambda r: r.rule):
-            meta = getattr(self.app.view_functions[rule.endpoint], "__apidoc__", {})
-            if meta.get("body") is None:
+            meta = view_meta(self.app.view_functions[rule.endpoint])
+            if meta.get("json") is None:
                 continue
             for method in sorted(rule.methods - {"GET", "HEAD", "OPTIONS"}):
                 url = adapter.build(rule.endpoint, {name: self.args[name] for name in rule.arguments}, method=method)
@@ -55,7 +56,7 @@ class HostileWorld:
         """(method, OpenAPI path template, endpoint) of every rule that takes a JSON body."""
         found = []
         for rule in self.app.url_map.iter_rules():
-            if getattr(self.app.view_functions[rule.endpoint], "__apidoc__", {}).get("body") is None:
+            if view_meta(self.app.view_functions[rule.endpoint]).get("json") is None:
                 continue
             template = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
             found += [(method, template, rule.endpoint) for method in rule.methods - {"GET", "HEAD", "OPTIONS"}]
@@ -69,7 +70,7 @@ class HostileWorld:
 
     def upload_urls(self) -> list[tuple[str, str]]:
         return [
-            (f"/api/v1/hazards/{self.args['hazard_id']}/photos", "hazards.upload_hazard_photo"),
+            (f"/api/v1/hazards/{self.args['hazard_id']}/photos", "photos.upload_hazard_photo"),
             (f"/api/v1/damage-reports/{self.args['report_id']}/photos", "photos.upload_damage_report_photo"),
         ]
 

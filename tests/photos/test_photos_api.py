@@ -542,3 +542,16 @@ def test_pixel_limits_refuse_from_the_header(people, hazard, media, bomb):
     error = assert_error(upload(people.reporter_a1, hazard_url(hazard), bomb), 422, "validation_error")
     assert "file" in error["details"]["fields"]
     assert stored_files(media) == []
+
+
+def test_a_photo_resumes_with_a_range_request(people, hazard):
+    """A download cut off on a flaky connection continues from where it stopped (206), not from the start."""
+    photo = upload(people.reporter_a1, hazard_url(hazard), images.jpeg()).get_json()
+    with people.reporter_a1.get(photo["url"]) as whole:
+        full = whole.get_data()
+        assert whole.headers["Accept-Ranges"] == "bytes"
+    with people.reporter_a1.get(photo["url"], headers={"Range": "bytes=10-"}) as rest:
+        assert rest.status_code == 206
+        assert rest.get_data() == full[10:]
+        assert rest.headers["Content-Range"] == f"bytes 10-{len(full) - 1}/{len(full)}"
+        assert rest.headers["Cache-Control"] == "private, max-age=31536000, immutable"

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select, update
 
 from server.audit.service import record
+from server.damage.models import DamageReport
+from server.evacuation.models import EvacuationReport
 from server.extensions import db
 
 if TYPE_CHECKING:
@@ -30,9 +32,6 @@ class VillageRows:
 
 
 def _reports() -> list[VillageRows]:
-    from server.damage.models import DamageReport
-    from server.evacuation.models import EvacuationReport
-
     return [
         VillageRows("damage_reports", DamageReport, "damage_report", exclusive=True),
         VillageRows("evacuation_reports", EvacuationReport, "evacuation_report", exclusive=True),

@@ -15,15 +15,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server import clock
+from server.access import require_role
 from server.audit.service import record, snapshot
-from server.auth.access import require_role
 from server.damage import figures as fig
+from server.damage.service import create_report
 from server.errors import EventClosed, Forbidden, Invalid, InvalidTransition, MergeConflict
-from server.events.merge import move_village_rows, rows_in_target
 from server.events.models import Event
 from server.events.service import AUDITED_FIELDS, STATUS_NAMES, disaster_type_errors, get_event, started_at_errors
 from server.extensions import db
 from server.idempotency import payload_digest, resend_or_conflict
+from server.localevents.merge import move_village_rows, rows_in_target
 from server.orgunits.scope import statistics_unit
 
 if TYPE_CHECKING:
@@ -130,8 +131,6 @@ def open_local_event(
 
 
 def _file_initial_report(*, actor: User, event: Event, client_id: str, figures: dict, note: str) -> None:
-    from server.damage.service import create_report  # the damage feature builds on events, not the reverse
-
     try:
         create_report(
             actor=actor,

@@ -1,0 +1,126 @@
+"""The API's vocabulary of fields, in one module: the base of every request schema (unknown fields refused, ASCII
+numerals, integers that fit the database), the one local date-time field and its plain-row twin ``local_iso``,
+the shared query mixins (page, unit filter) and the brief views of a user and a unit that responses nest."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+
+from server.clock import as_utc, local_zone, to_local
+
+INT_MAX = 2**31 - 1  # every integer column is a 32-bit INTEGER
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
+class InputSchema(Schema):
+    """Base of every request schema: unknown fields are an error, not silently dropped, and no integer can
+    overflow a database column (a 500 from the driver would otherwise answer a typo)."""
+
+    class Meta:
+        unknown = RAISE
+
+    @pre_load
+    def ascii_numerals(self, data: Any, **kwargs) -> Any:
+        """A number given as text (query strings, or JSON strings) is written with ASCII digits only: Python's
+        int() and Decimal() would also take "1_000", "１２" and "٣", which no form field means."""
+        if not isinstance(data, dict):
+            return data
+        errors = {}
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            inner = field.inner if isinstance(field, fields.List) else field
+            if not isinstance(inner, fields.Number):
+                continue
+            pattern = _INTEGER_TEXT if isinstance(inner, fields.Integer) else _DECIMAL_TEXT
+            values = data.get(key)
+            values = values if isinstance(values, list) and inner is not field else [values]
+            if any(isinstance(v, str) and v and not pattern.fullmatch(v) for v in values):
+                errors[key] = ["须为用阿拉伯数字 0-9 书写的数值"]
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+    @validates_schema
+    def integers_fit_the_database(self, data: dict, **kwargs) -> None:
+        errors = {}
+        for name, field in self.fields.items():
+            key = field.data_key or name
+            values = data.get(name)
+            if isinstance(field, fields.List) and isinstance(field.inner, fields.Integer):
+                values = values or []
+            elif isinstance(field, fields.Integer):
+                values = [values]
+            else:
+                continue
+            if any(isinstance(v, int) and not -INT_MAX - 1 <= v <= INT_MAX for v in values):
+                errors[key] = ["数值超出范围"]
+        if errors:
+            raise ValidationError(errors)
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # times a request may carry: nothing in this domain is older,
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)  # and a zone's 1900 rules would show as offsets like +08:05:43
+TIME_RANGE_MESSAGE = "时间须在 2000 年至 2100 年之间"
+
+
+class LocalDateTime(fields.DateTime):
+    """The one time field of the API. Dumps an aware UTC time in the deployment's ``TIMEZONE`` with its offset
+    (``2026-07-01T08:00:00+08:00``); loads ISO 8601, a time without an offset read as ``TIMEZONE`` local time,
+    into aware UTC, between 2000 and 2100."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return local_iso(value)
+
+    def _deserialize(self, value, attr, data, **kwargs) -> datetime:
+        parsed = super()._deserialize(value, attr, data, **kwargs)
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=local_zone())
+        try:
+            return self.bounded(as_utc(parsed))
+        except OverflowError:  # year 1 or 9999 moved by the offset
+            raise ValidationError(TIME_RANGE_MESSAGE) from None
+
+    @staticmethod
+    def bounded(value: datetime) -> datetime:
+        if not EARLIEST <= value < LATEST:
+            raise ValidationError(TIME_RANGE_MESSAGE)
+        return value
+
+
+class PageQuery(InputSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1))
+    per_page = fields.Integer(load_default=None, validate=validate.Range(min=1, max=200))
+
+
+class UnitFilter(InputSchema):
+    """Query mixin: only what lies in (or at) this unit."""
+
+    org_unit_id = fields.Integer(load_default=None)
+
+
+def local_iso(value: datetime | None) -> str | None:
+    """A stored (UTC) time as the API sends it: ISO 8601 in the deployment's ``TIMEZONE`` with its offset. The
+    one local-time output: ``LocalDateTime`` dumps through it, and the hot paths that build plain rows call it."""
+    return None if value is None else to_local(value).isoformat()
+
+
+class UserBrief(Schema):
+    """A user as other objects name it (filed by, reviewed by, acting user of an audit row)."""
+
+    id = fields.Integer()
+    username = fields.String()
+    name = fields.String()
+
+
+class UnitBrief(Schema):
+    """An org unit as other objects name it."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
