@@ -33,6 +33,7 @@ from server.errors import (
     register_error_handlers,
 )
 from server.extensions import db, limiter, login_manager, migrate
+from server.logs import RedactIdNumbers
 
 # Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
 FEATURES = (
@@ -47,6 +48,7 @@ FEATURES = (
     "evacuation",
     "localevents",
     "hazards",
+    "ledgers",
     "photos",
     "dashboard",
 )
@@ -151,7 +153,9 @@ def _engine_timeouts(url: str, connect_timeout: float, statement_timeout: float)
     ``pool_pre_ping`` tests a pooled connection before use, so after a database restart the next request gets a
     fresh connection instead of an error.
     """
-    options: dict[str, Any] = {"pool_pre_ping": True}
+    # hide_parameters: a failing statement's values never reach an exception message or a log line (ledger rows
+    # carry ID numbers, personal data that is never logged).
+    options: dict[str, Any] = {"pool_pre_ping": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the database's write lock.
         options["connect_args"] = {"timeout": float(statement_timeout)}
@@ -189,6 +193,7 @@ def _configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RedactIdNumbers())
     for name in ("server", app.logger.name):
         logger = logging.getLogger(name)
         logger.handlers = [handler]

@@ -20,7 +20,11 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from server.logs import RedactIdNumbers
+
 log = logging.getLogger("server.errors")
+# Database errors are logged here, and PostgreSQL's error text quotes a failing row: no full ID number in the log.
+log.addFilter(RedactIdNumbers())
 
 
 class ApiError(Exception):

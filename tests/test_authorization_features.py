@@ -41,6 +41,7 @@ REPORTER = ("reporter",)
 REVIEWER = ("reviewer",)
 EDITORS = ("reviewer", "admin")  # shelters
 FILERS = ("reporter", "reviewer")  # hazards and photos
+LEDGER_EDITORS = ("reporter", "reviewer")  # a ledger row: its village's reporter, or a reviewer above
 
 NOT_FOUND = (404, "not_found")
 FORBIDDEN = (403, "forbidden")
@@ -87,6 +88,28 @@ def local_event_payload() -> dict:
 
 def report_body(t: Targets) -> dict:
     return {"client_id": str(uuid.uuid4()), "org_unit_id": t["village"], "stage": "initial", "figures": {}}
+
+
+def casualty_body(t: Targets) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "org_unit_id": t["village"],
+        "name": f"张{next(_serial)}",
+        "sex": "male",
+        "kind": "missing",
+    }
+
+
+def house_body(t: Targets) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "org_unit_id": t["village"],
+        "head_name": f"李{next(_serial)}",
+        "structure": "砖木",
+        "damage": "collapsed",
+        "rooms": 3,
+        "transitional_aid_persons": 4,
+    }
 
 
 def evacuation_body(t: Targets) -> dict:
@@ -306,6 +329,54 @@ CASES = [
     Case("damage report photo thumbnail", "get", "/api/v1/photos/{report_photo}/thumbnail", ANY),
     # --- dashboard
     Case("dashboard", "get", "/api/v1/dashboard", ANY, scoped=False),
+    # --- named ledgers (台账): filed by the village's reporter, changed by it or a reviewer above, reviewed by the
+    # level above; the full ID number only for a county reviewer
+    Case("register casualty", "post", "/api/v1/events/{event}/casualties", REPORTER, 201, lambda t: casualty_body(t)),
+    Case("list casualties", "get", "/api/v1/events/{event}/casualties?org_unit_id={village}", ANY),
+    Case("casualties xlsx", "get", "/api/v1/events/{event}/casualties.xlsx?org_unit_id={village}", ANY),
+    Case("read casualty", "get", "/api/v1/casualties/{casualty}", ANY),
+    Case("change casualty", "patch", "/api/v1/casualties/{casualty}", LEDGER_EDITORS, body=lambda t: {"note": "核实"}),
+    Case(
+        "review casualty",
+        "post",
+        "/api/v1/casualties/{casualty}/review",
+        REVIEWER,
+        body=lambda t: {"decision": "approve"},
+    ),
+    Case("reveal casualty id number", "post", "/api/v1/casualties/{casualty}/reveal", REVIEWER, level="county"),
+    Case(
+        "reveal casualty id number (township)",
+        "post",
+        "/api/v1/casualties/{casualty}/reveal",
+        REVIEWER,
+        overrides=TOWNSHIP_REVIEWER_REFUSED,
+    ),
+    Case(
+        "register damaged house",
+        "post",
+        "/api/v1/events/{event}/damaged-houses",
+        REPORTER,
+        201,
+        lambda t: house_body(t),
+    ),
+    Case("list damaged houses", "get", "/api/v1/events/{event}/damaged-houses?org_unit_id={village}", ANY),
+    Case("damaged houses xlsx", "get", "/api/v1/events/{event}/damaged-houses.xlsx?org_unit_id={village}", ANY),
+    Case("read damaged house", "get", "/api/v1/damaged-houses/{house}", ANY),
+    Case(
+        "change damaged house",
+        "patch",
+        "/api/v1/damaged-houses/{house}",
+        LEDGER_EDITORS,
+        body=lambda t: {"status": "repairing"},
+    ),
+    Case(
+        "review damaged house",
+        "post",
+        "/api/v1/damaged-houses/{house}/review",
+        REVIEWER,
+        body=lambda t: {"decision": "approve"},
+    ),
+    Case("reveal house id number", "post", "/api/v1/damaged-houses/{house}/reveal", REVIEWER, level="county"),
 ]
 
 
@@ -435,6 +506,19 @@ class World:
 
         return self._once(("signoff", where), build)
 
+    def ledger_row(self, where: str, kind: str) -> int:
+        def build():
+            targets = {"village": self.sides[where].village.id}
+            body, path = (
+                (casualty_body(targets), "casualties")
+                if kind == "casualty"
+                else (house_body(targets), "damaged-houses")
+            )
+            url = f"/api/v1/events/{self.event(where)}/{path}"
+            return created(self.seed(where, "reporter").post(url, json=body))["id"]
+
+        return self._once((kind, where), build)
+
     def photo(self, where: str, parent: str) -> int:
         def build():
             if parent == "hazard":
@@ -482,6 +566,8 @@ BUILDERS: dict[str, Callable[[World, str], Any]] = {
     "shelter": World.shelter,
     "signoff": World.signoff,
     "hazard": World.hazard,
+    "casualty": lambda w, where: w.ledger_row(where, "casualty"),
+    "house": lambda w, where: w.ledger_row(where, "house"),
     "hazard_photo": lambda w, where: w.photo(where, "hazard"),
     "report_photo": lambda w, where: w.photo(where, "report"),
     "reported_hazard": lambda w, where: w.new_hazard(where),

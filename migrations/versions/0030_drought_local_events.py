@@ -1,7 +1,7 @@
 """drought indicators on damage reports; local events reported from below (pending, merged, rejected)
 
 Revision ID: 0030
-Revises: 0009
+Revises: 0020
 Create Date: 2026-12-01
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 import server.types
 
 revision = "0030"
-down_revision = "0009"
+down_revision = "0020"  # after the named ledgers (merged from branch ledgers)
 branch_labels = None
 depends_on = None
 

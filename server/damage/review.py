@@ -18,6 +18,7 @@ from server.damage.models import DamageReport
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
+from server.ledgers.review import approve_with_report
 
 if TYPE_CHECKING:
     from server.users.models import User
@@ -89,6 +90,8 @@ def review_report(
             **({"current": [True, False]} if status == "returned" else {}),
         },
     )
+    if status == "approved":
+        approve_with_report(actor=actor, report=report)
     if restored is not None:
         record(
             actor=actor,

@@ -69,6 +69,14 @@ class DamageReportOut(Schema):
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()
 
+    warnings = fields.Function(
+        lambda report: getattr(report, "warnings", []),
+        metadata={
+            "description": "figures of a current 初报/续报 that disagree with the village's ledgers (in the answer to "
+            "a filing and a single read, not in lists); a 核报 that disagrees is refused with 422"
+        },
+    )
+
     @post_dump(pass_original=True)
     def _indicators_of_the_type(self, data, report, **kwargs):
         """干旱's indicators only on a drought event's reports (the event is in the identity map: no query)."""
@@ -78,3 +86,10 @@ class DamageReportOut(Schema):
                 if indicator.only_for != report.event.disaster_type:
                     figures.pop(indicator.key, None)
         return data
+
+
+class DamageReportRowOut(DamageReportOut):
+    """A report in a list: no ledger warnings (one query per row); the roll-up flags each village's mismatch."""
+
+    class Meta:
+        exclude = ("warnings",)

@@ -28,6 +28,7 @@ from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.idempotency import payload_digest, resend_or_conflict
+from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 
@@ -105,18 +106,26 @@ def create_report(
 
     existing = _by_client_id(client_id)
     if existing is not None:
-        return _resend(existing, digest, actor), False
+        return _with_ledger_warnings(_resend(existing, digest, actor)), False
 
     try:
         _check_unit(event, unit)
         previous = _check_stage(event, unit, stage)
-        _check_figures(values, previous, change_note, type_errors=fig.type_errors(stated, event.disaster_type))
+        mismatched = reconcile.mismatches(values, reconcile.ledger_counts(event.id, unit.id))
+        # 核报 must agree with the ledgers name by name; 初报 and 续报 are taken with a warning.
+        _check_figures(
+            values,
+            previous,
+            change_note,
+            type_errors=fig.type_errors(stated, event.disaster_type),
+            refused=mismatched if stage == "final" else None,
+        )
     except (Conflict, Invalid):
         # On PostgreSQL an identical request may have committed between our lookup and our checks (its report is
         # why "initial already filed" fails): that is a resend, not an error.
         existing = _by_client_id(client_id)
         if existing is not None:
-            return _resend(existing, digest, actor), False
+            return _with_ledger_warnings(_resend(existing, digest, actor)), False
         raise
 
     report = DamageReport(
@@ -154,7 +163,7 @@ def create_report(
         # Either an identical request won (same client_id) or another report for the village did.
         existing = _by_client_id(client_id)
         if existing is not None:
-            return _resend(existing, digest, actor), False
+            return _with_ledger_warnings(_resend(existing, digest, actor)), False
         raise Superseded(SUPERSEDED_MESSAGE) from None
     if previous is not None:
         db.session.expire(previous, ["current"])
@@ -172,7 +181,20 @@ def create_report(
             "figures": [None, fig.canonical(values)],
         },
     )
+    report.warnings = reconcile.warnings(mismatched)
     return report, True
+
+
+def _with_ledger_warnings(report: DamageReport) -> DamageReport:
+    """The report's figures against the village's ledgers as they stand now, as ``report.warnings``: for a resend
+    (the first answer may have been lost) and a read of the current report. Only 初报/续报 can disagree and be on
+    file; an older report is not checked against today's ledgers."""
+    report.warnings = []
+    if report.stage != "final" and report.current:
+        report.warnings = reconcile.warnings(
+            reconcile.mismatches(fig.figures_of(report), reconcile.ledger_counts(report.event_id, report.org_unit_id))
+        )
+    return report
 
 
 def _check_unit(event: Event, unit: OrgUnit) -> None:
@@ -222,10 +244,18 @@ def _followed(event: Event, actor: User) -> Event:
 
 
 def _check_figures(
-    values: dict, previous: DamageReport | None, change_note: str, *, type_errors: dict[str, list[str]]
+    values: dict,
+    previous: DamageReport | None,
+    change_note: str,
+    *,
+    type_errors: dict[str, list[str]],
+    refused: dict[str, str] | None = None,
 ) -> None:
-    """Every figure rule and the change-note rule, reported together."""
+    """Every figure rule, the type's indicators, the change-note rule and the ledger mismatches ``refused`` (核报),
+    reported together."""
     errors = {**fig.rule_errors(values), **type_errors}
+    for field, message in (refused or {}).items():
+        errors.setdefault(field, []).append(message)
     if previous is not None:
         down = fig.decreased(fig.figures_of(previous), values)
         if down and not change_note.strip():
@@ -275,3 +305,8 @@ def get_report(*, actor: User, report_id: int) -> DamageReport:
     if report is None or not statistics_unit(actor).contains(report.org_unit):
         raise NotFound("灾情报告不存在")
     return report
+
+
+def read_report(*, actor, report_id: int) -> DamageReport:
+    """``get_report`` with the ledger warnings of a current 初报/续报, for the single read."""
+    return _with_ledger_warnings(get_report(actor=actor, report_id=report_id))

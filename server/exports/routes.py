@@ -1,26 +1,13 @@
-from flask import Response, stream_with_context
-
 from server.access import current_actor
 from server.api import Blueprint
 from server.exports import service
 from server.exports.schemas import ReportExportQuery, RollupExportQuery
-from server.exports.writers import CSV_TYPE, XLSX_TYPE, content_disposition, csv_stream, xlsx_stream
+from server.exports.writers import XLSX_TYPE
+from server.exports.writers import table_response as _send
 
 bp = Blueprint("exports", __name__)
 
 FILE = {"type": "string", "format": "binary"}
-
-
-def _send(table: service.Table, extension: str) -> Response:
-    if extension == "xlsx":
-        body, mimetype = xlsx_stream(table.sheet_name, table.headers, table.kinds, table.rows), XLSX_TYPE
-    else:
-        body, mimetype = csv_stream(table.headers, table.kinds, table.rows), CSV_TYPE
-    # stream_with_context keeps the request (and its database session) alive while rows are read.
-    response = Response(stream_with_context(body), mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition(table.filename, table.fallback)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @bp.get("/events/<int:event_id>/rollup.xlsx")

@@ -19,6 +19,7 @@ from server.damage.models import STAGE_NAMES, STATUS_NAMES, DamageReport
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
+from server.ledgers.reconcile import TRANSITIONAL_AID_LABEL
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import service as rollup_service
@@ -42,6 +43,7 @@ COMPLETENESS_COLUMNS = (
     ("missing", "未报"),
     ("unreviewed", "待审核"),
     ("late", "逾期"),
+    ("ledger_mismatch", "台账不一致村数"),
 )
 
 
@@ -75,9 +77,9 @@ def rollup_table(*, actor: User, event_id: int, org_unit_id: int | None = None, 
     node = rollup_service.resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
     data = rollup_service.compute_rollup(event=event, node=node, with_missing_units=False)
     indicators = indicators_for(event.disaster_type)
-    headers = ["单位代码", "单位名称", *(i.header for i in indicators)]
+    headers = ["单位代码", "单位名称", *(i.header for i in indicators), TRANSITIONAL_AID_LABEL]
     headers += [label for _, label in EVACUATION_COLUMNS] + [label for _, label in COMPLETENESS_COLUMNS]
-    kinds = ["text", "text", *(_kind(i) for i in indicators)] + ["int"] * (
+    kinds = ["text", "text", *(_kind(i) for i in indicators), "int"] + ["int"] * (
         len(EVACUATION_COLUMNS) + len(COMPLETENESS_COLUMNS)
     )
 
@@ -86,6 +88,7 @@ def rollup_table(*, actor: User, event_id: int, org_unit_id: int | None = None, 
             code,
             name,
             *(part["figures"][i.key] for i in indicators),
+            part["figures"]["transitional_aid"],
             *(part["evacuation"][key] for key, _ in EVACUATION_COLUMNS),
             *(part["reporting"][key] for key, _ in COMPLETENESS_COLUMNS),
         ]

@@ -7,7 +7,6 @@ then the village holding such rows in the target too is a conflict, never a sile
 
 from __future__ import annotations
 
-import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +16,7 @@ from server.audit.service import record
 from server.damage.models import DamageReport
 from server.evacuation.models import EvacuationReport
 from server.extensions import db
+from server.ledgers.models import Casualty, DamagedHouse
 
 if TYPE_CHECKING:
     from server.events.models import Event
@@ -38,25 +38,13 @@ def _reports() -> list[VillageRows]:
     ]
 
 
-# HOOK for the named ledgers of issue 11 (branch ``ledgers``): "module:Model:entity_type" of each ledger table
-# keyed by event and village. They move with the village's reports; rows in both events are different people or
-# households, so they never clash. A ledger not present in this build is skipped.
-LEDGER_ROWS = (
-    ("casualties", "server.ledgers.models:Casualty:casualty"),
-    ("damaged_houses", "server.ledgers.models:DamagedHouse:damaged_house"),
-)
-
-
 def _ledgers() -> list[VillageRows]:
-    found = []
-    for name, target in LEDGER_ROWS:
-        module_name, model_name, entity_type = target.split(":")
-        try:
-            model = getattr(importlib.import_module(module_name), model_name)
-        except (ImportError, AttributeError):
-            continue
-        found.append(VillageRows(name, model, entity_type, exclusive=False))
-    return found
+    # The named ledgers (台账) move with the village's reports; rows in both events are different people or
+    # households, so they never clash.
+    return [
+        VillageRows("casualties", Casualty, "casualty", exclusive=False),
+        VillageRows("damaged_houses", DamagedHouse, "damaged_house", exclusive=False),
+    ]
 
 
 def village_rows() -> list[VillageRows]:

@@ -30,12 +30,27 @@ class ReportingOut(Schema):
     unreviewed = fields.Integer()
     late = fields.Integer()
     overdue_missing = fields.Integer(metadata={"description": "no report although the initial deadline passed"})
+    ledger_mismatch = fields.Integer(metadata={"description": "villages whose figures and ledgers (台账) disagree"})
 
 
 class NodeReportingOut(ReportingOut):
     """The roll-up's own node also names its missing villages (its children and the dashboard do not)."""
 
     missing_units = fields.List(fields.Nested(OrgUnitOut))
+
+
+class LedgerCountsOut(Schema):
+    """What the named ledgers hold under a node (counted rows only), beside the filed figures."""
+
+    deaths = fields.Integer()
+    missing = fields.Integer()
+    houses_collapsed_households = fields.Integer()
+    houses_collapsed_rooms = fields.Integer()
+    houses_severe_households = fields.Integer()
+    houses_severe_rooms = fields.Integer()
+    houses_general_households = fields.Integer()
+    houses_general_rooms = fields.Integer()
+    transitional_aid = fields.Integer(metadata={"description": "需过渡期生活救助人口"})
 
 
 class DeadlineOut(Schema):
@@ -61,6 +76,8 @@ class RollupChildOut(Schema):
     last_report_at = fields.String(allow_none=True)
     signoff = fields.Nested(SignOffBriefOut, allow_none=True)
     differs = fields.Boolean(metadata={"description": "live figures differ from the signed-off figures"})
+    ledger = fields.Nested(LedgerCountsOut)
+    ledger_mismatch = fields.Boolean(metadata={"description": "a village under it disagrees with its ledgers"})
 
 
 class RollupOut(Schema):
@@ -70,6 +87,7 @@ class RollupOut(Schema):
     figures = fields.Dict()
     evacuation = fields.Nested(EvacuationTotalsOut)
     reporting = fields.Nested(NodeReportingOut)
+    ledger = fields.Nested(LedgerCountsOut)
     last_report_at = fields.String(allow_none=True)
     deadline = fields.Nested(DeadlineOut)
     children = fields.List(fields.Nested(RollupChildOut))

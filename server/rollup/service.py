@@ -23,6 +23,7 @@ from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.fields import local_iso
+from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.schemas import OrgUnitOut
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
@@ -140,11 +141,15 @@ def _grouped_rows(event: Event, node: OrgUnit, obligation: deadlines.Obligation)
         columns.append(exact.label(indicator.key))
     for name in EVACUATION_FIELDS:
         columns.append(func.sum(getattr(EvacuationReport, name)).label(f"evac_{name}"))
+    people, houses = reconcile.village_ledgers(event.id)
+    columns += reconcile.rollup_columns(people, houses, DamageReport)
     stmt = (
         select(*columns)
         .select_from(OrgUnit)
         .outerjoin(DamageReport, _current_damage(event.id))
         .outerjoin(EvacuationReport, _current_evacuation(event.id))
+        .outerjoin(people, people.c.unit_id == OrgUnit.id)
+        .outerjoin(houses, houses.c.unit_id == OrgUnit.id)
         .where(_villages(_scope_prefix(event, node)))
         .group_by(key)
     )
@@ -174,8 +179,10 @@ def _summarize(rows, disaster_type: str | None = None) -> dict[str, Any]:
     figures = {i.key: from_cents(totals.get(i.key)) if i.decimal else int(totals.get(i.key) or 0) for i in INDICATORS}
     expected, reported = int(totals.get("expected") or 0), int(totals.get("reported") or 0)
     last = [row["last_report_at"] for row in rows if row["last_report_at"] is not None]
+    ledger = {key: int(totals.get(f"ledger_{key}") or 0) for key in reconcile.LEDGER_KEYS}
     return {
-        "figures": format_figures(figures, disaster_type),
+        # 需过渡期生活救助人口 is the housing ledger's sum, not a figure villages file.
+        "figures": {**format_figures(figures, disaster_type), "transitional_aid": ledger["transitional_aid"]},
         "evacuation": format_evacuation({name: totals.get(f"evac_{name}") for name in EVACUATION_FIELDS}),
         "reporting": {
             "expected": expected,
@@ -185,7 +192,10 @@ def _summarize(rows, disaster_type: str | None = None) -> dict[str, Any]:
             "unreviewed": int(totals.get("unreviewed") or 0),
             "late": int(totals.get("late") or 0),
             "overdue_missing": int(totals.get("overdue_missing") or 0),
+            # villages whose report figures and ledgers (台账) disagree
+            "ledger_mismatch": int(totals.get("ledger_mismatch") or 0),
         },
+        "ledger": ledger,
         "last_report_at": local_iso(max((clock.as_utc(t) for t in last), default=None)),
     }
 
@@ -254,6 +264,7 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
                     "created_at": local_iso(signoff.created_at),
                 },
                 "differs": signoff is not None and signoff.figures != child["figures"],
+                "ledger_mismatch": child["reporting"]["ledger_mismatch"] > 0,
             }
         )
     return {
@@ -263,6 +274,7 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
         "figures": total["figures"],
         "evacuation": total["evacuation"],
         "reporting": total["reporting"],
+        "ledger": total["ledger"],
         "last_report_at": total["last_report_at"],
         "deadline": deadlines.describe(obligation),
         "children": children,

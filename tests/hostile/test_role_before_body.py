@@ -27,6 +27,12 @@ ALLOWED = {
     "evacuation.create_shelter": ("reviewer", "admin"),
     "evacuation.update_shelter": ("reviewer", "admin"),
     "hazards.create_hazard": ("reporter", "reviewer"),
+    "ledgers.create_casualty": ("reporter",),
+    "ledgers.change_casualty": ("reporter", "reviewer"),
+    "ledgers.review_casualty": ("reviewer",),
+    "ledgers.create_damaged_house": ("reporter",),
+    "ledgers.change_damaged_house": ("reporter", "reviewer"),
+    "ledgers.review_damaged_house": ("reviewer",),
 }
 # Bodies whose roles depend on the body or the object: the service finds the object (404) before the role (403).
 ROLE_FROM_BODY_OR_OBJECT = {"auth.login", "hazards.transition"}

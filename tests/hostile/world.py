@@ -22,6 +22,10 @@ WRITER = {
     "hazards.create_hazard": "reporter",
     "photos.upload_hazard_photo": "reporter",
     "photos.upload_damage_report_photo": "reporter",
+    "ledgers.create_casualty": "reporter",
+    "ledgers.create_damaged_house": "reporter",
+    "ledgers.change_casualty": "reporter",
+    "ledgers.change_damaged_house": "reporter",
 }
 DEFAULT_WRITER = "reviewer"  # events, reviews, sign-offs, shelters, hazard transitions
 
@@ -37,6 +41,8 @@ class HostileWorld:
             "shelter_id": world.shelter("in"),
             "unit_id": world.sides["in"].village.id,
             "user_id": world.seed("in", "reporter").user["id"],
+            "casualty_id": world.ledger_row("in", "casualty"),
+            "house_id": world.ledger_row("in", "house"),
         }
 
     def json_endpoints(self) -> list[tuple[str, str, str]]:

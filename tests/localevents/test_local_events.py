@@ -8,6 +8,7 @@ import uuid
 import pytest
 
 from tests.conftest import assert_error
+from tests.ledgers.conftest import add_casualty, add_house
 
 LANDSLIDE = {
     "name": "甲一村后山滑坡",
@@ -156,6 +157,8 @@ def test_merged_into_the_county_event_the_reports_move_and_count_there_and_the_a
         "figures": {"affected_population": 15, "houses_collapsed_households": 3, "houses_collapsed_rooms": 6},
     }
     assert people.reporter.post(f"/api/v1/events/{local['id']}/damage-reports", json=update).status_code == 201
+    casualty = add_casualty(people.reporter, local["id"], kind="missing", cause="滑坡")
+    house = add_house(people.reporter, local["id"], damage="collapsed", rooms=3, transitional_aid_persons=4)
     flood = county_flood(people, tree)
 
     response = people.town.post(f"/api/v1/events/{local['id']}/merge", json={"into_event_id": flood["id"]})
@@ -169,6 +172,12 @@ def test_merged_into_the_county_event_the_reports_move_and_count_there_and_the_a
     rollup = people.county.get(f"/api/v1/events/{flood['id']}/rollup").get_json()
     assert rollup["figures"]["affected_population"] == 15 and rollup["figures"]["houses_collapsed_rooms"] == 6
     assert rollup["reporting"]["reported"] == 1
+    # The ledger rows moved too: listed under the county's event and counted in its roll-up.
+    casualties = people.county.get(f"/api/v1/events/{flood['id']}/casualties").get_json()["items"]
+    houses = people.county.get(f"/api/v1/events/{flood['id']}/damaged-houses").get_json()["items"]
+    assert [c["id"] for c in casualties] == [casualty["id"]] and [h["id"] for h in houses] == [house["id"]]
+    assert people.county.get(f"/api/v1/events/{local['id']}/casualties").get_json()["total"] == 0
+    assert rollup["ledger"]["missing"] == 1 and rollup["figures"]["transitional_aid"] == 4
 
     moved = people.county.get(f"/api/v1/audit?entity_type=damage_report&entity_id={reports[0]['id']}").get_json()
     entries = moved["items"] if isinstance(moved, dict) else moved
@@ -178,6 +187,11 @@ def test_merged_into_the_county_event_the_reports_move_and_count_there_and_the_a
     merge = [e for e in (merged["items"] if isinstance(merged, dict) else merged) if e["action"] == "event.merge"]
     assert merge and merge[0]["changes"]["moved"][1]["damage_reports"] == sorted(r["id"] for r in reports)
     assert merge[0]["changes"]["status"] == ["pending", "merged"]
+    assert merge[0]["changes"]["moved"][1]["casualties"] == [casualty["id"]]
+    assert merge[0]["changes"]["moved"][1]["damaged_houses"] == [house["id"]]
+    moved_person = people.county.get(f"/api/v1/audit?entity_type=casualty&entity_id={casualty['id']}").get_json()
+    person_moves = [e for e in moved_person["items"] if e["action"] == "casualty.move"]
+    assert person_moves and person_moves[0]["changes"]["event_id"] == [local["id"], flood["id"]]
 
     # A report still queued on the phone for the local event is filed to the event it joined.
     figures = {"affected_population": 16, "houses_collapsed_households": 3, "houses_collapsed_rooms": 6}
