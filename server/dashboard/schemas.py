@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields
 
 from server.orgunits.schemas import OrgUnitOut
-from server.rollup.schemas import DeadlineOut, EvacuationTotalsOut, ReportingOut
+from server.rollup.schemas import DeadlineOut, EvacuationTotalsOut, LevelObligationOut, ReportingOut
 
 
 class DashboardEventInfoOut(Schema):
@@ -20,7 +20,10 @@ class DashboardEventOut(Schema):
     evacuation = fields.Nested(EvacuationTotalsOut)
     reporting = fields.Nested(ReportingOut)
     deadline = fields.Nested(DeadlineOut)
+    levels = fields.List(fields.Nested(LevelObligationOut), metadata={"description": "each level's obligation"})
+    signoff_status = fields.String(allow_none=True, metadata={"description": "the caller's unit's own sign-off"})
     last_report_at = fields.String(allow_none=True)
+    overdue_signoffs = fields.Integer(metadata={"description": "sign-offs late or missing under the caller"})
 
 
 class DashboardHazardsOut(Schema):
@@ -34,11 +37,15 @@ class OverdueEventOut(Schema):
     event_id = fields.Integer()
     late = fields.Integer()
     missing = fields.Integer()
+    signoffs = fields.Integer()
 
 
 class DashboardOverdueOut(Schema):
     late = fields.Integer(metadata={"description": "villages late for their current obligation"})
     missing = fields.Integer(metadata={"description": "villages with nothing filed after the initial deadline"})
+    signoffs = fields.Integer(
+        metadata={"description": "sign-offs (乡镇上报, 县级上报) late or missing under the caller"}
+    )
     hazard_rectification = fields.Integer(metadata={"description": "hazard rectifications past their deadline"})
     events = fields.List(fields.Nested(OverdueEventOut))
 

@@ -70,13 +70,20 @@ def dashboard(*, actor: User) -> dict[str, Any]:
     unit = statistics_unit(actor)
     hazards = open_hazards(actor=actor)
     events = []
-    late = missing = 0
+    late = missing = signoffs_overdue = 0
     for event in live_events(actor=actor):
         # One roll-up per live event (a handful at a time), at the caller's unit: it is inside or around the area.
         rollup = compute_rollup(event=event, node=unit, with_missing_units=False)
         reporting = rollup["reporting"]
         late += reporting["late"]
         missing += reporting["overdue_missing"]
+        # Sign-offs owed under the caller (its own and its townships'): late or missing at any level above villages.
+        overdue_signoffs = sum(
+            level["counts"]["late"] + level["counts"]["missing"]
+            for level in rollup["levels"]
+            if level["level"] != "village"
+        )
+        signoffs_overdue += overdue_signoffs
         events.append(
             {
                 "event": {
@@ -92,7 +99,10 @@ def dashboard(*, actor: User) -> dict[str, Any]:
                 "evacuation": rollup["evacuation"],
                 "reporting": reporting,
                 "deadline": rollup["deadline"],
+                "levels": rollup["levels"],
+                "signoff_status": rollup["signoff_status"],
                 "last_report_at": rollup["last_report_at"],
+                "overdue_signoffs": overdue_signoffs,
             }
         )
     return {
@@ -104,12 +114,14 @@ def dashboard(*, actor: User) -> dict[str, Any]:
         "overdue": {
             "late": late,
             "missing": missing,
+            "signoffs": signoffs_overdue,
             "hazard_rectification": hazards["overdue_rectification"] if hazards else 0,
             "events": [
                 {
                     "event_id": item["event"]["id"],
                     "late": item["reporting"]["late"],
                     "missing": item["reporting"]["overdue_missing"],
+                    "signoffs": item["overdue_signoffs"],
                 }
                 for item in events
             ],
