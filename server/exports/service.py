@@ -7,7 +7,7 @@ response streams, read from the database in batches of plain columns (no ORM obj
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -57,6 +57,7 @@ class Table:
     headers: list[str]
     kinds: list[str]
     rows: Iterator[list[Any]]
+    preamble: list[list[str]] = field(default_factory=list)  # a form's header block above the headers (XLSX)
 
 
 def _kind(indicator) -> str:

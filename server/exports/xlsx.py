@@ -94,7 +94,14 @@ class _Sink:
 
 
 class _Sheet:
-    def __init__(self, zf: zipfile.ZipFile, number: int, headers: Sequence[str], letters: list[str]):
+    def __init__(
+        self,
+        zf: zipfile.ZipFile,
+        number: int,
+        headers: Sequence[str],
+        letters: list[str],
+        preamble: Sequence[Sequence[str]] = (),
+    ):
         self.stream = zf.open(f"xl/worksheets/sheet{number}.xml", "w")
         self.letters = letters
         self.row = 0
@@ -105,9 +112,12 @@ class _Sheet:
         )
         self.write(
             f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">'
-            '<pane xSplit="2" ySplit="1" topLeftCell="C2" activePane="bottomRight" state="frozen"/>'
+            f'<pane xSplit="2" ySplit="{len(preamble) + 1}" topLeftCell="C{len(preamble) + 2}" '
+            'activePane="bottomRight" state="frozen"/>'
             f"</sheetView></sheetViews><cols>{widths}</cols><sheetData>"
         )
+        for line in preamble:  # a form's header block (填报单位, 统计时间, …) above the column headers
+            self.add([(text, "text") for text in line])
         self.add([(h, "text") for h in headers], style=STYLE_HEADER)
 
     def write(self, text: str) -> None:
@@ -142,15 +152,20 @@ class _Sheet:
 
 
 def stream_xlsx(
-    sheet_name: str, headers: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[Any]]
+    sheet_name: str,
+    headers: Sequence[str],
+    kinds: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    preamble: Sequence[Sequence[str]] = (),
 ) -> Iterator[bytes]:
-    """Yield the xlsx bytes as they are produced. Decimal cells must already be exact two-place values."""
+    """Yield the xlsx bytes as they are produced. Decimal cells must already be exact two-place values. The
+    ``preamble`` lines (text) come before the column headers on the first sheet."""
     sink = _Sink()
     letters = column_letters(len(headers))
     names = [sheet_name]
     # Level 1: about twice as fast as the default for a few percent more bytes on this repetitive XML.
     zf = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-    sheet = _Sheet(zf, 1, headers, letters)
+    sheet = _Sheet(zf, 1, headers, letters, preamble)
     try:
         yield sink.take()
         pending = 0
