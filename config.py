@@ -69,9 +69,6 @@ MAX_PNG_PIXELS = 16_000_000
 # Thumbnails from the pixels ingest already decoded ("pixels", measured fastest) or a draft-mode re-decode ("draft").
 PHOTO_THUMBNAILS_FROM = "pixels"
 
-# Exports: where the hazard ledger's temporary XLSX is written (None: the system's temp dir).
-EXPORT_TMPDIR = None
-
 # Reporting deadlines (PRODUCT.md): initial within 60 minutes of the event opening, a daily update by 08:00
 # local time while active, final within 2 days of the event becoming stable.
 DEADLINE_INITIAL_MINUTES = 60

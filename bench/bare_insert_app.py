@@ -36,9 +36,12 @@ def database_url(url: str | None = None) -> str:
 
 def create_app(url: str | None = None) -> Flask:
     url = database_url(url)
-    if url.startswith("sqlite"):
-        import server  # noqa: F401  (its engine listeners: WAL, busy_timeout, BEGIN IMMEDIATE — the same SQLite set-up)
     engine = sa.create_engine(url, **defaults.SQLALCHEMY_ENGINE_OPTIONS)
+    if url.startswith("sqlite"):
+        import server  # the app's SQLite set-up on this engine: WAL, foreign keys, BEGIN IMMEDIATE for writes
+
+        sa.event.listen(engine, "connect", server._sqlite_pragmas)
+        sa.event.listen(engine, "begin", server._sqlite_begin)
     app = Flask(__name__)
 
     @app.post("/insert")

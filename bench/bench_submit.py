@@ -2,7 +2,8 @@
 
 Budget: ``POST /api/v1/events/{id}/damage-reports`` reaches ≥ 60% of the requests/s of a bare Flask endpoint doing one
 INSERT and COMMIT on the same database (``bench/bare_insert_app.py``), with p95 < 50 ms at 32 concurrent clients
-under gunicorn on 2 cores.
+under gunicorn on 2 cores. Issue 9's target, checked in the report: ≥ 40% of the bare endpoint's requests/s and a
+p95 within 3× of its p95, in the same run.
 
 Set-up: a throw-away PostgreSQL database ``gridreport_bench_submit`` (dropped at the end), migrated with
 ``flask_migrate.upgrade``; a synthetic county of 20 townships × 100 villages, one reporter per village (a cheap
@@ -337,16 +338,21 @@ class _SqlProbe:
     def commit(self, conn):
         self.statements.append("COMMIT")
 
+    def begin(self, conn):
+        self.statements.append("BEGIN")
+
     def __enter__(self):
         sa.event.listen(sa.engine.Engine, "before_cursor_execute", self.before)
         sa.event.listen(sa.engine.Engine, "after_cursor_execute", self.after)
         sa.event.listen(sa.engine.Engine, "commit", self.commit)
+        sa.event.listen(sa.engine.Engine, "begin", self.begin)
         return self
 
     def __exit__(self, *exc):
         sa.event.remove(sa.engine.Engine, "before_cursor_execute", self.before)
         sa.event.remove(sa.engine.Engine, "after_cursor_execute", self.after)
         sa.event.remove(sa.engine.Engine, "commit", self.commit)
+        sa.event.remove(sa.engine.Engine, "begin", self.begin)
 
 
 def in_process(app, url: str, event_id: int, username: str, runs: int) -> dict:
@@ -397,9 +403,9 @@ def in_process(app, url: str, event_id: int, username: str, runs: int) -> dict:
 PROFILE_PARTS = (
     ("before-request hooks: session cookie, user load, CSRF, rate limiter", "flask/app.py", "preprocess_request"),
     ("JSON body load and validation (webargs, marshmallow)", "webargs/core.py", "parse"),
-    ("the service: checks, savepoint, flag move, inserts, audit row", "server/damage/service.py", "create_report"),
+    ("the service: the one submit statement and the checks on its facts", "server/damage/service.py", "create_report"),
     ("COMMIT", "sqlalchemy/orm/scoping.py", "commit"),
-    ("the answer: reload after the commit and marshmallow dump", "marshmallow/schema.py", "dump"),
+    ("the answer: marshmallow dump", "marshmallow/schema.py", "dump"),
     ("after-request hooks, session cookie written", "flask/app.py", "process_response"),
 )
 
@@ -636,15 +642,6 @@ def main() -> int:
         tmp.cleanup()
 
 
-def _kinds(listed: list[str]) -> str:
-    counts: dict[str, int] = {}
-    for line in listed:
-        word = line.split(" ", 1)[0].upper()
-        word = {"RELEASE": "RELEASE SAVEPOINT"}.get(word, word)
-        counts[word] = counts.get(word, 0) + 1
-    return ", ".join(f"{n} {word}" for word, n in counts.items())
-
-
 def report(results: dict, local: dict, counts: dict, database: str, args, load: float) -> str:
     statements = local["statements"]
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
@@ -684,15 +681,15 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
     base_p95 = max(r["p95"] for r in results["baseline"])
     ratio = app_rps / base_rps if base_rps else 0.0
     errors = sum(r["errors"] for rounds in results.values() for r in rounds)
-    rps_ok, p95_ok = ratio >= 0.6, app_p95 < 50
+    rps_ok, p95_ok = ratio >= 0.4, app_p95 <= 3 * base_p95
     lines += [
         "",
         "| budget | measured | |",
         "| --- | --- | --- |",
-        f"| app requests/s ≥ 60% of the baseline's | {app_rps:.0f} / {base_rps:.0f} = {ratio:.0%} (medians of the "
-        f"rounds) | {'✓' if rps_ok else '✗'} |",
-        f"| app p95 < 50 ms at {args.clients} clients | {app_p95:.1f} ms (worst round; baseline {base_p95:.1f} ms) "
-        f"| {'✓' if p95_ok else '✗'} |",
+        f"| app requests/s ≥ 40% of the baseline's (issue 9) | {app_rps:.0f} / {base_rps:.0f} = {ratio:.0%} (medians "
+        f"of the rounds) | {'✓' if rps_ok else '✗'} |",
+        f"| app p95 within 3× the baseline's at {args.clients} clients | {app_p95:.1f} ms (worst round) against "
+        f"{base_p95:.1f} ms = {app_p95 / base_p95:.1f}× | {'✓' if p95_ok else '✗'} |",
         f"| no errors | {errors} non-2xx answers | {'✓' if errors == 0 else '✗'} |",
         "",
         "One request at a time in the bench process (Flask test client: no HTTP, no gunicorn), "
@@ -722,22 +719,18 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
     lines += [
         "",
         "Reading the numbers:",
-        f"- A submit is {len(statements['initial'])} SQL statements for an initial report and "
+        f"- A submit is {len(statements['initial'])} round trips for an initial report and "
         f"{len(statements['update'])} for an update, against {len(statements['baseline'])} for the baseline "
-        "(counted with SQLAlchemy `before_cursor_execute` and `commit` listeners around one request; the `BEGIN` "
-        f"psycopg sends by itself is not counted). Update: {_kinds(statements['update'])}:",
-        "  " + "; ".join(f"`{_short(line)}`" for line in statements["update"]) + ".",
-        f"- One at a time a submit takes {app_t['wall']:.1f} ms against {base_t['wall']:.1f} ms for the bare insert "
-        f"({app_t['wall'] / base_t['wall']:.0f}×). The Python process burns {app_t['cpu']:.1f} ms of CPU per submit "
-        f"({base_t['cpu']:.1f} ms per bare insert); the {len(statements['update'])} statements spend "
-        f"{app_t['driver']:.1f} ms (wall) inside the driver's execute, of which roughly "
-        f"{max(app_t['wall'] - app_t['cpu'], 0):.1f} ms (wall − CPU) is waiting for PostgreSQL. The round trips "
-        "matter, but Python dominates: by the profile the largest parts are "
+        "(SQLAlchemy's `begin`, `before_cursor_execute` and `commit` events around one request; the bare endpoint's "
+        "BEGIN shows as a begin event too). Update: "
+        + "; ".join(f"`{_short(line)}`" for line in statements["update"])
+        + ". The pool checks a connection with a `select()` on its socket, not a ping round trip.",
+        f"- One at a time a submit takes {app_t['wall']:.1f} ms against {base_t['wall']:.1f} ms for the bare insert. "
+        f"The Python process burns {app_t['cpu']:.1f} ms of CPU per submit ({base_t['cpu']:.1f} ms per bare insert); "
+        f"its statements spend {app_t['driver']:.1f} ms (wall) inside the driver's execute. By the profile the "
+        "largest parts are "
         + ", ".join(f"{label} ({share:.0%})" for label, share in sorted(local["profile"][:-1], key=lambda p: -p[1])[:3])
-        + f"; all statements together, inside psycopg, are {local['profile'][-1][1]:.0%}, so about "
-        f"{1 - local['profile'][-1][1]:.0%} of a submit is Python above the driver: the ORM (identity map, rows "
-        "turned into objects and back, the unit of work for the savepoint, the flag move and two inserts), "
-        "Flask-Login, marshmallow and Flask themselves.",
+        + f"; inside psycopg: {local['profile'][-1][1]:.0%}.",
         (
             f"- Under load the machine's CPUs were busy {min(busy):.0%}–{max(busy):.0%} of each round (the busy "
             "column): the server is CPU-bound, so its throughput is about the machine's CPU divided by the CPU "
@@ -753,30 +746,14 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
         f"latency ({app_p95:.0f} ms p95) is queueing behind {args.workers} busy workers, not slow individual requests "
         f"(one at a time a submit takes {app_t['wall']:.0f} ms).",
     ]
-    if rps_ok and p95_ok:
-        lines.append("- **The budget is met.**")
-    else:
-        lines += [
-            f"- **The budget is missed**: {ratio:.0%} of the baseline's requests/s (≥ 60% wanted), p95 "
-            f"{app_p95:.0f} ms (< 50 ms wanted). No small change closes a {1 / max(ratio, 0.01):.0f}× gap. Reaching "
-            "60% of a bare INSERT means a submit may cost at most ~1.7× one INSERT+COMMIT request: the hot path "
-            "would have to become about one SQL statement (a single Core `INSERT … ON CONFLICT (client_id)` inside a "
-            "CTE that checks the stage order, moves the current flag and writes the audit row), with no ORM "
-            "objects on the hot path, schemas built once and no reload after the commit. That is a rewrite of the "
-            "write path, not a tuning step; alternatively the "
-            "budget could be restated against a baseline that does the same writes, or as an absolute rate.",
-            f"- For scale: {app_rps:.0f} submits/s is {app_rps * 3600:,.0f} an hour on 2 cores, against the "
-            "design's provincial peak of ~20,000 reports in an hour (ARCHITECTURE.md, a typhoon), about "
-            f"{app_rps * 3600 / 20000:.0f}× that peak; the national season total (265,000) is under "
-            f"{265000 / app_rps / 60:.0f} minutes of this load.",
-        ]
     lines += [
-        "- Changes made after the first runs of this bench: the stage check (`_check_stage` in "
-        "`server/damage/service.py`) reads the village's non-returned reports in one plain statement (the stages on "
-        "file and the current row from one snapshot; it used to read the stage list, then the current row by id), "
-        "and the session no longer expires objects on commit, so the answer is dumped from what the request wrote "
-        "instead of reloading every row. The first runs measured 82-92 req/s (7-9% of the baseline); the whole "
-        f"test suite passes on SQLite and PostgreSQL. An update is now {len(statements['update'])} statements.",
+        f"- Budget of issue 9: **{'met' if rps_ok and p95_ok else 'missed'}** in this run ({ratio:.0%} of the "
+        f"baseline's requests/s, p95 {app_p95 / base_p95:.1f}× the baseline's). The older budget of ARCHITECTURE.md "
+        "(≥ 60% and p95 < 50 ms) is not met: p95 < 50 ms with 32 clients in a closed loop needs "
+        f"{needed:.0f} req/s.",
+        f"- For scale: {app_rps:.0f} submits/s is {app_rps * 3600:,.0f} an hour on 2 cores, against the design's "
+        "provincial peak of ~20,000 reports in an hour (ARCHITECTURE.md, a typhoon).",
+        *BEFORE_AFTER,
         f"- At the end the database holds {counts['reports']:,} damage reports and {counts['audit']:,} audit rows "
         f"(each village's reports grow through its round), and {counts['bare']:,} baseline rows.",
         "- The load generator shares the 2 CPUs with gunicorn and PostgreSQL on a VM where other test runs may be "
@@ -786,10 +763,32 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
     return "\n".join(lines) + "\n"
 
 
+# The submit before issue 9 (same bench, same machine, 2026-12-01 06:25 UTC, load average 2.5-4 from other test runs):
+# 12 round trips (pre-ping, BEGIN, 4 SELECT, SAVEPOINT, UPDATE, INSERT, RELEASE, INSERT audit, COMMIT), the stage
+# check reading every earlier report of the village.
+BEFORE_AFTER = [
+    "- **Before issue 9** (this bench at 2026-12-01 06:25 UTC on the code of main, other test runs active): "
+    "round 1: app 69 req/s against the baseline's 536 (13%), p95 635 ms against 86 ms; round 2: 31 against 336 "
+    "(9%), p95 1,654 ms against 135 ms. An update was 12 round trips (pool pre-ping, BEGIN, SELECT user, SELECT event, "
+    "SELECT by client_id, SELECT every earlier report of the village, SAVEPOINT, UPDATE flag, INSERT report, RELEASE, "
+    "INSERT audit, COMMIT), 27.8 ms wall and 22.3 ms CPU one at a time in-process; its stage check read all of the "
+    "village's reports, so it grew with the history (15.6 ms CPU after 250 reports in a profile, 47% of it loading "
+    "them).",
+    "- **After**: BEGIN, the session check, one statement (facts, flag move, insert, audit row; compiled once per "
+    "variant, as SQLAlchemy's cache does not take DML CTEs), COMMIT; the stage check is two index probes "
+    "(`ix_damage_reports_stage`), the same cost whatever the history; no ORM unit of work or savepoint on the "
+    "hot path; the pool's liveness check is a `select()` on the socket.",
+]
+
+
 def _short(line: str) -> str:
     """``SELECT damage_reports.id, …`` → ``SELECT … FROM damage_reports (by client_id)``: enough to tell them apart."""
     words = line.split()
     verb = words[0].upper()
+    if verb in ("BEGIN", "COMMIT"):
+        return verb
+    if verb == "WITH" and "facts" in line:
+        return "WITH facts … (the facts, flag move, INSERT report, INSERT audit: one statement)"
     if verb == "SELECT" and "EXISTS" in line:
         return "SELECT EXISTS(initial), EXISTS(final), current row (stage check)"
     if verb == "SELECT" and "FROM" in words:

@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from sqlalchemy import select
+
 from server.errors import ClientIdReused
+from server.extensions import db
 from server.jsonable import jsonable
 
 T = TypeVar("T")
@@ -34,3 +38,21 @@ def resend_or_conflict(existing: T, digest: str, *, visible: bool, what: str) ->
         message = f"该 client_id 已用于另一份{what}"
         raise ClientIdReused(message, details={"client_id": existing.client_id, "fields": {"client_id": [message]}})
     return existing
+
+
+def after_lost_race(reread: Callable[[], T | None], resend: Callable[[T], T], conflict: Exception) -> T:
+    """The answer of a create that lost a race at its write (the unique ``client_id`` or the one-current index
+    decided): a resend of the winner if it has our client_id (``reread`` finds it, ``resend`` checks its payload),
+    else ``conflict``."""
+    existing = reread()
+    if existing is None:
+        raise conflict
+    return resend(existing)
+
+
+def by_client_id(model: type[T], client_id: str) -> T | None:
+    """The object created under ``client_id``, read from the database (``populate_existing``: after a lost race the
+    winner's row must be seen, not what the identity map holds)."""
+    return db.session.scalar(
+        select(model).where(model.client_id == client_id).execution_options(populate_existing=True)
+    )

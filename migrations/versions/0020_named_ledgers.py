@@ -1,7 +1,7 @@
 """named ledgers: casualties (因灾死亡失踪人口台账) and damaged_houses (因灾倒塌损坏住房户台账)
 
 Revision ID: 0020
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-01
 
 """
@@ -13,7 +13,7 @@ import server.types  # noqa: F401  (custom column types used by autogenerate)
 
 
 revision = "0020"
-down_revision = "0009"
+down_revision = "0010"  # chained after writepath's 0010 when merged into national
 branch_labels = None
 depends_on = None
 

@@ -19,6 +19,7 @@ from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
 from server.ledgers.review import approve_with_report
+from server.locking import claim
 
 if TYPE_CHECKING:
     from server.users.models import User
@@ -57,24 +58,18 @@ def review_report(
         "reviewed_by_id": actor.id,
         "reviewed_at": now,
         "review_comment": comment,
-        "version": DamageReport.version + 1,
     }
     if status == "returned":
         values["current"] = False
-    won = db.session.execute(
-        update(DamageReport)
-        .where(
-            DamageReport.id == report.id,
-            DamageReport.version == report.version,
-            DamageReport.status == "submitted",
-            DamageReport.current.is_(True),
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if won != 1:
-        raise StaleVersion("该报告已被他人处理或已被新报告替代，请刷新后重试")
     before_version = report.version
+    won = claim(
+        report,
+        seen_version=before_version,
+        where=(DamageReport.status == "submitted", DamageReport.current.is_(True)),
+        values=values,
+    )
+    if not won:
+        raise StaleVersion("该报告已被他人处理或已被新报告替代，请刷新后重试")
     restored = _restore_previous(report) if status == "returned" else None
     db.session.refresh(report)
     record(

@@ -79,11 +79,12 @@ class DamageReportOut(Schema):
 
     @post_dump(pass_original=True)
     def _indicators_of_the_type(self, data, report, **kwargs):
-        """干旱's indicators only on a drought event's reports (the event is in the identity map: no query)."""
+        """干旱's indicators only on a drought event's reports (the type as the submit read it, or the event)."""
         figures = data.get("figures")
-        if figures is not None and report.event is not None:
+        kind = getattr(report, "disaster_type", None) or report.event.disaster_type
+        if figures is not None:
             for indicator in TYPE_SPECIFIC:
-                if indicator.only_for != report.event.disaster_type:
+                if indicator.only_for != kind:
                     figures.pop(indicator.key, None)
         return data
 

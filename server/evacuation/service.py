@@ -19,7 +19,7 @@ from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocatio
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause
 from server.events.service import get_event
 from server.extensions import db
-from server.idempotency import payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit, within_scope
 
@@ -101,7 +101,7 @@ def capacity_warnings(*, report: EvacuationReport) -> list[dict[str, Any]]:
 
 
 def _existing(client_id: str) -> EvacuationReport | None:
-    return db.session.scalar(select(EvacuationReport).where(EvacuationReport.client_id == client_id))
+    return by_client_id(EvacuationReport, client_id)
 
 
 def _same_or_conflict(existing: EvacuationReport, payload_hash: str, actor: User) -> Submission:
@@ -179,12 +179,13 @@ def submit_evacuation(
             db.session.flush()  # the old row leaves the partial unique index before the new one enters it
             db.session.add(report)
             db.session.flush()
-    except IntegrityError as exc:
+    except IntegrityError:
         # Either the same client_id raced us (answer as a resend) or another report for this village did.
-        existing = _existing(client_id)
-        if existing is not None:
-            return _same_or_conflict(existing, payload_hash, actor)
-        raise Superseded("该村的转移报告正被同时提交，请刷新后重试") from exc
+        return after_lost_race(
+            lambda: _existing(client_id),
+            lambda found: _same_or_conflict(found, payload_hash, actor),
+            Superseded("该村的转移报告正被同时提交，请刷新后重试"),
+        )
 
     record(
         actor=actor,

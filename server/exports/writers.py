@@ -77,7 +77,7 @@ def xlsx_stream(
     preamble: Sequence[Sequence[str]] = (),
 ) -> Iterator[bytes]:
     """The workbook streamed as it is written (see server/exports/xlsx.py for why not xlsxwriter)."""
-    return stream_xlsx(sheet_name, headers, kinds, rows, preamble)
+    return stream_xlsx(sheet_name, headers, kinds, rows, preamble=preamble)
 
 
 def content_disposition(filename: str, fallback: str) -> str:

@@ -1,23 +1,20 @@
 """The hazard ledger (隐患台账) as XLSX: the columns a township keeps by hand (PRODUCT.md), one row per hazard.
 
-Rows are read from the database in batches and written with xlsxwriter's constant-memory mode, so memory stays
-flat whatever the number of hazards; the finished file is then streamed to the client.
+Rows are read from the database in batches and written by the exports' streaming XLSX writer as they come, so
+memory stays flat whatever the number of hazards and the first bytes leave at once.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-import xlsxwriter
 from sqlalchemy import case, select
 from sqlalchemy.orm import aliased
 
 from server.clock import to_local
+from server.exports.xlsx import stream_xlsx
 from server.extensions import db
 from server.hazards.models import CATEGORIES, RISK_LEVELS, STATUSES, Hazard, overdue_clause
 from server.hazards.service import filtered
@@ -50,6 +47,10 @@ COLUMNS = [
     ("整改逾期", 10),
 ]
 BATCH = 1000
+SHEET_NAME = "隐患台账"
+# The writer's cell kind per column: counts are numbers, the deadline and closing day dates, the finding time a
+# date and time (local wall-clock: Excel has no time zones).
+KINDS = ["text"] * 6 + ["int", "int"] + ["text"] * 4 + ["date", "text", "date", "text", "datetime", "text", "text"]
 
 
 def ledger_rows(*, actor: User, **filters: Any) -> Iterator[list[Any]]:
@@ -91,7 +92,18 @@ def ledger_rows(*, actor: User, **filters: Any) -> Iterator[list[Any]]:
         .outerjoin(grandparent, grandparent.id == parent.parent_id)
     )
     stmt = filtered(stmt, actor=actor, unit_cls=unit, **filters).order_by(unit.path, Hazard.found_at, Hazard.id)
-    return (_cells(row) for row in db.session.execute(stmt.execution_options(yield_per=BATCH)))
+    return _rows(stmt)
+
+
+def _rows(stmt) -> Iterator[list[Any]]:
+    # Executed when the first row is asked for, while the response streams: a server-side cursor (yield_per on
+    # PostgreSQL) lives only as long as the transaction the stream reads in.
+    result = db.session.execute(stmt.execution_options(yield_per=BATCH))
+    try:
+        for row in result:
+            yield _cells(row)
+    finally:
+        result.close()
 
 
 def _cells(row) -> list[Any]:
@@ -133,38 +145,10 @@ def _local(value: datetime | None) -> datetime | None:
     return None if value is None else to_local(value).replace(tzinfo=None)
 
 
-def write_ledger(*, actor: User, tmpdir: str | None = None, **filters: Any) -> str:
-    """Write the ledger to a temporary .xlsx file and return its path (the caller streams and deletes it)."""
-    rows = ledger_rows(actor=actor, **filters)  # scope errors before any file exists
-    fd, path = tempfile.mkstemp(prefix="hazard-ledger-", suffix=".xlsx", dir=tmpdir)
-    os.close(fd)
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "tmpdir": tmpdir or tempfile.gettempdir()})
-    try:
-        sheet = workbook.add_worksheet("隐患台账")
-        header = workbook.add_format({"bold": True, "bg_color": "#F2F2F2", "border": 1, "text_wrap": True})
-        date = workbook.add_format({"num_format": "yyyy-mm-dd"})
-        stamp = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-        for col, (title, width) in enumerate(COLUMNS):
-            sheet.set_column(col, col, width)
-            sheet.write_string(0, col, title, header)
-        sheet.freeze_panes(1, 0)
-        date_columns = {12: date, 14: date, 16: stamp}
-        last_row = 0
-        for last_row, cells in enumerate(rows, start=1):
-            for col, value in enumerate(cells):
-                if value is None or value == "":
-                    continue
-                if col in date_columns:
-                    sheet.write_datetime(last_row, col, value, date_columns[col])
-                elif isinstance(value, int):
-                    sheet.write_number(last_row, col, value)
-                else:
-                    sheet.write_string(last_row, col, str(value))
-        sheet.autofilter(0, 0, max(last_row, 1), len(COLUMNS) - 1)
-    except BaseException:
-        with contextlib.suppress(Exception):
-            workbook.close()  # closes and removes xlsxwriter's own temp files
-        os.unlink(path)
-        raise
-    workbook.close()
-    return path
+def ledger_stream(*, actor: User, **filters: Any) -> Iterator[bytes]:
+    """The ledger as XLSX bytes, produced while rows are read (the shared streaming writer,
+    server/exports/xlsx.py). Scope and filters are checked before the first byte (``ledger_rows``)."""
+    rows = ledger_rows(actor=actor, **filters)
+    headers = [title for title, _ in COLUMNS]
+    widths = [width for _, width in COLUMNS]
+    return stream_xlsx(SHEET_NAME, headers, KINDS, rows, widths=widths, autofilter=True)

@@ -90,7 +90,6 @@ class Hazard(db.Model):
     steps: Mapped[list[HazardStep]] = relationship(back_populates="hazard", order_by="HazardStep.id", lazy="selectin")
     photos = relationship("Photo", order_by="Photo.id", lazy="selectin", viewonly=True)
 
-    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint("threatened_households >= 0 AND threatened_persons >= 0", name="threatened_not_negative"),
         Index("ix_hazards_status_deadline", "status", "deadline"),

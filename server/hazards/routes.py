@@ -1,7 +1,4 @@
-import contextlib
-import os
-
-from flask import Response, current_app
+from flask import Response, stream_with_context
 
 from server.access import current_actor
 from server.api import RESENT, Blueprint
@@ -40,25 +37,12 @@ def list_hazards(**filters):
 @bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX_TYPE)
 def export_ledger(**filters):
     """The hazard ledger (隐患台账) as XLSX, streamed."""
-    path = ledger.write_ledger(actor=current_actor(), tmpdir=current_app.config.get("EXPORT_TMPDIR"), **filters)
-    response = Response(_stream(path), mimetype=XLSX_TYPE)
-    response.headers["Content-Length"] = str(os.path.getsize(path))
-    # Deleted when the response is closed, even if the body was never read (HEAD, a dropped connection).
-    response.call_on_close(lambda: _remove(path))
+    body = ledger.ledger_stream(actor=current_actor(), **filters)
+    # stream_with_context keeps the request (and its database session) alive while rows are read.
+    response = Response(stream_with_context(body), mimetype=XLSX_TYPE)
     day = f"{to_local(now()):%Y%m%d}"
     response.headers["Content-Disposition"] = content_disposition(f"隐患台账-{day}.xlsx", f"hazard-ledger-{day}.xlsx")
     return response
-
-
-def _stream(path: str, chunk: int = 64 * 1024):
-    with open(path, "rb") as fh:
-        while data := fh.read(chunk):
-            yield data
-
-
-def _remove(path: str) -> None:
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(path)
 
 
 @bp.get("/hazards/<int:hazard_id>")

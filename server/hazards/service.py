@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm.exc import StaleDataError
 
 from server.access import require_role
 from server.audit.service import changes_between, record, snapshot
@@ -31,7 +30,8 @@ from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db
 from server.hazards.models import ACTIONS, RISK_LEVELS, STATUSES, Hazard, HazardStep, overdue_clause
-from server.idempotency import payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.locking import claim
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.photos.models import Photo
@@ -152,7 +152,7 @@ def create_hazard(*, actor: User, client_id, org_unit_id: int | None = None, **f
     payload["org_unit_id"] = unit.id
     payload_hash = payload_digest(payload)
 
-    existing = db.session.scalar(select(Hazard).where(Hazard.client_id == client_id))
+    existing = by_client_id(Hazard, client_id)
     if existing is not None:
         return _resent(actor, existing, payload_hash), False
 
@@ -170,12 +170,12 @@ def create_hazard(*, actor: User, client_id, org_unit_id: int | None = None, **f
         with db.session.begin_nested():
             db.session.add(hazard)
             db.session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
         # Two identical requests raced: the unique client_id let one in; answer the other like a resend.
-        existing = db.session.scalar(select(Hazard).where(Hazard.client_id == client_id))
-        if existing is None:
-            raise
-        return _resent(actor, existing, payload_hash), False
+        found = after_lost_race(
+            lambda: by_client_id(Hazard, client_id), lambda found: _resent(actor, found, payload_hash), exc
+        )
+        return found, False
 
     _add_step(hazard, actor=actor, action="report", from_status=None, comment="")
     record(
@@ -256,7 +256,7 @@ def transition(
     fields = {"comment": comment, "measures": measures, "responsible_person": responsible_person, "deadline": deadline}
     details: dict[str, Any] = {}
     before = snapshot(hazard, AUDITED_FIELDS)
-    from_status = hazard.status
+    from_status, seen_version = hazard.status, hazard.version
     at = now()
 
     if action in ("reject", "reopen"):
@@ -295,10 +295,12 @@ def transition(
     hazard.status = target
     hazard.updated_at = at
     _add_step(hazard, actor=actor, action=action, from_status=from_status, comment=comment.strip(), details=details)
-    try:
-        db.session.flush()
-    except StaleDataError as exc:  # another reviewer's step committed between our read and our write
-        raise StaleVersion("隐患已被他人更新，请刷新后重试") from exc
+    # Claim the version read before anything is written (no autoflush: the claim goes first).
+    with db.session.no_autoflush:
+        won = claim(hazard, seen_version=seen_version, where=(Hazard.status == from_status,))
+    if not won:  # another reviewer's step committed between our read and our write
+        raise StaleVersion("隐患已被他人更新，请刷新后重试")
+    db.session.flush()
     record(
         actor=actor,
         action=f"hazard.{action}",

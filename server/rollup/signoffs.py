@@ -23,6 +23,7 @@ from server.errors import (
 )
 from server.events.service import get_event
 from server.extensions import db
+from server.locking import claim
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.rollup.deadlines import LEVEL_NAMES, SIGNOFF_LEVELS
@@ -173,24 +174,13 @@ def review_signoff(
 
     seen = signoff.version
     status = DECISIONS[decision]
-    result = db.session.execute(
-        update(SignOff)
-        .where(
-            SignOff.id == signoff.id,
-            SignOff.version == seen,
-            SignOff.status == "submitted",
-            SignOff.current.is_(True),
-        )
-        .values(
-            status=status,
-            version=seen + 1,
-            reviewed_by_id=actor.id,
-            reviewed_at=clock.now(),
-            review_comment=comment,
-        )
-        .execution_options(synchronize_session=False)
+    won = claim(
+        signoff,
+        seen_version=seen,
+        where=(SignOff.status == "submitted", SignOff.current.is_(True)),
+        values={"status": status, "reviewed_by_id": actor.id, "reviewed_at": clock.now(), "review_comment": comment},
     )
-    if result.rowcount != 1:
+    if not won:
         raise StaleVersion("该上报已被他人处理，请刷新后重试")
     db.session.refresh(signoff)
     record(

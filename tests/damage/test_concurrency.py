@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
+import uuid
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import create_engine, func, select, update
 
 from server.damage import review as review_module
 from server.damage import service
@@ -41,9 +43,14 @@ def at_once(*calls):
     return results
 
 
-def hold_after_reads(monkeypatch, target, name, parties=2, timeout=1.5):
-    """Make each request wait, after its reads and before its writes, for the other one (PostgreSQL). On SQLite the
-    first writer holds the lock while it waits, so the barrier times out and the requests run one after the other."""
+def hold_after_reads(monkeypatch, app, target, name, parties=2, timeout=1.5):
+    """Make each request wait, after its reads and before its writes, for the other one. PostgreSQL only: SQLite
+    serializes writers (a writing request takes the write lock up front with BEGIN IMMEDIATE), so two requests can
+    never both pass their reads before either writes; rather than let the requests quietly run one after the other
+    and call that a race, the test is skipped there and says so."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            pytest.skip("a race past the reads needs concurrent writers: PostgreSQL only (SQLite serializes them)")
     barrier = threading.Barrier(parties)
     real = getattr(target, name)
 
@@ -54,6 +61,24 @@ def hold_after_reads(monkeypatch, target, name, parties=2, timeout=1.5):
         return result
 
     monkeypatch.setattr(target, name, held)
+
+
+def pause_after(monkeypatch, app, target, name, seconds=1.0):
+    """Make each request pause after ``name`` returns, its submit statement done and its locks held, so a request
+    released at the same moment runs its own statement against the uncommitted write and waits for the first to
+    commit. PostgreSQL only, like ``hold_after_reads``: SQLite's first writer holds the write lock from its first
+    statement, so the requests could only run one after the other."""
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            pytest.skip("a race against an uncommitted write needs concurrent writers: PostgreSQL only")
+    real = getattr(target, name)
+
+    def paused(*args, **kwargs):
+        result = real(*args, **kwargs)
+        time.sleep(seconds)
+        return result
+
+    monkeypatch.setattr(target, name, paused)
 
 
 def rows(app, **where):
@@ -81,8 +106,9 @@ def test_identical_requests_at_once_make_one_report(scene, login_as, app):
 
 
 def test_identical_requests_racing_past_their_reads(scene, login_as, app, monkeypatch):
-    """Both requests read "no such client_id" before either writes: the unique constraint decides (PostgreSQL)."""
-    hold_after_reads(monkeypatch, service, "_check_figures")
+    """Both requests' snapshots see "no such client_id"; the second writes against the first's uncommitted row and
+    the unique constraint decides (PostgreSQL)."""
+    pause_after(monkeypatch, app, service, "_check_figures")
     apis = [login_as(scene.reporter), login_as(scene.reporter)]
     url = f"/api/v1/events/{scene.event['id']}/damage-reports"
     file_report(scene.api, scene.event["id"], "initial", SMALL)
@@ -95,57 +121,77 @@ def test_identical_requests_racing_past_their_reads(scene, login_as, app, monkey
     assert len(rows(app, event_id=scene.event["id"], current=True)) == 1
 
 
-@pytest.mark.parametrize("stage", ["initial", "update"])
-def test_a_resend_that_loses_the_race_gets_the_winners_report(scene, app, monkeypatch, stage):
-    """Deterministic: the resend did not see the first request's row. For an update its INSERT hits the unique
-    client_id in a SAVEPOINT; it re-reads and answers 200, and nothing it did before (moving the current flag) is
-    kept. For an initial the stage check fails first ("initial already filed"); it re-reads and answers 200 too."""
+def test_a_resend_that_loses_the_race_gets_the_winners_report(scene, app, monkeypatch):
+    """Deterministic: the resend's snapshot did not see the first request's row (as when the first commits after the
+    resend's statement began). Its write moves the current flag, its INSERT hits the unique client_id and inserts
+    nothing; it puts the flag back, re-reads and answers 200. (An initial's stage probe and client_id probe read
+    one snapshot, so a resend can no longer see "initial already filed" without seeing its own report.)"""
     url = f"/api/v1/events/{scene.event['id']}/damage-reports"
-    if stage == "update":
-        file_report(scene.api, scene.event["id"], "initial", SMALL)
-    payload = report_payload(stage, BIGGER)
+    file_report(scene.api, scene.event["id"], "initial", SMALL)
+    payload = report_payload("update", BIGGER)
     first = scene.api.post(url, json=payload)
     assert first.status_code == 201
 
-    real = service._by_client_id
+    real = service._probe
     calls = []
 
-    def blind_once(client_id):
+    def blind_once(event_id, unit_id, client_id):
         calls.append(client_id)
-        return None if len(calls) == 1 else real(client_id)
+        return real(event_id, unit_id, str(uuid.uuid4()) if len(calls) == 1 else client_id)
 
-    monkeypatch.setattr(service, "_by_client_id", blind_once)
+    monkeypatch.setattr(service, "_probe", blind_once)
     again = scene.api.post(url, json=payload)
     assert again.status_code == 200, again.get_json()
     assert again.get_json()["id"] == first.get_json()["id"]
-    assert len(calls) == 2
+    assert len(calls) == 1
     current = rows(app, event_id=scene.event["id"], current=True)
-    assert [r.id for r in current] == [first.get_json()["id"]]  # the flag move was rolled back with the savepoint
+    assert [r.id for r in current] == [first.get_json()["id"]]  # the flag it moved went back
+    assert len(rows(app, event_id=scene.event["id"])) == 2
 
 
-def test_a_different_report_that_loses_the_race_is_409(scene, app, monkeypatch):
-    """Deterministic: a report read the village's state before another one became current: 409, nothing kept."""
+def test_a_different_report_that_loses_the_race_is_409(scene, app, monkeypatch, is_postgres, database_url):
+    """A report whose snapshot saw a current report that another transaction superseded before its write: 409
+    superseded, nothing of it kept. PostgreSQL: a real second transaction holds the row and commits while the submit
+    waits on it. SQLite (its write lock is taken up front, so this cannot happen between requests): the flag is
+    cleared between the checks and the write."""
     url = f"/api/v1/events/{scene.event['id']}/damage-reports"
     initial = file_report(scene.api, scene.event["id"], "initial", SMALL).get_json()
+    if is_postgres:
+        other = create_engine(database_url)
+        try:
+            with other.connect() as conn:
+                conn.execute(update(DamageReport).where(DamageReport.id == initial["id"]).values(current=False))
+                submit = threading.Thread(
+                    target=lambda: results.append(scene.api.post(url, json=report_payload("update", BIGGER)))
+                )
+                results: list = []
+                submit.start()
+                submit.join(timeout=1)  # the submit now waits for the row this transaction holds
+                assert submit.is_alive()
+                conn.commit()
+                submit.join(timeout=30)
+        finally:
+            other.dispose()
+        response = results[0]
+        expected_current: list[int] = []  # the other transaction's doing, not the loser's
+    else:
+        real = service._check_stage
 
-    real = service._check_stage
+        def stale_stage(facts, stage):
+            real(facts, stage)
+            db.session.execute(update(DamageReport).where(DamageReport.id == initial["id"]).values(current=False))
 
-    def stale_stage(event, unit, stage):
-        previous = real(event, unit, stage)
-        # As if another report had superseded the one we read (on PostgreSQL a concurrent transaction can do this
-        # between our reads and our write; on SQLite the write lock taken up front prevents it).
-        db.session.execute(update(DamageReport).where(DamageReport.id == initial["id"]).values(current=False))
-        return previous
-
-    monkeypatch.setattr(service, "_check_stage", stale_stage)
-    response = scene.api.post(url, json=report_payload("update", BIGGER))
+        monkeypatch.setattr(service, "_check_stage", stale_stage)
+        response = scene.api.post(url, json=report_payload("update", BIGGER))
+        expected_current = [initial["id"]]
     assert response.status_code == 409, response.get_json()
     assert response.get_json()["error"]["code"] == "superseded"
-    assert [r.id for r in rows(app, event_id=scene.event["id"], current=True)] == [initial["id"]]
+    assert [r.id for r in rows(app, event_id=scene.event["id"], current=True)] == expected_current
+    assert len(rows(app, event_id=scene.event["id"])) == 1
 
 
-def test_two_different_reports_for_one_village_never_both_current(scene, login_as, app, monkeypatch, is_postgres):
-    hold_after_reads(monkeypatch, service, "_check_figures")
+def test_two_different_reports_for_one_village_never_both_current(scene, login_as, app, monkeypatch):
+    pause_after(monkeypatch, app, service, "_check_figures")
     apis = [login_as(scene.reporter), login_as(scene.reporter)]
     url = f"/api/v1/events/{scene.event['id']}/damage-reports"
     # Two initials at once (no current report yet: the partial unique index decides), then two updates at once
@@ -157,18 +203,15 @@ def test_two_different_reports_for_one_village_never_both_current(scene, login_a
             *(lambda api=api, p=p: api.post(url, json=p) for api, p in zip(apis, payloads, strict=True))
         )
         codes = sorted(r.status_code for r in responses)
-        if stage == "initial" or is_postgres:
-            assert codes == [201, 409], [r.get_json() for r in responses]
-            loser = next(r for r in responses if r.status_code == 409).get_json()["error"]
-            assert loser["code"] == ("stage_order" if stage == "initial" and not is_postgres else "superseded"), loser
-        else:
-            assert codes == [201, 201]  # SQLite serialized them: the second update simply followed the first
+        assert codes == [201, 409], [r.get_json() for r in responses]
+        loser = next(r for r in responses if r.status_code == 409).get_json()["error"]
+        assert loser["code"] == "superseded", loser
         current = rows(app, event_id=scene.event["id"], current=True)
         assert len(current) == 1
 
 
 def test_two_reviewers_racing_get_one_200_and_one_409(scene, login_as, app, monkeypatch):
-    hold_after_reads(monkeypatch, review_module, "get_report")
+    hold_after_reads(monkeypatch, app, review_module, "get_report")
     report = file_report(scene.api, scene.event["id"], figures=SMALL).get_json()
     town, county = login_as(scene.town_reviewer), login_as(scene.county_reviewer)
     review_url = f"/api/v1/damage-reports/{report['id']}/review"

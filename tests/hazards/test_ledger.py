@@ -110,32 +110,13 @@ def test_ledger_marks_overdue_rectifications(people, tree):
     assert read(people.county.get(URL + "?overdue=true"))[0]["整改逾期"] == "是"
 
 
-def test_ledger_export_is_written_in_constant_memory_mode(people, tree, monkeypatch):
-    import xlsxwriter
-
-    from server.hazards import ledger
-
-    seen = {}
-    real = xlsxwriter.Workbook
-
-    def spy(path, options):
-        seen.update(options)
-        return real(path, options)
-
-    monkeypatch.setattr(ledger.xlsxwriter, "Workbook", spy)
-    create_hazard(people.reporter_a1, tree.village_a1)
-    read(people.county.get(URL))
-    assert seen["constant_memory"] is True
-
-
-def test_the_temporary_file_is_removed_after_the_response(people, tree, app, tmp_path, monkeypatch):
-    monkeypatch.setitem(app.config, "EXPORT_TMPDIR", str(tmp_path))
+def test_the_ledger_is_streamed_by_the_shared_xlsx_writer(people, tree, app):
+    """No file is assembled first: the response is a stream, with filter buttons on the header row."""
     create_hazard(people.reporter_a1, tree.village_a1)
     response = people.county.get(URL)
-    read(response)
-    response.close()  # a WSGI server always closes the response; the test client leaves it to us
-    assert list(tmp_path.iterdir()) == []
-    head = people.county.client.head(URL)
-    assert head.status_code == 200
-    head.close()
-    assert list(tmp_path.iterdir()) == []
+    assert response.is_streamed
+    workbook = load_workbook(io.BytesIO(response.get_data()))
+    sheet = workbook.active
+    assert sheet.title == "隐患台账" and sheet.auto_filter.ref == "A1:S2"
+    assert sheet.column_dimensions["L"].width == 40  # 措施
+    assert sheet["Q2"].number_format == "yyyy-mm-dd hh:mm" and sheet["Q2"].is_date

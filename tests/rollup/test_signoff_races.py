@@ -33,12 +33,12 @@ def current_signoffs(app, event):
 
 
 @pytest.mark.parametrize("earlier", [False, True], ids=["first-signoff", "superseding-one"])
-def test_two_signoffs_at_once_leave_exactly_one_current(app, tree, township, monkeypatch, is_postgres, earlier):
+def test_two_signoffs_at_once_leave_exactly_one_current(app, tree, township, monkeypatch, earlier):
     event, apis = township
     url = f"/api/v1/events/{event.id}/signoffs"
     if earlier:  # the race then is on moving the current flag off the earlier sign-off
         assert apis[0].post(url, json={"org_unit_id": tree.town_a.id}).status_code == 201
-    hold_after_reads(monkeypatch, signoffs, "compute_rollup")
+    hold_after_reads(monkeypatch, app, signoffs, "compute_rollup")
     responses = at_once(
         *(lambda api=api, n=n: api.post(url, json={"org_unit_id": tree.town_a.id, "note": n}) for api, n in
           zip(apis, ("甲", "乙"), strict=True))
@@ -46,16 +46,13 @@ def test_two_signoffs_at_once_leave_exactly_one_current(app, tree, township, mon
     codes = sorted(r.status_code for r in responses)
     current = current_signoffs(app, event)
     assert len(current) == 1, [r.get_json() for r in responses]
-    if is_postgres:
-        assert codes == [201, 409], [r.get_json() for r in responses]
-        winner = next(r for r in responses if r.status_code == 201).get_json()
-        loser = next(r for r in responses if r.status_code == 409).get_json()["error"]
-        assert loser["code"] == "signoff_conflict"
-        assert loser["details"] == {"current_signoff_id": winner["id"], "current_status": "submitted"}
-        assert "待上级审核" in loser["message"]
-        assert current[0].id == winner["id"]
-    else:
-        assert codes == [201, 201]  # SQLite serialized them: the second superseded the first
+    assert codes == [201, 409], [r.get_json() for r in responses]
+    winner = next(r for r in responses if r.status_code == 201).get_json()
+    loser = next(r for r in responses if r.status_code == 409).get_json()["error"]
+    assert loser["code"] == "signoff_conflict"
+    assert loser["details"] == {"current_signoff_id": winner["id"], "current_status": "submitted"}
+    assert "待上级审核" in loser["message"]
+    assert current[0].id == winner["id"]
 
 
 def test_the_database_refuses_a_second_current_signoff(app, tree, township):
