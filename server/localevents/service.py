@@ -11,7 +11,6 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server import clock
@@ -23,7 +22,7 @@ from server.errors import EventClosed, Forbidden, Invalid, InvalidTransition, Me
 from server.events.models import Event
 from server.events.service import AUDITED_FIELDS, STATUS_NAMES, disaster_type_errors, get_event, started_at_errors
 from server.extensions import db
-from server.idempotency import payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
 from server.localevents.merge import move_village_rows, rows_in_target
 from server.orgunits.scope import statistics_unit
 
@@ -42,10 +41,8 @@ def _digest(*, village_id: int, fields: dict[str, Any], figures: dict, note: str
     return payload_digest({"org_unit_id": village_id, **fields, "figures": fig.canonical(figures), "note": note})
 
 
-def _by_client_id(client_id: str) -> Event | None:
-    return db.session.scalar(
-        select(Event).where(Event.client_id == client_id).execution_options(populate_existing=True)
-    )
+def _resend(existing: Event, digest: str, village_id: int) -> Event:
+    return resend_or_conflict(existing, digest, visible=existing.org_unit_id == village_id, what="本地灾害事件")
 
 
 def open_local_event(
@@ -82,11 +79,9 @@ def open_local_event(
         "description": (description or "").strip(),
     }
     digest = _digest(village_id=village.id, fields=fields, figures=fig.normalize(stated), note=note)
-    existing = _by_client_id(client_id)
+    existing = by_client_id(Event, client_id)
     if existing is not None:
-        return resend_or_conflict(
-            existing, digest, visible=existing.org_unit_id == village.id, what="本地灾害事件"
-        ), False
+        return _resend(existing, digest, village.id), False
     if errors:
         raise Invalid(errors)
 
@@ -111,12 +106,10 @@ def open_local_event(
         with db.session.begin_nested():
             db.session.add(event)
             db.session.flush()
-    except IntegrityError:
-        existing = _by_client_id(client_id)
-        if existing is None:
-            raise
-        return resend_or_conflict(
-            existing, digest, visible=existing.org_unit_id == village.id, what="本地灾害事件"
+    except IntegrityError as error:
+        # An identical request committed first (the unique client_id decided): the answer to a resend.
+        return after_lost_race(
+            lambda: by_client_id(Event, client_id), lambda found: _resend(found, digest, village.id), error
         ), False
     record(
         actor=actor,
