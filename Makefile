@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := server
 
-.PHONY: run test install lint test-sqlite test-postgres pwa bench clean
+.PHONY: run test install lint test-sqlite test-postgres test-pwa test-e2e pwa browser bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
@@ -17,8 +17,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-pwa:
-	@if [ -f pwa/package.json ]; then cd pwa && npm ci --no-audit --no-fund && npm run build; fi
+PWA_DEPS := pwa/node_modules/.installed
+
+$(PWA_DEPS): pwa/package-lock.json
+	cd pwa && npm ci --no-audit --no-fund
+	touch $(PWA_DEPS)
+
+# Builds pwa/dist (served by Flask at /) and prints the gzipped JS+CSS size (fails above 150 KB).
+pwa: $(PWA_DEPS)
+	cd pwa && npm run build
+
+# The browser tests drive Debian's Chromium (Playwright never downloads one) with a CJK font for the screenshots.
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; fi
 
 run: install pwa
 	$(BIN)/flask db upgrade
@@ -31,15 +43,22 @@ lint: install
 	$(BIN)/ruff check .
 
 test-sqlite: install
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
 
 test-postgres: install
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
-		echo "== PostgreSQL =="; TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider; \
+		echo "== PostgreSQL =="; TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required in CI but does not answer"; exit 1; \
 	else echo "PostgreSQL does not answer on 127.0.0.1:5432: skipping the PostgreSQL run"; fi
 
-test: lint test-sqlite test-postgres
+test-pwa: $(PWA_DEPS)
+	cd pwa && npx vitest run
+
+# End to end: the built PWA in headless Chromium against a live server on SQLite (screenshots: tests/e2e/screenshots).
+test-e2e: install pwa browser
+	$(BIN)/pytest -q -p no:cacheprovider tests/e2e
+
+test: lint test-sqlite test-postgres test-pwa test-e2e
 
 bench: install  # by hand: minutes each, PostgreSQL for roll-up and export; results into BENCHMARKS.md
 	$(BIN)/python bench/bench_photos.py
@@ -47,6 +66,8 @@ bench: install  # by hand: minutes each, PostgreSQL for roll-up and export; resu
 	$(BIN)/python bench/bench_rollup.py
 	$(BIN)/python bench/bench_export.py
 	$(BIN)/python bench/wuyuan_run.py
+	$(MAKE) pwa browser
+	$(BIN)/python bench/bench_pwa_photos.py
 
 clean:
 	rm -rf $(VENV) instance pwa/dist pwa/node_modules

@@ -69,6 +69,9 @@ MAX_PNG_PIXELS = 16_000_000
 # Thumbnails from the pixels ingest already decoded ("pixels", measured fastest) or a draft-mode re-decode ("draft").
 PHOTO_THUMBNAILS_FROM = "pixels"
 
+# The PWA: the built app served at / (None: pwa/dist in the checkout, built by `make run`).
+PWA_DIST = None
+
 # Reporting deadlines (PRODUCT.md): initial within 60 minutes of the event opening, a daily update by 08:00
 # local time while active, final within 2 days of the event becoming stable.
 DEADLINE_INITIAL_MINUTES = 60

@@ -16,7 +16,7 @@ from typing import Any
 
 import psycopg
 import swagger_ui_bundle
-from flask import Flask, g, has_request_context, jsonify, request, send_from_directory
+from flask import Flask, current_app, g, has_request_context, jsonify, request, send_from_directory
 from flask_login import current_user
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
@@ -385,21 +385,22 @@ def _register_core_routes(app: Flask, api: Api) -> None:
     @app.get("/<shellpath:path>")
     def pwa(path: str):
         """The PWA's files; unknown paths fall back to the app shell for client-side routes."""
-        if not (PWA_DIST / "index.html").exists():
+        dist = Path(current_app.config["PWA_DIST"] or PWA_DIST).resolve()
+        if not (dist / "index.html").exists():
             return {
                 "name": "GridReport 网格灾情报送",
                 "api": API_PREFIX,
                 "openapi": API_PREFIX + "/openapi.json",
             }
-        target = PWA_DIST / path
-        if path and target.is_file() and PWA_DIST in target.resolve().parents:
-            response = send_from_directory(PWA_DIST, path)
+        target = dist / path
+        if path and target.is_file() and dist in target.resolve().parents:
+            response = send_from_directory(dist, path)
             if path.startswith("assets/"):
                 response.cache_control.max_age = 31536000
                 response.cache_control.immutable = True
             elif path in ("sw.js", "index.html", "manifest.webmanifest"):
                 response.cache_control.no_cache = True
             return response
-        response = send_from_directory(PWA_DIST, "index.html")
+        response = send_from_directory(dist, "index.html")
         response.cache_control.no_cache = True
         return response

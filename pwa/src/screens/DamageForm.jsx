@@ -1,0 +1,430 @@
+// 报灾情: a village's damage report for one event. The stage is chosen for the person from the village's history
+// (rules/stage.js), an update starts from the previous figures, every rule is checked here with the server's
+// words before anything is saved (rules/damage.js), and the report goes to the outbox like every other write.
+//
+// Three ways in: new (/events/:id/damage/new), correcting a returned report (?correct=<reportId>: its figures
+// and the reviewer's reason on top, saved as a NEW report), and fixing an outbox item the server refused
+// (?fix=<clientId>: the item's figures and the server's message, saved back into the same item).
+import { useEffect, useState } from 'preact/hooks';
+import {
+  AreaField,
+  Banner,
+  BigButton,
+  FieldError,
+  NumberField,
+  PhotoPicker,
+  Screen,
+  TextField,
+  UpdatedAt,
+} from '../components/index.js';
+import { useCached } from '../cache.js';
+import { flash } from '../flash.js';
+import { enqueue, getItem, updateItem } from '../outbox.js';
+import { preparePhoto } from '../photos.js';
+import { navigate, useRoute } from '../router.js';
+import { useOutbox } from '../useOutbox.js';
+import { areaToHa, haToMuText } from '../rules/area.js';
+import {
+  BY_KEY,
+  decreased,
+  figuresToForm,
+  GROUPS,
+  HINTS,
+  indicatorName,
+  INDICATORS,
+  readForm,
+  reportErrors,
+} from '../rules/damage.js';
+import { chooseStage, noChangePayload, quickReports, stageName, startingFigures, zeroPayload } from '../rules/stage.js';
+import { EventLine, scrollToError, without } from './shared.jsx';
+import { StageCard } from './StageCard.jsx';
+import { damageHistory } from '../reportLists.js';
+import './reports.css';
+
+const AREA_KEYS = INDICATORS.filter((i) => i.area).map((i) => i.key);
+const DEFAULT_AREA_UNIT = 'mu'; // villagers count fields in 亩
+const SAVED = '已保存到手机，有网络时自动发送。可在「待发送」查看。';
+
+/** Figures (from the API or a saved item) → the form's texts; areas shown in 亩, exactly (公顷 × 15). */
+function toForm(figures) {
+  const texts = figuresToForm(figures);
+  const areas = {};
+  for (const key of AREA_KEYS) areas[key] = { text: haToMuText(texts[key]), unit: DEFAULT_AREA_UNIT };
+  return { texts, areas };
+}
+
+/** The form → `{figures, errors}`: the JSON figures (areas in 公顷) and the fields that are not figures. */
+function readFigures(form) {
+  const typed = { ...form.texts };
+  for (const key of AREA_KEYS) typed[key] = areaToHa(form.areas[key]);
+  return readForm(typed);
+}
+
+export function DamageForm({ params }) {
+  const eventId = params.id;
+  const { query } = useRoute();
+  const fixId = query.get('fix');
+  const correctId = query.get('correct');
+  const event = useCached(`/events/${eventId}`);
+  const history = useCached(damageHistory(eventId));
+  const returned = useCached(correctId ? `/damage-reports/${correctId}` : null);
+  const outbox = useOutbox();
+  const [fixing, setFixing] = useState(fixId ? undefined : null);
+
+  useEffect(() => {
+    if (fixId) getItem(fixId).then((item) => setFixing(item || null));
+  }, [fixId]);
+
+  const loading =
+    !outbox.loaded ||
+    (event.loading && !event.data && !event.error) || // its status decides 核报
+    (history.loading && !history.data && !history.error) ||
+    fixing === undefined ||
+    (correctId && !returned.data && !returned.error);
+  if (loading) {
+    return (
+      <Screen title="报灾情" back="/">
+        <p class="muted">正在读取本村的报告…</p>
+      </Screen>
+    );
+  }
+
+  // Reports of this event still on the phone count as filed (an offline 初报 makes the next one a 续报).
+  const url = `/events/${eventId}/damage-reports`;
+  const queued = outbox.items
+    .filter((item) => item.kind === 'damage' && item.url === url && item.clientId !== fixId)
+    .map((item) => ({ stage: item.body.stage, figures: item.body.figures, queued: true }));
+  const known = Boolean(history.data);
+  const choice = chooseStage({
+    reports: [...(known ? history.data.items : []), ...queued],
+    eventStatus: event.data ? event.data.status : 'active',
+  });
+  return (
+    <DamageFormBody
+      url={url}
+      event={event.data}
+      history={history}
+      known={known || queued.length > 0}
+      initialChoice={choice}
+      fixing={fixing}
+      returned={correctId ? returned.data : null}
+    />
+  );
+}
+
+// The choice is taken once, when the form opens: an outbox item sent meanwhile must not flip the stage under the
+// person's thumb.
+function DamageFormBody({ url, event, history, known, initialChoice, fixing, returned }) {
+  const [choice] = useState(initialChoice);
+  const allowed = known ? choice.allowed : ['initial', 'update', 'final'];
+  const [stage, setStage] = useState(() => {
+    if (fixing && allowed.includes(fixing.body.stage)) return fixing.body.stage;
+    return known ? choice.stage : null; // without the history the person says which report this is
+  });
+  const previous = stage === 'initial' ? null : choice.previous;
+  const [form, setForm] = useState(() =>
+    toForm(fixing ? fixing.body.figures : returned ? returned.figures : startingFigures({ stage, previous })),
+  );
+  const [touched, setTouched] = useState(Boolean(fixing || returned));
+  const [note, setNote] = useState(fixing ? fixing.body.note || '' : returned ? returned.note || '' : '');
+  const [changeNote, setChangeNote] = useState(fixing ? fixing.body.change_note || '' : '');
+  const [photos, setPhotos] = useState([]);
+  const [busyPhotos, setBusyPhotos] = useState(false);
+  const [checked, setChecked] = useState(Boolean(fixing)); // messages show live once the person tried to save
+  const [serverErrors, setServerErrors] = useState((fixing && fixing.lastError && fixing.lastError.fields) || {});
+  const [saving, setSaving] = useState(false);
+  const [saveError, setSaveError] = useState(null);
+
+  // Picking another stage before typing anything starts from that stage's figures.
+  useEffect(() => {
+    if (!touched) setForm(toForm(startingFigures({ stage, previous })));
+  }, [stage]);
+
+  const parsed = readFigures(form);
+  const notFigures = Object.keys(parsed.errors).length > 0;
+  const down = previous && !notFigures ? decreased(previous.figures, parsed.figures) : [];
+  const check = () =>
+    notFigures
+      ? parsed.errors
+      : reportErrors({ figures: parsed.figures, previous: previous && previous.figures, changeNote });
+  const errors = { ...serverErrors, ...(checked ? check() : {}) };
+
+  const edit = (path, apply) => {
+    setTouched(true);
+    setServerErrors((all) => without(all, path));
+    apply();
+  };
+  const setText = (key) => (value) =>
+    edit(`figures.${key}`, () => setForm((f) => ({ ...f, texts: { ...f.texts, [key]: value } })));
+  const setArea = (key) => (value) =>
+    edit(`figures.${key}`, () => setForm((f) => ({ ...f, areas: { ...f.areas, [key]: value } })));
+
+  const save = async (body, withPhotos, kindOfReport = '') => {
+    const label = `${event ? event.name : '灾情'} ${stageName(body.stage)}${kindOfReport}`;
+    setSaving(true);
+    setSaveError(null);
+    try {
+      if (fixing) await updateItem(fixing.clientId, { body: { ...fixing.body, ...body }, label });
+      else await enqueue({ kind: 'damage', url, body, photos: withPhotos ? photos : [], label });
+      flash(SAVED);
+      navigate('/', { replace: true });
+    } catch (error) {
+      setSaveError(error.message);
+      setSaving(false);
+    }
+  };
+
+  const submit = async (e) => {
+    e.preventDefault();
+    setChecked(true);
+    if (!stage) return setSaveError('请先选择这次报的是初报、续报还是核报');
+    if (Object.keys(check()).length) return scrollToError();
+    const changeNoteSent = down.length ? changeNote.trim() : '';
+    await save({ stage, figures: parsed.figures, note: note.trim(), change_note: changeNoteSent }, true);
+  };
+
+  const pick = async (files) => {
+    setBusyPhotos(true);
+    try {
+      const position = await onePosition();
+      const prepared = await Promise.all(files.map((file) => preparePhoto(file, position)));
+      setPhotos((list) => [...list, ...prepared]);
+    } finally {
+      setBusyPhotos(false);
+    }
+  };
+
+  if (known && !choice.stage && !fixing) {
+    return (
+      <Screen title="报灾情" back="/">
+        <EventLine event={event} />
+        <Banner tone="warn">{choice.reason}</Banner>
+        <BigButton label="我的报告" tone="secondary" href="/reports" />
+      </Screen>
+    );
+  }
+
+  const quick = fixing || returned || !stage ? { zero: false, noChange: false } : quickReports({ stage, previous });
+  return (
+    <Screen title={fixing ? '修改灾情报告' : returned ? '修改后重新报送' : '报灾情'} back="/">
+      <EventLine event={event} />
+      {returned ? (
+        <Banner tone="error">
+          <strong>这份报告被退回了。</strong>
+          <span class="return-reason">退回原因：{returned.review_comment || '（未写原因）'}</span>
+          请按原因改好再报送，会作为一份新的报告发出。
+        </Banner>
+      ) : null}
+      {fixing && fixing.lastError ? <Banner tone="error">服务器没有收下：{fixing.lastError.message}</Banner> : null}
+      {!known ? (
+        <Banner tone="warn">
+          没有网络，读不到本村以往的报告。请选择这次报的是什么：本次灾害第一次报，选「初报」。
+        </Banner>
+      ) : null}
+
+      <StageCard
+        stage={stage}
+        allowed={allowed}
+        onChange={setStage}
+        previous={previous}
+        startsFromPrevious={!fixing && !returned}
+      />
+      <UpdatedAt at={history.updatedAt} fromCache={history.fromCache} />
+
+      {quick.zero ? (
+        <BigButton
+          label="零报告"
+          sub="本村没有灾情，点一下就报"
+          tone="secondary"
+          name="zero-report"
+          disabled={saving}
+          onClick={() => save(zeroPayload(stage), false, '（零报告）')}
+        />
+      ) : null}
+      {quick.noChange ? (
+        <BigButton
+          label="本日无新增"
+          sub="数字和上次一样，点一下就报续报"
+          tone="secondary"
+          name="no-change"
+          disabled={saving}
+          onClick={() => save(noChangePayload(previous), false, '（本日无新增）')}
+        />
+      ) : null}
+      {quick.zero || quick.noChange ? <p class="or-line">有灾情或有变化，请填下面的数字：</p> : null}
+
+      <form class="form" onSubmit={submit} novalidate>
+        {GROUPS.map((group) => (
+          <section class="figure-group" key={group.title}>
+            <h2 class="section-title">{group.title}</h2>
+            <Fields keys={group.keys} form={form} setText={setText} setArea={setArea} errors={errors} />
+          </section>
+        ))}
+        {down.length || errors.change_note ? (
+          <TextField
+            label="变动说明"
+            name="change_note"
+            value={changeNote}
+            onChange={(value) => edit('change_note', () => setChangeNote(value))}
+            multiline
+            required
+            placeholder="为什么比上次少了？如：重复统计已核减、失踪人员已找到"
+            hint={down.length ? `比上次少了：${down.map(indicatorName).join('、')}` : null}
+            errors={errors}
+          />
+        ) : null}
+        <TextField
+          label="补充说明"
+          name="note"
+          value={note}
+          onChange={setNote}
+          multiline
+          placeholder="可不填"
+          errors={errors}
+        />
+        {fixing ? null : (
+          <PhotoPicker
+            photos={photos}
+            busy={busyPhotos}
+            onPick={pick}
+            onRemove={(id) => setPhotos((list) => list.filter((photo) => photo.id !== id))}
+          />
+        )}
+        {Object.keys(errors).length ? <Banner tone="error">请按红字改好再保存。</Banner> : null}
+        {saveError ? <Banner tone="error">{saveError}</Banner> : null}
+        <BigButton
+          type="submit"
+          name="submit"
+          label={saving ? '正在保存…' : fixing ? '保存并重发' : `保存并上报${stageName(stage)}`}
+          disabled={saving || busyPhotos}
+        />
+        <p class="field-hint">先存在手机上，有网络时自动发送，没信号也可以报。</p>
+      </form>
+    </Screen>
+  );
+}
+
+// 其中集中安置 / 其中分散安置 are parts of 紧急转移安置人口: shown indented under it.
+const PARTS = new Set(['relocated_centralized', 'relocated_dispersed']);
+
+/**
+ * The fields of one group. Counts sit on one row each, label left and number right, so the whole form fits a
+ * few thumb-scrolls; houses read as the table a village keeps (each class on one row, 户 beside 间); areas
+ * get the 亩/公顷 switch.
+ */
+function Fields({ keys, form, setText, setArea, errors }) {
+  const number = (key) => {
+    const { label, unit, decimal } = BY_KEY[key];
+    const Field = decimal ? DecimalField : NumberField;
+    const props = { label, unit, errors, name: `figures.${key}`, value: form.texts[key], onChange: setText(key) };
+    return <Field key={key} {...props} />;
+  };
+  const rows = [];
+  let counts = [];
+  const flush = () => {
+    if (counts.length)
+      rows.push(
+        <div class="compact-fields" key={`counts-${rows.length}`}>
+          {counts}
+        </div>,
+      );
+    counts = [];
+  };
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const indicator = BY_KEY[key];
+    if (PARTS.has(key)) {
+      const parts = keys.slice(i).filter((k) => PARTS.has(k));
+      counts.push(
+        <div class="sub-fields" key={key}>
+          {parts.map(number)}
+        </div>,
+      );
+      i += parts.length - 1;
+    } else if (key.endsWith('_households')) {
+      flush();
+      const rooms = keys[++i];
+      rows.push(
+        <div class="house-row" key={key}>
+          <span class="house-label">{indicator.label}</span>
+          <div class="two-columns">
+            <NumberField
+              label="户数"
+              name={`figures.${key}`}
+              value={form.texts[key]}
+              onChange={setText(key)}
+              unit="户"
+              errors={errors}
+            />
+            <NumberField
+              label="间数"
+              name={`figures.${rooms}`}
+              value={form.texts[rooms]}
+              onChange={setText(rooms)}
+              unit="间"
+              errors={errors}
+            />
+          </div>
+        </div>,
+      );
+    } else if (indicator.area) {
+      flush();
+      const area = form.areas[key];
+      rows.push(
+        <AreaField
+          key={key}
+          label={indicator.label}
+          name={`figures.${key}`}
+          value={area.text}
+          unit={area.unit}
+          onChange={setArea(key)}
+          errors={errors}
+          hint={HINTS[key]}
+        />,
+      );
+    } else {
+      counts.push(number(key));
+    }
+  }
+  flush();
+  return rows;
+}
+
+/** 万元 with up to two decimals (NumberField takes whole numbers only). */
+function DecimalField({ label, name, value, onChange, unit, errors }) {
+  return (
+    <label class="field">
+      <span class="field-label">{label}</span>
+      <span class="number-row">
+        <input
+          class="input input-number"
+          name={name}
+          type="text"
+          inputMode="decimal"
+          autoComplete="off"
+          value={value}
+          onInput={(event) => onChange(event.currentTarget.value)}
+        />
+        <span class="unit">{unit}</span>
+      </span>
+      <FieldError errors={errors} path={name} />
+    </label>
+  );
+}
+
+/** The phone's position once, for photos whose file carries no GPS; never blocks long, never required. */
+function onePosition() {
+  return new Promise((resolve) => {
+    if (!('geolocation' in navigator)) return resolve(null);
+    navigator.geolocation.getCurrentPosition(
+      (found) =>
+        resolve({
+          lat: Math.round(found.coords.latitude * 1e6) / 1e6,
+          lon: Math.round(found.coords.longitude * 1e6) / 1e6,
+          accuracy_m: Math.round(found.coords.accuracy),
+        }),
+      () => resolve(null),
+      { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 },
+    );
+  });
+}

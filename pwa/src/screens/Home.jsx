@@ -1,0 +1,109 @@
+import { Banner, BigButton, Screen, UpdatedAt, WeChatHint } from '../components/index.js';
+import { useCached } from '../cache.js';
+import { age, clock } from '../format.js';
+import { navigate } from '../router.js';
+import { logOut, useSession } from '../session.js';
+import { useOutbox } from '../useOutbox.js';
+
+export function Home() {
+  const { user } = useSession();
+  const outbox = useOutbox();
+  const events = useCached('/events?status=active&per_page=20');
+  const list = events.data ? events.data.items : [];
+  const waiting = outbox.items.length;
+  const oldest = waiting ? outbox.items[0].createdAt : null;
+
+  const leave = async () => {
+    const note = waiting ? `还有 ${waiting} 条待发送，退出后它们仍保存在手机上，下次登录后发送。\n` : '';
+    if (!confirm(`${note}确定退出登录吗？`)) return;
+    try {
+      await logOut();
+    } catch (error) {
+      alert(error.status === 0 ? '没有网络，暂时不能退出。' : error.message);
+    }
+  };
+
+  return (
+    <Screen title="网格灾情报送">
+      <WeChatHint />
+      <p class="who">
+        <strong>{user.org_unit ? user.org_unit.name : ''}</strong> {user.name || user.username}
+      </p>
+      {outbox.attention.length ? (
+        <Banner tone="error" action={{ label: '去处理', onClick: () => navigate('/outbox') }}>
+          有 {outbox.attention.length} 条需要处理，服务器没有收下。
+        </Banner>
+      ) : null}
+      {waiting && !outbox.attention.length ? (
+        <Banner tone="warn" action={{ label: '查看', onClick: () => navigate('/outbox') }}>
+          {waiting} 条待发送，最早的保存于{age(oldest)}。有网络时会自动发送。
+        </Banner>
+      ) : null}
+
+      <BigButton label="上报隐患" sub="滑坡、山洪、危房等" href="/hazards/new" />
+
+      <section class="events">
+        <h2 class="section-title">进行中的灾害过程</h2>
+        {events.error && !events.data ? <Banner tone="warn">还没有读到灾害过程（需要联网一次）。</Banner> : null}
+        {events.data && !list.length ? <p class="muted">暂无进行中的灾害过程。有灾情时，县或乡镇开启后这里会出现。</p> : null}
+        {list.map((event) => (
+          <EventCard key={event.id} event={event} />
+        ))}
+        <UpdatedAt at={events.updatedAt} fromCache={events.fromCache} />
+      </section>
+
+      <div class="button-row">
+        <BigButton label="我的报告" tone="secondary" href="/reports" />
+        <BigButton label="待发送" tone="secondary" href="/outbox" badge={waiting || null} />
+      </div>
+      <button type="button" class="link-button logout" onClick={leave}>
+        退出
+      </button>
+    </Screen>
+  );
+}
+
+function EventCard({ event }) {
+  const due = useCached(`/events/${event.id}/deadlines`);
+  // Read while online so 报灾情 offline still knows the village's reports (and so which stage comes next):
+  // the same path DamageForm reads.
+  useCached(`/damage-reports?event_id=${event.id}&per_page=200`);
+  // A reporter's node is its village: one row, its own status (a reviewer's node lists many villages).
+  const mine = due.data && due.data.units && due.data.units.length === 1 ? due.data.units[0] : null;
+  return (
+    <article class="card event-card">
+      <h3 class="card-title">
+        {event.name}
+        {event.drill ? <span class="chip">演练</span> : null}
+      </h3>
+      {due.data ? <DueLine due={due.data} mine={mine} /> : null}
+      <div class="button-row">
+        <BigButton label="报灾情" href={`/events/${event.id}/damage/new`} />
+        <BigButton label="报转移" tone="secondary" href={`/events/${event.id}/evacuation/new`} />
+      </div>
+    </article>
+  );
+}
+
+/** What the village owes now, in the words of its status (a reviewer's node has no single status). */
+function DueLine({ due, mine }) {
+  if (due.obligation === 'none') return <p class="muted">这次灾害已核报，不用再报。</p>;
+  const name = due.obligation === 'daily' ? '今日续报' : due.obligation_name;
+  const by = due.due_at ? `截止 ${clock(due.due_at)}` : '';
+  const status = mine ? mine.status : 'pending';
+  if (status === 'on_time') return <p class="due due-ok">{name}已按时报送 <span class="chip chip-ok">按时</span></p>;
+  if (status === 'late') return <p class="due">{name}已报送 <span class="chip chip-warn">迟报</span></p>;
+  if (status === 'missing') {
+    return (
+      <p class="due due-missing">
+        现在要报：<strong>{name}</strong>，已过{by.replace('截止 ', '截止时间 ')}，请尽快报 <span class="chip chip-error">未报</span>
+      </p>
+    );
+  }
+  return (
+    <p class="due">
+      现在要报：<strong>{name}</strong>
+      {by ? `，${by}` : ''}
+    </p>
+  );
+}

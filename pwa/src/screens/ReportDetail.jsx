@@ -1,0 +1,204 @@
+// One report of the village (/reports/:kind/:id): a damage report (a returned one shows the reason on top and
+// the way to correct it), an evacuation report or a hazard. Offline, the copy in the list read last is shown.
+import { Banner, BigButton, Screen, UpdatedAt } from '../components/index.js';
+import { useCached } from '../cache.js';
+import { clock } from '../format.js';
+import { useRoute } from '../router.js';
+import { haToMuText, toTwoPlaces } from '../rules/area.js';
+import { BY_KEY, GROUPS, STATUS_NAMES } from '../rules/damage.js';
+import { openReturns, stageName } from '../rules/stage.js';
+import { useOutbox } from '../useOutbox.js';
+import { DAMAGE_LIST, damageHistory, evacuationList, HAZARD_LIST } from '../reportLists.js';
+import './reports.css';
+
+// server/hazards/models.py ACTIONS
+const HAZARD_ACTIONS = {
+  report: '上报',
+  verify: '核实',
+  reject: '排除',
+  start_rectification: '开始整改',
+  report_rectified: '报告整改完成',
+  close: '销号',
+  reopen: '重新打开',
+};
+
+const SOURCES = {
+  damage: { title: '灾情报告', one: (id) => `/damage-reports/${id}`, list: () => DAMAGE_LIST },
+  evacuation: {
+    title: '转移情况',
+    one: (id) => `/evacuations/${id}`,
+    list: (query) => query.get('event') && evacuationList(query.get('event')),
+  },
+  hazard: { title: '隐患', one: (id) => `/hazards/${id}`, list: () => HAZARD_LIST },
+};
+
+export function ReportDetail({ params }) {
+  const { query } = useRoute();
+  const source = SOURCES[params.kind];
+  const one = useCached(source ? source.one(params.id) : null);
+  // Offline and never opened: the same report as it came in the list.
+  const list = useCached(source && one.error ? source.list(query) || null : null);
+  if (!source)
+    return (
+      <Screen title="我的报告" back="/reports">
+        <p class="muted">没有这种报告。</p>
+      </Screen>
+    );
+  const fromList = list.data && list.data.items.find((item) => String(item.id) === params.id);
+  const report = one.data || fromList;
+  const shown = one.data ? one : list;
+  return (
+    <Screen title={source.title} back="/reports">
+      {!report && (one.loading || list.loading) && !one.error ? <p class="muted">正在读取…</p> : null}
+      {!report && one.error && !list.loading ? (
+        <Banner tone="warn">
+          {one.error.status === 0 ? '没有网络，这份报告还没有在这台手机上看过。' : one.error.message}
+        </Banner>
+      ) : null}
+      {report && params.kind === 'damage' ? <DamageDetail report={report} /> : null}
+      {report && params.kind === 'evacuation' ? <EvacuationDetail report={report} /> : null}
+      {report && params.kind === 'hazard' ? <HazardDetail hazard={report} /> : null}
+      {report ? <UpdatedAt at={shown.updatedAt} fromCache={shown.fromCache} /> : null}
+    </Screen>
+  );
+}
+
+function DamageDetail({ report }) {
+  const f = report.figures;
+  return (
+    <>
+      {report.status === 'returned' ? (
+        <Banner tone="error">
+          <strong>这份报告被退回了。</strong>
+          <span class="return-reason">退回原因：{report.review_comment || '（未写原因）'}</span>
+        </Banner>
+      ) : null}
+      {report.status === 'returned' ? <CorrectButton report={report} /> : null}
+      <dl class="facts">
+        <Fact name="报告">
+          {stageName(report.stage)}
+          {report.is_zero ? '（零报告）' : ''}
+        </Fact>
+        <Fact name="状态">
+          {STATUS_NAMES[report.status]}
+          {report.current ? '，当前有效' : ''}
+        </Fact>
+        <Fact name="报送">{`${report.submitted_by ? report.submitted_by.name : ''} ${clock(report.submitted_at)}`}</Fact>
+        {report.reviewed_at ? (
+          <Fact name="审核">{`${report.reviewed_by ? report.reviewed_by.name : ''} ${clock(report.reviewed_at)}`}</Fact>
+        ) : null}
+        {report.review_comment && report.status !== 'returned' ? (
+          <Fact name="审核意见">{report.review_comment}</Fact>
+        ) : null}
+        {report.change_note ? <Fact name="变动说明">{report.change_note}</Fact> : null}
+        {report.note ? <Fact name="补充说明">{report.note}</Fact> : null}
+      </dl>
+      {GROUPS.map((group) => (
+        <section key={group.title} class="figure-group">
+          <h2 class="section-title">{group.title}</h2>
+          <dl class="facts">
+            {group.keys.map((key) => (
+              <Fact key={key} name={`${BY_KEY[key].label}（${BY_KEY[key].unit}）`}>
+                {BY_KEY[key].area ? withMu(f[key]) : String(f[key])}
+              </Fact>
+            ))}
+          </dl>
+        </section>
+      ))}
+    </>
+  );
+}
+
+/** 修改后重新报送, unless a newer report of the event was filed since (on the server or waiting on the phone). */
+function CorrectButton({ report }) {
+  const history = useCached(damageHistory(report.event_id));
+  const outbox = useOutbox();
+  const url = `/events/${report.event_id}/damage-reports`;
+  const queued = new Set(
+    outbox.items.some((item) => item.kind === 'damage' && item.url === url) ? [report.event_id] : [],
+  );
+  const reports = history.data ? history.data.items : [report];
+  if (!openReturns(reports, queued).some((r) => r.id === report.id)) {
+    return <p class="muted corrected">已重新报送，见「我的报告」。</p>;
+  }
+  return <BigButton label="修改后重新报送" href={`/events/${report.event_id}/damage/new?correct=${report.id}`} />;
+}
+
+function withMu(ha) {
+  const mu = haToMuText(ha);
+  return mu ? `${toTwoPlaces(ha)}（${mu} 亩）` : '0.00';
+}
+
+function EvacuationDetail({ report }) {
+  return (
+    <dl class="facts">
+      <Fact name="紧急避险转移">{report.evacuated} 人</Fact>
+      <Fact name="其中集中安置">{report.centralized} 人</Fact>
+      <Fact name="其中分散安置">{report.dispersed} 人</Fact>
+      <Fact name="已返回">{report.returned} 人</Fact>
+      <Fact name="现在在外">{report.displaced} 人</Fact>
+      {(report.allocations || []).map((a) => (
+        <Fact key={a.shelter_id} name={`安置在 ${a.shelter_name}`}>
+          {a.persons} 人
+        </Fact>
+      ))}
+      <Fact name="状态">{report.current ? '当前' : '已被新报告替换'}</Fact>
+      <Fact name="报送">{`${report.submitted_by_name || ''} ${clock(report.submitted_at)}`}</Fact>
+      {report.note ? <Fact name="补充说明">{report.note}</Fact> : null}
+    </dl>
+  );
+}
+
+function HazardDetail({ hazard }) {
+  return (
+    <>
+      <h2 class="card-title">{hazard.title}</h2>
+      <dl class="facts">
+        <Fact name="编号">{hazard.number}</Fact>
+        <Fact name="状态">{hazard.status_name}</Fact>
+        <Fact name="类型">{hazard.category_name}</Fact>
+        <Fact name="风险等级">{hazard.risk_level_name}</Fact>
+        <Fact name="威胁">{`${hazard.threatened_households} 户 ${hazard.threatened_persons} 人`}</Fact>
+        <Fact name="位置">
+          {hazard.address ||
+            (hazard.lat != null ? `${hazard.lat}, ${hazard.lon}（精度约 ${hazard.accuracy_m ?? '?'} 米）` : '未填')}
+        </Fact>
+        {hazard.description ? <Fact name="情况说明">{hazard.description}</Fact> : null}
+        {hazard.measures ? <Fact name="措施">{hazard.measures}</Fact> : null}
+        {hazard.responsible_person ? <Fact name="责任人">{hazard.responsible_person}</Fact> : null}
+        {hazard.deadline ? <Fact name="整改时限">{clock(hazard.deadline)}</Fact> : null}
+      </dl>
+      {hazard.photos && hazard.photos.length ? (
+        <ul class="photo-list">
+          {hazard.photos.map((photo) => (
+            <li class="photo-item" key={photo.id}>
+              <img class="photo-thumb" src={photo.thumbnail_url} alt="隐患照片" />
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {hazard.history && hazard.history.length ? (
+        <>
+          <h2 class="section-title">处理经过</h2>
+          <ol class="plain-list history">
+            {hazard.history.map((step, index) => (
+              <li key={index}>
+                {clock(step.at)} {step.by ? step.by.name : ''} {HAZARD_ACTIONS[step.action] || step.action}
+                {step.comment ? `：${step.comment}` : ''}
+              </li>
+            ))}
+          </ol>
+        </>
+      ) : null}
+    </>
+  );
+}
+
+function Fact({ name, children }) {
+  return (
+    <div class="fact">
+      <dt>{name}</dt>
+      <dd>{children}</dd>
+    </div>
+  );
+}

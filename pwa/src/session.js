@@ -1,0 +1,71 @@
+// Who is logged in. The server's session cookie is "remember me" for weeks; here we keep the user and the CSRF
+// token, and a copy of the user in IndexedDB so the app opens offline without asking to log in again.
+import { useEffect, useState } from 'preact/hooks';
+import { api, setCsrfToken } from './api.js';
+import { deleteMeta, getMeta, setMeta } from './db.js';
+
+// status: 'unknown' (starting), 'in' (user known), 'out' (must log in)
+let current = { status: 'unknown', user: null, csrf: null, offline: false };
+const listeners = new Set();
+
+function set(next) {
+  current = { ...current, ...next };
+  setCsrfToken(current.csrf);
+  for (const fn of listeners) fn(current);
+}
+
+export function getSession() {
+  return current;
+}
+
+/** useSession() → {status, user, csrf, offline}; re-renders on login, logout and expiry. */
+export function useSession() {
+  const [session, setSession] = useState(current);
+  useEffect(() => {
+    listeners.add(setSession);
+    setSession(current);
+    return () => listeners.delete(setSession);
+  }, []);
+  return session;
+}
+
+/** On start: ask the server; without an answer use the last known user (the outbox still needs the cookie). */
+export async function restoreSession() {
+  try {
+    const me = await api('/auth/me');
+    set({ status: 'in', user: me.user, csrf: me.csrf_token, offline: false });
+    await setMeta('session', { user: me.user, csrf: me.csrf_token });
+  } catch (error) {
+    if (error.status === 401) {
+      set({ status: 'out', user: null, csrf: null, offline: false });
+      return;
+    }
+    const saved = await getMeta('session').catch(() => undefined);
+    if (saved) set({ status: 'in', user: saved.user, csrf: saved.csrf, offline: true });
+    else set({ status: 'out', user: null, csrf: null, offline: true });
+  }
+}
+
+export async function logIn(username, password) {
+  const result = await api('/auth/login', { method: 'POST', json: { username, password, remember: true } });
+  set({ status: 'in', user: result.user, csrf: result.csrf_token, offline: false, expired: false });
+  await setMeta('session', { user: result.user, csrf: result.csrf_token });
+  return result.user;
+}
+
+/** Log out. Items waiting in the outbox stay on the phone and go after the next login. */
+export async function logOut() {
+  try {
+    await api('/auth/logout', { method: 'POST' });
+  } catch (error) {
+    if (error.status !== 401) throw error;
+  }
+  await deleteMeta('session');
+  set({ status: 'out', user: null, csrf: null, expired: false });
+}
+
+/** The server said 401 (session ended, password changed): ask for login again; nothing queued is lost. */
+export function sessionExpired() {
+  deleteMeta('session').catch(() => {});
+  set({ status: 'out', user: null, csrf: null, expired: true });
+}

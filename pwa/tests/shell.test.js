@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { age, isoLocal } from '../src/format.js';
+import { fixPath } from '../src/kinds.js';
+import { match, resolve } from '../src/router.js';
+
+describe('router', () => {
+  it('matches the app routes and decodes their parameters', () => {
+    expect(match('/events/:id/damage/new', '/events/12/damage/new')).toEqual({ id: '12' });
+    expect(match('/reports/:kind/:id', '/reports/damage/7/')).toEqual({ kind: 'damage', id: '7' });
+    expect(match('/events/:id/damage/new', '/events/12/evacuation/new')).toBeNull();
+    expect(match('/', '/outbox')).toBeNull();
+    const routes = [['/', 'Home'], ['/outbox', 'Outbox']];
+    expect(resolve(routes, '/outbox')).toEqual({ Component: 'Outbox', params: {} });
+    expect(resolve(routes, '/nowhere')).toBeNull();
+  });
+});
+
+describe('outbox items', () => {
+  it('open the screen that fixes them', () => {
+    expect(fixPath({ kind: 'hazard', url: '/hazards', clientId: 'a b' })).toBe('/hazards/new?fix=a%20b');
+    expect(fixPath({ kind: 'damage', url: '/events/3/damage-reports', clientId: 'c' })).toBe('/events/3/damage/new?fix=c');
+    expect(fixPath({ kind: 'evacuation', url: '/events/3/evacuations', clientId: 'c' })).toBe('/events/3/evacuation/new?fix=c');
+    expect(fixPath({ kind: 'ack', url: '/warnings/1/ack', clientId: 'c' })).toBeNull();
+  });
+});
+
+describe('times', () => {
+  it('say how long an item has waited in plain words', () => {
+    const now = Date.UTC(2026, 6, 1, 8);
+    expect(age(now - 20_000, now)).toBe('刚刚');
+    expect(age(now - 5 * 60_000, now)).toBe('5 分钟前');
+    expect(age(now - 3 * 3600_000, now)).toBe('3 小时前');
+    expect(age(now - 50 * 3600_000, now)).toBe('2 天前');
+  });
+
+  it('are sent with the phone offset, as the API reads them', () => {
+    expect(isoLocal(new Date())).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
+  });
+});

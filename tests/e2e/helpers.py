@@ -1,0 +1,101 @@
+"""What a person does in the app, as steps the browser tests share."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image, ImageDraw
+from playwright.sync_api import BrowserContext, Page, expect
+
+from tests.conftest import PASSWORD
+
+
+def log_in(page: Page, user, password: str = PASSWORD) -> None:
+    page.goto("/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+
+
+def wait_for_service_worker(page: Page) -> None:
+    """The service worker has installed its shell and controls the page (it claims it on activation)."""
+    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=20_000)
+
+
+def go_offline(context: BrowserContext) -> None:
+    # set_offline stops the page's requests; routes abort the API too, to be sure nothing slips through.
+    context.set_offline(True)
+    context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
+    context.route("**/healthz", lambda route: route.abort("internetdisconnected"))
+
+
+def go_online(context: BrowserContext) -> None:
+    context.unroute("**/api/**")
+    context.unroute("**/healthz")
+    context.set_offline(False)
+
+
+def camera_jpeg(
+    path: Path,
+    seed: int = 0,
+    size: tuple[int, int] = (3000, 2250),
+    gps: tuple[tuple, tuple] | None = None,
+    taken: str | None = None,
+) -> Path:
+    """A phone-camera-sized JPEG with some detail (a flat image would shrink to nothing); optionally with the
+    EXIF a phone camera writes: GPS as ((deg, min, sec) north, (deg, min, sec) east) and DateTimeOriginal."""
+    image = Image.effect_noise(size, 40 + seed).convert("RGB")
+    pen = ImageDraw.Draw(image)
+    for i in range(0, size[0], 150):
+        pen.line([(i, 0), (size[0] - i, size[1])], fill=(30 * seed % 255, 120, 60), width=12)
+    exif = Image.Exif()
+    if gps:
+        exif.get_ifd(0x8825).update({1: "N", 2: gps[0], 3: "E", 4: gps[1]})
+    if taken:
+        exif.get_ifd(0x8769)[0x9003] = taken  # DateTimeOriginal, local time without an offset
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=92, exif=exif)
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def outbox_badge(page: Page) -> str:
+    return page.get_by_role("button", name="待发送").inner_text()
+
+
+def open_outbox(page: Page) -> None:
+    page.get_by_role("button", name="待发送").click()
+    expect(page.get_by_role("heading", name="待发送")).to_be_visible()
+
+
+def file_hazard(page: Page, *, title: str, photos: list[Path] = (), households: int = 3, persons: int = 11) -> None:
+    """From home: 上报隐患, fill the form as a person would, save. Ends back on home."""
+    page.get_by_role("button", name="上报隐患").click()
+    expect(page.get_by_role("heading", name="上报隐患")).to_be_visible()
+    page.get_by_role("radio", name="滑坡").click()
+    page.get_by_role("radio", name="较大（橙）").click()
+    page.get_by_label("隐患名称").fill(title)
+    page.get_by_label("情况说明").fill("屋后山坡出现裂缝，雨后有碎石滚落")
+    page.get_by_label("威胁户数").fill(str(households))
+    page.get_by_label("威胁人数").fill(str(persons))
+    expect(page.locator(".location-status")).to_contain_text("已定位")
+    if photos:
+        page.locator("input[name=gallery]").set_input_files([str(p) for p in photos])
+        expect(page.locator(".photo-thumb")).to_have_count(len(photos))
+    page.get_by_role("button", name="保存并上报").click()
+    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+
+
+def small_touch_targets(page: Page, minimum: int = 44) -> list[str]:
+    """Visible buttons, inputs and links smaller than `minimum` CSS px either way (one thumb, issue 8)."""
+    return page.evaluate(
+        """(minimum) => [...document.querySelectorAll('button, input, textarea, a[href], [role=radio]')]
+            .filter((el) => el.offsetParent !== null)
+            .map((el) => [el, el.getBoundingClientRect()])
+            .filter(([, box]) => box.height < minimum || box.width < minimum)
+            .map(([el, box]) => `${el.tagName} "${(el.innerText || el.name || '').trim()}" `
+                + `${box.width}×${box.height}`)""",
+        minimum,
+    )

@@ -1,0 +1,60 @@
+"""The PWA as the server delivers it: the shell from PWA_DIST, its history fallback, caching and headers.
+
+(Every kind of response carrying the security headers is tests/test_security_headers.py.)"""
+
+from __future__ import annotations
+
+import pytest
+
+from server import SECURITY_HEADERS, create_app
+from server.extensions import db
+from tests.conftest import assert_error
+
+
+def _get(client, path: str):
+    """GET, read and close (a file response left open is a ResourceWarning, an error here)."""
+    response = client.get(path)
+    response.get_data()
+    response.close()
+    return response
+
+
+def _assert_secure(response) -> None:
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers[name] == value, name
+
+
+@pytest.fixture
+def shell_client(app, tmp_path):
+    """An app serving a small built PWA from its own directory (PWA_DIST)."""
+    (tmp_path / "assets").mkdir()
+    (tmp_path / "index.html").write_text("<!doctype html><title>网格灾情报送</title>", encoding="utf-8")
+    (tmp_path / "assets" / "index-abc.js").write_text("console.log(1)", encoding="utf-8")
+    (tmp_path / "sw.js").write_text("// sw", encoding="utf-8")
+    shell_app = create_app({**app.config, "PWA_DIST": str(tmp_path)})
+    yield shell_app.test_client()
+    with shell_app.app_context():
+        db.engine.dispose()  # its own engine: a pooled connection left to the GC is a ResourceWarning
+
+
+def test_the_shell_and_its_history_fallback(shell_client):
+    for path in ("/", "/outbox", "/events/3/damage/new", "/hazards/new?fix=abc"):
+        response = _get(shell_client, path)
+        assert response.status_code == 200, path
+        assert "网格灾情报送" in response.get_data(as_text=True)
+        assert response.headers["Cache-Control"] == "no-cache"
+        _assert_secure(response)
+
+
+def test_hashed_assets_are_immutable_and_the_worker_is_revalidated(shell_client):
+    asset = _get(shell_client, "/assets/index-abc.js")
+    assert asset.status_code == 200
+    assert "immutable" in asset.headers["Cache-Control"]
+    worker = _get(shell_client, "/sw.js")
+    assert worker.status_code == 200 and worker.headers["Cache-Control"] == "no-cache"
+
+
+def test_api_and_health_never_fall_back_to_the_shell(shell_client):
+    assert_error(shell_client.get("/api/v1/no-such-thing"), 404, "not_found")
+    assert_error(shell_client.post("/api/v1/no-such-thing"), 404, "not_found")
+    assert shell_client.get("/healthz").get_json()["status"] == "ok"
