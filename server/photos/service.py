@@ -25,6 +25,7 @@ from server.errors import InvalidTransition, NotFound
 from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
+from server.idempotency import after_lost_race
 from server.photos.imaging import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_MAX_PNG_PIXELS,
@@ -191,12 +192,10 @@ def add_photo(
         with db.session.begin_nested():
             db.session.add(photo)
             db.session.flush()
-    except IntegrityError:
+    except IntegrityError as exc:
         # The same picture for the same parent arrived twice at once: the unique constraint let one in.
-        existing = _same_picture(parent_column, parent.id, processed.sha256)
-        if existing is None:
-            raise
-        return existing, False
+        found = after_lost_race(lambda: _same_picture(parent_column, parent.id, processed.sha256), lambda p: p, exc)
+        return found, False
 
     record(
         actor=actor,
