@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import math
 import os
@@ -48,6 +49,7 @@ FEATURES = (
     "rollup",
     "exports",
     "evacuation",
+    "localevents",
     "hazards",
     "ledgers",
     "photos",
@@ -184,6 +186,8 @@ def _coerce(default: Any, raw: str) -> Any:
         return float(raw)
     if isinstance(default, timedelta):
         return timedelta(seconds=int(raw))
+    if isinstance(default, dict):  # DEADLINES_BY_TYPE='{"干旱": {"DEADLINE_UPDATE_EVERY_DAYS": 10}}'
+        return json.loads(raw)
     return raw
 
 

@@ -145,6 +145,13 @@ class SignOffRace(Conflict):
     meaning = "two sign-offs of one unit at the same moment: the other one became current first"
 
 
+class MergeConflict(Conflict):
+    """A local event cannot be merged: its village already reports to the target event (two 初报 would count)."""
+
+    code, message = "merge_conflict", "该村在目标灾害过程中已有报告，不能合并"
+    meaning = "the village of a local event already reports to the event it would be merged into"
+
+
 class PayloadTooLarge(ApiError):
     status, code, message = 413, "payload_too_large", "上传内容过大"
     meaning = "the body or the upload is larger than allowed"

@@ -76,6 +76,16 @@ def event_body(t: Targets) -> dict:
     return event_payload(t["town"])
 
 
+def local_event_payload() -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "name": "村后山滑坡",
+        "disaster_type": "地质灾害",
+        "disaster_subtype": "滑坡",
+        "initial_report": {"figures": {"affected_population": 3}},
+    }
+
+
 def report_body(t: Targets) -> dict:
     return {"client_id": str(uuid.uuid4()), "org_unit_id": t["village"], "stage": "initial", "figures": {}}
 
@@ -149,6 +159,25 @@ CASES = [
         body=lambda t: {"status": "stable"},
         scoped=False,
         overrides=TOWNSHIP_REVIEWER_REFUSED,
+    ),
+    # --- local events (本地事件): a village's reporter opens one; a reviewer above the village decides
+    Case(
+        "open local event", "post", "/api/v1/local-events", REPORTER, 201, lambda t: local_event_payload(), scoped=False
+    ),
+    Case("confirm local event", "post", "/api/v1/events/{local_event}/confirm", REVIEWER),
+    Case(
+        "merge local event",
+        "post",
+        "/api/v1/events/{local_event}/merge",
+        REVIEWER,
+        body=lambda t: {"into_event_id": t["county_event"]},
+    ),
+    Case(
+        "reject local event",
+        "post",
+        "/api/v1/events/{local_event}/reject",
+        REVIEWER,
+        body=lambda t: {"reason": "经核实无灾情"},
     ),
     # --- damage reports and their review
     Case("file damage report", "post", "/api/v1/events/{event}/damage-reports", REPORTER, 201, report_body),
@@ -470,6 +499,11 @@ class World:
 
         return self._once(("county_event", where), build)
 
+    def local_event(self, where: str) -> int:
+        """A fresh pending local event of the side's village per attempt: a decision that succeeds uses it up."""
+        response = self.seed(where, "reporter").post("/api/v1/local-events", json=local_event_payload())
+        return created(response)["id"]
+
     def report(self, where: str) -> int:
         def build():
             body = report_body({"village": self.sides[where].village.id})
@@ -563,6 +597,7 @@ BUILDERS: dict[str, Callable[[World, str], Any]] = {
     "event": World.event,
     "county_event": World.county_event,
     "report": World.report,
+    "local_event": World.local_event,
     "evacuation": World.evacuation,
     "shelter": World.shelter,
     "signoff": World.signoff,

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 from marshmallow.utils import missing
 
 from server.damage.figures import FiguresIn, FiguresOut, zero_figures
+from server.damage.indicators import TYPE_SPECIFIC
 from server.damage.models import REPORT_STATUSES, STAGES
 from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief, UnitFilter, UserBrief
 
@@ -83,6 +84,17 @@ class DamageReportOut(Schema):
             "a filing and a single read, not in lists); a 核报 that disagrees is refused with 422"
         },
     )
+
+    @post_dump(pass_original=True)
+    def _indicators_of_the_type(self, data, report, **kwargs):
+        """干旱's indicators only on a drought event's reports (the type as the submit read it, or the event)."""
+        figures = data.get("figures")
+        kind = getattr(report, "disaster_type", None) or report.event.disaster_type
+        if figures is not None:
+            for indicator in TYPE_SPECIFIC:
+                if indicator.only_for != kind:
+                    figures.pop(indicator.key, None)
+        return data
 
 
 class DamageReportRowOut(DamageReportOut):

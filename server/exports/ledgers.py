@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from server import clock
-from server.audit.service import record
+from server.audit_trail import record
 from server.errors import Forbidden
 from server.events.service import get_event
 from server.exports.service import BATCH, DRILL_MARK, Table

@@ -1,7 +1,7 @@
 from server.access import current_actor
 from server.api import Blueprint
-from server.exports import ledgers, service
-from server.exports.schemas import ReportExportQuery, RollupExportQuery
+from server.exports import ledgers, national, service
+from server.exports.schemas import ReportExportQuery, RollupExportQuery, RollupXlsxQuery
 from server.exports.writers import XLSX_TYPE
 from server.exports.writers import table_response as _send
 from server.extensions import db
@@ -13,10 +13,12 @@ FILE = {"type": "string", "format": "binary"}
 
 
 @bp.get("/events/<int:event_id>/rollup.xlsx")
-@bp.arguments(RollupExportQuery, location="query", as_kwargs=True)
+@bp.arguments(RollupXlsxQuery, location="query", as_kwargs=True)
 @bp.response(200, FILE, content_type=XLSX_TYPE)
-def rollup_xlsx(event_id: int, **args):
-    """The event's roll-up at a unit as XLSX: one row per child unit plus 合计."""
+def rollup_xlsx(event_id: int, layout: str, **args):
+    """The event's roll-up at a unit as XLSX: one row per child unit plus 合计 (layout=national: the 快报表)."""
+    if layout == "national":
+        return _send(national.national_rollup_table(actor=current_actor(), event_id=event_id, **args), "xlsx")
     return _send(service.rollup_table(actor=current_actor(), event_id=event_id, extension="xlsx", **args), "xlsx")
 
 

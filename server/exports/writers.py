@@ -70,10 +70,14 @@ def csv_stream(headers: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequ
 
 
 def xlsx_stream(
-    sheet_name: str, headers: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[Any]]
+    sheet_name: str,
+    headers: Sequence[str],
+    kinds: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    preamble: Sequence[Sequence[str]] = (),
 ) -> Iterator[bytes]:
     """The workbook streamed as it is written (see server/exports/xlsx.py for why not xlsxwriter)."""
-    return stream_xlsx(sheet_name, headers, kinds, rows)
+    return stream_xlsx(sheet_name, headers, kinds, rows, preamble=preamble)
 
 
 def content_disposition(filename: str, fallback: str) -> str:
@@ -84,7 +88,8 @@ def content_disposition(filename: str, fallback: str) -> str:
 def table_response(table, extension: str) -> Response:
     """A streamed download of ``table`` (an exports ``Table``) as ``xlsx`` or ``csv``."""
     if extension == "xlsx":
-        body, mimetype = xlsx_stream(table.sheet_name, table.headers, table.kinds, table.rows), XLSX_TYPE
+        preamble = getattr(table, "preamble", ())
+        body, mimetype = xlsx_stream(table.sheet_name, table.headers, table.kinds, table.rows, preamble), XLSX_TYPE
     else:
         body, mimetype = csv_stream(table.headers, table.kinds, table.rows), CSV_TYPE
     # stream_with_context keeps the request (and its database session) alive while rows are read.

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 
 from server import clock
 from server.access import require_role
-from server.audit.service import record
+from server.audit_trail import record
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion
 from server.extensions import db
 from server.ledgers.service import CASUALTIES, HOUSES, Ledger, LedgerRow, get_row

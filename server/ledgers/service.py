@@ -17,7 +17,7 @@ from sqlalchemy.orm import contains_eager
 
 from server import clock
 from server.access import require_role
-from server.audit.service import changes_between, record
+from server.audit_trail import changes_between, record
 from server.errors import Conflict, Duplicate, EventClosed, Forbidden, Invalid, NotFound, StaleVersion
 from server.events.models import DISASTER_TYPES, Event
 from server.events.service import FUTURE_TOLERANCE, get_event

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
-from server.audit.service import record
+from server.audit_trail import record
 from server.clock import now
 from server.errors import Forbidden, InvalidTransition
 from server.extensions import db

@@ -25,7 +25,7 @@ from flask import current_app
 from sqlalchemy import and_, select
 from sqlalchemy.exc import IntegrityError
 
-from server.audit.service import record
+from server.audit_trail import record
 from server.clock import now, to_local
 from server.extensions import db
 from server.orgunits.models import OrgUnit

@@ -26,7 +26,7 @@ from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
 from server.access import require_role
-from server.audit.service import changes_between, record, snapshot
+from server.audit_trail import changes_between, record, snapshot
 from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.events.models import DISASTER_TYPES

@@ -38,6 +38,9 @@ ALLOWED = {
     "ledgers.create_damaged_house": ("reporter",),
     "ledgers.change_damaged_house": ("reporter", "reviewer"),
     "ledgers.review_damaged_house": ("reviewer",),
+    "localevents.open_local_event": ("reporter",),
+    "localevents.merge_local_event": ("reviewer",),
+    "localevents.reject_local_event": ("reviewer",),
 }
 # Bodies whose roles depend on the body or the object: the service finds the object (404) before the role (403).
 ROLE_FROM_BODY_OR_OBJECT = {"auth.login", "hazards.transition"}

@@ -27,6 +27,7 @@ WRITER = {
     "ledgers.create_damaged_house": "reporter",
     "ledgers.change_casualty": "reporter",
     "ledgers.change_damaged_house": "reporter",
+    "localevents.open_local_event": "reporter",
 }
 DEFAULT_WRITER = "reviewer"  # events, reviews, sign-offs, shelters, hazard transitions, warnings
 
