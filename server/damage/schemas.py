@@ -5,7 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_dump, validate
 from marshmallow.utils import missing
 
-from server.damage.figures import FiguresIn, FiguresOut, zero_figures
+from server.damage.figures import FiguresIn, FiguresOut
 from server.damage.indicators import TYPE_SPECIFIC
 from server.damage.models import REPORT_STATUSES, STAGES
 from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief, UnitFilter, UserBrief
@@ -20,7 +20,8 @@ class DamageReportCreate(InputSchema):
     stage = fields.String(
         required=True, validate=validate.OneOf(STAGES, error="阶段应为 initial（初报）、update（续报）或 final（核报）")
     )
-    figures = fields.Nested(FiguresIn, load_default=zero_figures)  # omitted: every figure 0
+    # omitted: every general figure 0 (a type-specific indicator, such as 干旱's, is still to be stated)
+    figures = fields.Nested(FiguresIn, load_default=dict)
     note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
     change_note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
 
