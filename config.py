@@ -76,7 +76,15 @@ PWA_DIST = None
 # local time while active, final within 2 days of the event becoming stable.
 DEADLINE_INITIAL_MINUTES = 60
 DEADLINE_DAILY_UPDATE_HOUR = 8
+DEADLINE_UPDATE_EVERY_DAYS = 1  # 续报 cadence while active: every day by the hour above
 DEADLINE_FINAL_DAYS = 2
+# Sign-off at every level (乡镇上报, 县级上报, 市级上报): each level is due this many minutes after the level below
+# (a township 30 minutes after its villages' deadline), except the county's 初报, due this long after the event
+# opens (the national rule: the county reports within 2 hours).
+DEADLINE_SIGNOFF_MINUTES = 30
+DEADLINE_COUNTY_INITIAL_MINUTES = 120
+# Per disaster type, any DEADLINE_* setting above: drought (干旱) is reported every 10 days, not daily.
+DEADLINES_BY_TYPE: dict = {"干旱": {"DEADLINE_UPDATE_EVERY_DAYS": 10}}
 
 # Warnings (预警) and 叫应: minutes each targeted village has to acknowledge, by level (0: no window, nobody is
 # ever overdue); a warning may set its own ``ack_within_minutes``. A warning without ``expires_at`` expires after

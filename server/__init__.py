@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import math
 import os
@@ -35,6 +36,7 @@ from server.errors import (
     register_error_handlers,
 )
 from server.extensions import db, limiter, login_manager, migrate
+from server.logs import RedactIdNumbers
 
 # Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
 FEATURES = (
@@ -47,7 +49,9 @@ FEATURES = (
     "rollup",
     "exports",
     "evacuation",
+    "localevents",
     "hazards",
+    "ledgers",
     "photos",
     "warnings",
     "dashboard",
@@ -157,7 +161,9 @@ def _engine_timeouts(url: str, connect_timeout: float, statement_timeout: float)
     ``_alive_or_replaced`` tests a pooled connection before use, so after a database restart the next request gets a
     fresh connection instead of an error.
     """
-    options: dict[str, Any] = {}  # PostgreSQL: a dead pooled connection is replaced at checkout (_alive_or_replaced)
+    # PostgreSQL: a dead pooled connection is replaced at checkout (_alive_or_replaced). hide_parameters: a failing
+    # statement's values never reach an exception message or a log line (ledger rows carry ID numbers).
+    options: dict[str, Any] = {"hide_parameters": True}
     if url.startswith("sqlite"):
         # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the database's write lock.
         options["connect_args"] = {"timeout": float(statement_timeout)}
@@ -180,6 +186,8 @@ def _coerce(default: Any, raw: str) -> Any:
         return float(raw)
     if isinstance(default, timedelta):
         return timedelta(seconds=int(raw))
+    if isinstance(default, dict):  # DEADLINES_BY_TYPE='{"干旱": {"DEADLINE_UPDATE_EVERY_DAYS": 10}}'
+        return json.loads(raw)
     return raw
 
 
@@ -195,6 +203,7 @@ def _configure_logging(app: Flask) -> None:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RedactIdNumbers())
     for name in ("server", app.logger.name):
         logger = logging.getLogger(name)
         logger.handlers = [handler]

@@ -20,7 +20,11 @@ from sqlalchemy.exc import DataError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
 
+from server.logs import RedactIdNumbers
+
 log = logging.getLogger("server.errors")
+# Database errors are logged here, and PostgreSQL's error text quotes a failing row: no full ID number in the log.
+log.addFilter(RedactIdNumbers())
 
 
 class ApiError(Exception):
@@ -139,6 +143,13 @@ class SignOffRace(Conflict):
 
     code, message = "signoff_conflict", "本乡镇刚有另一份上报提交，请刷新后查看"
     meaning = "two sign-offs of one unit at the same moment: the other one became current first"
+
+
+class MergeConflict(Conflict):
+    """A local event cannot be merged: its village already reports to the target event (two 初报 would count)."""
+
+    code, message = "merge_conflict", "该村在目标灾害过程中已有报告，不能合并"
+    meaning = "the village of a local event already reports to the event it would be merged into"
 
 
 class PayloadTooLarge(ApiError):

@@ -6,6 +6,7 @@ from server.damage import models as damage_models
 from server.evacuation import models as evacuation_models
 from server.events import models as events_models
 from server.hazards import models as hazards_models
+from server.ledgers import models as ledgers_models
 from server.orgunits.models import OrgUnit
 from server.photos import models as photos_models
 from server.rollup import models as rollup_models
@@ -21,6 +22,7 @@ __all__ = [
     "evacuation_models",
     "events_models",
     "hazards_models",
+    "ledgers_models",
     "photos_models",
     "rollup_models",
     "warnings_models",

@@ -1,11 +1,11 @@
 """Every response the test suite receives from an /api/v1 route, checked against the published OpenAPI document.
 
-``ResponseLedger.record`` runs after every request of the session's app (tests/conftest.py): it finds the
-operation of the request's rule and method, the documented response for the status (else ``default``), and checks
-the content type and, for JSON, the body against the response schema, read strictly: every documented property is
-required and no undocumented one is allowed, so a hot path that builds its JSON by hand (roll-up, deadlines,
-dashboard) cannot drift from the schema it advertises. Mismatches fail the test that received the response; the
-operations that got a checked success answer are counted for the completeness test
+``ResponseLedger.record`` runs after every request of the session's app (tests/conftest.py): it finds the operation
+of the request's rule and method, the documented response for the status (else ``default``), and checks the content
+type and, for JSON, the body against the response schema, read strictly: every documented property is required
+(unless marked ``x-optional``) and no undocumented one is allowed, so a hot path that builds its JSON by hand
+(roll-up, deadlines, dashboard) cannot drift from the schema it advertises. Mismatches fail the test that received
+the response; the operations that got a checked success answer are counted for the completeness test
 (tests/test_openapi_responses.py).
 """
 
@@ -111,6 +111,9 @@ class ResponseLedger:
         strict = {key: self._strict(value, depth + 1) for key, value in node.items() if key != "properties"}
         if "properties" in node:
             strict["properties"] = {name: self._strict(value, depth + 1) for name, value in node["properties"].items()}
-            strict["required"] = sorted(node["properties"])
+            # A property documented as x-optional (an indicator only some disaster types hold) may be absent.
+            strict["required"] = sorted(
+                name for name, value in node["properties"].items() if not self._resolve(value).get("x-optional")
+            )
             strict.setdefault("additionalProperties", False)
         return strict

@@ -41,6 +41,7 @@ REPORTER = ("reporter",)
 REVIEWER = ("reviewer",)
 EDITORS = ("reviewer", "admin")  # shelters
 FILERS = ("reporter", "reviewer")  # hazards and photos
+LEDGER_EDITORS = ("reporter", "reviewer")  # a ledger row: its village's reporter, or a reviewer above
 
 NOT_FOUND = (404, "not_found")
 FORBIDDEN = (403, "forbidden")
@@ -75,8 +76,40 @@ def event_body(t: Targets) -> dict:
     return event_payload(t["town"])
 
 
+def local_event_payload() -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "name": "村后山滑坡",
+        "disaster_type": "地质灾害",
+        "disaster_subtype": "滑坡",
+        "initial_report": {"figures": {"affected_population": 3}},
+    }
+
+
 def report_body(t: Targets) -> dict:
     return {"client_id": str(uuid.uuid4()), "org_unit_id": t["village"], "stage": "initial", "figures": {}}
+
+
+def casualty_body(t: Targets) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "org_unit_id": t["village"],
+        "name": f"张{next(_serial)}",
+        "sex": "male",
+        "kind": "missing",
+    }
+
+
+def house_body(t: Targets) -> dict:
+    return {
+        "client_id": str(uuid.uuid4()),
+        "org_unit_id": t["village"],
+        "head_name": f"李{next(_serial)}",
+        "structure": "砖木",
+        "damage": "collapsed",
+        "rooms": 3,
+        "transitional_aid_persons": 4,
+    }
 
 
 def evacuation_body(t: Targets) -> dict:
@@ -126,6 +159,25 @@ CASES = [
         body=lambda t: {"status": "stable"},
         scoped=False,
         overrides=TOWNSHIP_REVIEWER_REFUSED,
+    ),
+    # --- local events (本地事件): a village's reporter opens one; a reviewer above the village decides
+    Case(
+        "open local event", "post", "/api/v1/local-events", REPORTER, 201, lambda t: local_event_payload(), scoped=False
+    ),
+    Case("confirm local event", "post", "/api/v1/events/{local_event}/confirm", REVIEWER),
+    Case(
+        "merge local event",
+        "post",
+        "/api/v1/events/{local_event}/merge",
+        REVIEWER,
+        body=lambda t: {"into_event_id": t["county_event"]},
+    ),
+    Case(
+        "reject local event",
+        "post",
+        "/api/v1/events/{local_event}/reject",
+        REVIEWER,
+        body=lambda t: {"reason": "经核实无灾情"},
     ),
     # --- damage reports and their review
     Case("file damage report", "post", "/api/v1/events/{event}/damage-reports", REPORTER, 201, report_body),
@@ -306,6 +358,54 @@ CASES = [
     Case("warning status", "get", "/api/v1/warnings/{warning}/status", ("reviewer", "viewer", "admin")),
     # --- dashboard
     Case("dashboard", "get", "/api/v1/dashboard", ANY, scoped=False),
+    # --- named ledgers (台账): filed by the village's reporter, changed by it or a reviewer above, reviewed by the
+    # level above; the full ID number only for a county reviewer
+    Case("register casualty", "post", "/api/v1/events/{event}/casualties", REPORTER, 201, lambda t: casualty_body(t)),
+    Case("list casualties", "get", "/api/v1/events/{event}/casualties?org_unit_id={village}", ANY),
+    Case("casualties xlsx", "get", "/api/v1/events/{event}/casualties.xlsx?org_unit_id={village}", ANY),
+    Case("read casualty", "get", "/api/v1/casualties/{casualty}", ANY),
+    Case("change casualty", "patch", "/api/v1/casualties/{casualty}", LEDGER_EDITORS, body=lambda t: {"note": "核实"}),
+    Case(
+        "review casualty",
+        "post",
+        "/api/v1/casualties/{casualty}/review",
+        REVIEWER,
+        body=lambda t: {"decision": "approve"},
+    ),
+    Case("reveal casualty id number", "post", "/api/v1/casualties/{casualty}/reveal", REVIEWER, level="county"),
+    Case(
+        "reveal casualty id number (township)",
+        "post",
+        "/api/v1/casualties/{casualty}/reveal",
+        REVIEWER,
+        overrides=TOWNSHIP_REVIEWER_REFUSED,
+    ),
+    Case(
+        "register damaged house",
+        "post",
+        "/api/v1/events/{event}/damaged-houses",
+        REPORTER,
+        201,
+        lambda t: house_body(t),
+    ),
+    Case("list damaged houses", "get", "/api/v1/events/{event}/damaged-houses?org_unit_id={village}", ANY),
+    Case("damaged houses xlsx", "get", "/api/v1/events/{event}/damaged-houses.xlsx?org_unit_id={village}", ANY),
+    Case("read damaged house", "get", "/api/v1/damaged-houses/{house}", ANY),
+    Case(
+        "change damaged house",
+        "patch",
+        "/api/v1/damaged-houses/{house}",
+        LEDGER_EDITORS,
+        body=lambda t: {"status": "repairing"},
+    ),
+    Case(
+        "review damaged house",
+        "post",
+        "/api/v1/damaged-houses/{house}/review",
+        REVIEWER,
+        body=lambda t: {"decision": "approve"},
+    ),
+    Case("reveal house id number", "post", "/api/v1/damaged-houses/{house}/reveal", REVIEWER, level="county"),
 ]
 
 
@@ -399,6 +499,11 @@ class World:
 
         return self._once(("county_event", where), build)
 
+    def local_event(self, where: str) -> int:
+        """A fresh pending local event of the side's village per attempt: a decision that succeeds uses it up."""
+        response = self.seed(where, "reporter").post("/api/v1/local-events", json=local_event_payload())
+        return created(response)["id"]
+
     def report(self, where: str) -> int:
         def build():
             body = report_body({"village": self.sides[where].village.id})
@@ -429,6 +534,19 @@ class World:
             return created(self.seed(where, "town").post(url, json=body))["id"]
 
         return self._once(("signoff", where), build)
+
+    def ledger_row(self, where: str, kind: str) -> int:
+        def build():
+            targets = {"village": self.sides[where].village.id}
+            body, path = (
+                (casualty_body(targets), "casualties")
+                if kind == "casualty"
+                else (house_body(targets), "damaged-houses")
+            )
+            url = f"/api/v1/events/{self.event(where)}/{path}"
+            return created(self.seed(where, "reporter").post(url, json=body))["id"]
+
+        return self._once((kind, where), build)
 
     def photo(self, where: str, parent: str) -> int:
         def build():
@@ -479,12 +597,15 @@ BUILDERS: dict[str, Callable[[World, str], Any]] = {
     "event": World.event,
     "county_event": World.county_event,
     "report": World.report,
+    "local_event": World.local_event,
     "evacuation": World.evacuation,
     "shelter": World.shelter,
     "signoff": World.signoff,
     "hazard": World.hazard,
     "warning": World.warning,
     "new_warning": World.new_warning,
+    "casualty": lambda w, where: w.ledger_row(where, "casualty"),
+    "house": lambda w, where: w.ledger_row(where, "house"),
     "hazard_photo": lambda w, where: w.photo(where, "hazard"),
     "report_photo": lambda w, where: w.photo(where, "report"),
     "reported_hazard": lambda w, where: w.new_hazard(where),

@@ -13,7 +13,7 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from server.damage.indicators import BY_KEY, INDICATOR_KEYS, INDICATORS
+from server.damage.indicators import BY_KEY, INDICATOR_KEYS, INDICATORS, TYPE_SPECIFIC, indicators_for
 from server.fields import InputSchema
 
 TWO_PLACES = Decimal("0.01")
@@ -22,7 +22,8 @@ ZERO = Decimal("0.00")
 MAX_DECIMAL = Decimal("999999999999.99")
 MAX_WHOLE = 2_000_000_000
 
-PEOPLE_AT_MOST_AFFECTED = ("deaths", "missing", "injured", "relocated", "needing_aid")
+# 因旱饮水困难需救助人口 are people the drought affects: counted among 受灾人口 like the others.
+PEOPLE_AT_MOST_AFFECTED = ("deaths", "missing", "injured", "relocated", "needing_aid", "drought_drinking_people")
 HOUSE_CLASSES = ("collapsed", "severe", "general")
 CROP_CHAIN = ("crops_affected_ha", "crops_damaged_ha", "crops_lost_ha")  # 受灾 ≥ 成灾 ≥ 绝收
 
@@ -87,16 +88,30 @@ class _FiguresInBase(InputSchema):
     error_messages = {"unknown": "不是有效的灾情指标", "type": "应为对象"}
 
 
+def _missing_value(indicator) -> Any:
+    # A type-specific indicator loads as None when absent, so the service can tell "not stated" from 0.
+    if indicator.only_for:
+        return None
+    return ZERO if indicator.decimal else 0
+
+
 # Built from INDICATORS so a new indicator is one line in indicators.py (plus its column).
-# Every indicator is optional: a missing key means 0 (PRODUCT.md).
+# Every indicator is optional: a missing key means 0 (PRODUCT.md), except that a type-specific one (干旱's) must be
+# stated for an event of its type and may not be sent for any other (``type_errors``).
 FiguresIn: type[Schema] = _FiguresInBase.from_dict(
-    {i.key: (_amount if i.decimal else _whole)(load_default=ZERO if i.decimal else 0) for i in INDICATORS},
+    {i.key: (_amount if i.decimal else _whole)(load_default=_missing_value(i)) for i in INDICATORS},
     name="FiguresIn",
 )
+
+
 # Whole numbers as JSON numbers, areas and money as strings with two places.
-FiguresOut: type[Schema] = Schema.from_dict(
-    {i.key: Amount() if i.decimal else fields.Integer() for i in INDICATORS}, name="FiguresOut"
-)
+def _out_field(indicator) -> fields.Field:
+    # A type-specific indicator appears only on its type's events: documented as optional (x-optional).
+    metadata = {"x-optional": True, "description": f"only for {indicator.only_for}"} if indicator.only_for else {}
+    return Amount(metadata=metadata) if indicator.decimal else fields.Integer(metadata=metadata)
+
+
+FiguresOut: type[Schema] = Schema.from_dict({i.key: _out_field(i) for i in INDICATORS}, name="FiguresOut")
 
 
 def zero_figures() -> dict[str, int | Decimal]:
@@ -107,6 +122,8 @@ def normalize(figures: Mapping[str, Any] | None) -> dict[str, int | Decimal]:
     """Loaded figures → every key present, decimals quantized to two places."""
     out = zero_figures()
     for key, value in (figures or {}).items():
+        if value is None:
+            continue  # a type-specific indicator not stated
         out[key] = Decimal(value).quantize(TWO_PLACES) if BY_KEY[key].decimal else int(value)
     return out
 
@@ -117,14 +134,41 @@ def figures_of(source: Any) -> dict[str, int | Decimal]:
     return normalize({key: get(key, 0) or 0 for key in INDICATOR_KEYS})
 
 
-def figures_dict(source: Any) -> dict[str, int | str]:
-    """JSON figures of a report, a roll-up row or a mapping: ints as numbers, decimals as ``"12.50"``."""
-    return {key: format_decimal(v) if BY_KEY[key].decimal else int(v) for key, v in figures_of(source).items()}
+def figures_dict(source: Any, disaster_type: str | None = None) -> dict[str, int | str]:
+    """JSON figures of a report, a roll-up row or a mapping: ints as numbers, decimals as ``"12.50"``; with a
+    ``disaster_type``, only the indicators an event of that type holds."""
+    values = figures_of(source)
+    return {
+        i.key: format_decimal(values[i.key]) if i.decimal else int(values[i.key]) for i in indicators_for(disaster_type)
+    }
 
 
 def canonical(figures: Mapping[str, Any]) -> dict[str, int | str]:
-    """Normalized figures as plain JSON values, for payload hashes and audit rows."""
-    return figures_dict(figures)
+    """Normalized figures as plain JSON values, for payload hashes and audit rows.
+
+    A type-specific indicator at 0 is left out, so the digest of a report filed before that indicator existed is
+    still the digest of its resend."""
+    out = figures_dict(figures)
+    for indicator in TYPE_SPECIFIC:
+        if not out[indicator.key]:
+            del out[indicator.key]
+    return out
+
+
+def type_errors(figures: Mapping[str, Any] | None, disaster_type: str) -> dict[str, list[str]]:
+    """Type-specific indicators as loaded (None = not stated): each must be stated for an event of its type and
+    not sent for any other; ``{}`` when fine."""
+    figures = figures or {}
+    errors: dict[str, list[str]] = {}
+    for indicator in TYPE_SPECIFIC:
+        stated = figures.get(indicator.key) is not None
+        if indicator.only_for == disaster_type and not stated:
+            errors[f"figures.{indicator.key}"] = [f"{indicator.only_for}灾害过程须填报{indicator.header}，没有请填 0"]
+        elif indicator.only_for != disaster_type and stated:
+            errors[f"figures.{indicator.key}"] = [
+                f"{indicator.header}只在{indicator.only_for}灾害过程中填报，本次灾害过程为{disaster_type}"
+            ]
+    return errors
 
 
 def is_zero(figures: Mapping[str, Any]) -> bool:

@@ -55,6 +55,9 @@ class DamageReport(db.Model):
     crops_damaged_ha: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))  # 农作物成灾面积
     crops_lost_ha: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))  # 农作物绝收面积
     direct_loss_10k_yuan: Mapped[Decimal] = mapped_column(Money, default=Decimal("0"))  # 直接经济损失 万元
+    # 干旱 only (0 for every other type): 因旱饮水困难需救助人口 / 因旱饮水困难需救助大牲畜 (头)
+    drought_drinking_people: Mapped[int] = mapped_column(Integer, default=0)
+    drought_drinking_livestock: Mapped[int] = mapped_column(Integer, default=0)
 
     submitted_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -63,6 +66,9 @@ class DamageReport(db.Model):
     review_comment: Mapped[str] = mapped_column(Text, default="")
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
+    # Read from the identity map on the write path (the service loaded the event); the type decides which
+    # indicators the report shows.
+    event = relationship("Event", lazy="select", viewonly=True)
     submitted_by = relationship("User", foreign_keys=[submitted_by_id], lazy="joined")
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id], lazy="joined")
 

@@ -19,6 +19,7 @@ from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
 from server.idempotency import restore_current
+from server.ledgers.review import approve_with_report
 from server.locking import claim
 
 if TYPE_CHECKING:
@@ -85,6 +86,8 @@ def review_report(
             **({"current": [True, False]} if status == "returned" else {}),
         },
     )
+    if status == "approved":
+        approve_with_report(actor=actor, report=report)
     if restored is not None:
         record(
             actor=actor,

@@ -1,7 +1,13 @@
 from server.access import current_actor
 from server.api import RESENT, Blueprint
 from server.damage import review, service
-from server.damage.schemas import DamageReportCreate, DamageReportOut, DamageReportQuery, DamageReviewIn
+from server.damage.schemas import (
+    DamageReportCreate,
+    DamageReportOut,
+    DamageReportQuery,
+    DamageReportRowOut,
+    DamageReviewIn,
+)
 from server.extensions import db
 
 bp = Blueprint("damage", __name__)
@@ -21,7 +27,7 @@ def create_report(data: dict, event_id: int):
 
 @bp.get("/damage-reports")
 @bp.arguments(DamageReportQuery, location="query", as_kwargs=True)
-@bp.paginated(DamageReportOut)
+@bp.paginated(DamageReportRowOut)
 def list_reports(**filters):
     """List damage reports of villages inside the caller's scope, newest first."""
     return service.list_reports(actor=current_actor(), **filters)
@@ -31,7 +37,7 @@ def list_reports(**filters):
 @bp.response(200, DamageReportOut)
 def get_report(report_id: int):
     """Read one damage report (404 outside the caller's scope)."""
-    return service.get_report(actor=current_actor(), report_id=report_id)
+    return service.read_report(actor=current_actor(), report_id=report_id)
 
 
 @bp.post("/damage-reports/<int:report_id>/review")

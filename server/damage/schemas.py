@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, post_dump, validate
 from marshmallow.utils import missing
 
-from server.damage.figures import FiguresIn, FiguresOut, zero_figures
+from server.damage.figures import FiguresIn, FiguresOut
+from server.damage.indicators import TYPE_SPECIFIC
 from server.damage.models import REPORT_STATUSES, STAGES
 from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief, UnitFilter, UserBrief
 
@@ -19,7 +20,8 @@ class DamageReportCreate(InputSchema):
     stage = fields.String(
         required=True, validate=validate.OneOf(STAGES, error="阶段应为 initial（初报）、update（续报）或 final（核报）")
     )
-    figures = fields.Nested(FiguresIn, load_default=zero_figures)  # omitted: every figure 0
+    # omitted: every general figure 0 (a type-specific indicator, such as 干旱's, is still to be stated)
+    figures = fields.Nested(FiguresIn, load_default=dict)
     note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
     change_note = fields.String(load_default="", allow_none=True, validate=validate.Length(max=NOTE_MAX))
 
@@ -48,6 +50,14 @@ class _Columns(fields.Nested):
         return obj
 
 
+class LedgerWarning(Schema):
+    """A figure that disagrees with the village's ledger (台账): the report is taken, the desk sees why."""
+
+    code = fields.String(metadata={"description": "ledger_mismatch"})
+    field = fields.String(metadata={"description": "the figure, e.g. figures.deaths"})
+    message = fields.String()
+
+
 class DamageReportOut(Schema):
     id = fields.Integer()
     client_id = fields.String()
@@ -67,3 +77,29 @@ class DamageReportOut(Schema):
     reviewed_by = fields.Nested(UserBrief, allow_none=True)
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()
+    warnings = fields.List(
+        fields.Nested(LedgerWarning),
+        dump_default=list,
+        metadata={
+            "description": "figures of a current 初报/续报 that disagree with the village's ledgers (in the answer to "
+            "a filing and a single read, not in lists); a 核报 that disagrees is refused with 422"
+        },
+    )
+
+    @post_dump(pass_original=True)
+    def _indicators_of_the_type(self, data, report, **kwargs):
+        """干旱's indicators only on a drought event's reports (the type as the submit read it, or the event)."""
+        figures = data.get("figures")
+        kind = getattr(report, "disaster_type", None) or report.event.disaster_type
+        if figures is not None:
+            for indicator in TYPE_SPECIFIC:
+                if indicator.only_for != kind:
+                    figures.pop(indicator.key, None)
+        return data
+
+
+class DamageReportRowOut(DamageReportOut):
+    """A report in a list: no ledger warnings (one query per row); the roll-up flags each village's mismatch."""
+
+    class Meta:
+        exclude = ("warnings",)

@@ -44,6 +44,7 @@ from server import clock
 from server.access import require_role
 from server.audit_trail import AuditLog, record
 from server.damage import figures as fig
+from server.damage.indicators import TYPE_SPECIFIC
 from server.damage.models import STAGE_NAMES, DamageReport
 from server.errors import EventClosed, Invalid, NotFound, StageOrder, Superseded
 from server.events.models import Event
@@ -57,6 +58,7 @@ from server.idempotency import (
     restore_current,
 )
 from server.jsonable import jsonable
+from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 
@@ -133,6 +135,9 @@ def _facts() -> Select:
         events.c.id.label("event_id"),
         events.c.name.label("event_name"),
         events.c.status.label("event_status"),
+        events.c.disaster_type.label("event_type"),
+        events.c.merged_into_id.label("merged_into_id"),
+        events.c.status_reason.label("event_status_reason"),
         _AREA.c.path.label("area_path"),
         select(_REPORTS.c.id)
         .where(_REPORTS.c.client_id == bindparam("p_probe_client_id"))
@@ -142,6 +147,7 @@ def _facts() -> Select:
         _live_stage("final").label("has_final"),
         _CURRENT.c.id.label("cur_id"),
         *(_CURRENT.c[key] for key in fig.INDICATOR_KEYS),
+        *reconcile.fact_columns(),  # the village's ledger counts (台账), for the reconciliation
     ).select_from(
         one.outerjoin(events, events.c.id == bindparam("p_event_id"))
         .outerjoin(_AREA, _AREA.c.id == events.c.org_unit_id)
@@ -173,6 +179,23 @@ def _accepted(facts, stage: str, change_note_given: bool):
         not_(facts.c.has_final),
         facts.c.has_initial if stage != "initial" else not_(facts.c.has_initial),
     ]
+    # 干旱's indicators: stated exactly for an event of that type (p_stated_type: the type whose indicators the
+    # payload states, "none" for none).
+    conditions.append(
+        or_(
+            and_(
+                bindparam("p_stated_type", type_=String) == _constant("none"),
+                facts.c.event_type.not_in([_constant(t) for t in _SPECIFIC_TYPES]),
+            ),
+            facts.c.event_type == bindparam("p_stated_type", type_=String),
+        )
+    )
+    if stage == "final":  # a 核报 agrees with the ledgers name by name
+        conditions.extend(
+            func.coalesce(facts.c[f"ledger_{key}"], literal_column("0"))
+            == bindparam(f"r_{key}", type_=_REPORTS.c[key].type)
+            for key in reconcile.RECONCILED
+        )
     if not change_note_given:
         conditions.append(
             or_(
@@ -186,7 +209,27 @@ def _accepted(facts, stage: str, change_note_given: bool):
 _FIGURES = fig.INDICATOR_KEYS
 # Parameter names never equal a column name: SQLAlchemy would take such a key as a value of the UPDATE or INSERT.
 # Event statuses that accept a report of each stage (closed accepts none; stable no more initials).
-_OPEN_FOR = {"initial": ("active",), "update": ("active", "stable"), "final": ("active", "stable")}
+# A local event (pending until its township decides) takes its village's reports like an active one.
+_OPEN_FOR = {
+    "initial": ("pending", "active"),
+    "update": ("pending", "active", "stable"),
+    "final": ("pending", "active", "stable"),
+}
+_SPECIFIC_TYPES = sorted({indicator.only_for for indicator in TYPE_SPECIFIC})
+
+
+def _stated_type(stated: dict[str, Any]) -> str | None:
+    """The disaster type whose own indicators the payload states ("" for none; None when it states only some of
+    them, which no event accepts)."""
+    said = {indicator.only_for for indicator in TYPE_SPECIFIC if stated.get(indicator.key) is not None}
+    if not said:
+        return ""
+    if len(said) > 1:
+        return None
+    (kind,) = said
+    if all(stated.get(i.key) is not None for i in TYPE_SPECIFIC if i.only_for == kind):
+        return kind
+    return None
 
 
 def create_report(
@@ -212,6 +255,8 @@ def create_report(
     require_role(actor, "reporter", message="只有信息员可以报送灾情")
     unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
     client_id = str(uuid.UUID(str(client_id)))
+    stated = figures or {}
+    stated_type = _stated_type(stated)
     values = fig.normalize(figures)
     note, change_note = note or "", change_note or ""
     digest = payload_hash(
@@ -243,7 +288,7 @@ def create_report(
         "current": [None, True],
         "figures": [None, fig.canonical(values)],
     }
-    may_write = unit.level == "village" and not fig.rule_errors(values)
+    may_write = unit.level == "village" and not fig.rule_errors(values) and stated_type is not None
     postgres = db.session.get_bind().dialect.name == "postgresql"
     if postgres:
         params = {
@@ -252,6 +297,7 @@ def create_report(
             "p_unit_path": unit.path,
             "p_actor_id": actor.id,
             "p_audit_changes": json.dumps(jsonable(changes), ensure_ascii=False),
+            "p_stated_type": stated_type or "none",
         }
         sql = _submit_sql(stage if may_write else None, bool(change_note.strip()), db.session.get_bind().dialect)
         facts = db.session.connection().exec_driver_sql(sql, params).one()
@@ -262,11 +308,32 @@ def create_report(
 
     if facts.event_id is None or not _visible(actor, facts.area_path):
         raise NotFound("灾害过程不存在")
+    if facts.event_status == "merged" and facts.merged_into_id is not None and facts.seen_id is None:
+        # A local event merged into another: a report still queued on a phone for it goes to the event it joined
+        # (its village's reports moved there too), so nothing the village sends is lost. Nothing was written.
+        return create_report(
+            actor=actor,
+            event_id=facts.merged_into_id,
+            client_id=client_id,
+            stage=stage,
+            figures=figures,
+            org_unit_id=unit.id,
+            note=note,
+            change_note=change_note,
+        )
     if facts.seen_id is not None:
-        return _resend(_by_client_id(client_id), digest, actor), False
+        return _with_ledger_warnings(_resend(_by_client_id(client_id), digest, actor)), False
     _check_unit(facts, unit)
     _check_stage(facts, stage)
-    _check_figures(values, facts if facts.cur_id is not None else None, change_note)
+    mismatched = reconcile.mismatches(values, reconcile.counts_of_facts(facts))
+    # 核报 must agree with the ledgers name by name; 初报 and 续报 are taken with a warning.
+    _check_figures(
+        values,
+        facts if facts.cur_id is not None else None,
+        change_note,
+        type_errors=fig.type_errors(stated, facts.event_type),
+        refused=mismatched if stage == "final" else None,
+    )
 
     if not postgres:
         new_id = insert_current(DamageReport, row, current_id=facts.cur_id)
@@ -287,7 +354,7 @@ def create_report(
         # for the village.
         return after_lost_race(
             lambda: _by_client_id(client_id),
-            lambda found: _resend(found, digest, actor),
+            lambda found: _with_ledger_warnings(_resend(found, digest, actor)),
             Superseded(SUPERSEDED_MESSAGE),
         ), False
     if facts.cur_id is not None:
@@ -298,7 +365,21 @@ def create_report(
     report.org_unit, report.submitted_by, report.reviewed_by = unit, actor, None
     make_transient_to_detached(report)
     db.session.add(report)
+    report.disaster_type = facts.event_type  # which indicators it shows, without loading the event
+    report.warnings = reconcile.warnings(mismatched)
     return report, True
+
+
+def _with_ledger_warnings(report: DamageReport) -> DamageReport:
+    """The report's figures against the village's ledgers as they stand now, as ``report.warnings``: for a resend
+    (the first answer may have been lost) and a read of the current report. Only 初报/续报 can disagree and be on
+    file; an older report is not checked against today's ledgers."""
+    report.warnings = []
+    if report.stage != "final" and report.current:
+        report.warnings = reconcile.warnings(
+            reconcile.mismatches(fig.figures_of(report), reconcile.ledger_counts(report.event_id, report.org_unit_id))
+        )
+    return report
 
 
 def _visible(actor: User, area_path: str) -> bool:
@@ -379,6 +460,8 @@ def _check_stage(facts, stage: str) -> None:
     """Stage order (409 when broken), from the facts: the event's status and the stages on file."""
     if facts.event_status == "closed":
         raise EventClosed("灾害过程已结束，不能再报送灾情")
+    if facts.event_status == "rejected":
+        raise EventClosed(f"该灾害过程已被乡镇退回（{facts.event_status_reason}），不能再报送灾情")
     if facts.event_status == "stable" and stage == "initial":
         raise StageOrder("灾害过程已进入稳定阶段，只能报送续报或核报")
     if facts.has_final:
@@ -389,9 +472,19 @@ def _check_stage(facts, stage: str) -> None:
         raise StageOrder(f"该村尚未报送初报，不能报送{STAGE_NAMES[stage]}", details={"stage": stage})
 
 
-def _check_figures(values: dict, previous, change_note: str) -> None:
-    """Every figure rule and the change-note rule, reported together. ``previous``: the current report's figures."""
-    errors = fig.rule_errors(values)
+def _check_figures(
+    values: dict,
+    previous,
+    change_note: str,
+    *,
+    type_errors: dict[str, list[str]],
+    refused: dict[str, str] | None = None,
+) -> None:
+    """Every figure rule, the type's indicators, the change-note rule and the ledger mismatches ``refused`` (核报),
+    reported together. ``previous``: the current report's figures."""
+    errors = {**fig.rule_errors(values), **type_errors}
+    for field, message in (refused or {}).items():
+        errors.setdefault(field, []).append(message)
     if previous is not None:
         down = fig.decreased(fig.figures_of(previous), values)
         if down and not change_note.strip():
@@ -418,7 +511,9 @@ def list_reports(
     stmt = (
         select(DamageReport)
         .join(OrgUnit, DamageReport.org_unit_id == OrgUnit.id)
-        .options(contains_eager(DamageReport.org_unit))
+        .join(Event, DamageReport.event_id == Event.id)
+        # The event decides which indicators a report shows: loaded in the same statement, not once per event.
+        .options(contains_eager(DamageReport.org_unit), contains_eager(DamageReport.event).noload(Event.org_unit))
         .where(OrgUnit.path.startswith(root.path, autoescape=True))
         .order_by(DamageReport.submitted_at.desc(), DamageReport.id.desc())
     )
@@ -439,3 +534,8 @@ def get_report(*, actor: User, report_id: int) -> DamageReport:
     if report is None or not statistics_unit(actor).contains(report.org_unit):
         raise NotFound("灾情报告不存在")
     return report
+
+
+def read_report(*, actor: User, report_id: int) -> DamageReport:
+    """``get_report`` with the ledger warnings of a current 初报/续报, for the single read."""
+    return _with_ledger_warnings(get_report(actor=actor, report_id=report_id))

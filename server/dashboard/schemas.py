@@ -1,7 +1,7 @@
 from marshmallow import Schema, fields
 
 from server.orgunits.schemas import OrgUnitOut
-from server.rollup.schemas import DeadlineOut, EvacuationTotalsOut, ReportingOut
+from server.rollup.schemas import DeadlineOut, EvacuationTotalsOut, LevelObligationOut, ReportingOut
 from server.warnings.schemas import WarningOut
 
 
@@ -21,7 +21,10 @@ class DashboardEventOut(Schema):
     evacuation = fields.Nested(EvacuationTotalsOut)
     reporting = fields.Nested(ReportingOut)
     deadline = fields.Nested(DeadlineOut)
+    levels = fields.List(fields.Nested(LevelObligationOut), metadata={"description": "each level's obligation"})
+    signoff_status = fields.String(allow_none=True, metadata={"description": "the caller's unit's own sign-off"})
     last_report_at = fields.String(allow_none=True)
+    overdue_signoffs = fields.Integer(metadata={"description": "sign-offs late or missing under the caller"})
     late_units = fields.List(
         fields.Nested(OrgUnitOut), metadata={"description": "villages late for the current obligation (first 20)"}
     )
@@ -60,11 +63,15 @@ class OverdueEventOut(Schema):
     event_id = fields.Integer()
     late = fields.Integer()
     missing = fields.Integer()
+    signoffs = fields.Integer()
 
 
 class DashboardOverdueOut(Schema):
     late = fields.Integer(metadata={"description": "villages late for their current obligation"})
     missing = fields.Integer(metadata={"description": "villages with nothing filed after the initial deadline"})
+    signoffs = fields.Integer(
+        metadata={"description": "sign-offs (乡镇上报, 县级上报) late or missing under the caller"}
+    )
     hazard_rectification = fields.Integer(metadata={"description": "hazard rectifications past their deadline"})
     warning_targets = fields.Integer(metadata={"description": "target villages silent past an active warning's window"})
     events = fields.List(fields.Nested(OverdueEventOut))
@@ -73,6 +80,9 @@ class DashboardOverdueOut(Schema):
 class DashboardOut(Schema):
     org_unit = fields.Nested(OrgUnitOut)
     events = fields.List(fields.Nested(DashboardEventOut))
+    pending_local_events = fields.List(
+        fields.Dict(), metadata={"description": "本地事件 from villages in scope waiting for the township's decision"}
+    )
     hazards = fields.Nested(DashboardHazardsOut, allow_none=True)
     warnings = fields.List(
         fields.Nested(DashboardWarningOut), metadata={"description": "active warnings, most severe and newest first"}

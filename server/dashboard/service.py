@@ -60,11 +60,35 @@ def _warnings(actor: User, unit: OrgUnit) -> list[Any]:
     return warnings
 
 
+def pending_local_events(*, actor: User) -> list[dict[str, Any]]:
+    """本地事件 reported from villages in the caller's scope and waiting for a decision, oldest first: the township's
+    desk shows them at once."""
+    stmt = (
+        select(Event)
+        .join(OrgUnit, Event.org_unit_id == OrgUnit.id)
+        .where(Event.status == "pending", within_scope(actor))
+        .order_by(Event.created_at, Event.id)
+    )
+    return [
+        {
+            "id": event.id,
+            "name": event.name,
+            "disaster_type": event.disaster_type,
+            "disaster_subtype": event.disaster_subtype,
+            "description": event.description,
+            "started_at": local_iso(event.started_at),
+            "created_at": local_iso(event.created_at),
+            "org_unit": unit_json(event.org_unit),
+        }
+        for event in db.session.scalars(stmt)
+    ]
+
+
 def dashboard(*, actor: User) -> dict[str, Any]:
     unit = statistics_unit(actor)
     hazards = open_hazards(actor=actor, named=NAMED_LIMIT)
     events = []
-    late = missing = 0
+    late = missing = signoffs_overdue = 0
     for event in live_events(actor=actor):
         # One roll-up per live event (a handful at a time), at the caller's unit: it is inside or around the area.
         rollup = compute_rollup(event=event, node=unit, with_missing_units=False)
@@ -72,6 +96,13 @@ def dashboard(*, actor: User) -> dict[str, Any]:
         named = late_and_missing_units(event, unit, limit=NAMED_LIMIT)
         late += reporting["late"]
         missing += reporting["overdue_missing"]
+        # Sign-offs owed under the caller (its own and its townships'): late or missing at any level above villages.
+        overdue_signoffs = sum(
+            level["counts"]["late"] + level["counts"]["missing"]
+            for level in rollup["levels"]
+            if level["level"] != "village"
+        )
+        signoffs_overdue += overdue_signoffs
         events.append(
             {
                 "event": {
@@ -87,27 +118,33 @@ def dashboard(*, actor: User) -> dict[str, Any]:
                 "evacuation": rollup["evacuation"],
                 "reporting": reporting,
                 "deadline": rollup["deadline"],
+                "levels": rollup["levels"],
+                "signoff_status": rollup["signoff_status"],
                 "last_report_at": rollup["last_report_at"],
                 "late_units": named["late"],
                 "missing_units": named["missing"],
+                "overdue_signoffs": overdue_signoffs,
             }
         )
     warnings = _warnings(actor, unit)
     return {
         "org_unit": unit_json(unit),
         "events": events,
+        "pending_local_events": pending_local_events(actor=actor),
         "hazards": hazards,
         "warnings": warnings,
         "overdue": {
             "late": late,
             "missing": missing,
-            "hazard_rectification": hazards["overdue_rectification"],
+            "signoffs": signoffs_overdue,
+            "hazard_rectification": hazards["overdue_rectification"] if hazards else 0,
             "warning_targets": sum(w.summary["overdue"] for w in warnings),
             "events": [
                 {
                     "event_id": item["event"]["id"],
                     "late": item["reporting"]["late"],
                     "missing": item["reporting"]["overdue_missing"],
+                    "signoffs": item["overdue_signoffs"],
                 }
                 for item in events
             ],

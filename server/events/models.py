@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, String
+from sqlalchemy import Boolean, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.clock import now
@@ -12,7 +12,9 @@ from server.extensions import db
 from server.orgunits.models import OrgUnit
 from server.types import UTCDateTime
 
-EVENT_STATUSES = ("active", "stable", "closed")
+# pending: opened from below by a village (本地事件), waiting for its township; it ends confirmed (active), merged
+# into another event (merged) or rejected. active → stable → closed is the life of every real event.
+EVENT_STATUSES = ("pending", "active", "stable", "closed", "merged", "rejected")
 
 # 灾种 / 亚灾种, the national list (PRODUCT.md). A type without sub-types takes none.
 DISASTER_TYPES: dict[str, tuple[str, ...]] = {
@@ -48,6 +50,17 @@ class Event(db.Model):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    # Local events (reported from below): what the village says happened, the phone's id for the resend check,
+    # and how the township decided (merged into which event, or why it was rejected).
+    local: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="")
+    client_id: Mapped[str | None] = mapped_column(String(36), unique=True)
+    payload_hash: Mapped[str | None] = mapped_column(String(64))
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"))
+    status_reason: Mapped[str] = mapped_column(Text, default="")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org_unit: Mapped[OrgUnit] = relationship(lazy="joined")
 

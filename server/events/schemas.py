@@ -7,6 +7,8 @@ from marshmallow import Schema, fields, validate
 from server.events.models import EVENT_STATUSES
 from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief
 
+LIFECYCLE = ("active", "stable", "closed")  # what POST /events/{id}/status moves along
+
 
 class EventCreate(InputSchema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200, error="名称长度应为 1 到 200 个字"))
@@ -19,14 +21,13 @@ class EventCreate(InputSchema):
 
 
 class EventStatusIn(InputSchema):
-    status = fields.String(
-        required=True, validate=validate.OneOf(EVENT_STATUSES, error="状态应为 active、stable 或 closed")
-    )
+    status = fields.String(required=True, validate=validate.OneOf(LIFECYCLE, error="状态应为 active、stable 或 closed"))
 
 
 class EventQuery(PageQuery):
     status = fields.String(load_default=None, validate=validate.OneOf(EVENT_STATUSES))
     drill = fields.Boolean(load_default=None)
+    local = fields.Boolean(load_default=None, metadata={"description": "only events reported from below"})
 
 
 class EventOut(Schema):
@@ -42,3 +43,8 @@ class EventOut(Schema):
     stable_at = LocalDateTime(allow_none=True)
     closed_at = LocalDateTime(allow_none=True)
     created_at = LocalDateTime()
+    local = fields.Boolean(metadata={"description": "reported from below by a village (本地事件)"})
+    description = fields.String()
+    merged_into_id = fields.Integer(allow_none=True)
+    status_reason = fields.String(metadata={"description": "why the township rejected a local event"})
+    decided_at = LocalDateTime(allow_none=True)

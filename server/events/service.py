@@ -22,7 +22,14 @@ if TYPE_CHECKING:
 
 # The only legal moves; anything else is a 409 (a closed event never reopens).
 TRANSITIONS = {"active": "stable", "stable": "closed"}
-STATUS_NAMES = {"active": "进行中", "stable": "稳定", "closed": "已结束"}
+STATUS_NAMES = {
+    "pending": "待确认",
+    "active": "进行中",
+    "stable": "稳定",
+    "closed": "已结束",
+    "merged": "已合并",
+    "rejected": "已退回",
+}
 # Clocks on phones drift; a start a little in the future is a typo we still accept.
 FUTURE_TOLERANCE = timedelta(minutes=10)
 AUDITED_FIELDS = ("name", "disaster_type", "disaster_subtype", "started_at", "org_unit_id", "status", "drill")
@@ -42,6 +49,18 @@ def disaster_type_errors(disaster_type: str, disaster_subtype: str | None) -> di
     return {}
 
 
+def started_at_errors(started_at: datetime | None) -> tuple[datetime | None, dict[str, list[str]]]:
+    """The start time in UTC (a time without offset is in TIMEZONE; None stays None: now) and its errors."""
+    if started_at is None:
+        return None, {}
+    if started_at.tzinfo is None:
+        started_at = started_at.replace(tzinfo=clock.local_zone())
+    started_at = clock.as_utc(started_at)
+    if started_at > clock.now() + FUTURE_TOLERANCE:
+        return started_at, {"started_at": ["开始时间不能晚于当前时间"]}
+    return started_at, {}
+
+
 def _ancestor_paths(unit: OrgUnit) -> list[str]:
     """``/a/b/c/`` → ``["/a/", "/a/b/", "/a/b/c/"]``: the unit and every unit above it."""
     codes = [part for part in unit.path.split("/") if part]
@@ -54,7 +73,9 @@ def _visible(actor: User):
     return or_(within_scope(actor), OrgUnit.path.in_(_ancestor_paths(actor.org_unit)))
 
 
-def list_events(*, actor: User, status: str | None = None, drill: bool | None = None) -> Select:
+def list_events(
+    *, actor: User, status: str | None = None, drill: bool | None = None, local: bool | None = None
+) -> Select:
     stmt = (
         select(Event)
         .join(OrgUnit, Event.org_unit_id == OrgUnit.id)
@@ -66,6 +87,8 @@ def list_events(*, actor: User, status: str | None = None, drill: bool | None = 
         stmt = stmt.where(Event.status == status)
     if drill is not None:
         stmt = stmt.where(Event.drill.is_(drill))
+    if local is not None:
+        stmt = stmt.where(Event.local.is_(local))
     return stmt
 
 
@@ -96,13 +119,9 @@ def create_event(
     errors = disaster_type_errors(disaster_type, disaster_subtype or None)
     if area.level == "grid":
         errors["org_unit_id"] = ["灾害过程的范围应为村或以上单位"]
-    if started_at is None:
-        started_at = clock.now()
-    elif started_at.tzinfo is None:
-        started_at = started_at.replace(tzinfo=clock.local_zone())
-    started_at = clock.as_utc(started_at)
-    if started_at > clock.now() + FUTURE_TOLERANCE:
-        errors["started_at"] = ["开始时间不能晚于当前时间"]
+    started_at, time_errors = started_at_errors(started_at)
+    started_at = started_at or clock.now()
+    errors.update(time_errors)
     if not name.strip():
         errors["name"] = ["名称不能为空"]
     if errors:

@@ -1,33 +1,24 @@
-from flask import Response, stream_with_context
-
 from server.access import current_actor
 from server.api import Blueprint
-from server.exports import service
-from server.exports.schemas import ReportExportQuery, RollupExportQuery
-from server.exports.writers import CSV_TYPE, XLSX_TYPE, content_disposition, csv_stream, xlsx_stream
+from server.exports import ledgers, national, service
+from server.exports.schemas import ReportExportQuery, RollupExportQuery, RollupXlsxQuery
+from server.exports.writers import XLSX_TYPE
+from server.exports.writers import table_response as _send
+from server.extensions import db
+from server.ledgers.schemas import LedgerExportQuery
 
 bp = Blueprint("exports", __name__)
 
 FILE = {"type": "string", "format": "binary"}
 
 
-def _send(table: service.Table, extension: str) -> Response:
-    if extension == "xlsx":
-        body, mimetype = xlsx_stream(table.sheet_name, table.headers, table.kinds, table.rows), XLSX_TYPE
-    else:
-        body, mimetype = csv_stream(table.headers, table.kinds, table.rows), CSV_TYPE
-    # stream_with_context keeps the request (and its database session) alive while rows are read.
-    response = Response(stream_with_context(body), mimetype=mimetype)
-    response.headers["Content-Disposition"] = content_disposition(table.filename, table.fallback)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @bp.get("/events/<int:event_id>/rollup.xlsx")
-@bp.arguments(RollupExportQuery, location="query", as_kwargs=True)
+@bp.arguments(RollupXlsxQuery, location="query", as_kwargs=True)
 @bp.response(200, FILE, content_type=XLSX_TYPE)
-def rollup_xlsx(event_id: int, **args):
-    """The event's roll-up at a unit as XLSX: one row per child unit plus 合计."""
+def rollup_xlsx(event_id: int, layout: str, **args):
+    """The event's roll-up at a unit as XLSX: one row per child unit plus 合计 (layout=national: the 快报表)."""
+    if layout == "national":
+        return _send(national.national_rollup_table(actor=current_actor(), event_id=event_id, **args), "xlsx")
     return _send(service.rollup_table(actor=current_actor(), event_id=event_id, extension="xlsx", **args), "xlsx")
 
 
@@ -53,3 +44,26 @@ def damage_reports_xlsx(**args):
 def damage_reports_csv(**args):
     """Every damage report in scope as CSV (UTF-8 with BOM), one row each, streamed."""
     return _send(service.damage_report_table(actor=current_actor(), extension="csv", **args), "csv")
+
+
+# --- the named ledgers (台账), in their own layouts ---
+
+
+@bp.get("/events/<int:event_id>/casualties.xlsx")
+@bp.arguments(LedgerExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type=XLSX_TYPE)
+def casualties_xlsx(event_id: int, **args):
+    """The death and missing persons ledger as XLSX (ID numbers masked unless a county reviewer asks: audited)."""
+    table = ledgers.casualty_table(actor=current_actor(), event_id=event_id, **args)
+    db.session.commit()  # the audit row of a reveal stands before the first byte leaves
+    return _send(table, "xlsx")
+
+
+@bp.get("/events/<int:event_id>/damaged-houses.xlsx")
+@bp.arguments(LedgerExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type=XLSX_TYPE)
+def damaged_houses_xlsx(event_id: int, **args):
+    """The damaged housing ledger as XLSX (ID numbers masked unless a county reviewer asks: audited)."""
+    table = ledgers.house_table(actor=current_actor(), event_id=event_id, **args)
+    db.session.commit()
+    return _send(table, "xlsx")

@@ -7,19 +7,20 @@ response streams, read from the database in batches of plain columns (no ORM obj
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from server import clock
-from server.damage.indicators import INDICATORS
+from server.damage.indicators import INDICATORS, indicators_for
 from server.damage.models import STAGE_NAMES, STATUS_NAMES, DamageReport
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.fields import local_cell
+from server.ledgers.reconcile import TRANSITIONAL_AID_LABEL
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import service as rollup_service
@@ -43,6 +44,7 @@ COMPLETENESS_COLUMNS = (
     ("missing", "未报"),
     ("unreviewed", "待审核"),
     ("late", "逾期"),
+    ("ledger_mismatch", "台账不一致村数"),
 )
 
 
@@ -56,6 +58,7 @@ class Table:
     headers: list[str]
     kinds: list[str]
     rows: Iterator[list[Any]]
+    preamble: list[list[str]] = field(default_factory=list)  # a form's header block above the headers (XLSX)
 
 
 def _kind(indicator) -> str:
@@ -75,9 +78,10 @@ def rollup_table(*, actor: User, event_id: int, org_unit_id: int | None = None, 
     event = get_event(actor=actor, event_id=event_id)
     node = rollup_service.resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
     data = rollup_service.compute_rollup(event=event, node=node, with_missing_units=False)
-    headers = ["单位代码", "单位名称", *(i.header for i in INDICATORS)]
+    indicators = indicators_for(event.disaster_type)
+    headers = ["单位代码", "单位名称", *(i.header for i in indicators), TRANSITIONAL_AID_LABEL]
     headers += [label for _, label in EVACUATION_COLUMNS] + [label for _, label in COMPLETENESS_COLUMNS]
-    kinds = ["text", "text", *(_kind(i) for i in INDICATORS)] + ["int"] * (
+    kinds = ["text", "text", *(_kind(i) for i in indicators), "int"] + ["int"] * (
         len(EVACUATION_COLUMNS) + len(COMPLETENESS_COLUMNS)
     )
 
@@ -85,7 +89,8 @@ def rollup_table(*, actor: User, event_id: int, org_unit_id: int | None = None, 
         return [
             code,
             name,
-            *(part["figures"][i.key] for i in INDICATORS),
+            *(part["figures"][i.key] for i in indicators),
+            part["figures"]["transitional_aid"],
             *(part["evacuation"][key] for key, _ in EVACUATION_COLUMNS),
             *(part["reporting"][key] for key, _ in COMPLETENESS_COLUMNS),
         ]
@@ -118,12 +123,13 @@ def _resolve(actor: User, event_id: int | None, org_unit_id: int | None) -> tupl
     return event, rollup_service.resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
 
 
-def report_rows_query(*, event: Event | None, node: OrgUnit):
+def report_rows_query(*, event: Event | None, node: OrgUnit, indicators=INDICATORS):
     """Plain columns of every report of the villages under ``node``: one event's, or every real event's."""
     village, township = aliased(OrgUnit), aliased(OrgUnit)
     submitter, reviewer = aliased(User), aliased(User)
     columns = [
         Event.name,
+        Event.disaster_type,
         village.code,
         village.name,
         township.name,
@@ -134,7 +140,7 @@ def report_rows_query(*, event: Event | None, node: OrgUnit):
         submitter.name,
         submitter.username,
         DamageReport.submitted_at,
-        *(getattr(DamageReport, i.key) for i in INDICATORS),
+        *(getattr(DamageReport, i.key) for i in indicators),
         reviewer.name,
         reviewer.username,
         DamageReport.reviewed_at,
@@ -162,15 +168,30 @@ def report_rows_query(*, event: Event | None, node: OrgUnit):
     return stmt.order_by(DamageReport.event_id, DamageReport.org_unit_id, DamageReport.submitted_at, DamageReport.id)
 
 
-def _report_rows(stmt, *, with_event: bool) -> Iterator[list[Any]]:
-    figure_count = len(INDICATORS)
+def _local(value, zone) -> str:
+    """``YYYY-MM-DD HH:MM`` in the deployment's time zone (values are aware UTC)."""
+    if value is None:
+        return ""
+    t = value.astimezone(zone)
+    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+
+
+def _report_rows(stmt, *, with_event: bool, indicators=INDICATORS) -> Iterator[list[Any]]:
+    figure_count = len(indicators)
     zone = clock.local_zone()  # once per export, not once per row
     result = db.session.execute(stmt.execution_options(yield_per=BATCH))
     try:
         for row in result:
-            (event_name, code, name, township, stage, status, current, is_zero, by_name, by_username, at) = row[:11]
-            figures = row[11 : 11 + figure_count]
-            rev_name, rev_username, reviewed_at, comment, note, change_note = row[11 + figure_count :]
+            (event_name, disaster_type, code, name, township, stage, status, current, is_zero) = row[:9]
+            by_name, by_username, at = row[9:12]
+            figures = row[12 : 12 + figure_count]
+            if with_event:
+                # Several events in one file: a type-specific indicator stays blank in another type's rows.
+                figures = [
+                    value if i.only_for in (None, disaster_type) else None
+                    for i, value in zip(indicators, figures, strict=True)
+                ]
+            rev_name, rev_username, reviewed_at, comment, note, change_note = row[12 + figure_count :]
             line = [
                 code,
                 name,
@@ -196,11 +217,12 @@ def _report_rows(stmt, *, with_event: bool) -> Iterator[list[Any]]:
 def damage_report_table(*, actor: User, event_id: int | None, org_unit_id: int | None, extension: str) -> Table:
     """Every damage report in scope (non-current and returned ones too), one row each, oldest first per village."""
     event, node = _resolve(actor, event_id, org_unit_id)
-    headers = [*REPORT_HEAD, *(i.header for i in INDICATORS), *REPORT_TAIL]
-    kinds = ["text"] * len(REPORT_HEAD) + [_kind(i) for i in INDICATORS] + ["text"] * len(REPORT_TAIL)
+    indicators = indicators_for(event.disaster_type if event is not None else None)
+    headers = [*REPORT_HEAD, *(i.header for i in indicators), *REPORT_TAIL]
+    kinds = ["text"] * len(REPORT_HEAD) + [_kind(i) for i in indicators] + ["text"] * len(REPORT_TAIL)
     if event is None:  # several events in one file: say which one each row belongs to
         headers, kinds = ["灾害过程", *headers], ["text", *kinds]
-    stmt = report_rows_query(event=event, node=node)
+    stmt = report_rows_query(event=event, node=node, indicators=indicators)
     stem = _stem(event, "灾情报告", node)
     return Table(
         filename=f"{stem}.{extension}",
@@ -208,5 +230,5 @@ def damage_report_table(*, actor: User, event_id: int | None, org_unit_id: int |
         sheet_name="灾情报告",
         headers=headers,
         kinds=kinds,
-        rows=_report_rows(stmt, with_event=event is None),
+        rows=_report_rows(stmt, with_event=event is None, indicators=indicators),
     )

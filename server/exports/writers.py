@@ -11,6 +11,8 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from flask import Response, stream_with_context
+
 from server.exports.xlsx import decimal_text, stream_xlsx
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -68,12 +70,30 @@ def csv_stream(headers: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequ
 
 
 def xlsx_stream(
-    sheet_name: str, headers: Sequence[str], kinds: Sequence[str], rows: Iterable[Sequence[Any]]
+    sheet_name: str,
+    headers: Sequence[str],
+    kinds: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    preamble: Sequence[Sequence[str]] = (),
 ) -> Iterator[bytes]:
     """The workbook streamed as it is written (see server/exports/xlsx.py for why not xlsxwriter)."""
-    return stream_xlsx(sheet_name, headers, kinds, rows)
+    return stream_xlsx(sheet_name, headers, kinds, rows, preamble=preamble)
 
 
 def content_disposition(filename: str, fallback: str) -> str:
     """``attachment`` with an ASCII fallback and the real (Chinese) name per RFC 5987/6266."""
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+def table_response(table, extension: str) -> Response:
+    """A streamed download of ``table`` (an exports ``Table``) as ``xlsx`` or ``csv``."""
+    if extension == "xlsx":
+        preamble = getattr(table, "preamble", ())
+        body, mimetype = xlsx_stream(table.sheet_name, table.headers, table.kinds, table.rows, preamble), XLSX_TYPE
+    else:
+        body, mimetype = csv_stream(table.headers, table.kinds, table.rows), CSV_TYPE
+    # stream_with_context keeps the request (and its database session) alive while rows are read.
+    response = Response(stream_with_context(body), mimetype=mimetype)
+    response.headers["Content-Disposition"] = content_disposition(table.filename, table.fallback)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

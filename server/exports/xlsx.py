@@ -116,6 +116,7 @@ class _Sheet:
         letters: list[str],
         widths: Sequence[int] | None = None,
         autofilter: bool = False,
+        preamble: Sequence[Sequence[str]] = (),
     ):
         self.stream = zf.open(f"xl/worksheets/sheet{number}.xml", "w")
         self.letters = letters
@@ -126,9 +127,12 @@ class _Sheet:
         cols = "".join(f'<col min="{i + 1}" max="{i + 1}" width="{w}" customWidth="1"/>' for i, w in enumerate(widths))
         self.write(
             f'{_HEAD}<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}"><sheetViews><sheetView workbookViewId="0">'
-            '<pane xSplit="2" ySplit="1" topLeftCell="C2" activePane="bottomRight" state="frozen"/>'
+            f'<pane xSplit="2" ySplit="{len(preamble) + 1}" topLeftCell="C{len(preamble) + 2}" '
+            'activePane="bottomRight" state="frozen"/>'
             f"</sheetView></sheetViews><cols>{cols}</cols><sheetData>"
         )
+        for line in preamble:  # a form's header block (填报单位, 统计时间, …) above the column headers
+            self.add([(text, "text") for text in line])
         self.add([(h, "text") for h in headers], style=STYLE_HEADER)
 
     def write(self, text: str) -> None:
@@ -176,17 +180,19 @@ def stream_xlsx(
     *,
     widths: Sequence[int] | None = None,
     autofilter: bool = False,
+    preamble: Sequence[Sequence[str]] = (),
 ) -> Iterator[bytes]:
     """Yield the xlsx bytes as they are produced. Kinds: text, int, decimal (exact two-place values), date and
     datetime (naive local time). ``widths`` in characters (default: from the headers); ``autofilter`` puts
-    Excel's filter buttons on the header row."""
+    Excel's filter buttons on the header row; the ``preamble`` lines (text, a form's header block) come before the
+    column headers on the first sheet."""
     layout = {"widths": widths, "autofilter": autofilter}
     sink = _Sink()
     letters = column_letters(len(headers))
     names = [sheet_name]
     # Level 1: about twice as fast as the default for a few percent more bytes on this repetitive XML.
     zf = zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1)
-    sheet = _Sheet(zf, 1, headers, letters, **layout)
+    sheet = _Sheet(zf, 1, headers, letters, **layout, preamble=preamble)
     try:
         yield sink.take()
         pending = 0

@@ -1,7 +1,9 @@
 """Reporting deadlines (报送时限): which report each village owes now, and whether it is on time.
 
 Configuration (config.py, per deployment): ``DEADLINE_INITIAL_MINUTES`` (60), ``DEADLINE_DAILY_UPDATE_HOUR`` (8,
-local time in ``TIMEZONE``), ``DEADLINE_FINAL_DAYS`` (2). The time is always ``server.clock.now()``.
+local time in ``TIMEZONE``), ``DEADLINE_UPDATE_EVERY_DAYS`` (1), ``DEADLINE_FINAL_DAYS`` (2), for the levels that
+sign off ``DEADLINE_SIGNOFF_MINUTES`` (30) and ``DEADLINE_COUNTY_INITIAL_MINUTES`` (120); ``DEADLINES_BY_TYPE``
+overrides any of them per disaster type (干旱: a 续报 every 10 days). The time is always ``server.clock.now()``.
 
 The current obligation of an event at ``now``:
 
@@ -70,38 +72,97 @@ class Obligation:
         return self.now > self.initial_due
 
 
-def _daily_deadline(day: date, zone) -> datetime:
-    hour = int(current_app.config["DEADLINE_DAILY_UPDATE_HOUR"])
+def setting(event, name: str) -> int:
+    """A deadline setting for the event's disaster type: ``DEADLINES_BY_TYPE[type][name]`` over ``config[name]``."""
+    config = current_app.config
+    by_type = (config.get("DEADLINES_BY_TYPE") or {}).get(event.disaster_type) or {}
+    return int(by_type.get(name, config[name]))
+
+
+def _daily_deadline(day: date, zone, hour: int) -> datetime:
     return clock.as_utc(datetime.combine(day, time(hour), tzinfo=zone))
 
 
 def current_obligation(event, at: datetime | None = None) -> Obligation:
     """What the event's villages owe at ``at`` (default ``clock.now()``); see the module docstring."""
     now = clock.as_utc(at or clock.now())
-    config = current_app.config
-    initial_due = clock.as_utc(event.started_at) + timedelta(minutes=int(config["DEADLINE_INITIAL_MINUTES"]))
-    if event.status == "closed":
+    initial_due = clock.as_utc(event.started_at) + timedelta(minutes=setting(event, "DEADLINE_INITIAL_MINUTES"))
+    if event.status in ("closed", "merged", "rejected"):
         return Obligation("none", None, None, now, initial_due)
     if event.status == "stable":
         stable_at = clock.as_utc(event.stable_at or event.updated_at or now)
-        return Obligation(
-            "final", stable_at + timedelta(days=int(config["DEADLINE_FINAL_DAYS"])), None, now, initial_due
-        )
+        due = stable_at + timedelta(days=setting(event, "DEADLINE_FINAL_DAYS"))
+        return Obligation("final", due, None, now, initial_due)
 
+    # 续报 every N days at the daily hour (N = 1; 10 for drought by default): the first is the first such hour
+    # at least N − 1 days after the initial due time, then every N days; each covers the N days before it.
+    hour = setting(event, "DEADLINE_DAILY_UPDATE_HOUR")
+    every = timedelta(days=max(1, setting(event, "DEADLINE_UPDATE_EVERY_DAYS")))
     zone = clock.local_zone()
-    local_due = initial_due.astimezone(zone)
-    first_daily = _daily_deadline(local_due.date(), zone)
-    if first_daily <= initial_due:
-        first_daily = _daily_deadline(local_due.date() + timedelta(days=1), zone)
-    if now <= first_daily:
+    start = (initial_due + every - timedelta(days=1)).astimezone(zone)
+    first = _daily_deadline(start.date(), zone, hour)
+    if first <= start:
+        first = _daily_deadline(start.date() + timedelta(days=1), zone, hour)
+    if now <= first:
         return Obligation("initial", initial_due, None, now, initial_due)
-
-    local_now = now.astimezone(zone)
-    deadline = _daily_deadline(local_now.date(), zone)
+    periods = (now - first) // every
+    deadline = first + periods * every
     if deadline >= now:
-        deadline = _daily_deadline(local_now.date() - timedelta(days=1), zone)
-    previous = _daily_deadline(deadline.astimezone(zone).date() - timedelta(days=1), zone)
+        deadline -= every
+    # Whole local days, so a daylight-saving zone keeps the hour (the deployment default has none).
+    deadline = _daily_deadline(deadline.astimezone(zone).date(), zone, hour)
+    previous = _daily_deadline((deadline - every).astimezone(zone).date(), zone, hour)
     return Obligation("daily", deadline, previous, now, initial_due)
+
+
+# --- the levels that sign off (乡镇上报, 县级上报, …) --------------------------------------------------------------
+
+SIGNOFF_LEVELS = ("township", "county", "city")
+LEVELS = ("village", *SIGNOFF_LEVELS)
+LEVEL_NAMES = {"village": "村（社区）", "township": "乡镇（街道）", "county": "县（区）", "city": "市"}
+
+
+def level_obligation(event, level: str, village: Obligation) -> Obligation:
+    """The obligation of the units at ``level``: each signs off ``DEADLINE_SIGNOFF_MINUTES`` after the level below
+    is due (a township 30 minutes after its villages), except the county's 初报, which runs from the event's
+    opening (``DEADLINE_COUNTY_INITIAL_MINUTES``, 2 hours: the national rule)."""
+    if level == "village" or village.kind == "none":
+        return village
+    step = timedelta(minutes=setting(event, "DEADLINE_SIGNOFF_MINUTES"))
+    rank = LEVELS.index(level)
+    due = village.due_at + step * rank
+    if village.kind == "initial" and rank >= LEVELS.index("county"):
+        county_due = clock.as_utc(event.started_at) + timedelta(
+            minutes=setting(event, "DEADLINE_COUNTY_INITIAL_MINUTES")
+        )
+        due = county_due + step * (rank - LEVELS.index("county"))
+    window_start = village.window_start
+    if village.kind == "daily":
+        window_start = village.window_start + step * rank
+    elif village.kind == "final":  # a sign-off before the event became stable is not the final one
+        window_start = clock.as_utc(event.stable_at or event.updated_at)
+    return Obligation(
+        village.kind, due, window_start, village.now, due if village.kind == "initial" else village.initial_due
+    )
+
+
+def signoff_status(obligation: Obligation, signed_at: list[datetime]) -> str:
+    """A unit's status for its sign-off obligation, from the times of its sign-offs that count (not returned).
+
+    ``late`` is a deadline passed without a sign-off that meets it while something can still come: the 初报 not
+    signed yet (what the level above is waiting for), or signed after the deadline, or nothing in the window.
+    ``missing`` is nothing ever signed once the 初报 is long past (a later obligation is due)."""
+    times = [clock.as_utc(t) for t in signed_at]
+    if obligation.kind == "none":
+        return "on_time" if times else "missing"
+    lower, due = obligation.window_start, obligation.due_at
+    if any((lower is None or t > lower) and t <= due for t in times):
+        return "on_time"
+    if not obligation.passed:
+        return "pending"
+    if obligation.kind == "initial" or times:
+        return "late"
+    return "missing"
 
 
 def late_condition(obligation: Obligation, *, event_id: int, current, unit_id) -> ColumnElement:
@@ -140,6 +201,13 @@ def late_condition(obligation: Obligation, *, event_id: int, current, unit_id) -
         not_(in_window),
         or_(current.submitted_at <= due, not_(func.coalesce(earlier_met, false()))),
     )
+
+
+def final_met_condition(obligation: Obligation, *, current) -> ColumnElement:
+    """SQL: the village's current report is a 核报 filed by the final deadline (only while the final is owed)."""
+    if obligation.kind != "final":
+        return false()
+    return and_(current.stage == "final", current.submitted_at <= obligation.due_at)
 
 
 def missing_condition(obligation: Obligation, *, current) -> ColumnElement:

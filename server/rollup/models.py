@@ -1,4 +1,4 @@
-"""Township sign-off (乡镇上报): a frozen snapshot of a township's roll-up that the county accepts or returns."""
+"""Sign-off (乡镇上报, 县级上报, 市级上报): a unit's roll-up frozen; the level above accepts or returns it."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from server.orgunits.models import OrgUnit
 from server.types import UTCDateTime
 
 SIGNOFF_STATUSES = ("submitted", "accepted", "returned")
-SIGNOFF_STATUS_NAMES = {"submitted": "待县级审核", "accepted": "已接收", "returned": "已退回"}
+SIGNOFF_STATUS_NAMES = {"submitted": "待上级审核", "accepted": "已接收", "returned": "已退回"}
 
 
 class SignOff(db.Model):
@@ -22,7 +22,7 @@ class SignOff(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
-    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))  # the township (乡镇)
+    org_unit_id: Mapped[int] = mapped_column(ForeignKey("org_units.id"))  # the township, county or city that signs
     # The roll-up as the township saw it when signing, in the API's JSON form (decimals as strings).
     figures: Mapped[dict[str, Any]] = mapped_column(JSON)
     evacuation: Mapped[dict[str, Any]] = mapped_column(JSON)

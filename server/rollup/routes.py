@@ -31,7 +31,8 @@ def get_rollup(event_id: int, **args):
 @bp.arguments(DeadlinesQuery, location="query", as_kwargs=True)
 @bp.doc(responses={200: {"description": "OK", "content": {"application/json": {"schema": DeadlinesOut}}}})
 def get_deadlines(event_id: int, **args):
-    """Each village's status (on time, pending, late, missing) for the event's current reporting obligation."""
+    """Each unit's status (on time, pending, late, missing) at a level (villages by default) for the event's current
+    obligation: villages report, townships, counties and cities sign off."""
     return service.deadline_statuses(actor=current_actor(), event_id=event_id, **args)
 
 
@@ -40,7 +41,7 @@ def get_deadlines(event_id: int, **args):
 @bp.arguments(SignOffIn)
 @bp.response(201, SignOffOut)
 def create_signoff(data: dict, event_id: int):
-    """Sign off a township's roll-up (乡镇上报): freeze its figures for the county."""
+    """Sign off a unit's roll-up to the level above (乡镇上报, 县级上报, 市级上报): freeze its figures."""
     signoff = signoffs.sign_off(actor=current_actor(), event_id=event_id, **data)
     db.session.commit()
     return signoff

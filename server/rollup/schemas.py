@@ -2,7 +2,7 @@ from marshmallow import Schema, fields, validate
 
 from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter, UserBrief
 from server.orgunits.schemas import OrgUnitOut
-from server.rollup.deadlines import OBLIGATIONS, STATUSES
+from server.rollup.deadlines import LEVELS, OBLIGATIONS, STATUSES
 from server.rollup.models import SIGNOFF_STATUS_NAMES
 
 
@@ -12,6 +12,11 @@ class RollupQuery(UnitFilter):
 
 class DeadlinesQuery(RollupQuery):
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
+    level = fields.String(
+        load_default="village",
+        validate=validate.OneOf(LEVELS, error="层级应为 village、township、county 或 city"),
+        metadata={"description": "whose obligations: villages' reports (default) or a level's sign-offs"},
+    )
 
 
 class EvacuationTotalsOut(Schema):
@@ -30,6 +35,7 @@ class ReportingOut(Schema):
     unreviewed = fields.Integer()
     late = fields.Integer()
     overdue_missing = fields.Integer(metadata={"description": "no report although the initial deadline passed"})
+    ledger_mismatch = fields.Integer(metadata={"description": "villages whose figures and ledgers (台账) disagree"})
 
 
 class NodeReportingOut(ReportingOut):
@@ -38,11 +44,39 @@ class NodeReportingOut(ReportingOut):
     missing_units = fields.List(fields.Nested(OrgUnitOut))
 
 
+class LedgerCountsOut(Schema):
+    """What the named ledgers hold under a node (counted rows only), beside the filed figures."""
+
+    deaths = fields.Integer()
+    missing = fields.Integer()
+    houses_collapsed_households = fields.Integer()
+    houses_collapsed_rooms = fields.Integer()
+    houses_severe_households = fields.Integer()
+    houses_severe_rooms = fields.Integer()
+    houses_general_households = fields.Integer()
+    houses_general_rooms = fields.Integer()
+    transitional_aid = fields.Integer(metadata={"description": "需过渡期生活救助人口"})
+
+
 class DeadlineOut(Schema):
     obligation = fields.String(validate=validate.OneOf(OBLIGATIONS))
     obligation_name = fields.String()
     due_at = fields.String(allow_none=True)
     window_start = fields.String(allow_none=True)
+
+
+class StatusCountsOut(Schema):
+    on_time = fields.Integer()
+    pending = fields.Integer()
+    late = fields.Integer()
+    missing = fields.Integer()
+
+
+class LevelObligationOut(DeadlineOut):
+    """One level's obligation under a roll-up node: villages report, townships, counties and cities sign off."""
+
+    level = fields.String(validate=validate.OneOf(LEVELS))
+    counts = fields.Nested(StatusCountsOut)
 
 
 class SignOffBriefOut(Schema):
@@ -61,6 +95,12 @@ class RollupChildOut(Schema):
     last_report_at = fields.String(allow_none=True)
     signoff = fields.Nested(SignOffBriefOut, allow_none=True)
     differs = fields.Boolean(metadata={"description": "live figures differ from the signed-off figures"})
+    ledger = fields.Nested(LedgerCountsOut)
+    ledger_mismatch = fields.Boolean(metadata={"description": "a village under it disagrees with its ledgers"})
+    deadline_status = fields.String(
+        validate=validate.OneOf(STATUSES),
+        metadata={"description": "the child's own obligation: a village's report, a township's or county's sign-off"},
+    )
 
 
 class RollupOut(Schema):
@@ -70,8 +110,15 @@ class RollupOut(Schema):
     figures = fields.Dict()
     evacuation = fields.Nested(EvacuationTotalsOut)
     reporting = fields.Nested(NodeReportingOut)
+    ledger = fields.Nested(LedgerCountsOut)
     last_report_at = fields.String(allow_none=True)
     deadline = fields.Nested(DeadlineOut)
+    levels = fields.List(
+        fields.Nested(LevelObligationOut), metadata={"description": "from the villages up to the node"}
+    )
+    signoff_status = fields.String(
+        allow_none=True, metadata={"description": "the node's own sign-off obligation (null for a village)"}
+    )
     children = fields.List(fields.Nested(RollupChildOut))
 
 
@@ -84,8 +131,9 @@ class UnitDeadlineOut(Schema):
 
 class DeadlinesOut(DeadlineOut):
     event_id = fields.Integer()
+    level = fields.String(validate=validate.OneOf(LEVELS))
     org_unit = fields.Nested(OrgUnitOut)
-    counts = fields.Dict(keys=fields.String(), values=fields.Integer())
+    counts = fields.Nested(StatusCountsOut)
     units = fields.List(fields.Nested(UnitDeadlineOut))
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, func, select, text
 
 from server import clock
 from server.damage.figures import format_decimal
-from server.damage.indicators import INDICATORS
+from server.damage.indicators import INDICATORS, indicators_for
 from server.damage.models import DamageReport
 from server.errors import Invalid
 from server.evacuation.models import EvacuationReport
@@ -23,10 +23,11 @@ from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.fields import local_iso
-from server.orgunits.models import OrgUnit
+from server.ledgers import reconcile
+from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.schemas import OrgUnitOut
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
-from server.rollup import deadlines
+from server.rollup import deadlines, levels
 from server.rollup.sql import cents_sum, from_cents, path_segment
 
 if TYPE_CHECKING:
@@ -73,9 +74,13 @@ def unit_json(unit: OrgUnit) -> dict[str, Any]:
     return _UNIT_OUT.dump(unit)
 
 
-def format_figures(values: dict[str, Any]) -> dict[str, Any]:
-    """Indicator values → API form: whole numbers as ints, 公顷/万元 as strings with two places (``"12.50"``)."""
-    return {i.key: format_decimal(values.get(i.key)) if i.decimal else int(values.get(i.key) or 0) for i in INDICATORS}
+def format_figures(values: dict[str, Any], disaster_type: str | None = None) -> dict[str, Any]:
+    """Indicator values → API form: whole numbers as ints, 公顷/万元 as strings with two places (``"12.50"``); only
+    the indicators an event of ``disaster_type`` holds (干旱's pair only for drought)."""
+    return {
+        i.key: format_decimal(values.get(i.key)) if i.decimal else int(values.get(i.key) or 0)
+        for i in indicators_for(disaster_type)
+    }
 
 
 def format_evacuation(values: dict[str, int]) -> dict[str, int]:
@@ -127,6 +132,9 @@ def _grouped_rows(event: Event, node: OrgUnit, obligation: deadlines.Obligation)
         func.sum(case((DamageReport.status == "submitted", 1), else_=0)).label("unreviewed"),
         func.sum(case((late, 1), else_=0)).label("late"),
         func.sum(case((overdue_missing, 1), else_=0)).label("overdue_missing"),
+        func.sum(case((deadlines.final_met_condition(obligation, current=DamageReport), 1), else_=0)).label(
+            "final_met"
+        ),
         func.max(DamageReport.submitted_at).label("last_report_at"),
     ]
     for indicator in INDICATORS:
@@ -136,11 +144,15 @@ def _grouped_rows(event: Event, node: OrgUnit, obligation: deadlines.Obligation)
         columns.append(exact.label(indicator.key))
     for name in EVACUATION_FIELDS:
         columns.append(func.sum(getattr(EvacuationReport, name)).label(f"evac_{name}"))
+    people, houses = reconcile.village_ledgers(event.id)
+    columns += reconcile.rollup_columns(people, houses, DamageReport)
     stmt = (
         select(*columns)
         .select_from(OrgUnit)
         .outerjoin(DamageReport, _current_damage(event.id))
         .outerjoin(EvacuationReport, _current_evacuation(event.id))
+        .outerjoin(people, people.c.unit_id == OrgUnit.id)
+        .outerjoin(houses, houses.c.unit_id == OrgUnit.id)
         .where(_villages(_scope_prefix(event, node)))
         .group_by(key)
     )
@@ -159,7 +171,9 @@ def _cents(value) -> int:
     return int((Decimal(value or 0) * 100).to_integral_value())
 
 
-def _summarize(rows) -> dict[str, Any]:
+def _summarize(
+    rows, disaster_type: str | None = None, obligation: deadlines.Obligation | None = None
+) -> dict[str, Any]:
     """Add up grouped rows (one per child: a handful, never per report) into figures, evacuation, reporting."""
     totals: dict[str, Any] = {}
     for row in rows:
@@ -170,8 +184,10 @@ def _summarize(rows) -> dict[str, Any]:
     figures = {i.key: from_cents(totals.get(i.key)) if i.decimal else int(totals.get(i.key) or 0) for i in INDICATORS}
     expected, reported = int(totals.get("expected") or 0), int(totals.get("reported") or 0)
     last = [row["last_report_at"] for row in rows if row["last_report_at"] is not None]
+    ledger = {key: int(totals.get(f"ledger_{key}") or 0) for key in reconcile.LEDGER_KEYS}
     return {
-        "figures": format_figures(figures),
+        # 需过渡期生活救助人口 is the housing ledger's sum, not a figure villages file.
+        "figures": {**format_figures(figures, disaster_type), "transitional_aid": ledger["transitional_aid"]},
         "evacuation": format_evacuation({name: totals.get(f"evac_{name}") for name in EVACUATION_FIELDS}),
         "reporting": {
             "expected": expected,
@@ -181,7 +197,19 @@ def _summarize(rows) -> dict[str, Any]:
             "unreviewed": int(totals.get("unreviewed") or 0),
             "late": int(totals.get("late") or 0),
             "overdue_missing": int(totals.get("overdue_missing") or 0),
+            # villages whose report figures and ledgers (台账) disagree
+            "ledger_mismatch": int(totals.get("ledger_mismatch") or 0),
         },
+        "ledger": ledger,
+        "village_counts": None
+        if obligation is None
+        else levels.village_counts(
+            {
+                name: int(totals.get(name) or 0)
+                for name in ("expected", "reported", "late", "overdue_missing", "final_met")
+            },
+            obligation,
+        ),
         "last_report_at": local_iso(max((clock.as_utc(t) for t in last), default=None)),
     }
 
@@ -210,11 +238,11 @@ def _children(event: Event, node: OrgUnit) -> list[OrgUnit]:
 def _current_signoffs(event: Event, units: list[OrgUnit]) -> dict[int, Any]:
     from server.rollup.models import SignOff
 
-    townships = [unit.id for unit in units if unit.level == "township"]
-    if not townships:
+    signing = [unit.id for unit in units if unit.level in deadlines.SIGNOFF_LEVELS]
+    if not signing:
         return {}
     stmt = select(SignOff).where(
-        SignOff.event_id == event.id, SignOff.current.is_(True), SignOff.org_unit_id.in_(townships)
+        SignOff.event_id == event.id, SignOff.current.is_(True), SignOff.org_unit_id.in_(signing)
     )
     return {signoff.org_unit_id: signoff for signoff in db.session.scalars(stmt)}
 
@@ -223,7 +251,10 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
     """The roll-up at ``node`` without scope checks (callers have done them)."""
     obligation = deadlines.current_obligation(event)
     rows = _grouped_rows(event, node, obligation)
-    total = _summarize(rows)
+    total = _summarize(rows, event.disaster_type, obligation)
+    level_summaries, own_status, signing_statuses = levels.level_summaries(
+        event, node, total["village_counts"], obligation
+    )
     if with_missing_units:
         reporting = total["reporting"]
         reporting["missing_units"] = missing_units(event, node) if reporting["missing"] else []
@@ -234,12 +265,16 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
     children = []
     for unit in children_units:
         row = by_key.get(unit.path[len(node.path) :].rstrip("/"))
-        child = _summarize([row] if row is not None else [])
+        child = _summarize([row] if row is not None else [], event.disaster_type, obligation)
+        counts = child.pop("village_counts")
         signoff = signoffs.get(unit.id)
         children.append(
             {
                 "org_unit": unit_json(unit),
                 **child,
+                # the child's own obligation: a village's report, a township's (county's) sign-off
+                "deadline_status": signing_statuses.get(unit.id)
+                or next((name for name, count in counts.items() if count), "pending"),
                 "signoff": None
                 if signoff is None
                 else {
@@ -250,6 +285,7 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
                     "created_at": local_iso(signoff.created_at),
                 },
                 "differs": signoff is not None and signoff.figures != child["figures"],
+                "ledger_mismatch": child["reporting"]["ledger_mismatch"] > 0,
             }
         )
     return {
@@ -259,8 +295,11 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
         "figures": total["figures"],
         "evacuation": total["evacuation"],
         "reporting": total["reporting"],
+        "ledger": total["ledger"],
         "last_report_at": total["last_report_at"],
         "deadline": deadlines.describe(obligation),
+        "levels": level_summaries,
+        "signoff_status": own_status,
         "children": children,
     }
 
@@ -292,13 +331,21 @@ def late_and_missing_units(event: Event, node: OrgUnit, *, limit: int) -> dict[s
 
 
 def deadline_statuses(
-    *, actor: User, event_id: int, org_unit_id: int | None = None, status: str | None = None
+    *,
+    actor: User,
+    event_id: int,
+    org_unit_id: int | None = None,
+    status: str | None = None,
+    level: str = "village",
 ) -> dict[str, Any]:
-    """Each village's status for the event's current obligation, under the node (default: the caller's unit);
-    ``counts`` are of the listed villages (after the optional status filter)."""
+    """Each unit's status at ``level`` for the event's current obligation, under the node (default: the caller's
+    unit): villages for their reports, townships, counties and cities for their sign-offs; ``counts`` are of the
+    listed units (after the optional status filter)."""
     event = get_event(actor=actor, event_id=event_id)
     node = resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
     obligation = deadlines.current_obligation(event)
+    if level != "village":
+        return _signoff_deadlines(event, node, level, obligation, status)
     status_col = deadlines.status_expression(
         obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id
     ).label("status")
@@ -327,7 +374,36 @@ def deadline_statuses(
     return {
         "event_id": event.id,
         "org_unit": unit_json(node),
+        "level": "village",
         **deadlines.describe(obligation),
         "counts": counts,
         "units": units,
+    }
+
+
+def _signoff_deadlines(
+    event: Event, node: OrgUnit, level: str, village: deadlines.Obligation, status: str | None
+) -> dict[str, Any]:
+    if LEVEL_RANK[level] < node.rank:
+        raise Invalid({"level": [f"只能查看本单位及下级单位的时限，{node.name}在{deadlines.LEVEL_NAMES[level]}之下"]})
+    obligation = deadlines.level_obligation(event, level, village)
+    units = levels.units_at(event, node, level)
+    found = levels.statuses(event, units, village)
+    rows = [
+        {
+            "org_unit": unit_json(unit),
+            "status": found[unit.id]["status"],
+            "status_name": found[unit.id]["status_name"],
+            "last_report_at": found[unit.id]["last_signoff_at"],
+        }
+        for unit in units
+        if status is None or found[unit.id]["status"] == status
+    ]
+    return {
+        "event_id": event.id,
+        "org_unit": unit_json(node),
+        "level": level,
+        **deadlines.describe(obligation),
+        "counts": levels.counts_of(row["status"] for row in rows),
+        "units": rows,
     }

@@ -1,4 +1,5 @@
-"""Township sign-off (乡镇上报): the township freezes its roll-up; the level above accepts or returns it."""
+"""Sign-off at every level (乡镇上报, 县级上报, 市级上报): a township, county or city freezes its roll-up and sends it
+upward; the level above (a county, city or province reviewer, when one exists) accepts or returns it."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ from server.idempotency import insert_current
 from server.locking import claim
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
+from server.rollup.deadlines import LEVEL_NAMES, SIGNOFF_LEVELS
 from server.rollup.models import SignOff
 from server.rollup.service import OUTSIDE_AREA, compute_rollup
 
@@ -35,24 +37,24 @@ DECISIONS = {"accept": "accepted", "return": "returned"}
 
 
 def sign_off(*, actor: User, event_id: int, org_unit_id: int, note: str = "") -> SignOff:
-    """Freeze the township's live roll-up (figures, evacuation, reporting) as a new sign-off.
+    """Freeze the unit's live roll-up (figures, evacuation, reporting) as a new sign-off.
 
-    Only the township's own reviewer signs (乡镇应急所); a newer sign-off supersedes the township's earlier ones,
-    whatever their status, so the county always reviews the latest numbers.
+    Only the unit's own reviewer signs (乡镇应急所 for a township, 县应急局 for the county's 县级上报); a newer sign-off
+    supersedes the unit's earlier ones, whatever their status, so the level above always reviews the latest numbers.
 
     Two sign-offs at once: the partial unique index ``uq_signoffs_current`` and the conditional move of the current
     flag let exactly one become current; the other gets 409 ``signoff_conflict`` and nothing of it is kept.
     """
-    require_role(actor, "reviewer", message="只有审核员可以上报乡镇汇总")
+    require_role(actor, "reviewer", message="只有审核员可以上报汇总")
     event = get_event(actor=actor, event_id=event_id)
     unit = get_unit_in_scope(actor, org_unit_id)
-    if unit.level != "township":
-        raise Invalid({"org_unit_id": ["只能上报乡镇（街道）的汇总"]})
+    if unit.level not in SIGNOFF_LEVELS:
+        raise Invalid({"org_unit_id": ["只能上报乡镇（街道）、县（区）或市的汇总"]})
     if actor.org_unit_id != unit.id:
-        raise Forbidden("只有本乡镇的审核员可以上报本乡镇汇总")
+        raise Forbidden(f"只有本{LEVEL_NAMES[unit.level]}的审核员可以上报本单位汇总")
     if not (event.org_unit.contains(unit) or unit.contains(event.org_unit)):
         raise Invalid({"org_unit_id": [OUTSIDE_AREA]})
-    if event.status == "closed":
+    if event.status in ("closed", "merged", "rejected"):
         raise EventClosed("灾害过程已结束，不能再上报")
 
     previous_id = _current_id(event.id, unit.id)
@@ -105,14 +107,14 @@ def _race_conflict(event_id: int, org_unit_id: int) -> SignOffRace:
         return SignOffRace()
     details = {"current_signoff_id": winner.id, "current_status": winner.status}
     if winner.status == "submitted":
-        return SignOffRace("本乡镇刚有另一份上报提交，正待县级审核；请刷新后查看，如需更正再重新上报", details=details)
+        return SignOffRace("本单位刚有另一份上报提交，正待上级审核；请刷新后查看，如需更正再重新上报", details=details)
     return SignOffRace(details=details)
 
 
 def get_signoff(*, actor: User, signoff_id: int) -> SignOff:
     signoff = db.session.get(SignOff, signoff_id)
     if signoff is None or not actor.org_unit.contains(signoff.org_unit):
-        raise NotFound("乡镇上报不存在")
+        raise NotFound("上报不存在")
     return signoff
 
 
@@ -135,22 +137,22 @@ def list_signoffs(*, actor: User, event_id: int, org_unit_id: int | None = None,
 def review_signoff(
     *, actor: User, signoff_id: int, decision: str, comment: str = "", version: int | None = None
 ) -> SignOff:
-    """Accept or return a submitted, current sign-off; by a reviewer above the township.
+    """Accept or return a submitted, current sign-off; by a reviewer above the signing unit.
 
     Two reviewers racing: the update is conditional on the version and status it read, so exactly one wins and the
     other gets a 409, never a silent overwrite.
     """
-    require_role(actor, "reviewer", message="只有审核员可以审核乡镇上报")
+    require_role(actor, "reviewer", message="只有审核员可以审核上报")
     signoff = get_signoff(actor=actor, signoff_id=signoff_id)
     if actor.org_unit.rank >= signoff.org_unit.rank:
-        raise Forbidden("只有上级审核员可以审核乡镇上报")
+        raise Forbidden("只有上级审核员可以审核本单位的上报")
     if decision not in DECISIONS:
         raise Invalid({"decision": ["审核结果只能是 accept 或 return"]})
     comment = (comment or "").strip()
     if decision == "return" and not comment:
         raise Invalid({"comment": ["退回时必须填写原因"]})
     if not signoff.current:
-        raise Superseded("该上报已被乡镇新的上报取代")
+        raise Superseded("该上报已被本单位新的上报取代")
     if signoff.status != "submitted":
         raise AlreadyReviewed("该上报已审核过")
     if version is not None and version != signoff.version:

@@ -19,6 +19,7 @@ class Scene:
     town_reviewer: Any
     reporter: Any
     api: Any  # the reporter's ApiClient
+    county_api: Any = None  # the county reviewer's ApiClient
 
 
 def report_payload(stage: str = "initial", figures: dict | None = None, **overrides) -> dict:
@@ -72,5 +73,13 @@ def scene(tree, make_user, login_as) -> Scene:
     county_reviewer = make_user("reviewer", tree.county, name="县审核员")
     town_reviewer = make_user("reviewer", tree.town_a, name="甲镇审核员")
     reporter = make_user("reporter", tree.village_a1, name="甲一村信息员")
-    event = open_event(login_as(county_reviewer), tree.county)
-    return Scene(tree, event, county_reviewer, town_reviewer, reporter, login_as(reporter))
+    county_api = login_as(county_reviewer)
+    event = open_event(county_api, tree.county)
+    return Scene(tree, event, county_reviewer, town_reviewer, reporter, login_as(reporter), county_api)
+
+
+@pytest.fixture
+def drought(scene) -> Scene:
+    """The same county and people, with a 干旱 event (no sub-type) instead of the flood."""
+    event = open_event(scene.county_api, scene.tree.county, name="夏旱", disaster_type="干旱", disaster_subtype=None)
+    return Scene(**{**scene.__dict__, "event": event})

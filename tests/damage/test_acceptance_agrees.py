@@ -16,6 +16,7 @@ from server.damage import figures as fig
 from server.damage.models import DamageReport
 from server.damage.service import _accepted, _check_figures, _check_stage, _check_unit
 from server.errors import ApiError
+from server.ledgers import reconcile
 
 VILLAGE = SimpleNamespace(level="village", path="/36/001/002/")
 AREAS = {"in_area": "/36/", "outside": "/37/"}
@@ -27,13 +28,21 @@ CURRENT = {
     "higher_decimal": {**VALUES, "crops_affected_ha": Decimal("0.01")},  # ... or a decimal one
 }
 CHANGE_NOTES = ("", "水位回落后复核")
+# The village's ledger counts (台账): a 核报 must agree with them; 初报 and 续报 are taken with a warning.
+LEDGERS = {
+    "agree": {key: 0 for key in reconcile.RECONCILED},
+    "differ": {**{key: 0 for key in reconcile.RECONCILED}, "deaths": 1},
+}
 
 
-def _facts(*, status: str, has_initial: bool, has_final: bool, current: dict | None, seen: bool, area: str):
+def _facts(
+    *, status: str, has_initial: bool, has_final: bool, current: dict | None, seen: bool, area: str, ledger: dict
+):
     columns = {
         "event_id": (1, sa.Integer),
         "event_name": ("测试县洪涝", sa.String),
         "event_status": (status, sa.String),
+        "event_type": ("flood", sa.String),
         "area_path": (area, sa.String),
         "seen_id": (7 if seen else None, sa.Integer),
         "has_initial": (has_initial, sa.Boolean),
@@ -43,6 +52,7 @@ def _facts(*, status: str, has_initial: bool, has_final: bool, current: dict | N
             key: (None if current is None else current[key], DamageReport.__table__.c[key].type)
             for key in fig.INDICATOR_KEYS
         },
+        **{f"ledger_{key}": (ledger[key], sa.Integer) for key in reconcile.RECONCILED},
     }
     row = SimpleNamespace(**{name: value for name, (value, _) in columns.items()})
     return row, {f"f_{name}": value for name, (value, _) in columns.items()}
@@ -54,12 +64,14 @@ def _facts_query():
         "event_id": sa.Integer,
         "event_name": sa.String,
         "event_status": sa.String,
+        "event_type": sa.String,
         "area_path": sa.String,
         "seen_id": sa.Integer,
         "has_initial": sa.Boolean,
         "has_final": sa.Boolean,
         "cur_id": sa.Integer,
         **{key: DamageReport.__table__.c[key].type for key in fig.INDICATOR_KEYS},
+        **{f"ledger_{key}": sa.Integer for key in reconcile.RECONCILED},
     }
     return sa.select(
         *(sa.cast(sa.bindparam(f"f_{name}", type_=kind), kind).label(name) for name, kind in kinds.items())
@@ -73,14 +85,25 @@ def _python_accepts(row, stage: str, change_note: str) -> bool:
     try:
         _check_unit(row, VILLAGE)
         _check_stage(row, stage)
-        _check_figures(VALUES, row if row.cur_id is not None else None, change_note)
+        mismatched = reconcile.mismatches(VALUES, reconcile.counts_of_facts(row))
+        _check_figures(
+            VALUES,
+            row if row.cur_id is not None else None,
+            change_note,
+            type_errors=fig.type_errors({}, row.event_type),
+            refused=mismatched if stage == "final" else None,
+        )
     except ApiError:
         return False
     return True
 
 
 def test_the_sql_condition_and_the_python_checks_agree_on_every_case(db_session):
-    parameters = {"p_unit_path": VILLAGE.path, **{f"r_{key}": value for key, value in VALUES.items()}}
+    parameters = {
+        "p_unit_path": VILLAGE.path,
+        "p_stated_type": "none",
+        **{f"r_{key}": value for key, value in VALUES.items()},
+    }
     cases = itertools.product(
         ("initial", "update", "final"),
         ("active", "stable", "closed"),
@@ -90,6 +113,7 @@ def test_the_sql_condition_and_the_python_checks_agree_on_every_case(db_session)
         CHANGE_NOTES,
         (False, True),
         AREAS,
+        LEDGERS,
     )
     facts = _facts_query()
     statements = {
@@ -98,7 +122,7 @@ def test_the_sql_condition_and_the_python_checks_agree_on_every_case(db_session)
         for given in (False, True)
     }
     disagreements, accepted = [], 0
-    for stage, status, has_initial, has_final, current, change_note, seen, area in cases:
+    for stage, status, has_initial, has_final, current, change_note, seen, area, ledger in cases:
         row, values = _facts(
             status=status,
             has_initial=has_initial,
@@ -106,12 +130,17 @@ def test_the_sql_condition_and_the_python_checks_agree_on_every_case(db_session)
             current=CURRENT[current],
             seen=seen,
             area=AREAS[area],
+            ledger=LEDGERS[ledger],
         )
         statement = statements[stage, bool(change_note.strip())]
         in_sql = bool(db_session.scalar(statement, {**parameters, **values}))
         in_python = _python_accepts(row, stage, change_note)
         accepted += in_python
         if in_sql != in_python:
-            disagreements.append((stage, status, has_initial, has_final, current, change_note, seen, area, in_sql))
+            disagreements.append(
+                (stage, status, has_initial, has_final, current, change_note, seen, area, ledger, in_sql)
+            )
     assert not disagreements, disagreements
-    assert 0 < accepted < 3 * 3 * 2 * 2 * len(CURRENT) * len(CHANGE_NOTES) * 2 * len(AREAS)  # both answers occur
+    assert (
+        0 < accepted < 3 * 3 * 2 * 2 * len(CURRENT) * len(CHANGE_NOTES) * 2 * len(AREAS) * len(LEDGERS)
+    )  # both answers occur

@@ -5,9 +5,11 @@ from decimal import Decimal
 import pytest
 
 from server.damage import figures as fig
-from server.damage.indicators import INDICATOR_KEYS
+from server.damage.indicators import indicators_for
 from tests.conftest import assert_error
 from tests.damage.conftest import FLOOD, file_report
+
+INDICATOR_KEYS = [i.key for i in indicators_for("洪涝")]  # a flood event's indicators
 
 
 def fields_of(response) -> dict:

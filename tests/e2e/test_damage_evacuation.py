@@ -310,6 +310,17 @@ def test_stable_event_asks_for_the_final_report_and_nothing_after_it(page, world
     assert response.status_code == 201, response.get_json()
     response = world.api.post(f"/api/v1/events/{world.event['id']}/status", json={"status": "stable"})
     assert response.status_code == 200, response.get_json()
+    # A 核报 must agree with the village's housing ledger (台账): the 3 damaged households and their 5 rooms.
+    for serial, rooms in enumerate((2, 2, 1)):
+        house = {
+            "client_id": f"7e3f8a2e-3333-4d7a-9a39-0d1b1f2f5f0{serial}",
+            "head_name": f"户主{serial}",
+            "structure": "砖木",
+            "damage": "general",
+            "rooms": rooms,
+        }
+        response = reporter_api.post(f"/api/v1/events/{world.event['id']}/damaged-houses", json=house)
+        assert response.status_code == 201, response.get_json()
 
     log_in(page, world.reporter)
     page.goto(f"/events/{world.event['id']}/damage/new")

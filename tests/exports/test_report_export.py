@@ -9,9 +9,11 @@ from urllib.parse import unquote
 import openpyxl
 import pytest
 
-from server.damage.indicators import INDICATORS
+from server.damage.indicators import TYPE_SPECIFIC, indicators_for
 from server.exports import writers, xlsx
 from tests.conftest import assert_error
+
+INDICATORS = indicators_for("洪涝")  # the indicators of the flood events these tests report on
 
 HEADERS = [
     "单位代码", "单位名称", "乡镇", "阶段", "状态", "是否当前", "是否零报告", "填报人", "填报时间",
@@ -19,6 +21,13 @@ HEADERS = [
     "审核人", "审核时间", "审核意见", "说明", "变更说明",
 ]  # fmt: skip
 COL = {name: index for index, name in enumerate(HEADERS)}
+# Several events in one file: every indicator has its column (干旱's pair blank in other types' rows).
+ALL_EVENTS_HEADERS = [
+    "灾害过程",
+    *HEADERS[:9],
+    *(i.header for i in indicators_for(None)),
+    *HEADERS[9 + len(INDICATORS) :],
+]
 
 
 def read_csv(response) -> list[list[str]]:
@@ -142,8 +151,10 @@ def test_without_an_event_every_real_event_is_exported_and_drills_never(
     make_report(drill, tree.village_a1, make_user("reporter", tree.village_a1), affected_population=99)
     viewer = login_as(make_user("viewer", tree.county))
     rows = read_csv(viewer.get("/api/v1/damage-reports.csv"))
-    assert rows[0] == ["灾害过程", *HEADERS]
+    assert rows[0] == ALL_EVENTS_HEADERS
     assert len(rows) == 5 and {r[0] for r in rows[1:]} == {"七月洪涝"}
+    drought_columns = [ALL_EVENTS_HEADERS.index(i.header) for i in TYPE_SPECIFIC]
+    assert all(row[c] == "" for row in rows[1:] for c in drought_columns)  # a flood holds no drought figures
 
 
 def test_an_empty_export_still_has_its_headers(tree, make_user, make_event, login_as):

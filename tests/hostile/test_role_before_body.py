@@ -32,6 +32,15 @@ ALLOWED = {
     "warnings.cancel_warning": ("reviewer",),
     # a village's own reviewer (村主任) may answer for it too; the service keeps others out (403)
     "warnings.acknowledge": ("reporter", "reviewer"),
+    "ledgers.create_casualty": ("reporter",),
+    "ledgers.change_casualty": ("reporter", "reviewer"),
+    "ledgers.review_casualty": ("reviewer",),
+    "ledgers.create_damaged_house": ("reporter",),
+    "ledgers.change_damaged_house": ("reporter", "reviewer"),
+    "ledgers.review_damaged_house": ("reviewer",),
+    "localevents.open_local_event": ("reporter",),
+    "localevents.merge_local_event": ("reviewer",),
+    "localevents.reject_local_event": ("reviewer",),
 }
 # Bodies whose roles depend on the body or the object: the service finds the object (404) before the role (403).
 ROLE_FROM_BODY_OR_OBJECT = {"auth.login", "hazards.transition"}

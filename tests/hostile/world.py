@@ -23,6 +23,11 @@ WRITER = {
     "photos.upload_hazard_photo": "reporter",
     "photos.upload_damage_report_photo": "reporter",
     "warnings.acknowledge": "reporter",
+    "ledgers.create_casualty": "reporter",
+    "ledgers.create_damaged_house": "reporter",
+    "ledgers.change_casualty": "reporter",
+    "ledgers.change_damaged_house": "reporter",
+    "localevents.open_local_event": "reporter",
 }
 DEFAULT_WRITER = "reviewer"  # events, reviews, sign-offs, shelters, hazard transitions, warnings
 
@@ -39,6 +44,8 @@ class HostileWorld:
             "unit_id": world.sides["in"].village.id,
             "warning_id": world.warning("in"),
             "user_id": world.seed("in", "reporter").user["id"],
+            "casualty_id": world.ledger_row("in", "casualty"),
+            "house_id": world.ledger_row("in", "house"),
         }
 
     def json_endpoints(self) -> list[tuple[str, str, str]]:

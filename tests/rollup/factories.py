@@ -47,8 +47,8 @@ def _in_app(function):
 def make_event(area, creator, *, started_at: datetime = T0, status: str = "active", drill: bool = False, **kw) -> Event:
     event = Event(
         name=kw.pop("name", "7·1 洪涝"),
-        disaster_type="洪涝",
-        disaster_subtype="山区洪水",
+        disaster_type=kw.pop("disaster_type", "洪涝"),
+        disaster_subtype=kw.pop("disaster_subtype", "山区洪水"),
         started_at=started_at,
         org_unit_id=area.id,
         status=status,

@@ -51,7 +51,7 @@ def test_two_signoffs_at_once_leave_exactly_one_current(app, tree, township, mon
     loser = next(r for r in responses if r.status_code == 409).get_json()["error"]
     assert loser["code"] == "signoff_conflict"
     assert loser["details"] == {"current_signoff_id": winner["id"], "current_status": "submitted"}
-    assert "待县级审核" in loser["message"]
+    assert "待上级审核" in loser["message"]
     assert current[0].id == winner["id"]
 
 

@@ -1,0 +1,143 @@
+from server.access import current_actor
+from server.api import RESENT, Blueprint
+from server.extensions import db
+from server.ledgers import review, service
+from server.ledgers.schemas import (
+    CasualtyChange,
+    CasualtyCreate,
+    CasualtyOut,
+    CasualtyQuery,
+    DamagedHouseChange,
+    DamagedHouseCreate,
+    DamagedHouseOut,
+    DamagedHouseQuery,
+    LedgerReviewIn,
+    RevealOut,
+)
+from server.ledgers.service import CASUALTIES, HOUSES
+
+bp = Blueprint("ledgers", __name__)
+
+
+# --- 因灾死亡失踪人口台账 ------------------------------------------------------------------------------------
+
+
+@bp.post("/events/<int:event_id>/casualties")
+@bp.roles("reporter")
+@bp.arguments(CasualtyCreate)
+@bp.response(201, CasualtyOut)
+@bp.alt_response(200, schema=CasualtyOut, description=RESENT, success=True)
+def create_casualty(data: dict, event_id: int):
+    """Register a dead or missing person of the village; a resend of the same client_id and payload answers 200."""
+    row, created = service.create_casualty(actor=current_actor(), event_id=event_id, **data)
+    db.session.commit()
+    return row, 201 if created else 200
+
+
+@bp.get("/events/<int:event_id>/casualties")
+@bp.arguments(CasualtyQuery, location="query", as_kwargs=True)
+@bp.paginated(CasualtyOut)
+def list_casualties(event_id: int, **filters):
+    """The event's death and missing persons ledger within the caller's scope, by village (ID numbers masked)."""
+    return service.list_rows(CASUALTIES, actor=current_actor(), event_id=event_id, **filters)
+
+
+@bp.get("/casualties/<int:casualty_id>")
+@bp.response(200, CasualtyOut)
+def get_casualty(casualty_id: int):
+    """Read one person of the ledger (404 outside the caller's scope)."""
+    return service.get_row(CASUALTIES, actor=current_actor(), row_id=casualty_id)
+
+
+@bp.patch("/casualties/<int:casualty_id>")
+@bp.roles("reporter", "reviewer")
+@bp.arguments(CasualtyChange)
+@bp.response(200, CasualtyOut)
+def change_casualty(data: dict, casualty_id: int):
+    """Record a status change (missing → found alive or confirmed dead) or a correction; audited."""
+    row = service.change_row(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
+    db.session.commit()
+    return row
+
+
+@bp.post("/casualties/<int:casualty_id>/review")
+@bp.roles("reviewer")
+@bp.arguments(LedgerReviewIn)
+@bp.response(200, CasualtyOut)
+def review_casualty(data: dict, casualty_id: int):
+    """Approve a ledger row or return it with a reason (a returned row stops counting)."""
+    row = review.review_row(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
+    db.session.commit()
+    return row
+
+
+@bp.post("/casualties/<int:casualty_id>/reveal")
+@bp.roles("reviewer")
+@bp.response(200, RevealOut)
+def reveal_casualty(casualty_id: int):
+    """The full ID number, for a county reviewer; the request is written to the audit trail."""
+    number = service.reveal_id_number(CASUALTIES, actor=current_actor(), row_id=casualty_id)
+    db.session.commit()
+    return {"id_number": number}
+
+
+# --- 因灾倒塌损坏住房户台账 ----------------------------------------------------------------------------------
+
+
+@bp.post("/events/<int:event_id>/damaged-houses")
+@bp.roles("reporter")
+@bp.arguments(DamagedHouseCreate)
+@bp.response(201, DamagedHouseOut)
+@bp.alt_response(200, schema=DamagedHouseOut, description=RESENT, success=True)
+def create_damaged_house(data: dict, event_id: int):
+    """Register a household whose house collapsed or was damaged; a resend answers 200."""
+    row, created = service.create_damaged_house(actor=current_actor(), event_id=event_id, **data)
+    db.session.commit()
+    return row, 201 if created else 200
+
+
+@bp.get("/events/<int:event_id>/damaged-houses")
+@bp.arguments(DamagedHouseQuery, location="query", as_kwargs=True)
+@bp.paginated(DamagedHouseOut)
+def list_damaged_houses(event_id: int, **filters):
+    """The event's damaged housing ledger within the caller's scope, by village (ID numbers masked)."""
+    return service.list_rows(HOUSES, actor=current_actor(), event_id=event_id, **filters)
+
+
+@bp.get("/damaged-houses/<int:house_id>")
+@bp.response(200, DamagedHouseOut)
+def get_damaged_house(house_id: int):
+    """Read one household of the ledger (404 outside the caller's scope)."""
+    return service.get_row(HOUSES, actor=current_actor(), row_id=house_id)
+
+
+@bp.patch("/damaged-houses/<int:house_id>")
+@bp.roles("reporter", "reviewer")
+@bp.arguments(DamagedHouseChange)
+@bp.response(200, DamagedHouseOut)
+def change_damaged_house(data: dict, house_id: int):
+    """Record repair or rebuild progress, or a correction; audited."""
+    row = service.change_row(HOUSES, actor=current_actor(), row_id=house_id, **data)
+    db.session.commit()
+    return row
+
+
+@bp.post("/damaged-houses/<int:house_id>/review")
+@bp.roles("reviewer")
+@bp.arguments(LedgerReviewIn)
+@bp.response(200, DamagedHouseOut)
+def review_damaged_house(data: dict, house_id: int):
+    """Approve a ledger row or return it with a reason (a returned row stops counting)."""
+    row = review.review_row(HOUSES, actor=current_actor(), row_id=house_id, **data)
+    db.session.commit()
+    return row
+
+
+@bp.post("/damaged-houses/<int:house_id>/reveal")
+@bp.roles("reviewer")
+@bp.response(200, RevealOut)
+def reveal_damaged_house(house_id: int):
+    """The full ID number, for a county reviewer; the request is written to the audit trail."""
+    number = service.reveal_id_number(HOUSES, actor=current_actor(), row_id=house_id)
+    db.session.commit()
+    return {"id_number": number}

@@ -1,0 +1,339 @@
+"""Filing, reading and changing ledger rows (台账), idempotently and within scope.
+
+A village's reporter files rows for its own village; a resend of the same ``client_id`` and payload answers the
+same row (200), another payload under it is 409 ``client_id_reused``. Changes (PATCH) are conditional on the
+row's ``version`` and audited field by field, the ID number only ever masked in the audit trail.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
+
+from server import clock
+from server.access import require_role
+from server.audit_trail import changes_between, record
+from server.errors import Conflict, Duplicate, EventClosed, Forbidden, Invalid, NotFound, StaleVersion
+from server.events.models import DISASTER_TYPES, Event
+from server.events.service import FUTURE_TOLERANCE, get_event
+from server.extensions import db
+from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.jsonable import jsonable
+from server.ledgers import idnumber
+from server.ledgers.models import Casualty, DamagedHouse
+from server.locking import claim
+from server.orgunits.models import LEVEL_RANK, OrgUnit
+from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
+
+if TYPE_CHECKING:
+    from server.users.models import User
+
+LedgerRow = Casualty | DamagedHouse
+
+
+class Ledger:
+    """What differs between the two ledgers: the model, names for messages and audit, the fields a row holds."""
+
+    def __init__(self, model, entity: str, what: str, fields: tuple[str, ...], counted: tuple[str, ...]):
+        self.model = model
+        self.entity = entity  # audit entity_type
+        self.what = what  # 中文 name of one row
+        self.fields = fields  # payload fields besides client_id / org_unit_id
+        self.counted = counted  # fields that change the village's counts: frozen once the event is closed
+
+
+CASUALTIES = Ledger(
+    Casualty,
+    "casualty",
+    "死亡失踪人员登记",
+    ("name", "sex", "age", "id_number", "address", "kind", "occurred_at", "place", "cause", "note"),
+    ("kind", "found_alive"),
+)
+HOUSES = Ledger(
+    DamagedHouse,
+    "damaged_house",
+    "倒损住房户登记",
+    ("head_name", "id_number", "address", "structure", "damage", "rooms", "transitional_aid_persons", "status", "note"),
+    ("damage", "rooms", "transitional_aid_persons"),
+)
+CAUSES = frozenset(DISASTER_TYPES) | {sub for subs in DISASTER_TYPES.values() for sub in subs}
+TEXT_FIELDS = ("name", "head_name", "address", "place", "cause", "note")
+
+
+# --- filing -------------------------------------------------------------------------------------------------
+
+
+def create_casualty(*, actor: User, event_id: int, client_id: uuid.UUID | str, org_unit_id: int | None = None,
+                    **values: Any) -> tuple[Casualty, bool]:  # fmt: skip
+    """Register a dead or missing person of a village (因灾死亡失踪人口台账). Returns ``(row, created)``."""
+    return _create(CASUALTIES, actor=actor, event_id=event_id, client_id=client_id, org_unit_id=org_unit_id,
+                   values=values)  # fmt: skip
+
+
+def create_damaged_house(*, actor: User, event_id: int, client_id: uuid.UUID | str, org_unit_id: int | None = None,
+                         **values: Any) -> tuple[DamagedHouse, bool]:  # fmt: skip
+    """Register a household whose house collapsed or was damaged (因灾倒塌损坏住房户台账)."""
+    return _create(HOUSES, actor=actor, event_id=event_id, client_id=client_id, org_unit_id=org_unit_id,
+                   values=values)  # fmt: skip
+
+
+def _create(
+    ledger: Ledger, *, actor: User, event_id: int, client_id, org_unit_id: int | None, values: dict[str, Any]
+) -> tuple[LedgerRow, bool]:
+    require_role(actor, "reporter", message="只有信息员可以登记台账")
+    event = get_event(actor=actor, event_id=event_id)
+    unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
+    client_id = str(uuid.UUID(str(client_id)))
+    clean = _normalized(ledger, event, values)
+    digest = payload_digest({"event_id": event.id, "org_unit_id": unit.id, **clean})
+
+    existing = by_client_id(ledger.model, client_id)
+    if existing is not None:  # a resend (the phone never saw our answer), even if the event closed since
+        return _resend(ledger, existing, digest, actor), False
+    try:
+        _check_unit(event, unit)
+        if event.status == "closed":
+            raise EventClosed("灾害过程已结束，不能再登记台账")
+        _check_values(ledger, clean)
+        _check_duplicate(ledger, event.id, clean["id_number"], exclude_id=None)
+    except (Conflict, Invalid) as refused:
+        # An identical request may have committed meanwhile (its row is why the duplicate check failed).
+        return after_lost_race(
+            lambda: by_client_id(ledger.model, client_id), lambda found: _resend(ledger, found, digest, actor), refused
+        ), False
+
+    now = clock.now()
+    row = ledger.model(
+        client_id=client_id,
+        payload_hash=digest,
+        event_id=event.id,
+        org_unit=unit,
+        review_status="submitted",
+        version=1,
+        submitted_by=actor,
+        submitted_at=now,
+        updated_at=now,
+        review_comment="",
+        **clean,
+    )
+    try:
+        with db.session.begin_nested():
+            db.session.add(row)
+            db.session.flush()
+    except IntegrityError as lost:
+        return after_lost_race(
+            lambda: by_client_id(ledger.model, client_id), lambda found: _resend(ledger, found, digest, actor), lost
+        ), False
+    record(
+        actor=actor,
+        action=f"{ledger.entity}.create",
+        entity_type=ledger.entity,
+        entity_id=row.id,
+        org_unit_id=unit.id,
+        changes={key: [None, value] for key, value in audit_values(clean).items()},
+    )
+    return row, True
+
+
+def audit_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as the audit trail keeps them: the ID number masked, never whole."""
+    out = jsonable(dict(values))
+    if "id_number" in out:
+        out["id_number"] = idnumber.mask(out["id_number"])
+    return out
+
+
+def _normalized(ledger: Ledger, event: Event, values: dict[str, Any]) -> dict[str, Any]:
+    clean = {name: values.get(name) for name in ledger.fields}
+    for name in TEXT_FIELDS:
+        if name in clean:
+            clean[name] = (clean[name] or "").strip()
+    clean["id_number"] = idnumber.normalize(clean.get("id_number"))
+    if ledger is CASUALTIES:
+        clean["cause"] = clean["cause"] or event.disaster_subtype or event.disaster_type
+        clean["found_alive"] = False
+    else:
+        clean["transitional_aid_persons"] = clean.get("transitional_aid_persons") or 0
+        clean["status"] = clean.get("status") or "pending"
+    return clean
+
+
+def _check_unit(event: Event, unit: OrgUnit) -> None:
+    if unit.level != "village":
+        raise Invalid({"org_unit_id": ["台账按村（社区）登记，请选择村级单位"]})
+    if not event.org_unit.contains(unit):
+        raise Invalid({"org_unit_id": [f"该村不在灾害过程「{event.name}」的范围内"]})
+
+
+def _check_values(ledger: Ledger, row: dict[str, Any]) -> None:
+    """The rules a row must keep, all reported at once (422)."""
+    errors: dict[str, list[str]] = {}
+    problem = idnumber.problem(row["id_number"])
+    if problem:
+        errors["id_number"] = [problem]
+    if ledger is CASUALTIES:
+        if row["cause"] not in CAUSES:
+            errors["cause"] = ["致灾原因应为国家灾种目录中的灾种或亚灾种"]
+        occurred = row.get("occurred_at")
+        if isinstance(occurred, datetime) and occurred > clock.now() + FUTURE_TOLERANCE:
+            errors["occurred_at"] = ["死亡（失踪）时间不能晚于当前时间"]
+        if row.get("found_alive") and row["kind"] != "missing":
+            errors["found_alive"] = ["只有失踪人员可以标记为已找到（生还）"]
+    else:
+        if row["damage"] == "general" and row["transitional_aid_persons"]:
+            errors["transitional_aid_persons"] = ["一般损坏住房的户不计入需过渡期生活救助人口（仅倒塌或严重损坏）"]
+    if errors:
+        raise Invalid(errors)
+
+
+def _check_duplicate(ledger: Ledger, event_id: int, id_number: str, *, exclude_id: int | None) -> None:
+    """One person (one household head) once per event's ledger: a second row with the same ID number is 409."""
+    if not id_number:
+        return
+    model = ledger.model
+    stmt = select(model.id).where(
+        model.event_id == event_id, model.id_number == id_number, model.review_status != "returned"
+    )
+    if exclude_id is not None:
+        stmt = stmt.where(model.id != exclude_id)
+    other = db.session.scalar(stmt.limit(1))
+    if other is not None:
+        raise Duplicate(
+            f"该身份证号码已在本次灾害过程的台账中登记（{ledger.what}编号 {other}）",
+            details={"existing_id": other, "fields": {"id_number": ["该身份证号码已登记"]}},
+        )
+
+
+def _resend(ledger: Ledger, existing: LedgerRow, digest: str, actor: User) -> LedgerRow:
+    visible = statistics_unit(actor).contains(existing.org_unit)
+    return resend_or_conflict(existing, digest, visible=visible, what=ledger.what)
+
+
+# --- reading ------------------------------------------------------------------------------------------------
+
+
+def list_rows(ledger: Ledger, *, actor: User, event_id: int, org_unit_id: int | None = None, **filters: Any) -> Select:
+    """Rows of the event's villages inside the caller's scope (or under ``org_unit_id``), by village, oldest
+    first. ``filters`` are equality filters on the model's columns; None means no filter."""
+    event = get_event(actor=actor, event_id=event_id)
+    root = statistics_unit(actor) if org_unit_id is None else get_statistics_unit_in_scope(actor, org_unit_id)
+    model = ledger.model
+    stmt = (
+        select(model)
+        .join(OrgUnit, model.org_unit_id == OrgUnit.id)
+        .options(contains_eager(model.org_unit))
+        .where(model.event_id == event.id, OrgUnit.path.startswith(root.path, autoescape=True))
+        .order_by(OrgUnit.code, model.submitted_at, model.id)
+    )
+    for name, value in filters.items():
+        if value is not None:
+            stmt = stmt.where(getattr(model, name) == value)
+    return stmt
+
+
+def get_row(ledger: Ledger, *, actor: User, row_id: int) -> LedgerRow:
+    """One row if its village is inside the caller's scope (a grid user: its village), else NotFound."""
+    row = db.session.get(ledger.model, row_id)
+    if row is None or not statistics_unit(actor).contains(row.org_unit):
+        raise NotFound(f"{ledger.what}不存在")
+    return row
+
+
+# --- changing -----------------------------------------------------------------------------------------------
+
+
+def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None = None, **changes: Any) -> LedgerRow:
+    """A status change or correction by the village's reporter or a reviewer above it, audited field by field.
+
+    A row's counted fields (a casualty's kind and found-alive, a house's class, rooms and aid persons) are frozen
+    once the event is closed; a house's repair or rebuild status goes on changing for months after.
+    """
+    require_role(actor, "reporter", "reviewer", message="只有信息员和审核员可以更改台账")
+    row = get_row(ledger, actor=actor, row_id=row_id)
+    event = db.session.get(Event, row.event_id)
+    if actor.role == "reviewer" and actor.org_unit.id == row.org_unit_id:
+        raise Forbidden("台账应由村信息员更改，或由上级审核员更正")
+    if version is not None and version != row.version:
+        raise StaleVersion(f"该{ledger.what}已被他人更改，请刷新后重试", details={"version": row.version})
+    fields = (*ledger.fields, "found_alive") if ledger is CASUALTIES else ledger.fields
+    before = {name: getattr(row, name) for name in fields}
+    after = dict(before)
+    for name, value in changes.items():
+        if name in TEXT_FIELDS:
+            value = (value or "").strip()
+        elif name == "id_number":
+            value = idnumber.normalize(value)
+        after[name] = value
+    if ledger is CASUALTIES and changes.get("kind") == "dead" and "found_alive" not in changes:
+        after["found_alive"] = False  # confirmed dead: no longer a missing person found alive
+    diff = {name for name in fields if after[name] != before[name]}
+    if not diff:
+        return row
+    if event.status == "closed" and diff & set(ledger.counted):
+        raise EventClosed("灾害过程已结束，台账的统计项不能再更改")
+    _check_values(ledger, after)
+    if "id_number" in diff:
+        _check_duplicate(ledger, row.event_id, after["id_number"], exclude_id=row.id)
+
+    seen, values = row.version, {name: after[name] for name in diff}
+    resubmitted = row.review_status == "returned" and actor.role == "reporter"
+    if resubmitted:  # the reporter corrected a returned row: it counts again and waits for review
+        values["review_status"] = "submitted"
+    if not claim(row, seen_version=seen, values={**values, "updated_at": clock.now()}):
+        raise StaleVersion(f"该{ledger.what}已被他人更改，请刷新后重试")
+    db.session.refresh(row)
+    record(
+        actor=actor,
+        action=f"{ledger.entity}.{_change_action(ledger, before, after)}",
+        entity_type=ledger.entity,
+        entity_id=row.id,
+        org_unit_id=row.org_unit_id,
+        changes={
+            **changes_between(audit_values(before), audit_values(after)),
+            **({"review_status": ["returned", "submitted"]} if resubmitted else {}),
+            "version": [seen, row.version],
+        },
+    )
+    return row
+
+
+def _change_action(ledger: Ledger, before: dict[str, Any], after: dict[str, Any]) -> str:
+    """The audit action a person reads: 找到生还 and 确认死亡 are events of their own, not mere edits."""
+    if ledger is CASUALTIES:
+        if after["found_alive"] and not before["found_alive"]:
+            return "found_alive"
+        if before["kind"] == "missing" and after["kind"] == "dead":
+            return "confirmed_dead"
+    if ledger is HOUSES and after["status"] != before["status"]:
+        return "status"
+    return "update"
+
+
+# --- the full ID number -------------------------------------------------------------------------------------
+
+
+def reveal_id_number(ledger: Ledger, *, actor: User, row_id: int) -> str:
+    """The full ID number, for a county (or higher) reviewer, with an audit row saying who asked for whose."""
+    require_role(actor, "reviewer", message="只有县级审核员可以查看完整身份证号码")
+    row = get_row(ledger, actor=actor, row_id=row_id)
+    if not may_reveal(actor):
+        raise Forbidden("只有县级及以上审核员可以查看完整身份证号码")
+    record(
+        actor=actor,
+        action=f"{ledger.entity}.reveal_id_number",
+        entity_type=ledger.entity,
+        entity_id=row.id,
+        org_unit_id=row.org_unit_id,
+        changes={"id_number": idnumber.mask(row.id_number)},
+    )
+    return row.id_number
+
+
+def may_reveal(actor: User) -> bool:
+    """County reviewers (and reviewers above a county) may see full ID numbers."""
+    return actor.role == "reviewer" and LEVEL_RANK[actor.org_unit.level] <= LEVEL_RANK["county"]
