@@ -19,6 +19,7 @@ from server.errors import Forbidden
 from server.events.service import get_event
 from server.exports.service import BATCH, DRILL_MARK, Table
 from server.extensions import db
+from server.fields import local_cell
 from server.ledgers import idnumber
 from server.ledgers.models import CASUALTY_KINDS, DAMAGE_CLASSES, HOUSE_STATUSES, REVIEW_STATUSES, SEXES
 from server.ledgers.service import CASUALTIES, HOUSES, Ledger, may_reveal
@@ -124,7 +125,7 @@ def _rows(ledger: Ledger, event: Event, node: OrgUnit, *, reveal: bool) -> Itera
                     id_number,
                     row.address,
                     CASUALTY_KINDS.get(row.kind, row.kind),
-                    _local(row.occurred_at, zone),
+                    local_cell(row.occurred_at, zone),
                     row.place,
                     row.cause,
                     "是" if row.found_alive else "否",
@@ -142,16 +143,15 @@ def _rows(ledger: Ledger, event: Event, node: OrgUnit, *, reveal: bool) -> Itera
                     HOUSE_STATUSES.get(row.status, row.status),
                     row.note,
                 ]
-            tail = [REVIEW_STATUSES.get(row.review_status, ""), by_name or by_username, _local(row.submitted_at, zone)]
+            tail = [
+                REVIEW_STATUSES.get(row.review_status, ""),
+                by_name or by_username,
+                local_cell(row.submitted_at, zone),
+            ]
             yield [number, county_name or "", township_name or "", village_name or "", *body, *tail]
             db.session.expunge(row)  # constant memory: rows leave the identity map once written
     finally:
         result.close()
-
-
-def _local(value, zone) -> str:
-    """``YYYY-MM-DD HH:MM`` in the deployment's time zone, as the other exports write times."""
-    return "" if value is None else value.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def casualty_table(**kwargs: Any) -> Table:

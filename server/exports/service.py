@@ -168,14 +168,6 @@ def report_rows_query(*, event: Event | None, node: OrgUnit, indicators=INDICATO
     return stmt.order_by(DamageReport.event_id, DamageReport.org_unit_id, DamageReport.submitted_at, DamageReport.id)
 
 
-def _local(value, zone) -> str:
-    """``YYYY-MM-DD HH:MM`` in the deployment's time zone (values are aware UTC)."""
-    if value is None:
-        return ""
-    t = value.astimezone(zone)
-    return f"{t.year:04d}-{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
-
-
 def _report_rows(stmt, *, with_event: bool, indicators=INDICATORS) -> Iterator[list[Any]]:
     figure_count = len(indicators)
     zone = clock.local_zone()  # once per export, not once per row
