@@ -223,6 +223,23 @@ def _register_engine_hooks(app: Flask) -> None:
             event.listen(engine, "begin", _sqlite_begin)
         else:
             event.listen(engine, "checkout", _alive_or_replaced(engine.dialect))
+            _cache_long_statements()
+
+
+# psycopg turns a query's %(name)s placeholders into $n by parsing its text, and keeps the result in an LRU of 128
+# queries only for texts under 4 KB with at most 50 parameters (psycopg/_queries.py; the bounds keep ad-hoc SQL with
+# inlined values out of the cache). The damage submit is one 12 KB statement, and parsing it cost 0.3 ms, a tenth of
+# a submit's CPU, on every request. The app's statements are a fixed set (values are always bound), so raising the
+# bounds costs at most 128 cached texts. tests/damage/test_round_trips.py checks that a submit's text is parsed once.
+PSYCOPG_CACHED_QUERY_BYTES = 64 * 1024
+PSYCOPG_CACHED_QUERY_PARAMS = 200
+
+
+def _cache_long_statements() -> None:
+    from psycopg import _queries
+
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, PSYCOPG_CACHED_QUERY_BYTES)
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_QUERY_PARAMS)
 
 
 def _sqlite_pragmas(dbapi_connection, connection_record) -> None:

@@ -91,7 +91,7 @@ def _move_current(model: type, row_id: int) -> bool:
     """Take the flag off ``row_id`` if it still has it (PostgreSQL: waits for a concurrent mover, then re-checks)."""
     moved = db.session.execute(
         update(model)
-        .where(model.id == row_id, model.current.is_(True))
+        .where(model.id == row_id, model.current)
         .values(current=False)
         .execution_options(synchronize_session=False)
     ).rowcount

@@ -66,7 +66,7 @@ def review_report(
     won = claim(
         report,
         seen_version=before_version,
-        where=(DamageReport.status == "submitted", DamageReport.current.is_(True)),
+        where=(DamageReport.status == "submitted", DamageReport.current),
         values=values,
     )
     if not won:

@@ -74,7 +74,7 @@ def current_report_for(event_id: int, org_unit_id: int) -> DamageReport | None:
         select(DamageReport).where(
             DamageReport.event_id == event_id,
             DamageReport.org_unit_id == org_unit_id,
-            DamageReport.current.is_(True),
+            DamageReport.current,
         )
     )
 
@@ -156,7 +156,7 @@ def _facts() -> Select:
             and_(
                 _CURRENT.c.event_id == bindparam("p_event_id"),
                 _CURRENT.c.org_unit_id == bindparam("p_org_unit_id"),
-                _CURRENT.c.current.is_(True),
+                _CURRENT.c.current,
             ),
         )
     )
@@ -406,7 +406,7 @@ def _submit_statement(stage: str, change_note_given: bool):
     current_id = select(facts.c.cur_id).scalar_subquery()
     moved = (
         update(_REPORTS)
-        .where(_REPORTS.c.id == current_id, _REPORTS.c.current.is_(True), accepted)
+        .where(_REPORTS.c.id == current_id, _REPORTS.c.current, accepted)
         .values(current=false())
         .returning(_REPORTS.c.id)
         .cte("moved")

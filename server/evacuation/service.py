@@ -108,7 +108,7 @@ def _current_id(event_id: int, village_id: int) -> int | None:
         select(EvacuationReport.id).where(
             EvacuationReport.event_id == event_id,
             EvacuationReport.org_unit_id == village_id,
-            EvacuationReport.current.is_(True),
+            EvacuationReport.current,
         )
     )
 

@@ -60,7 +60,7 @@ def occupancy_query(*, include_event_id: int | None = None) -> Select:
         select(ShelterAllocation.shelter_id, func.sum(ShelterAllocation.persons).label("persons"))
         .join(EvacuationReport, ShelterAllocation.evacuation_report_id == EvacuationReport.id)
         .join(Event, EvacuationReport.event_id == Event.id)
-        .where(EvacuationReport.current.is_(True), counts)
+        .where(EvacuationReport.current, counts)
         .group_by(ShelterAllocation.shelter_id)
     )
 

@@ -69,7 +69,7 @@ def columns_for(event: Event, figures: dict[str, Any]) -> list[tuple[str, str, s
 
 def _current_signoff(event: Event, node: OrgUnit) -> SignOff | None:
     return db.session.scalar(
-        select(SignOff).where(SignOff.event_id == event.id, SignOff.org_unit_id == node.id, SignOff.current.is_(True))
+        select(SignOff).where(SignOff.event_id == event.id, SignOff.org_unit_id == node.id, SignOff.current)
     )
 
 

@@ -102,7 +102,7 @@ def _current_damage(event_id: int):
     return and_(
         DamageReport.org_unit_id == OrgUnit.id,
         DamageReport.event_id == event_id,
-        DamageReport.current.is_(True),
+        DamageReport.current,
     )
 
 
@@ -110,7 +110,7 @@ def _current_evacuation(event_id: int):
     return and_(
         EvacuationReport.org_unit_id == OrgUnit.id,
         EvacuationReport.event_id == event_id,
-        EvacuationReport.current.is_(True),
+        EvacuationReport.current,
     )
 
 
@@ -241,9 +241,7 @@ def _current_signoffs(event: Event, units: list[OrgUnit]) -> dict[int, Any]:
     signing = [unit.id for unit in units if unit.level in deadlines.SIGNOFF_LEVELS]
     if not signing:
         return {}
-    stmt = select(SignOff).where(
-        SignOff.event_id == event.id, SignOff.current.is_(True), SignOff.org_unit_id.in_(signing)
-    )
+    stmt = select(SignOff).where(SignOff.event_id == event.id, SignOff.current, SignOff.org_unit_id.in_(signing))
     return {signoff.org_unit_id: signoff for signoff in db.session.scalars(stmt)}
 
 

@@ -90,18 +90,14 @@ def sign_off(*, actor: User, event_id: int, org_unit_id: int, note: str = "") ->
 
 def _current_id(event_id: int, org_unit_id: int) -> int | None:
     return db.session.scalar(
-        select(SignOff.id).where(
-            SignOff.event_id == event_id, SignOff.org_unit_id == org_unit_id, SignOff.current.is_(True)
-        )
+        select(SignOff.id).where(SignOff.event_id == event_id, SignOff.org_unit_id == org_unit_id, SignOff.current)
     )
 
 
 def _race_conflict(event_id: int, org_unit_id: int) -> SignOffRace:
     """The 409 for the loser of two simultaneous sign-offs, saying what won when it can."""
     winner = db.session.scalar(
-        select(SignOff).where(
-            SignOff.event_id == event_id, SignOff.org_unit_id == org_unit_id, SignOff.current.is_(True)
-        )
+        select(SignOff).where(SignOff.event_id == event_id, SignOff.org_unit_id == org_unit_id, SignOff.current)
     )
     if winner is None:
         return SignOffRace()
@@ -163,7 +159,7 @@ def review_signoff(
     won = claim(
         signoff,
         seen_version=seen,
-        where=(SignOff.status == "submitted", SignOff.current.is_(True)),
+        where=(SignOff.status == "submitted", SignOff.current),
         values={"status": status, "reviewed_by_id": actor.id, "reviewed_at": clock.now(), "review_comment": comment},
     )
     if not won:
