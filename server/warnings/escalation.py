@@ -23,11 +23,11 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
 
 from server.audit_trail import record
 from server.clock import now, to_local
 from server.extensions import db
+from server.idempotency import insert_unless_taken
 from server.orgunits.models import OrgUnit
 from server.users.models import User
 from server.warnings.models import EarlyWarning, WarningEscalation, WarningTarget
@@ -160,11 +160,7 @@ def escalate_overdue(notifier_name: str) -> int:
             message=message,
             attempts=[],
         )
-        try:
-            with db.session.begin_nested():  # another run escalated it meanwhile: the unique key says so
-                db.session.add(escalation)
-                db.session.flush()
-        except IntegrityError:
+        if not insert_unless_taken(escalation):  # another run escalated it meanwhile: the unique key says so
             continue
         escalation.message = {**message, "escalation_id": escalation.id}
         record(

@@ -17,7 +17,7 @@ from werkzeug.test import encode_multipart
 from server.extensions import db
 from server.photos.models import Photo
 from server.photos.storage import LocalStore, key_for
-from tests.conftest import assert_error
+from tests.conftest import assert_error, missing_once
 from tests.hazards.factories import act, create_hazard, small_jpeg, upload
 
 from . import images
@@ -407,6 +407,25 @@ def test_concurrent_identical_uploads_give_one_photo(people, hazard, app, tree, 
     assert sorted(status for status, _ in answers) == [200, 200, 200, 201]
     assert len({photo_id for _, photo_id in answers}) == 1
     assert photo_count(app) == 1
+
+
+def test_an_upload_that_missed_the_same_picture_loses_at_the_unique_key_and_gets_it(people, hazard, app, monkeypatch):
+    """On either database: both look-ups miss the photo another request has just inserted (not committed yet, as far
+    as they know); the unique (hazard, sha256) decides and the answer is that photo (200), one row, one audit row."""
+    from server.photos import service
+
+    raw = images.sideways_phone_jpeg()
+    first = upload(people.reporter_a1, hazard_url(hazard), raw)
+    assert first.status_code == 201
+    received = service.receive_photo
+    monkeypatch.setattr(service, "receive_photo", lambda **kwargs: (received(**kwargs)[0], None))
+    calls = missing_once(monkeypatch, service, "_same_picture")
+    again = upload(people.reporter_a1, hazard_url(hazard), raw)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert calls["n"] == 2  # the look-up missed, the insert met the unique key, the re-read found the photo
+    assert photo_count(app) == 1
+    audit = people.county.get(f"/api/v1/audit?entity_type=photo&entity_id={first.get_json()['id']}").get_json()
+    assert [entry["action"] for entry in audit["items"]] == ["photo.upload"]
 
 
 def test_lost_thumbnails_are_rebuilt_from_the_stored_photo(app, people, hazard, media):
