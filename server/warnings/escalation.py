@@ -25,8 +25,9 @@ from flask import current_app
 from sqlalchemy import and_, select
 
 from server.audit_trail import record
-from server.clock import now, to_local
+from server.clock import now
 from server.extensions import db
+from server.fields import local_iso, local_short
 from server.idempotency import insert_unless_taken
 from server.orgunits.models import OrgUnit
 from server.users.models import User
@@ -109,7 +110,7 @@ def duty_contacts(villages: list[OrgUnit]) -> dict[int, list[dict[str, Any]]]:
 
 
 def _message(warning: EarlyWarning, village: OrgUnit, township: OrgUnit | None, officers, contacts) -> dict:
-    due = to_local(warning.ack_due_at)
+    due = local_short(warning.ack_due_at)
     calls = "、".join(f"{o['name']} {o['phone']}".strip() for o in officers) or "（无登记信息员）"
     return {
         "event": "warning.overdue",
@@ -121,15 +122,15 @@ def _message(warning: EarlyWarning, village: OrgUnit, township: OrgUnit | None, 
             "level_name": warning.level_name,
             "disaster_type": warning.disaster_type,
             "revision": warning.revision,
-            "issued_at": to_local(warning.issued_at).isoformat(),
-            "ack_due_at": due.isoformat(),
+            "issued_at": local_iso(warning.issued_at),
+            "ack_due_at": local_iso(warning.ack_due_at),
         },
         "village": {"id": village.id, "code": village.code, "name": village.name},
         "township": None if township is None else {"id": township.id, "code": township.code, "name": township.name},
         "officers": officers,
         "contacts": contacts,
         "text": (
-            f"【叫应逾期】{township.name + ' ' if township else ''}{village.name} 未在 {due:%m-%d %H:%M} 前叫应"
+            f"【叫应逾期】{township.name + ' ' if township else ''}{village.name} 未在 {due} 前叫应"
             f"{warning.level_name}预警「{warning.title}」，请立即联系村信息员：{calls}"
         ),
     }
