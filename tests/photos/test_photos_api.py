@@ -372,6 +372,58 @@ def test_photos_go_to_s3_compatible_storage_when_configured(people, hazard, app,
     assert_error(people.reporter_b1.get(photo["url"]), 404, "not_found")
 
 
+def test_a_photo_in_s3_compatible_storage_resumes_with_a_range_request(people, hazard, app, s3_endpoint, monkeypatch):
+    """As from local disk: 206 with Content-Range for a range (fetched from the bucket as a range), the whole photo
+    when If-Range names another version, 416 with the size for a range past the end; the object is asked for only
+    the bytes answered."""
+    from server.photos.storage import S3Store
+
+    store = S3Store(endpoint=s3_endpoint, bucket="gridreport-range-test", key="test", secret="test")
+    store.client.create_bucket(Bucket=store.bucket)
+    monkeypatch.setitem(app.extensions, "media_store", store)
+    photo = upload(people.reporter_a1, hazard_url(hazard), images.jpeg()).get_json()
+    asked: list[dict] = []
+    get_object = store.client.get_object
+
+    def recorded_get_object(**kwargs):
+        asked.append(kwargs)
+        return get_object(**kwargs)
+
+    monkeypatch.setattr(store.client, "get_object", recorded_get_object)
+
+    with people.reporter_a1.get(photo["url"]) as whole:
+        full = whole.get_data()
+        assert whole.status_code == 200 and len(full) == photo["bytes"]
+        assert whole.headers["Accept-Ranges"] == "bytes" and whole.headers["Content-Length"] == str(len(full))
+    assert "Range" not in asked[-1]
+    with people.reporter_a1.get(photo["url"], headers={"Range": "bytes=10-"}) as rest:
+        assert rest.status_code == 206
+        assert rest.get_data() == full[10:]
+        assert rest.headers["Content-Range"] == f"bytes 10-{len(full) - 1}/{len(full)}"
+        assert rest.headers["Content-Length"] == str(len(full) - 10)
+        assert rest.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert asked[-1]["Range"] == f"bytes=10-{len(full) - 1}"
+    with people.reporter_a1.get(photo["url"], headers={"Range": "bytes=2-5"}) as middle:
+        assert middle.status_code == 206 and middle.get_data() == full[2:6]
+        assert middle.headers["Content-Range"] == f"bytes 2-5/{len(full)}"
+    assert asked[-1]["Range"] == "bytes=2-5"
+    with people.reporter_a1.get(photo["url"], headers={"Range": "bytes=-4"}) as tail:
+        assert tail.status_code == 206 and tail.get_data() == full[-4:]
+    stale = {"Range": "bytes=10-", "If-Range": '"another-version"'}
+    with people.reporter_a1.get(photo["url"], headers=stale) as again:
+        assert again.status_code == 200 and again.get_data() == full
+    fetched = len(asked)
+    error = assert_error(
+        people.reporter_a1.get(photo["url"], headers={"Range": f"bytes={len(full)}-"}),
+        416,
+        "requested_range_not_satisfiable",
+    )
+    assert error["message"]
+    beyond = people.reporter_a1.get(photo["url"], headers={"Range": f"bytes={len(full) + 5}-"})
+    assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{len(full)}"
+    assert len(asked) == fetched  # a range nobody can answer is refused before the bucket is asked
+
+
 def test_gc_command(app, people, hazard, media):
     upload(people.reporter_a1, hazard_url(hazard), images.jpeg())
     orphan = small_jpeg((9, 9, 9))
@@ -574,6 +626,9 @@ def test_a_photo_resumes_with_a_range_request(people, hazard):
         assert rest.get_data() == full[10:]
         assert rest.headers["Content-Range"] == f"bytes 10-{len(full) - 1}/{len(full)}"
         assert rest.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    beyond = people.reporter_a1.get(photo["url"], headers={"Range": f"bytes={len(full)}-"})
+    assert_error(beyond, 416, "requested_range_not_satisfiable")
+    assert beyond.headers["Content-Range"] == f"bytes */{len(full)}"
 
 
 # --- the database while a photo is processed
