@@ -315,6 +315,8 @@ def register_error_handlers(app: Flask) -> None:
         response, status = error_response(api_error)
         if status == 405 and getattr(error, "valid_methods", None):
             response.headers["Allow"] = ", ".join(error.valid_methods)
+        if status == 416 and getattr(error, "length", None) is not None:  # the size the range missed (RFC 9110)
+            response.headers["Content-Range"] = f"{error.units} */{error.length}"
         return response, status
 
     @app.errorhandler(DataError)

@@ -1,7 +1,10 @@
 """The API's vocabulary of fields, in one module: the base of every request schema (unknown fields refused, ASCII
 numerals, integers that fit the database), the one local date-time field and its plain-row twins (``local_iso``;
-``local_cell`` and ``local_wall`` for export cells), the shared query mixins (page, unit filter) and the brief
-views of a user and a unit that responses nest."""
+``local_cell`` and ``local_wall`` for export cells; the texts of forms, messages and file names), the shared query
+mixins (page, unit filter) and the brief views of a user and a unit that responses nest.
+
+Local time is formatted here and nowhere else (tests/test_one_way.py): a new shape of local time is a new function
+below, beside the others."""
 
 from __future__ import annotations
 
@@ -123,6 +126,35 @@ def local_wall(value: datetime | None) -> datetime | None:
     """A stored (UTC) time as an XLSX cell: Excel has no time zones, so the cell holds the deployment's local
     wall-clock time (naive)."""
     return None if value is None else to_local(value).replace(tzinfo=None)
+
+
+def local_day_zh(value: datetime) -> str:
+    """A stored (UTC) time's local date as Chinese forms write it: ``2026年7月1日`` (the 快报表's 报出日期)."""
+    t = to_local(value)
+    return f"{t.year}年{t.month}月{t.day}日"
+
+
+def local_minute_zh(value: datetime) -> str:
+    """A stored (UTC) time as Chinese forms write it, to the minute: ``2026年7月1日08:00`` (the 快报表's 统计时间)."""
+    t = to_local(value)
+    return f"{t.year}年{t.month}月{t.day}日{t.hour:02d}:{t.minute:02d}"
+
+
+def local_short(value: datetime) -> str:
+    """A stored (UTC) time near now in a short message: ``07-01 08:00`` (local month, day and minute)."""
+    t = to_local(value)
+    return f"{t.month:02d}-{t.day:02d} {t.hour:02d}:{t.minute:02d}"
+
+
+def local_day_stamp(value: datetime) -> str:
+    """A stored (UTC) time's local date in a file name: ``20260701``."""
+    t = to_local(value)
+    return f"{t.year:04d}{t.month:02d}{t.day:02d}"
+
+
+def local_year(value: datetime) -> str:
+    """A stored (UTC) time's local year, ``2026`` (a hazard's 编号 counts within it)."""
+    return f"{to_local(value).year:04d}"
 
 
 class UserBrief(Schema):

@@ -12,6 +12,11 @@ still is), insert the new row ``ON CONFLICT DO NOTHING``, and when nothing was i
 happened between the read and the write (the same client_id, another current row committed first), the loser writes
 nothing and the caller answers from a re-read (``after_lost_race``). PostgreSQL's damage submit does the same three
 steps inside its one statement and shares ``restore_current`` for the last.
+
+Every other object created under a unique key (hazards, photos, ledger rows, local events, warning acknowledgements
+and escalations, users, org units) is written by ``insert_unless_taken``: the ORM object is inserted inside a
+savepoint, and a unique constraint that refuses it tells the caller it lost (False), the transaction intact. This
+module holds the server's only savepoint (tests/test_one_way.py keeps it so).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
 from server.errors import ClientIdReused
@@ -50,13 +56,14 @@ def resend_or_conflict(existing: T, digest: str, *, visible: bool, what: str) ->
     return existing
 
 
-def after_lost_race(reread: Callable[[], T | None], resend: Callable[[T], T], conflict: Exception) -> T:
+def after_lost_race(reread: Callable[[], T | None], resend: Callable[[T], T], conflict: Exception | None = None) -> T:
     """The answer of a create that lost a race at its write (the unique ``client_id`` or the one-current index
     decided): a resend of the winner if it has our client_id (``reread`` finds it, ``resend`` checks its payload),
-    else ``conflict``."""
+    else ``conflict``. Without a ``conflict`` the caller's only unique key is the one ``reread`` reads by, so a loser
+    always finds the winner; if it does not, that is a bug (500), as the IntegrityError was before."""
     existing = reread()
     if existing is None:
-        raise conflict
+        raise conflict if conflict is not None else LookupError("lost a race at the write, but no winner is found")
     return resend(existing)
 
 
@@ -65,6 +72,33 @@ def by_client_id(model: type[T], client_id: str) -> T | None:
     winner's row must be seen, not what the identity map holds)."""
     return db.session.scalar(
         select(model).where(model.client_id == client_id).execution_options(populate_existing=True)
+    )
+
+
+def insert_unless_taken(obj: object) -> bool:
+    """Add ``obj`` and INSERT it at once, inside a savepoint. True when it went in; False when a unique constraint
+    refused it (another writer took the key first; PostgreSQL waits for that writer's commit before it says so):
+    the savepoint is rolled back, ``obj`` is out of the session, nothing of this attempt remains and the transaction
+    goes on, so the caller answers from a re-read (``after_lost_race``) or with its own error. Any other integrity
+    error (a foreign key, NOT NULL, CHECK) is no lost race and propagates."""
+    db.session.flush()  # what was pending before is not this insert's to lose (begin_nested would flush it outside)
+    try:
+        with db.session.begin_nested():
+            db.session.add(obj)
+            db.session.flush()
+    except IntegrityError as error:
+        if not _unique_violation(error):
+            raise
+        return False
+    return True
+
+
+def _unique_violation(error: IntegrityError) -> bool:
+    """A unique key (or primary key) refused the row: PostgreSQL's SQLSTATE 23505, SQLite's extended code."""
+    orig = error.orig
+    return getattr(orig, "sqlstate", None) == "23505" or getattr(orig, "sqlite_errorname", None) in (
+        "SQLITE_CONSTRAINT_UNIQUE",
+        "SQLITE_CONSTRAINT_PRIMARYKEY",
     )
 
 

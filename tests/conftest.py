@@ -293,3 +293,18 @@ def assert_error(response, status: int, code: str) -> dict:
     assert isinstance(error["details"], dict)
     assert error["request_id"] and response.headers["X-Request-ID"] == error["request_id"]
     return error
+
+
+def missing_once(monkeypatch, module: Any, name: str) -> dict[str, int]:
+    """``module.<name>``, the look-up before an insert, finds nothing on its first call, as if a concurrent request
+    had not committed yet: the insert then meets the unique key and the create answers as the loser of a race
+    (idempotency.insert_unless_taken). Later calls look up for real. Returns the count of calls."""
+    real = getattr(module, name)
+    calls = {"n": 0}
+
+    def lookup(*args, **kwargs):
+        calls["n"] += 1
+        return None if calls["n"] == 1 else real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, lookup)
+    return calls

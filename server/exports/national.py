@@ -18,6 +18,7 @@ from server.events.service import STATUS_NAMES as EVENT_STATUS_NAMES
 from server.events.service import get_event
 from server.exports.service import DRILL_MARK, TOTAL_LABEL, Table
 from server.extensions import db
+from server.fields import local_day_zh, local_minute_zh
 from server.rollup import service as rollup_service
 from server.rollup.models import SignOff
 
@@ -73,16 +74,6 @@ def _current_signoff(event: Event, node: OrgUnit) -> SignOff | None:
     )
 
 
-def _local_day(value) -> str:
-    t = clock.to_local(value)
-    return f"{t.year}年{t.month}月{t.day}日"
-
-
-def _local_minute(value) -> str:
-    t = clock.to_local(value)
-    return f"{t.year}年{t.month}月{t.day}日{t.hour:02d}:{t.minute:02d}"
-
-
 def header_block(*, actor: User, event: Event, node: OrgUnit) -> list[list[str]]:
     signoff = _current_signoff(event, node)
     kind = event.disaster_type + (f"（{event.disaster_subtype}）" if event.disaster_subtype else "")
@@ -93,11 +84,11 @@ def header_block(*, actor: User, event: Event, node: OrgUnit) -> list[list[str]]
     return [
         [TITLE],
         [f"填报单位：{node.name}（{node.code}）", f"灾害过程：{process}"],
-        [f"统计时间：{_local_minute(event.started_at)} 至 {_local_minute(until)}"],
+        [f"统计时间：{local_minute_zh(event.started_at)} 至 {local_minute_zh(until)}"],
         [
             f"填报人：{filled_by.name or filled_by.username}",
             f"审核人：{(reviewer.name or reviewer.username) if reviewer is not None else ''}",
-            f"报出日期：{_local_day(until)}",
+            f"报出日期：{local_day_zh(until)}",
         ],
     ]
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.clock import now
 from server.extensions import db
-from server.fields import local_wall
+from server.fields import local_year
 from server.orgunits.models import OrgUnit
 from server.types import UTCDateTime
 
@@ -53,7 +53,7 @@ ACTIONS = {
 
 def hazard_number(found_at: datetime, hazard_id: int) -> str:
     """编号 in the ledger: YH + year found (local) + id; the model and the ledger's plain rows both call it."""
-    return f"YH{local_wall(found_at):%Y}-{hazard_id:06d}"
+    return f"YH{local_year(found_at)}-{hazard_id:06d}"
 
 
 class Hazard(db.Model):

@@ -5,7 +5,7 @@ from server.api import RESENT, Blueprint
 from server.clock import now
 from server.exports.writers import XLSX_TYPE, content_disposition
 from server.extensions import db
-from server.fields import local_wall
+from server.fields import local_day_stamp
 from server.hazards import ledger, service
 from server.hazards.schemas import HazardCreate, HazardExportQuery, HazardOut, HazardQuery, HazardTransition
 from server.hazards.service import FILING_ROLES
@@ -41,7 +41,7 @@ def export_ledger(**filters):
     body = ledger.ledger_stream(actor=current_actor(), **filters)
     # stream_with_context keeps the request (and its database session) alive while rows are read.
     response = Response(stream_with_context(body), mimetype=XLSX_TYPE)
-    day = f"{local_wall(now()):%Y%m%d}"
+    day = local_day_stamp(now())
     response.headers["Content-Disposition"] = content_disposition(f"隐患台账-{day}.xlsx", f"hazard-ledger-{day}.xlsx")
     return response
 

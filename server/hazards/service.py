@@ -22,7 +22,6 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
-from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
 from server.audit_trail import changes_between, record, snapshot
@@ -31,7 +30,7 @@ from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, Stale
 from server.extensions import db
 from server.fields import local_iso
 from server.hazards.models import ACTIONS, RISK_LEVELS, STATUSES, Hazard, HazardStep, overdue_clause
-from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
 from server.locking import claim
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
@@ -165,17 +164,11 @@ def create_hazard(*, actor: User, client_id, org_unit_id: int | None = None, **f
         reported_by_id=actor.id,
         **{k: v for k, v in payload.items() if k != "org_unit_id"},
     )
-    try:
-        # add inside the savepoint: begin_nested() flushes pending objects before the SAVEPOINT is set
-        with db.session.begin_nested():
-            db.session.add(hazard)
-            db.session.flush()
-    except IntegrityError as exc:
+    if not insert_unless_taken(hazard):
         # Two identical requests raced: the unique client_id let one in; answer the other like a resend.
-        found = after_lost_race(
-            lambda: by_client_id(Hazard, client_id), lambda found: _resent(actor, found, payload_hash), exc
-        )
-        return found, False
+        return after_lost_race(
+            lambda: by_client_id(Hazard, client_id), lambda found: _resent(actor, found, payload_hash)
+        ), False
 
     _add_step(hazard, actor=actor, action="report", from_status=None, comment="")
     record(

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
 from server import clock
@@ -22,7 +21,7 @@ from server.errors import Conflict, Duplicate, EventClosed, Forbidden, Invalid, 
 from server.events.models import DISASTER_TYPES, Event
 from server.events.service import FUTURE_TOLERANCE, get_event
 from server.extensions import db
-from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
 from server.jsonable import jsonable
 from server.ledgers import idnumber
 from server.ledgers.models import Casualty, DamagedHouse
@@ -121,13 +120,10 @@ def _create(
         review_comment="",
         **clean,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(row)
-            db.session.flush()
-    except IntegrityError as lost:
+    if not insert_unless_taken(row):
+        # An identical request committed first (the unique client_id decided): the answer to a resend.
         return after_lost_race(
-            lambda: by_client_id(ledger.model, client_id), lambda found: _resend(ledger, found, digest, actor), lost
+            lambda: by_client_id(ledger.model, client_id), lambda found: _resend(ledger, found, digest, actor)
         ), False
     record(
         actor=actor,

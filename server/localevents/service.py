@@ -11,8 +11,6 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy.exc import IntegrityError
-
 from server import clock
 from server.access import require_role
 from server.audit_trail import record, snapshot
@@ -22,7 +20,7 @@ from server.errors import EventClosed, Forbidden, Invalid, InvalidTransition, Me
 from server.events.models import Event
 from server.events.service import AUDITED_FIELDS, STATUS_NAMES, disaster_type_errors, get_event, started_at_errors
 from server.extensions import db
-from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
 from server.localevents.merge import move_village_rows, rows_in_target
 from server.orgunits.scope import statistics_unit
 
@@ -102,14 +100,10 @@ def open_local_event(
         created_at=clock.now(),
         updated_at=clock.now(),
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(event)
-            db.session.flush()
-    except IntegrityError as error:
+    if not insert_unless_taken(event):
         # An identical request committed first (the unique client_id decided): the answer to a resend.
         return after_lost_race(
-            lambda: by_client_id(Event, client_id), lambda found: _resend(found, digest, village.id), error
+            lambda: by_client_id(Event, client_id), lambda found: _resend(found, digest, village.id)
         ), False
     record(
         actor=actor,

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
 from server.audit_trail import record
 from server.errors import Duplicate, Forbidden, Invalid
 from server.extensions import db
+from server.idempotency import insert_unless_taken
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 
@@ -50,15 +50,12 @@ def create_unit(*, actor: User, code: str, name: str, level: str, parent_id: int
         problems["code"] = [f"{level} 级代码应为 {expected} 位"]
     if problems:
         raise Invalid(problems)
+    taken = Duplicate("代码已存在", details={"fields": {"code": ["代码已存在"]}})
     if get_by_code(code) is not None:
-        raise Duplicate("代码已存在", details={"fields": {"code": ["代码已存在"]}})
+        raise taken
     unit = OrgUnit(code=code, name=name, level=level, parent=parent, path=f"{parent.path}{code}/")
-    db.session.add(unit)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:
-        raise Duplicate("代码已存在") from exc
+    if not insert_unless_taken(unit):  # a concurrent create with the same code: the same answer
+        raise taken
     record(
         actor=actor,
         action="org_unit.create",

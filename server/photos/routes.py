@@ -5,6 +5,7 @@ from functools import wraps
 import click
 from flask import Response, current_app, request, send_file
 from flask_login import current_user
+from werkzeug.wsgi import wrap_file
 
 from server.access import current_actor
 from server.api import RESENT, Blueprint, reads_first
@@ -126,9 +127,9 @@ def get_thumbnail(photo_id: int):
 
 
 def _image_response(key: str, etag: str, content_type: str, length: int) -> Response:
-    """Flask's ``send_file`` with ``conditional``: ETag and 304, and Range requests (206) for a file on local disk, so
-    a photo half-loaded over a flaky connection resumes instead of starting over. An object store's stream is sent
-    as it comes (no Range)."""
+    """Flask's ``send_file`` with ``conditional``: ETag and 304, and Range requests (206 with Content-Range; 416 for
+    a range outside the file), so a photo half-loaded over a flaky connection resumes instead of starting over. An
+    object store answers the same through the same machinery (``_object_response``)."""
     if request.if_none_match.contains_weak(etag):  # the phone has it: no need to open the file (or the bucket)
         response = Response(status=304)
         response.set_etag(etag)
@@ -136,14 +137,34 @@ def _image_response(key: str, etag: str, content_type: str, length: int) -> Resp
         return response
     store = service.media_store()
     try:
-        source = store.path(key) if isinstance(store, LocalStore) else store.open(key)
-        response = send_file(source, mimetype=content_type, etag=etag, conditional=True)
+        if isinstance(store, LocalStore):
+            response = send_file(store.path(key), mimetype=content_type, etag=etag, conditional=True)
+        else:
+            response = _object_response(store, key, etag=etag, content_type=content_type, length=length)
     except FileNotFoundError:
         current_app.logger.error("photo file missing from the media store: %s", key)
         raise NotFound("照片文件不存在") from None
-    if not isinstance(source, str) and response.status_code == 200:
-        response.content_length = length
     response.headers["Cache-Control"] = CACHE_FOREVER
+    return response
+
+
+def _object_response(store, key: str, *, etag: str, content_type: str, length: int) -> Response:
+    """A stored object without a local path, answered by werkzeug's conditional machinery as send_file answers a
+    file (Range and If-Range: 206 with Content-Range, 416 when unsatisfiable), knowing the length from the photo's
+    row; then only the bytes answered are fetched (the range goes to the store's GetObject)."""
+    response = Response(mimetype=content_type, direct_passthrough=True)
+    response.set_etag(etag)
+    response.content_length = length
+    response.make_conditional(request.environ, accept_ranges=True, complete_length=length)
+    if response.status_code == 206:
+        part = response.content_range
+        byte_range = (part.start, part.stop)
+    elif response.status_code == 200:
+        byte_range = None
+    else:  # 412 (If-Match): no body, nothing fetched
+        response.response, response.content_length = [], 0
+        return response
+    response.response = wrap_file(request.environ, store.open(key, byte_range=byte_range))
     return response
 
 

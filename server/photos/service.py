@@ -13,7 +13,6 @@ from typing import IO, TYPE_CHECKING, Any
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
 from server.audit_trail import record
@@ -24,7 +23,7 @@ from server.errors import InvalidTransition, NotFound
 from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
-from server.idempotency import after_lost_race
+from server.idempotency import after_lost_race, insert_unless_taken
 from server.photos.imaging import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_MAX_PNG_PIXELS,
@@ -203,15 +202,9 @@ def add_photo(
         accuracy_m=accuracy_m,
         uploaded_by_id=actor.id,
     )
-    try:
-        # add inside the savepoint: begin_nested() flushes pending objects before the SAVEPOINT is set
-        with db.session.begin_nested():
-            db.session.add(photo)
-            db.session.flush()
-    except IntegrityError as exc:
+    if not insert_unless_taken(photo):
         # The same picture for the same parent arrived twice at once: the unique constraint let one in.
-        found = after_lost_race(lambda: _same_picture(parent_column, parent.id, processed.sha256), lambda p: p, exc)
-        return found, False
+        return after_lost_race(lambda: _same_picture(parent_column, parent.id, processed.sha256), lambda p: p), False
 
     record(
         actor=actor,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import io
 import os
 import re
 import tempfile
@@ -55,7 +56,7 @@ class StoredObject:
 class MediaStore(Protocol):
     def put(self, sha256: str, data: bytes, ext: str) -> str: ...
     def get(self, key: str) -> bytes: ...
-    def open(self, key: str) -> IO[bytes]: ...
+    def open(self, key: str, byte_range: tuple[int, int] | None = None) -> IO[bytes]: ...
     def exists(self, key: str) -> bool: ...
     def delete(self, key: str) -> None: ...
     def iter_objects(self) -> Iterator[StoredObject]: ...
@@ -103,8 +104,15 @@ class LocalStore:
         with open(self.path(key), "rb") as fh:
             return fh.read()
 
-    def open(self, key: str) -> IO[bytes]:
-        return open(self.path(key), "rb")  # noqa: SIM115 (the caller, e.g. send_file, closes it)
+    def open(self, key: str, byte_range: tuple[int, int] | None = None) -> IO[bytes]:
+        """The file, or the bytes ``[start, stop)`` of it. (Served by path: send_file reads the ranges itself.)"""
+        fh = open(self.path(key), "rb")  # noqa: SIM115 (the caller, e.g. send_file, closes it)
+        if byte_range is None:
+            return fh
+        with fh:
+            start, stop = byte_range
+            fh.seek(start)
+            return io.BytesIO(fh.read(stop - start))
 
     def exists(self, key: str) -> bool:
         return os.path.isfile(self.path(key))
@@ -193,9 +201,12 @@ class S3Store:
     def get(self, key: str) -> bytes:
         return self.open(key).read()
 
-    def open(self, key: str) -> IO[bytes]:
+    def open(self, key: str, byte_range: tuple[int, int] | None = None) -> IO[bytes]:
+        """A stream of the object, or of its bytes ``[start, stop)`` only: the range goes to GetObject, so resuming
+        a download fetches from the bucket just the part still missing."""
+        extra = {} if byte_range is None else {"Range": f"bytes={byte_range[0]}-{byte_range[1] - 1}"}
         try:
-            return self.client.get_object(Bucket=self.bucket, Key=self._name(key))["Body"]
+            return self.client.get_object(Bucket=self.bucket, Key=self._name(key), **extra)["Body"]
         except self.client.exceptions.NoSuchKey as exc:
             raise FileNotFoundError(key) from exc
 

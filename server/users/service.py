@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from blinker import Signal
 from sqlalchemy import Select, or_, select
-from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
 from server.audit_trail import record
 from server.errors import Forbidden, Invalid, NotFound, UsernameTaken
 from server.extensions import db
+from server.idempotency import insert_unless_taken
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 from server.users.models import User, normalize_username, username_key
@@ -73,12 +73,8 @@ def create_user(
         active=True,
         password_hash=hash_password(password),
     )
-    db.session.add(user)
-    try:
-        with db.session.begin_nested():
-            db.session.flush()
-    except IntegrityError as exc:  # a concurrent create with the same username
-        raise UsernameTaken(details={"fields": {"username": [UsernameTaken.message]}}) from exc
+    if not insert_unless_taken(user):  # a concurrent create with the same username
+        raise UsernameTaken(details={"fields": {"username": [UsernameTaken.message]}})
     record(
         actor=actor,
         action="user.create",

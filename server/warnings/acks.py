@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from server.access import require_role
 from server.audit_trail import record
 from server.clock import now
 from server.errors import Forbidden, InvalidTransition
 from server.extensions import db
-from server.idempotency import after_lost_race, by_client_id, payload_digest, resend_or_conflict
+from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.users.models import User
 from server.warnings.models import WarningAck, WarningTarget
@@ -88,18 +87,13 @@ def acknowledge(
         persons_notified=persons_notified,
         note=note,
     )
-    try:
-        with db.session.begin_nested():
-            db.session.add(ack)
-            db.session.flush()
-    except IntegrityError as exc:
+    if not insert_unless_taken(ack):
         # Two sends of one client_id raced: the unique client_id let one in; answer the other like a resend.
-        if client_id is None:
-            raise
-        found = after_lost_race(
-            lambda: by_client_id(WarningAck, client_id), lambda found: _resent(found, digest, village), exc
-        )
-        return found, False
+        # (Without a client_id no unique key can refuse the answer.)
+        return after_lost_race(
+            lambda: None if client_id is None else by_client_id(WarningAck, client_id),
+            lambda found: _resent(found, digest, village),
+        ), False
     record(
         actor=actor,
         action="warning.ack",

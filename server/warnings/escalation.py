@@ -23,11 +23,12 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, select
-from sqlalchemy.exc import IntegrityError
 
 from server.audit_trail import record
-from server.clock import now, to_local
+from server.clock import now
 from server.extensions import db
+from server.fields import local_iso, local_short
+from server.idempotency import insert_unless_taken
 from server.orgunits.models import OrgUnit
 from server.users.models import User
 from server.warnings.models import EarlyWarning, WarningEscalation, WarningTarget
@@ -109,7 +110,7 @@ def duty_contacts(villages: list[OrgUnit]) -> dict[int, list[dict[str, Any]]]:
 
 
 def _message(warning: EarlyWarning, village: OrgUnit, township: OrgUnit | None, officers, contacts) -> dict:
-    due = to_local(warning.ack_due_at)
+    due = local_short(warning.ack_due_at)
     calls = "、".join(f"{o['name']} {o['phone']}".strip() for o in officers) or "（无登记信息员）"
     return {
         "event": "warning.overdue",
@@ -121,15 +122,15 @@ def _message(warning: EarlyWarning, village: OrgUnit, township: OrgUnit | None, 
             "level_name": warning.level_name,
             "disaster_type": warning.disaster_type,
             "revision": warning.revision,
-            "issued_at": to_local(warning.issued_at).isoformat(),
-            "ack_due_at": due.isoformat(),
+            "issued_at": local_iso(warning.issued_at),
+            "ack_due_at": local_iso(warning.ack_due_at),
         },
         "village": {"id": village.id, "code": village.code, "name": village.name},
         "township": None if township is None else {"id": township.id, "code": township.code, "name": township.name},
         "officers": officers,
         "contacts": contacts,
         "text": (
-            f"【叫应逾期】{township.name + ' ' if township else ''}{village.name} 未在 {due:%m-%d %H:%M} 前叫应"
+            f"【叫应逾期】{township.name + ' ' if township else ''}{village.name} 未在 {due} 前叫应"
             f"{warning.level_name}预警「{warning.title}」，请立即联系村信息员：{calls}"
         ),
     }
@@ -160,11 +161,7 @@ def escalate_overdue(notifier_name: str) -> int:
             message=message,
             attempts=[],
         )
-        try:
-            with db.session.begin_nested():  # another run escalated it meanwhile: the unique key says so
-                db.session.add(escalation)
-                db.session.flush()
-        except IntegrityError:
+        if not insert_unless_taken(escalation):  # another run escalated it meanwhile: the unique key says so
             continue
         escalation.message = {**message, "escalation_id": escalation.id}
         record(

@@ -4,8 +4,10 @@ read back with openpyxl."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 
+from server import clock
 from server.exports.national import NATIONAL_COLUMNS
 from tests.conftest import assert_error
 from tests.exports.test_report_export import filename_of, read_xlsx
@@ -60,6 +62,7 @@ def test_the_header_block_names_the_signoff_the_level_above_accepted(tree, make_
     make_unit("village", town, name="丙一村")
     event_id = make_event(county, name="八月台风")
     signer = login_as(make_user("reviewer", county, name="李填报"))
+    clock.set_now(datetime(2026, 7, 1, 17, 5, tzinfo=UTC))  # already 2 July, 01:05 in Asia/Shanghai
     signed = signer.post(f"/api/v1/events/{event_id}/signoffs", json={"org_unit_id": county.id}).get_json()
     city_reviewer = login_as(make_user("reviewer", city, name="王审核"))
     accepted = city_reviewer.post(f"/api/v1/signoffs/{signed['id']}/review", json={"decision": "accept"})
@@ -69,6 +72,11 @@ def test_the_header_block_names_the_signoff_the_level_above_accepted(tree, make_
     )
     block = " ".join(str(cell) for row in rows[1:4] for cell in row if cell)
     assert "填报人：李填报" in block and "审核人：王审核" in block
+    # Times as the form writes them, in local time: from the event's start to the sign-off, dated the sign-off's day.
+    started = datetime.fromisoformat(signer.get(f"/api/v1/events/{event_id}").get_json()["started_at"])
+    since = f"{started.year}年{started.month}月{started.day}日{started.hour:02d}:{started.minute:02d}"
+    assert f"统计时间：{since} 至 2026年7月2日01:05" in block
+    assert "报出日期：2026年7月2日" in block
 
 
 def test_drought_columns_come_only_for_a_drought(tree, make_user, login_as):

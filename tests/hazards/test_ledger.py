@@ -63,6 +63,10 @@ def test_ledger_has_the_hand_kept_columns_and_one_row_per_hazard(people, tree):
     assert disposition.startswith("attachment") and ".xlsx" in disposition
     disposition.encode("latin-1")  # a real WSGI server sends headers as latin-1: the Chinese name goes RFC 5987
     assert "filename*=UTF-8''" + quote("隐患台账") in disposition
+    clock.set_now(datetime(2026, 7, 1, 17, 5, tzinfo=UTC))  # 2 July in Asia/Shanghai: the name has the local day
+    dated = people.county.get(URL).headers["Content-Disposition"]
+    assert 'filename="hazard-ledger-20260702.xlsx"' in dated and quote("隐患台账-20260702.xlsx") in dated
+    clock.set_now(None)
     rows = read(response)
     assert [row["名称"] for row in rows] == ["后山滑坡隐患", "危房一处", "乙乡山塘"]  # by unit, then found time
 

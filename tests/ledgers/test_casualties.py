@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.conftest import assert_error
+from tests.conftest import assert_error, missing_once
 from tests.ledgers.conftest import EXAMPLE_ID, add_casualty, casualty_payload, id_number
 
 
@@ -36,6 +36,27 @@ def test_a_resend_answers_the_same_row_and_another_payload_is_a_conflict(scene):
     assert_error(scene.api.post(url, json={**payload, "name": "王小山"}), 409, "client_id_reused")
     listed = scene.town.get(url).get_json()
     assert listed["total"] == 1
+
+
+def test_a_resend_that_missed_the_row_loses_at_the_unique_client_id_and_is_answered_as_a_resend(scene, monkeypatch):
+    """The unique client_id, not the look-up, decides: a look-up that missed a concurrent insert ends in a resend's
+    answer (or a conflict for another payload), one row and one audit row."""
+    from server.ledgers import service
+
+    payload = casualty_payload()
+    url = f"/api/v1/events/{scene.event_id}/casualties"
+    first = scene.api.post(url, json=payload)
+    assert first.status_code == 201
+    calls = missing_once(monkeypatch, service, "by_client_id")
+    again = scene.api.post(url, json=payload)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert calls["n"] == 2  # the look-up missed, the insert met the client_id, the re-read found the row
+    missing_once(monkeypatch, service, "by_client_id")
+    assert_error(scene.api.post(url, json={**payload, "name": "王小山"}), 409, "client_id_reused")
+    assert scene.town.get(url).get_json()["total"] == 1
+    row_id = first.get_json()["id"]
+    audit = scene.county.get(f"/api/v1/audit?entity_type=casualty&entity_id={row_id}").get_json()["items"]
+    assert [entry["action"] for entry in audit] == ["casualty.create"]
 
 
 def test_cause_defaults_to_the_event_and_must_be_a_national_disaster_type(scene):

@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.conftest import assert_error
+from tests.conftest import assert_error, missing_once
 from tests.ledgers.conftest import add_casualty, add_house
 
 LANDSLIDE = {
@@ -78,6 +78,25 @@ def test_a_resend_is_the_same_event_and_another_payload_is_a_conflict(people):
     assert listed["total"] == 1  # one 初报, not two
     changed = people.reporter.post("/api/v1/local-events", json={**payload, "description": "另一件事"})
     assert_error(changed, 409, "client_id_reused")
+
+
+def test_a_resend_that_missed_the_event_loses_at_the_unique_client_id_and_is_answered_as_a_resend(people, monkeypatch):
+    from server.localevents import service
+
+    payload = local_payload()
+    first = people.reporter.post("/api/v1/local-events", json=payload)
+    assert first.status_code == 201
+    calls = missing_once(monkeypatch, service, "by_client_id")
+    again = people.reporter.post("/api/v1/local-events", json=payload)
+    assert again.status_code == 200 and again.get_json()["id"] == first.get_json()["id"]
+    assert calls["n"] == 2  # the look-up missed, the insert met the client_id, the re-read found the event
+    missing_once(monkeypatch, service, "by_client_id")
+    changed = people.reporter.post("/api/v1/local-events", json={**payload, "description": "另一件事"})
+    assert_error(changed, 409, "client_id_reused")
+    event_id = first.get_json()["id"]
+    assert people.reporter.get(f"/api/v1/damage-reports?event_id={event_id}").get_json()["total"] == 1
+    audit = people.county.get(f"/api/v1/audit?entity_type=event&entity_id={event_id}").get_json()["items"]
+    assert [entry["action"] for entry in audit] == ["event.report_local"]
 
 
 def test_bad_initial_figures_name_the_field_under_initial_report_and_nothing_is_kept(people):

@@ -1,6 +1,6 @@
 """Reading org units within scope."""
 
-from tests.conftest import assert_error
+from tests.conftest import assert_error, missing_once
 
 
 def test_reporter_of_one_village_gets_404_for_another_village(login_as, make_user, tree):
@@ -60,6 +60,29 @@ def test_village_admin_adds_grids_to_its_village(login_as, make_user, tree):
     assert_error(admin.post("/api/v1/org-units", json=body), 409, "duplicate")
     audit = admin.get(f"/api/v1/audit?entity_type=org_unit&entity_id={grid['id']}").get_json()["items"]
     assert audit[0]["action"] == "org_unit.create"
+
+
+def test_a_create_that_missed_the_taken_code_loses_at_the_unique_key_with_the_same_answer(
+    login_as, make_user, tree, monkeypatch
+):
+    """Two admins adding one code at once: the unique code decides, the loser gets the same 409."""
+    from server.orgunits import service
+
+    admin = login_as(make_user("admin", tree.village_a2))
+    body = {
+        "code": tree.village_a2.code + "002",
+        "name": "甲二村第二网格",
+        "level": "grid",
+        "parent_id": tree.village_a2.id,
+    }
+    assert admin.post("/api/v1/org-units", json=body).status_code == 201
+    before = assert_error(admin.post("/api/v1/org-units", json=body), 409, "duplicate")
+    calls = missing_once(monkeypatch, service, "get_by_code")
+    lost = assert_error(admin.post("/api/v1/org-units", json={**body, "name": "另一个"}), 409, "duplicate")
+    assert calls["n"] == 1 and (lost["message"], lost["details"]) == (before["message"], before["details"])
+    monkeypatch.undo()
+    grids = admin.get(f"/api/v1/org-units?parent_id={tree.village_a2.id}").get_json()["items"]
+    assert [unit["name"] for unit in grids if unit["code"] == body["code"]] == ["甲二村第二网格"]
 
 
 def test_unit_creation_rules(login_as, make_user, tree):

@@ -17,7 +17,7 @@ from werkzeug.test import encode_multipart
 from server.extensions import db
 from server.photos.models import Photo
 from server.photos.storage import LocalStore, key_for
-from tests.conftest import assert_error
+from tests.conftest import assert_error, missing_once
 from tests.hazards.factories import act, create_hazard, small_jpeg, upload
 
 from . import images
@@ -372,6 +372,58 @@ def test_photos_go_to_s3_compatible_storage_when_configured(people, hazard, app,
     assert_error(people.reporter_b1.get(photo["url"]), 404, "not_found")
 
 
+def test_a_photo_in_s3_compatible_storage_resumes_with_a_range_request(people, hazard, app, s3_endpoint, monkeypatch):
+    """As from local disk: 206 with Content-Range for a range (fetched from the bucket as a range), the whole photo
+    when If-Range names another version, 416 with the size for a range past the end; the object is asked for only
+    the bytes answered."""
+    from server.photos.storage import S3Store
+
+    store = S3Store(endpoint=s3_endpoint, bucket="gridreport-range-test", key="test", secret="test")
+    store.client.create_bucket(Bucket=store.bucket)
+    monkeypatch.setitem(app.extensions, "media_store", store)
+    photo = upload(people.reporter_a1, hazard_url(hazard), images.jpeg()).get_json()
+    asked: list[dict] = []
+    get_object = store.client.get_object
+
+    def recorded_get_object(**kwargs):
+        asked.append(kwargs)
+        return get_object(**kwargs)
+
+    monkeypatch.setattr(store.client, "get_object", recorded_get_object)
+
+    with people.reporter_a1.get(photo["url"]) as whole:
+        full = whole.get_data()
+        assert whole.status_code == 200 and len(full) == photo["bytes"]
+        assert whole.headers["Accept-Ranges"] == "bytes" and whole.headers["Content-Length"] == str(len(full))
+    assert "Range" not in asked[-1]
+    with people.reporter_a1.get(photo["url"], headers={"Range": "bytes=10-"}) as rest:
+        assert rest.status_code == 206
+        assert rest.get_data() == full[10:]
+        assert rest.headers["Content-Range"] == f"bytes 10-{len(full) - 1}/{len(full)}"
+        assert rest.headers["Content-Length"] == str(len(full) - 10)
+        assert rest.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    assert asked[-1]["Range"] == f"bytes=10-{len(full) - 1}"
+    with people.reporter_a1.get(photo["url"], headers={"Range": "bytes=2-5"}) as middle:
+        assert middle.status_code == 206 and middle.get_data() == full[2:6]
+        assert middle.headers["Content-Range"] == f"bytes 2-5/{len(full)}"
+    assert asked[-1]["Range"] == "bytes=2-5"
+    with people.reporter_a1.get(photo["url"], headers={"Range": "bytes=-4"}) as tail:
+        assert tail.status_code == 206 and tail.get_data() == full[-4:]
+    stale = {"Range": "bytes=10-", "If-Range": '"another-version"'}
+    with people.reporter_a1.get(photo["url"], headers=stale) as again:
+        assert again.status_code == 200 and again.get_data() == full
+    fetched = len(asked)
+    error = assert_error(
+        people.reporter_a1.get(photo["url"], headers={"Range": f"bytes={len(full)}-"}),
+        416,
+        "requested_range_not_satisfiable",
+    )
+    assert error["message"]
+    beyond = people.reporter_a1.get(photo["url"], headers={"Range": f"bytes={len(full) + 5}-"})
+    assert beyond.status_code == 416 and beyond.headers["Content-Range"] == f"bytes */{len(full)}"
+    assert len(asked) == fetched  # a range nobody can answer is refused before the bucket is asked
+
+
 def test_gc_command(app, people, hazard, media):
     upload(people.reporter_a1, hazard_url(hazard), images.jpeg())
     orphan = small_jpeg((9, 9, 9))
@@ -407,6 +459,25 @@ def test_concurrent_identical_uploads_give_one_photo(people, hazard, app, tree, 
     assert sorted(status for status, _ in answers) == [200, 200, 200, 201]
     assert len({photo_id for _, photo_id in answers}) == 1
     assert photo_count(app) == 1
+
+
+def test_an_upload_that_missed_the_same_picture_loses_at_the_unique_key_and_gets_it(people, hazard, app, monkeypatch):
+    """On either database: both look-ups miss the photo another request has just inserted (not committed yet, as far
+    as they know); the unique (hazard, sha256) decides and the answer is that photo (200), one row, one audit row."""
+    from server.photos import service
+
+    raw = images.sideways_phone_jpeg()
+    first = upload(people.reporter_a1, hazard_url(hazard), raw)
+    assert first.status_code == 201
+    received = service.receive_photo
+    monkeypatch.setattr(service, "receive_photo", lambda **kwargs: (received(**kwargs)[0], None))
+    calls = missing_once(monkeypatch, service, "_same_picture")
+    again = upload(people.reporter_a1, hazard_url(hazard), raw)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert calls["n"] == 2  # the look-up missed, the insert met the unique key, the re-read found the photo
+    assert photo_count(app) == 1
+    audit = people.county.get(f"/api/v1/audit?entity_type=photo&entity_id={first.get_json()['id']}").get_json()
+    assert [entry["action"] for entry in audit["items"]] == ["photo.upload"]
 
 
 def test_lost_thumbnails_are_rebuilt_from_the_stored_photo(app, people, hazard, media):
@@ -555,6 +626,9 @@ def test_a_photo_resumes_with_a_range_request(people, hazard):
         assert rest.get_data() == full[10:]
         assert rest.headers["Content-Range"] == f"bytes 10-{len(full) - 1}/{len(full)}"
         assert rest.headers["Cache-Control"] == "private, max-age=31536000, immutable"
+    beyond = people.reporter_a1.get(photo["url"], headers={"Range": f"bytes={len(full)}-"})
+    assert_error(beyond, 416, "requested_range_not_satisfiable")
+    assert beyond.headers["Content-Range"] == f"bytes */{len(full)}"
 
 
 # --- the database while a photo is processed

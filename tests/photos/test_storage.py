@@ -44,6 +44,11 @@ def check_store_contract(store):
         assert stream.read() == DATA
     finally:
         stream.close()
+    part = store.open(key, byte_range=(2, 5))  # bytes 2, 3 and 4, as a resumed download asks for them
+    try:
+        assert part.read() == DATA[2:5]
+    finally:
+        part.close()
 
     # the same bytes again: same key, still one object
     assert store.put(SHA, DATA, "jpg") == key

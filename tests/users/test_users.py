@@ -31,6 +31,24 @@ def test_duplicate_username_is_409(login_as, make_user, tree):
     assert_error(admin.post("/api/v1/users", json=new_user(tree.village_a2)), 409, "username_taken")
 
 
+def test_a_create_that_missed_the_taken_username_loses_at_the_unique_key_with_the_same_answer(
+    login_as, make_user, tree, monkeypatch
+):
+    """Two admins creating one username at once: the unique username_key decides, the loser gets the same 409."""
+    from server.users import service
+
+    admin = login_as(make_user("admin", tree.county))
+    assert admin.post("/api/v1/users", json=new_user(tree.village_a1)).status_code == 201
+    monkeypatch.setattr(service, "username_key", lambda raw: "(not committed yet)")  # the check finds nobody
+    error = assert_error(admin.post("/api/v1/users", json=new_user(tree.village_a2)), 409, "username_taken")
+    assert error["details"]["fields"]["username"]
+    monkeypatch.undo()
+    listed = admin.get("/api/v1/users?per_page=200").get_json()["items"]
+    assert sum(u["username"] == new_user(tree.village_a1)["username"] for u in listed) == 1
+    audit = admin.get("/api/v1/audit?entity_type=user&per_page=200").get_json()["items"]
+    assert sum(entry["action"] == "user.create" for entry in audit) == 1
+
+
 def test_create_validates_fields(login_as, make_user, tree):
     admin = login_as(make_user("admin", tree.county))
     body = {**new_user(tree.village_a1), "role": "boss", "password": "short", "username": "no spaces!"}

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from server.extensions import db
+from server.orgunits.models import OrgUnit
 from server.warnings.models import WarningEscalation
 from tests.warnings.conftest import ack, issue
 
@@ -106,6 +107,36 @@ def test_escalation_notifies_each_silent_village_once(app, silent_two, caplog, a
     status = reviewer.get(f"/api/v1/warnings/{warning['id']}/status").get_json()
     escalated = [unit["org_unit"]["name"] for unit in status["units"] if unit["escalated_at"]]
     assert escalated == ["丙11村", "丙12村"]
+    audit = reviewer.get(f"/api/v1/audit?entity_type=warning&entity_id={warning['id']}").get_json()
+    assert sum(entry["action"] == "warning.escalate" for entry in audit["items"]) == 2
+
+
+def test_a_run_that_read_before_another_run_committed_escalates_nobody_twice(app, silent_two, at, monkeypatch):
+    """Two overlapping runs: the second read the silent targets before the first committed its escalations. The
+    unique (target, revision) decides; the second escalates nobody again and writes no audit row."""
+    from server.warnings import escalation
+    from server.warnings.models import EarlyWarning, WarningTarget
+
+    warning, reviewer = silent_two
+    at(41)
+    assert escalate(app) == "escalated 2, delivered 2, failed 0, waiting 0"
+    silent = [row.target_id for row in escalations(app)]
+
+    def as_read_before_the_first_run_committed():
+        stmt = (
+            select(WarningTarget, EarlyWarning, OrgUnit)
+            .join(EarlyWarning, EarlyWarning.id == WarningTarget.warning_id)
+            .join(OrgUnit, OrgUnit.id == WarningTarget.org_unit_id)
+            .where(WarningTarget.id.in_(silent))
+        )
+        return list(db.session.execute(stmt).tuples())
+
+    monkeypatch.setattr(escalation, "overdue_unescalated", as_read_before_the_first_run_committed)
+    assert escalate(app) == "escalated 0, delivered 0, failed 0, waiting 0"
+    rows = escalations(app)
+    assert len(rows) == 2
+    due = warning["ack_due_at"]  # e.g. 2026-07-01T08:30:00+08:00: the text names it in local time, to the minute
+    assert f"未在 {due[5:10]} {due[11:16]} 前叫应" in rows[0].message["text"]
     audit = reviewer.get(f"/api/v1/audit?entity_type=warning&entity_id={warning['id']}").get_json()
     assert sum(entry["action"] == "warning.escalate" for entry in audit["items"]) == 2
 

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from server.extensions import db
 from server.warnings import acks, service
 from server.warnings.models import WarningAck
+from tests.conftest import assert_error, missing_once
 from tests.damage.test_concurrency import at_once, hold_after_reads
 from tests.warnings.conftest import issue
 
@@ -44,6 +45,31 @@ def test_identical_sends_at_once_make_one_answer(app, tree, make_user, login_as,
 
 def test_identical_sends_racing_past_their_reads_make_one_answer(app, tree, make_user, login_as, at, monkeypatch):
     identical_sends(app, tree, make_user, login_as, at, monkeypatch, past_the_reads=True)
+
+
+def test_a_send_that_missed_the_first_answer_loses_at_the_unique_client_id(
+    app, tree, make_user, login_as, at, monkeypatch
+):
+    """The race past the reads on either database: the look-up misses the first answer (not committed yet, as far
+    as it knows), the insert meets the unique client_id, and the answer is the resend's (or 409 for another
+    payload); one answer, one audit row."""
+    county = login_as(make_user("reviewer", tree.county))
+    at(0)
+    warning = issue(county, [tree.village_a1.id])
+    phone = login_as(make_user("reporter", tree.village_a1))
+    url = f"/api/v1/warnings/{warning['id']}/ack"
+    body = {"client_id": str(uuid.uuid4()), "households_notified": 3}
+    first = phone.post(url, json=body)
+    assert first.status_code == 200  # an answer is 200, first or resent
+    calls = missing_once(monkeypatch, acks, "by_client_id")
+    again = phone.post(url, json=body)
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert calls["n"] == 2
+    missing_once(monkeypatch, acks, "by_client_id")
+    assert_error(phone.post(url, json={**body, "households_notified": 4}), 409, "client_id_reused")
+    assert answers(app) == 1
+    audit = county.get(f"/api/v1/audit?entity_type=warning&entity_id={warning['id']}").get_json()["items"]
+    assert sum(entry["action"] == "warning.ack" for entry in audit) == 1
 
 
 def test_other_payloads_under_one_client_id_racing_past_their_reads(app, tree, make_user, login_as, at, monkeypatch):
