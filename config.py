@@ -24,6 +24,8 @@ DB_STATEMENT_TIMEOUT = 10.0
 
 # Sessions: a phone stays logged in for weeks; revocation is by the user's session token.
 PERMANENT_SESSION_LIFETIME = timedelta(days=30)
+# A remembered login's cookie is re-issued (its 30 days start again) at most this often, not on every request.
+SESSION_REFRESH_AFTER = timedelta(hours=1)
 REMEMBER_COOKIE_DURATION = timedelta(days=30)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -35,6 +35,7 @@ from server.errors import (
     error_response,
     register_error_handlers,
 )
+from server.auth.session_cookie import StaleRefreshSessionInterface
 from server.extensions import db, limiter, login_manager, migrate
 from server.logs import RedactIdNumbers
 
@@ -106,6 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"), render_as_batch=True
     )
     _register_engine_hooks(app)
+    app.session_interface = StaleRefreshSessionInterface()
     login_manager.init_app(app)
     limiter.init_app(app)
     importlib.import_module("server.models")  # every model on the metadata, for Alembic and the app

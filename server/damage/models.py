@@ -85,5 +85,4 @@ class DamageReport(db.Model):
         Index("ix_damage_reports_event_unit", "event_id", "org_unit_id", "submitted_at"),
         # The stage check probes for a live initial / final of the village: one index probe, whatever its history.
         Index("ix_damage_reports_stage", "event_id", "org_unit_id", "stage"),
-        Index("ix_damage_reports_event_current", "event_id", "current"),
     )

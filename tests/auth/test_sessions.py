@@ -80,3 +80,35 @@ def test_logins_beyond_the_limit_end_the_oldest(make_app, make_user, tree):
     devices = [log_in(app, user)[0] for _ in range(4)]
     assert_error(devices[0].get("/api/v1/auth/me"), 401, "unauthorized")
     assert all(device.get("/api/v1/auth/me").status_code == 200 for device in devices[1:])
+
+
+def test_a_remembered_session_cookie_is_reissued_when_stale_not_on_every_request(app, make_user, tree, monkeypatch):
+    """Its expiry slides with use (within SESSION_REFRESH_AFTER) without a new Set-Cookie on every request."""
+    from server.auth import session_cookie
+
+    phone, _ = log_in(app, make_user("reporter", tree.village_a1), remember=True)
+
+    def session_set_cookie(response):
+        return [c for c in response.headers.getlist("Set-Cookie") if c.startswith("session=")]
+
+    assert session_set_cookie(phone.get("/api/v1/auth/me")) == []  # fresh: not re-signed
+    later = datetime.now(UTC) + app.config["SESSION_REFRESH_AFTER"] + timedelta(minutes=1)
+    monkeypatch.setattr(session_cookie.time, "time", later.timestamp)
+    (reissued,) = session_set_cookie(phone.get("/api/v1/auth/me"))
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", reissued).group(1))
+    assert expires > datetime.now(UTC) + app.config["PERMANENT_SESSION_LIFETIME"] - timedelta(minutes=5)
+    assert phone.get("/api/v1/auth/me").status_code == 200  # the re-issued cookie logs in
+
+
+def test_a_browser_session_cookie_is_never_reissued_unchanged(app, make_user, tree):
+    phone, _ = log_in(app, make_user("reporter", tree.village_a1), remember=False)
+    response = phone.get("/api/v1/auth/me")
+    assert response.status_code == 200
+    assert not any(c.startswith("session=") for c in response.headers.getlist("Set-Cookie"))
+
+
+def test_a_forged_session_cookie_is_an_empty_session(app, make_user, tree):
+    phone, _ = log_in(app, make_user("reporter", tree.village_a1), remember=False)
+    value = phone.get_cookie("session").value
+    phone.set_cookie("session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
+    assert_error(phone.get("/api/v1/auth/me"), 401, "unauthorized")
