@@ -26,6 +26,7 @@ from werkzeug.routing import IntegerConverter, PathConverter
 import config as defaults
 import server.messages  # noqa: F401  (before any schema is built: Chinese validation messages)
 from server.api import Api, StrictJSONProvider, view_meta
+from server.auth.session_cookie import StaleRefreshSessionInterface
 from server.errors import (
     CsrfFailed,
     Forbidden,
@@ -35,7 +36,6 @@ from server.errors import (
     error_response,
     register_error_handlers,
 )
-from server.auth.session_cookie import StaleRefreshSessionInterface
 from server.extensions import db, limiter, login_manager, migrate
 from server.logs import RedactIdNumbers
 
