@@ -146,3 +146,12 @@ def test_login_is_audited(app, login_as, make_user, tree):
     admin = login_as(make_user("admin", tree.county))
     items = admin.get(f"/api/v1/audit?entity_type=user&entity_id={user.id}").get_json()["items"]
     assert any(item["action"] == "auth.login" for item in items)
+
+
+def test_a_deployment_default_rate_limit_still_applies_to_every_route(make_app, make_user, tree):
+    """The limiter's per-request hook is dropped only while every limit is a view's decorator."""
+    app = make_app(RATELIMIT_DEFAULT="2 per minute")
+    client = app.test_client()
+    for _ in range(2):
+        assert client.get("/healthz").status_code == 200
+    assert_error(client.get("/healthz"), 429, "rate_limited")
