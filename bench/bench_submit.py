@@ -128,11 +128,12 @@ def _client_thread(spec: dict, index: int, ready: threading.Barrier, start: list
     try:
         if spec["kind"] == "app":
             status, payload, response = client.post(
-                "/api/v1/auth/login", {"username": spec["usernames"][index], "password": PASSWORD, "remember": False}
+                "/api/v1/auth/login", {"username": spec["usernames"][index], "password": PASSWORD, "remember": True}
             )
             if status != 200:
                 raise RuntimeError(f"login {spec['usernames'][index]}: {status} {payload[:200]!r}")
-            cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+            # Every cookie the login set (session and remember_token: the PWA logs in remembered), as a browser.
+            cookie = "; ".join(c.split(";", 1)[0] for c in response.headers.get_all("Set-Cookie") or [])
             client.headers |= {"Cookie": cookie, "X-CSRF-Token": json.loads(payload)["csrf_token"]}
             path = f"/api/v1/events/{spec['event_id']}/damage-reports"
         else:
@@ -362,7 +363,7 @@ def in_process(app, url: str, event_id: int, username: str, runs: int) -> dict:
     from bench.bare_insert_app import create_app as create_bare
 
     client = app.test_client()
-    response = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    response = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD, "remember": True})
     assert response.status_code == 200, response.get_json()
     headers = {"X-CSRF-Token": response.get_json()["csrf_token"]}
     path = f"/api/v1/events/{event_id}/damage-reports"

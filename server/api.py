@@ -36,8 +36,25 @@ class StrictJSONProvider(DefaultJSONProvider):
             value = super().loads(s, **kwargs)
         except RecursionError as exc:
             raise ValueError("JSON nested too deeply") from exc
-        _check_parsed(value)
+        if _may_need_checking(s):
+            _check_parsed(value)
         return value
+
+
+# What a lone surrogate can look like in a body: a \uD800-\uDFFF escape, its UTF-8-style bytes (json.loads decodes
+# bytes with "surrogatepass"), or the character itself in a str.
+_SURROGATE_TEXT = re.compile(r"\\u[dD][89a-fA-F]|[\ud800-\udfff]")
+_SURROGATE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+def _may_need_checking(raw: str | bytes) -> bool:
+    """False when the raw text alone shows that no string holds a lone surrogate and no nesting can reach
+    ``MAX_JSON_DEPTH`` (fewer brackets than that): the usual body, which then needs no walk over its values."""
+    if isinstance(raw, str):
+        brackets, surrogate = raw.count("{") + raw.count("["), _SURROGATE_TEXT.search(raw)
+    else:
+        brackets, surrogate = raw.count(b"{") + raw.count(b"["), _SURROGATE_BYTES.search(raw)
+    return surrogate is not None or brackets > MAX_JSON_DEPTH
 
 
 def _refuse_constant(name: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime, tzinfo
+from functools import cached_property
 from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, pre_load, validate, validates_schema
@@ -35,14 +36,11 @@ class InputSchema(Schema):
         if not isinstance(data, dict):
             return data
         errors = {}
-        for name, field in self.fields.items():
-            key = field.data_key or name
-            inner = field.inner if isinstance(field, fields.List) else field
-            if not isinstance(inner, fields.Number):
-                continue
-            pattern = _INTEGER_TEXT if isinstance(inner, fields.Integer) else _DECIMAL_TEXT
+        for key, pattern, is_list in self._number_inputs:
             values = data.get(key)
-            values = values if isinstance(values, list) and inner is not field else [values]
+            if isinstance(values, int | float) or values is None:
+                continue  # the usual JSON number: nothing written as text
+            values = values if isinstance(values, list) and is_list else [values]
             if any(isinstance(v, str) and v and not pattern.fullmatch(v) for v in values):
                 errors[key] = ["须为用阿拉伯数字 0-9 书写的数值"]
         if errors:
@@ -52,19 +50,34 @@ class InputSchema(Schema):
     @validates_schema
     def integers_fit_the_database(self, data: dict, **kwargs) -> None:
         errors = {}
-        for name, field in self.fields.items():
-            key = field.data_key or name
+        for name, key, is_list in self._integer_fields:
             values = data.get(name)
-            if isinstance(field, fields.List) and isinstance(field.inner, fields.Integer):
-                values = values or []
-            elif isinstance(field, fields.Integer):
-                values = [values]
-            else:
-                continue
+            values = (values or []) if is_list else [values]
             if any(isinstance(v, int) and not -INT_MAX - 1 <= v <= INT_MAX for v in values):
                 errors[key] = ["数值超出范围"]
         if errors:
             raise ValidationError(errors)
+
+    # The schema's number fields, found once per schema instance (its fields never change after it is built).
+    @cached_property
+    def _number_inputs(self) -> list[tuple[str, re.Pattern, bool]]:
+        found = []
+        for name, field in self.fields.items():
+            inner = field.inner if isinstance(field, fields.List) else field
+            if isinstance(inner, fields.Number):
+                pattern = _INTEGER_TEXT if isinstance(inner, fields.Integer) else _DECIMAL_TEXT
+                found.append((field.data_key or name, pattern, inner is not field))
+        return found
+
+    @cached_property
+    def _integer_fields(self) -> list[tuple[str, str, bool]]:
+        found = []
+        for name, field in self.fields.items():
+            if isinstance(field, fields.List) and isinstance(field.inner, fields.Integer):
+                found.append((name, field.data_key or name, True))
+            elif isinstance(field, fields.Integer):
+                found.append((name, field.data_key or name, False))
+        return found
 
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)  # times a request may carry: nothing in this domain is older,

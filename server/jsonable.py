@@ -7,9 +7,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+_AS_IS = frozenset({str, int, float, bool, type(None)})
+
 
 def jsonable(value: Any) -> Any:
     """Audit values as JSON: decimals keep their digits as strings, times as ISO 8601."""
+    if type(value) in _AS_IS:  # most values: one set lookup (a submit converts a few hundred)
+        return value
     if isinstance(value, Decimal):
         return str(value)
     if isinstance(value, datetime | date):

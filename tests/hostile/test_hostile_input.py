@@ -137,3 +137,18 @@ def test_a_path_id_beyond_32_bits_is_404_on_every_method(app, hostile, number):
                 failures.append(f"{method} {url}: {response.status_code}")
             response.close()
     assert not failures, "\n".join(failures)
+
+
+def test_a_lone_surrogate_sent_as_raw_bytes_is_400(client):
+    """json.loads decodes a body's bytes with "surrogatepass": UTF-8-style surrogate bytes are caught too."""
+    for body in (b'{"username": "\xed\xa0\x80", "password": "x"}', b'{"username": "a", "password": "\xed\xbf\xbf"}'):
+        assert_error(client.post("/api/v1/auth/login", data=body, content_type="application/json"), 400, "bad_request")
+
+
+def test_nesting_past_the_limit_but_within_pythons_recursion_is_400(client):
+    """65 to ~900 levels parse without a RecursionError: the depth walk refuses them."""
+    for depth in (65, 300):
+        body = '{"username": ' + "[" * depth + "]" * depth + ', "password": "x"}'
+        assert_error(client.post("/api/v1/auth/login", data=body, content_type="application/json"), 400, "bad_request")
+    body = '{"username": ' + "[" * 60 + "]" * 60 + ', "password": "x"}'
+    assert client.post("/api/v1/auth/login", data=body, content_type="application/json").status_code == 422
