@@ -27,6 +27,7 @@ import http.client
 import json
 import os
 import platform
+import resource
 import signal
 import socket
 import statistics
@@ -496,18 +497,50 @@ def _cpu_ticks() -> tuple[int, int] | None:
     return sum(fields) - idle, sum(fields)
 
 
-def run_round(spec: dict) -> dict:
+def _process_cpu(server_pgid: int) -> dict[str, float] | None:
+    """CPU seconds used so far by the server's processes (its gunicorn process group) and by PostgreSQL's (every
+    process named postgres: its backends, WAL writer, autovacuum); None where there is no /proc."""
+    hz = os.sysconf("SC_CLK_TCK")
+    used = {"server": 0, "postgres": 0}
+    try:
+        pids = [pid for pid in os.listdir("/proc") if pid.isdigit()]
+    except OSError:
+        return None
+    for pid in pids:
+        try:
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        ticks = int(rest[11]) + int(rest[12])  # utime + stime
+        if int(rest[2]) == server_pgid:
+            used["server"] += ticks
+        elif name.startswith("postgres"):
+            used["postgres"] += ticks
+    return {key: value / hz for key, value in used.items()}
+
+
+def run_round(spec: dict, server_pgid: int) -> dict:
     command = [sys.executable, str(Path(__file__).resolve()), "--load-worker", json.dumps(spec)]
     timeout = spec["warmup"] + spec["duration"] + 180
-    before = _cpu_ticks()
+    before, cpu_before = _cpu_ticks(), _process_cpu(server_pgid)
+    children_before = resource.getrusage(resource.RUSAGE_CHILDREN)
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=False)
-    after = _cpu_ticks()
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    after, cpu_after = _cpu_ticks(), _process_cpu(server_pgid)
     if done.returncode != 0:
         raise RuntimeError(f"load generator failed ({done.returncode}): {done.stderr[-2000:]}")
     outcome = json.loads(done.stdout.strip().splitlines()[-1])
     # Machine CPU busy over the whole round (log-ins and warm-up included): whether the 2 CPUs were the limit.
     if before and after and after[1] > before[1]:
         outcome["cpu_busy"] = (after[0] - before[0]) / (after[1] - before[1])
+    # Where the machine's CPU went, per request of the round (warm-up included, log-ins too, which are few).
+    if cpu_before and cpu_after and outcome["total_requests"]:
+        load = (children_after.ru_utime + children_after.ru_stime) - (
+            children_before.ru_utime + children_before.ru_stime
+        )
+        used = {key: cpu_after[key] - cpu_before[key] for key in cpu_after} | {"load": load}
+        outcome["cpu_ms"] = {key: value / outcome["total_requests"] * 1000 for key, value in used.items()}
     return outcome
 
 
@@ -603,7 +636,7 @@ def main() -> int:
 
         results: dict[str, list[dict]] = {"baseline": [], "app": []}
         for round_no in range(args.rounds):
-            for kind, port in (("baseline", bare_port), ("app", app_port)):
+            for kind, port, server in (("baseline", bare_port, bare_server), ("app", app_port, app_server)):
                 first = round_no * args.clients
                 spec = {
                     "kind": kind,
@@ -615,12 +648,13 @@ def main() -> int:
                     "event_id": seeded["event_id"],
                     "usernames": seeded["usernames"][first : first + args.clients],
                 }
-                outcome = run_round(spec)
+                outcome = run_round(spec, server.pid)  # start_new_session: the server's pid is its group
                 results[kind].append(outcome)
                 print(
                     f"round {round_no + 1} {kind}: {outcome['rps']:.0f} req/s, p50 {outcome['p50']:.1f} ms, "
                     f"p95 {outcome['p95']:.1f} ms, p99 {outcome['p99']:.1f} ms, statuses {outcome['statuses']}, "
-                    f"{outcome['errors']} errors {outcome['error_samples']}"
+                    f"{outcome['errors']} errors {outcome['error_samples']}, CPU ms/request "
+                    f"{ {k: round(v, 2) for k, v in outcome.get('cpu_ms', {}).items()} }"
                 )
         counts = report_counts(app)
         load = os.getloadavg()[0]
@@ -665,16 +699,19 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
         "- **app**: `POST /api/v1/events/{id}/damage-reports` of `gunicorn 'server:create_app()'` (session cookie, "
         "CSRF header, validation, scope, stage order, idempotency, current-report switch, audit row, JSON answer).",
         "",
-        "| round | server | requests/s | p50 | p95 | p99 | non-2xx | machine CPU busy |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| round | server | requests/s | p50 | p95 | p99 | non-2xx | machine CPU busy | CPU per request: server "
+        "/ PostgreSQL / load generator |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for i in range(args.rounds):
         for kind in ("baseline", "app"):
             r = results[kind][i]
             busy = f"{r['cpu_busy']:.0%}" if "cpu_busy" in r else "n/a"
+            cpu = r.get("cpu_ms")
+            split = f"{cpu['server']:.2f} / {cpu['postgres']:.2f} / {cpu['load']:.2f} ms" if cpu else "n/a"
             lines.append(
                 f"| {i + 1} | {kind} | {r['rps']:.0f} | {r['p50']:.1f} ms | {r['p95']:.1f} ms | "
-                f"{r['p99']:.1f} ms | {r['errors']} | {busy} |"
+                f"{r['p99']:.1f} ms | {r['errors']} | {busy} | {split} |"
             )
     base_rps = statistics.median(r["rps"] for r in results["baseline"])
     app_rps = statistics.median(r["rps"] for r in results["app"])
@@ -747,6 +784,23 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
         f"latency ({app_p95:.0f} ms p95) is queueing behind {args.workers} busy workers, not slow individual requests "
         f"(one at a time a submit takes {app_t['wall']:.0f} ms).",
     ]
+    split = {
+        kind: {
+            part: statistics.median(r["cpu_ms"][part] for r in results[kind]) for part in ("server", "postgres", "load")
+        }
+        for kind in ("app", "baseline")
+        if all("cpu_ms" in r for r in results[kind])
+    }
+    if len(split) == 2:
+        a, b = split["app"], split["baseline"]
+        lines.append(
+            f"- Where the machine's CPU goes per request (medians of the rounds, the last column): the app's gunicorn "
+            f"workers {a['server']:.2f} ms against the bare endpoint's {b['server']:.2f} ms, PostgreSQL "
+            f"{a['postgres']:.2f} ms against {b['postgres']:.2f} ms, the load generator {a['load']:.2f} ms against "
+            f"{b['load']:.2f} ms. Per request the machine spends {sum(a.values()):.1f} ms on a submit and "
+            f"{sum(b.values()):.1f} ms on a bare insert: {sum(b.values()) / sum(a.values()):.0%}, close to the "
+            "ratio of the requests/s, as a CPU-bound closed loop should be."
+        )
     lines += [
         f"- Budget of issue 9: **{'met' if rps_ok and p95_ok else 'missed'}** in this run ({ratio:.0%} of the "
         f"baseline's requests/s, p95 {app_p95 / base_p95:.1f}× the baseline's). The older budget of ARCHITECTURE.md "
@@ -779,6 +833,22 @@ BEFORE_AFTER = [
     "variant, as SQLAlchemy's cache does not take DML CTEs), COMMIT; the stage check is two index probes "
     "(`ix_damage_reports_stage`), the same cost whatever the history; no ORM unit of work or savepoint on the "
     "hot path; the pool's liveness check is a `select()` on the socket.",
+    "- **Then** (stop 16, each cut measured by interleaved A/B batches of in-process submits, same process): the "
+    "session cookie is re-issued when older than an hour instead of re-signed on every answer of a remembered login "
+    "(0.9 ms of ~9.5 ms CPU; the bench now logs in remembered, as the PWA does, which the earlier runs did not, so "
+    "they never paid it); the submit statement answers 15 columns instead of 41, the figures and ledger counts "
+    "packed as text (0.6 ms: psycopg and SQLAlchemy describe every result column of a text statement on every "
+    "execution); Flask-Limiter's per-request hook is gone while every limit is a view decorator (~0.3 ms); JSON "
+    "bodies are walked for surrogates and depth only when their raw text could hold either, number fields are "
+    "found once per schema. `ix_damage_reports_event_current` is dropped (migration 0031): its two hot keys per "
+    "event made PostgreSQL's CPU per submit climb through each round (0.64 to 1.02 CPU-seconds per 2 s at the same "
+    "throughput in a sampled run), flat without it; `uq_damage_reports_current` serves every current-rows query.",
+    "- **What is left** (py-spy over the gunicorn workers in a load round): the session check is a fifth of the "
+    "worker's busy time, mostly the BEGIN and SELECT round trips (each a send and a receive on loopback TCP, "
+    "expensive on this VM) and the ORM load of the user and unit; Werkzeug/gunicorn request handling and the "
+    "response write another fifth; the submit statement's round trip an eighth; marshmallow load and dump together "
+    "under a tenth. The 40% target needs roughly a third less CPU per submit; the parts left are the framework's "
+    "(Flask-Login, the ORM, marshmallow) and the round trips, none of which is a second implementation to remove.",
 ]
 
 
