@@ -323,7 +323,13 @@ def test_stable_event_asks_for_the_final_report_and_nothing_after_it(page, world
         assert response.status_code == 201, response.get_json()
 
     log_in(page, world.reporter)
-    page.goto(f"/events/{world.event['id']}/damage/new")
+    # Home lists the stable event under its own heading, with what is owed: the 核报 and its deadline.
+    expect(page.get_by_role("heading", name="稳定阶段（待核报）")).to_be_visible()
+    expect(page.get_by_text("暂无进行中的灾害过程")).to_be_visible()
+    card = page.locator(".event-card", has_text=world.event["name"])
+    expect(card.get_by_text("现在要报：核报")).to_be_visible()
+    shot(page, "damage-06-home-stable-event")
+    card.get_by_role("button", name="报核报").click()
     expect(page.get_by_role("radio", name="核报")).to_have_attribute("aria-checked", "true")
     expect(page.get_by_role("radio", name="续报")).to_be_visible()  # still possible, not the default
     expect(field(page, "affected_population")).to_have_value("30")

@@ -9,8 +9,13 @@ import { WarningBanners } from './WarningBanner.jsx';
 export function Home() {
   const { user } = useSession();
   const outbox = useOutbox();
+  // Three lists, each cached for offline: what the village reports into now (active, and a local event it reported
+  // that its township has not decided yet), and events gone stable, which still owe their 核报 within days.
   const events = useCached('/events?status=active&per_page=20');
-  const list = events.data ? events.data.items : [];
+  const pending = useCached('/events?status=pending&per_page=20');
+  const stable = useCached('/events?status=stable&per_page=20');
+  const list = [...items(events), ...items(pending)];
+  const settling = items(stable);
   const waiting = outbox.items.length;
   const oldest = waiting ? outbox.items[0].createdAt : null;
 
@@ -54,6 +59,16 @@ export function Home() {
         <UpdatedAt at={events.updatedAt} fromCache={events.fromCache} />
       </section>
 
+      {settling.length ? (
+        <section class="events">
+          <h2 class="section-title">稳定阶段（待核报）</h2>
+          <p class="muted">灾情已稳定，请在截止前报送核报（最终数字）。</p>
+          {settling.map((event) => (
+            <EventCard key={event.id} event={event} />
+          ))}
+        </section>
+      ) : null}
+
       <div class="button-row">
         <BigButton label="我的报告" tone="secondary" href="/reports" />
         <BigButton label="待发送" tone="secondary" href="/outbox" badge={waiting || null} />
@@ -63,6 +78,10 @@ export function Home() {
       </button>
     </Screen>
   );
+}
+
+function items(cached) {
+  return cached.data ? cached.data.items : [];
 }
 
 function EventCard({ event }) {
@@ -77,10 +96,12 @@ function EventCard({ event }) {
       <h3 class="card-title">
         {event.name}
         {event.drill ? <span class="chip">演练</span> : null}
+        {event.status === 'stable' ? <span class="chip">稳定</span> : null}
+        {event.status === 'pending' ? <span class="chip">待乡镇确认</span> : null}
       </h3>
       {due.data ? <DueLine due={due.data} mine={mine} /> : null}
       <div class="button-row">
-        <BigButton label="报灾情" href={`/events/${event.id}/damage/new`} />
+        <BigButton label={event.status === 'stable' ? '报核报' : '报灾情'} href={`/events/${event.id}/damage/new`} />
         <BigButton label="报转移" tone="secondary" href={`/events/${event.id}/evacuation/new`} />
       </div>
     </article>
