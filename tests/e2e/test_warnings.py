@@ -4,9 +4,10 @@ the silent villages are named with their officers' phone numbers as tel: links."
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -217,3 +218,43 @@ def test_the_desk_names_silent_villages_with_a_phone_to_call(page, phone, world,
     expect(reporter.locator(f"[data-warning='{warning['id']}']")).to_have_count(0)
 
     assert not reporter.errors, reporter.errors
+
+
+def test_the_desk_edits_a_warning_and_every_village_must_answer_again(page, phone, world, shangping):
+    """修改预警: a new revision; a village that had answered is asked again, and sees the new words."""
+    warning = _issue(world, level="orange", title="山洪灾害橙色预警")
+    reporter = _page(phone)
+    log_in(reporter, world.reporter)
+    banner = reporter.locator(f".warning-banner[data-warning='{warning['id']}']")
+    banner.get_by_role("button", name="收到（叫应）").click()
+    expect(reporter.locator(f".warning-line[data-warning='{warning['id']}']")).to_contain_text("已叫应")
+    deadline = time.monotonic() + 15  # the outbox sends the answer on its own
+    while _status(world, warning["id"])["acknowledged"] != 1:
+        assert time.monotonic() < deadline, "the acknowledgement never reached the server"
+        time.sleep(0.2)
+
+    log_in_desk(page, world.town_reviewer)
+    page.goto(f"/warnings/{warning['id']}/board")
+    page.get_by_role("button", name="修改预警").click()
+    form = page.get_by_role("region", name="修改预警")
+    form.get_by_role("button", name="保存修改").click()
+    expect(form.get_by_text("没有改动。")).to_be_visible()
+    form.get_by_role("radio", name="红色预警").click()
+    form.get_by_label("标题").fill("山洪灾害红色预警（升级）")
+    form.get_by_role("radio", name="延长 12 小时").click()
+    shot(page, "w14-board-edit")
+    assert small_touch_targets(page) == []
+    form.get_by_role("button", name="保存修改").click()
+    expect(page.locator(".warning-title")).to_have_text("山洪灾害红色预警（升级）")
+    expect(page.get_by_role("region", name="修改预警")).to_have_count(0)
+
+    changed = world.town_api.get(f"/api/v1/warnings/{warning['id']}").get_json()
+    assert (changed["level"], changed["revision"]) == ("red", warning["revision"] + 1)
+    extended = datetime.fromisoformat(changed["expires_at"]) - datetime.fromisoformat(warning["expires_at"])
+    assert timedelta(hours=12) - timedelta(seconds=1) < extended <= timedelta(hours=12)  # the form sends whole seconds
+    assert _status(world, warning["id"])["acknowledged"] == 0  # every village answers the new revision
+
+    reporter.reload()
+    banner = reporter.locator(f".warning-banner[data-warning='{warning['id']}']")
+    expect(banner).to_contain_text("山洪灾害红色预警（升级）")
+    expect(banner.get_by_role("button", name="收到（叫应）")).to_be_visible()

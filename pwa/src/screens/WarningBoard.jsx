@@ -2,12 +2,14 @@
 // officers' phone numbers as tel: links (a call is the next step, 有叫有应). Read again every 15 s while the
 // screen is visible, never while the phone is in a pocket (usePolling → warnings.js createPoller).
 import { useCallback, useState } from 'preact/hooks';
-import { Banner, BigButton, Screen, TextField, UpdatedAt } from '../components/index.js';
+import { Banner, BigButton, ChoiceGrid, FieldError, Screen, TextField, UpdatedAt } from '../components/index.js';
 import { api } from '../api.js';
 import { useCached } from '../cache.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
-import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, rateText, telHref } from '../warnings.js';
+import { clock, isoLocal } from '../format.js';
+import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, levelName, rateText, telHref } from '../warnings.js';
+import { LEVEL_OPTIONS } from './WarningNew.jsx';
 import { Countdown, LevelTag, shortTime, useNow, usePolling } from './WarningParts.jsx';
 
 export const BOARD_POLL_MS = 15000;
@@ -31,7 +33,12 @@ export function WarningBoard({ params }) {
       {status.data ? <Board status={status.data} dueAt={w ? ackDueAt(w) : null} now={now} /> : null}
       <UpdatedAt at={status.updatedAt} fromCache={status.fromCache} />
       <p class="muted">本页打开时每 15 秒自动刷新。</p>
-      {w && user.role === 'reviewer' && isActive(w) ? <CancelWarning warning={w} onDone={() => (warning.reload(), status.reload())} /> : null}
+      {w && user.role === 'reviewer' && isActive(w) ? (
+        <div class="warning-actions">
+          <EditWarning key={`edit-${w.version}`} warning={w} onDone={() => (warning.reload(), status.reload())} />
+          <CancelWarning warning={w} onDone={() => (warning.reload(), status.reload())} />
+        </div>
+      ) : null}
     </Screen>
   );
 }
@@ -161,6 +168,68 @@ function CancelWarning({ warning, onDone }) {
       <div class="button-row">
         <BigButton label="确认撤销" tone="danger" onClick={cancel} />
         <BigButton label="不撤销" tone="secondary" onClick={() => setOpen(false)} />
+      </div>
+    </section>
+  );
+}
+
+const EXTEND_OPTIONS = [
+  { value: 0, label: '不变' },
+  ...[6, 12, 24].map((hours) => ({ value: hours, label: `延长 ${hours} 小时` })),
+];
+
+/**
+ * 修改预警: the level, the words, a longer validity. Any change is a new revision: every target village must
+ * acknowledge again within the (new) window, so the form says so before sending. Only what changed is sent, with
+ * the version read (someone else's change meanwhile is a 409, shown in its words).
+ */
+function EditWarning({ warning, onDone }) {
+  const [open, setOpen] = useState(false);
+  const [form, setForm] = useState({ level: warning.level, title: warning.title, body: warning.body || '', extend: 0 });
+  const [errors, setErrors] = useState({});
+  const [problem, setProblem] = useState(null);
+  const [sending, setSending] = useState(false);
+  if (!open) return <BigButton label="修改预警" tone="secondary" onClick={() => setOpen(true)} />;
+  const set = (key) => (value) => {
+    setForm((previous) => ({ ...previous, [key]: value }));
+    setErrors((previous) => ({ ...previous, [key === 'extend' ? 'expires_at' : key]: undefined }));
+    setProblem(null);
+  };
+  const save = async () => {
+    const json = { version: warning.version };
+    if (form.level !== warning.level) json.level = form.level;
+    if (form.title.trim() !== warning.title) json.title = form.title.trim();
+    if (form.body.trim() !== (warning.body || '')) json.body = form.body.trim();
+    if (form.extend) json.expires_at = isoLocal(new Date(new Date(warning.expires_at).getTime() + form.extend * 3600 * 1000));
+    if (!form.title.trim()) return setErrors({ title: ['请填写标题'] });
+    if (Object.keys(json).length === 1) return setProblem('没有改动。');
+    if (!confirm(`修改后各村要重新叫应（${levelName(form.level)}）。确定修改？`)) return;
+    setSending(true);
+    try {
+      await api(`/warnings/${warning.id}`, { method: 'PATCH', json });
+      setOpen(false);
+      onDone();
+    } catch (error) {
+      setErrors(error.fields || {});
+      setProblem(error.status === 0 ? '没有网络，没有修改。填写的内容还在，联网后再点「保存修改」。' : error.message);
+    } finally {
+      setSending(false);
+    }
+  };
+  return (
+    <section class="card" aria-label="修改预警">
+      {problem ? <Banner tone="error">{problem}</Banner> : null}
+      <ChoiceGrid label="预警级别" name="level" options={LEVEL_OPTIONS} value={form.level} onChange={set('level')} columns={2} errors={errors} />
+      <TextField label="标题" name="title" value={form.title} onChange={set('title')} errors={errors} required />
+      <TextField label="预警内容" name="body" value={form.body} onChange={set('body')} errors={errors} multiline />
+      <ChoiceGrid label="有效期" name="extend" options={EXTEND_OPTIONS} value={form.extend} onChange={set('extend')} columns={2} errors={errors} />
+      <FieldError errors={errors} path="expires_at" />
+      <p class="muted">
+        {warning.expires_at ? `现在有效至 ${clock(warning.expires_at)}。` : ''}修改后，各村须重新叫应。
+      </p>
+      <div class="button-row">
+        <BigButton label={sending ? '正在保存…' : '保存修改'} onClick={save} disabled={sending} />
+        <BigButton label="不修改" tone="secondary" onClick={() => setOpen(false)} />
       </div>
     </section>
   );
