@@ -200,7 +200,8 @@ function EditWarning({ warning, onDone }) {
     if (form.level !== warning.level) json.level = form.level;
     if (form.title.trim() !== warning.title) json.title = form.title.trim();
     if (form.body.trim() !== (warning.body || '')) json.body = form.body.trim();
-    if (form.extend) json.expires_at = isoLocal(new Date(new Date(warning.expires_at).getTime() + form.extend * 3600 * 1000));
+    const until = warning.expires_at ? new Date(warning.expires_at).getTime() : Date.now();
+    if (form.extend) json.expires_at = isoLocal(new Date(until + form.extend * 3600 * 1000));
     if (!form.title.trim()) return setErrors({ title: ['请填写标题'] });
     if (Object.keys(json).length === 1) return setProblem('没有改动。');
     if (!confirm(`修改后各村要重新叫应（${levelName(form.level)}）。确定修改？`)) return;
