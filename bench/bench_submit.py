@@ -847,8 +847,9 @@ BEFORE_AFTER = [
     "worker's busy time, mostly the BEGIN and SELECT round trips (each a send and a receive on loopback TCP, "
     "expensive on this VM) and the ORM load of the user and unit; Werkzeug/gunicorn request handling and the "
     "response write another fifth; the submit statement's round trip an eighth; marshmallow load and dump together "
-    "under a tenth. The 40% target needs about a quarter less machine CPU per submit; the parts left are the framework's "
-    "(Flask-Login, the ORM, marshmallow) and the round trips, none of which is a second implementation to remove.",
+    "under a tenth. The 40% target needs about a quarter less machine CPU per submit; the parts left are the "
+    "framework's (Flask-Login, the ORM, marshmallow) and the round trips, none of which is a second implementation "
+    "to remove.",
 ]
 
 
