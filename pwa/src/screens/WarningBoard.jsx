@@ -3,10 +3,10 @@
 // screen is visible, never while the phone is in a pocket (usePolling → warnings.js createPoller).
 import { useCallback, useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, FieldError, Screen, TextField, UpdatedAt } from '../components/index.js';
-import { api } from '../api.js';
 import { useCached } from '../cache.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
+import { useSend } from '../useSend.js';
 import { clock, isoLocal } from '../format.js';
 import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, levelName, rateText, telHref } from '../warnings.js';
 import { LEVEL_OPTIONS } from './WarningNew.jsx';
@@ -144,22 +144,15 @@ function BoardUnit({ unit }) {
 function CancelWarning({ warning, onDone }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState({});
-  const [problem, setProblem] = useState(null);
+  const { errors, setErrors, problem, send } = useSend();
   if (!open) return <BigButton label="撤销预警" tone="danger" onClick={() => setOpen(true)} />;
   const cancel = async () => {
     if (!reason.trim()) {
       setErrors({ reason: ['请填写撤销原因'] });
       return;
     }
-    try {
-      await api(`/warnings/${warning.id}/cancel`, { method: 'POST', json: { reason: reason.trim(), version: warning.version } });
-      setOpen(false);
-      onDone();
-    } catch (error) {
-      setErrors(error.fields || {});
-      setProblem(error.status === 0 ? '没有网络，没有撤销。' : error.message);
-    }
+    const json = { reason: reason.trim(), version: warning.version };
+    await send(`/warnings/${warning.id}/cancel`, { method: 'POST', json }, { offline: '没有网络，没有撤销。', done: close(setOpen, onDone) });
   };
   return (
     <section class="card" aria-label="撤销预警">
@@ -186,9 +179,7 @@ const EXTEND_OPTIONS = [
 function EditWarning({ warning, onDone }) {
   const [open, setOpen] = useState(false);
   const [form, setForm] = useState({ level: warning.level, title: warning.title, body: warning.body || '', extend: 0 });
-  const [errors, setErrors] = useState({});
-  const [problem, setProblem] = useState(null);
-  const [sending, setSending] = useState(false);
+  const { errors, setErrors, problem, setProblem, sending, send } = useSend();
   if (!open) return <BigButton label="修改预警" tone="secondary" onClick={() => setOpen(true)} />;
   const set = (key) => (value) => {
     setForm((previous) => ({ ...previous, [key]: value }));
@@ -205,17 +196,10 @@ function EditWarning({ warning, onDone }) {
     if (!form.title.trim()) return setErrors({ title: ['请填写标题'] });
     if (Object.keys(json).length === 1) return setProblem('没有改动。');
     if (!confirm(`修改后各村要重新叫应（${levelName(form.level)}）。确定修改？`)) return;
-    setSending(true);
-    try {
-      await api(`/warnings/${warning.id}`, { method: 'PATCH', json });
-      setOpen(false);
-      onDone();
-    } catch (error) {
-      setErrors(error.fields || {});
-      setProblem(error.status === 0 ? '没有网络，没有修改。填写的内容还在，联网后再点「保存修改」。' : error.message);
-    } finally {
-      setSending(false);
-    }
+    await send(`/warnings/${warning.id}`, { method: 'PATCH', json }, {
+      offline: '没有网络，没有修改。填写的内容还在，联网后再点「保存修改」。',
+      done: close(setOpen, onDone),
+    });
   };
   return (
     <section class="card" aria-label="修改预警">
@@ -234,4 +218,12 @@ function EditWarning({ warning, onDone }) {
       </div>
     </section>
   );
+}
+
+/** After a change went through: the form closes and the board reads the warning again. */
+function close(setOpen, onDone) {
+  return () => {
+    setOpen(false);
+    onDone();
+  };
 }

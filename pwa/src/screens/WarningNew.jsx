@@ -3,12 +3,12 @@
 // desk has a network; without one the form says so and keeps what was typed.
 import { useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, FieldError, NumberField, Screen, TextField } from '../components/index.js';
-import { api } from '../api.js';
 import { useCached } from '../cache.js';
 import { flash } from '../flash.js';
 import { isoLocal } from '../format.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
+import { useSend } from '../useSend.js';
 import { DEFAULT_ACK_MINUTES, LEVELS, levelName } from '../warnings.js';
 import './warnings.css';
 
@@ -33,9 +33,7 @@ export function checkWarning(form) {
 export function WarningNew() {
   const { user } = useSession();
   const [form, setForm] = useState(EMPTY);
-  const [errors, setErrors] = useState({});
-  const [problem, setProblem] = useState(null);
-  const [sending, setSending] = useState(false);
+  const { errors, setErrors, problem, setProblem, sending, send } = useSend();
   const set = (key) => (value) => {
     setForm((previous) => ({ ...previous, [key]: value }));
     setErrors((previous) => ({ ...previous, [key === 'targets' ? 'target_org_unit_ids' : key]: undefined }));
@@ -58,17 +56,13 @@ export function WarningNew() {
       expires_at: isoLocal(new Date(Date.now() + form.expiresInHours * 3600 * 1000)),
     };
     if (form.minutes !== '') json.ack_within_minutes = parseInt(form.minutes, 10);
-    setSending(true);
-    try {
-      const created = await api('/warnings', { method: 'POST', json });
-      flash(`已发布${levelName(created.level)}，下面是各村的叫应情况。`);
-      navigate(`/warnings/${created.id}/board`, { replace: true });
-    } catch (error) {
-      setErrors(error.fields || {});
-      setProblem(error.status === 0 ? '没有网络，预警没有发出。请联网后再点「发布预警」，填写的内容还在。' : error.message);
-    } finally {
-      setSending(false);
-    }
+    await send('/warnings', { method: 'POST', json }, {
+      offline: '没有网络，预警没有发出。请联网后再点「发布预警」，填写的内容还在。',
+      done: (created) => {
+        flash(`已发布${levelName(created.level)}，下面是各村的叫应情况。`);
+        navigate(`/warnings/${created.id}/board`, { replace: true });
+      },
+    });
   };
 
   return (
