@@ -57,4 +57,5 @@ class StaleRefreshSessionInterface(SecureCookieSessionInterface):
         if not (session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]):
             return False
         refresh_after = app.config["SESSION_REFRESH_AFTER"].total_seconds()
+        # The wall clock, as itsdangerous stamped the signature (not server.clock, which the app may set).
         return session.signed_at is None or time.time() - session.signed_at >= refresh_after

@@ -346,6 +346,31 @@ def test_stable_event_asks_for_the_final_report_and_nothing_after_it(page, world
     shot(page, "damage-08-nothing-after-final")
 
 
+def test_a_local_event_the_village_reported_is_on_home_until_its_township_decides(page, world, login_as):
+    """A 本地事件 opened from below is pending until the township confirms it; the village files its 续报 into it."""
+    local = {
+        "client_id": "7e3f8a2e-4444-4d7a-9a39-0d1b1f2f5e04",
+        "name": "石门村后山滑坡",
+        "disaster_type": "地质灾害",
+        "disaster_subtype": "滑坡",
+        "description": "凌晨后山滑坡",
+        "initial_report": {"figures": {"affected_population": 12}},
+    }
+    response = login_as(world.reporter).post("/api/v1/local-events", json=local)
+    assert response.status_code == 201, response.get_json()
+    event = response.get_json()
+    assert event["status"] == "pending"
+
+    log_in(page, world.reporter)
+    card = page.locator(".event-card", has_text="石门村后山滑坡")
+    expect(card.get_by_text("待乡镇确认")).to_be_visible()
+    expect(page.locator(".event-card", has_text=world.event["name"])).to_be_visible()  # the county's event too
+    shot(page, "damage-09-home-local-event")
+    card.get_by_role("button", name="报灾情").click()
+    expect(page.get_by_text("这次报的是：续报")).to_be_visible()  # its 初报 came with the event
+    expect(page.get_by_role("textbox", name="受灾人口 人")).to_have_value("12")
+
+
 def test_a_report_refused_for_its_stage_is_fixed_on_the_form_and_sent_once(page, world, login_as):
     log_in(page, world.reporter)
     open_damage(page)

@@ -24,6 +24,10 @@ export function WarningBoard({ params }) {
   usePolling(reload, BOARD_POLL_MS);
   const now = useNow(5000);
   const w = warning.data;
+  const reread = () => {
+    warning.reload();
+    status.reload();
+  };
   const error = status.error && !status.data ? status.error : null;
 
   return (
@@ -35,8 +39,8 @@ export function WarningBoard({ params }) {
       <p class="muted">本页打开时每 15 秒自动刷新。</p>
       {w && user.role === 'reviewer' && isActive(w) ? (
         <div class="warning-actions">
-          <EditWarning key={`edit-${w.version}`} warning={w} onDone={() => (warning.reload(), status.reload())} />
-          <CancelWarning warning={w} onDone={() => (warning.reload(), status.reload())} />
+          <EditWarning key={`edit-${w.version}`} warning={w} onDone={reread} />
+          <CancelWarning warning={w} onDone={reread} />
         </div>
       ) : null}
     </Screen>
@@ -152,7 +156,7 @@ function CancelWarning({ warning, onDone }) {
       return;
     }
     const json = { reason: reason.trim(), version: warning.version };
-    await send(`/warnings/${warning.id}/cancel`, { method: 'POST', json }, { offline: '没有网络，没有撤销。', done: close(setOpen, onDone) });
+    await send(`/warnings/${warning.id}/cancel`, { method: 'POST', json }, { offline: '没有网络，没有撤销。', done: () => (setOpen(false), onDone()) });
   };
   return (
     <section class="card" aria-label="撤销预警">
@@ -198,7 +202,7 @@ function EditWarning({ warning, onDone }) {
     if (!confirm(`修改后各村要重新叫应（${levelName(form.level)}）。确定修改？`)) return;
     await send(`/warnings/${warning.id}`, { method: 'PATCH', json }, {
       offline: '没有网络，没有修改。填写的内容还在，联网后再点「保存修改」。',
-      done: close(setOpen, onDone),
+      done: () => (setOpen(false), onDone()),
     });
   };
   return (
@@ -218,12 +222,4 @@ function EditWarning({ warning, onDone }) {
       </div>
     </section>
   );
-}
-
-/** After a change went through: the form closes and the board reads the warning again. */
-function close(setOpen, onDone) {
-  return () => {
-    setOpen(false);
-    onDone();
-  };
 }
