@@ -328,7 +328,7 @@ def test_stable_event_asks_for_the_final_report_and_nothing_after_it(page, world
     expect(page.get_by_text("暂无进行中的灾害过程")).to_be_visible()
     card = page.locator(".event-card", has_text=world.event["name"])
     expect(card.get_by_text("现在要报：核报")).to_be_visible()
-    shot(page, "damage-06-home-stable-event")
+    shot(page, "damage-11-home-stable-event")
     card.get_by_role("button", name="报核报").click()
     expect(page.get_by_role("radio", name="核报")).to_have_attribute("aria-checked", "true")
     expect(page.get_by_role("radio", name="续报")).to_be_visible()  # still possible, not the default
@@ -365,7 +365,7 @@ def test_a_local_event_the_village_reported_is_on_home_until_its_township_decide
     card = page.locator(".event-card", has_text="石门村后山滑坡")
     expect(card.get_by_text("待乡镇确认")).to_be_visible()
     expect(page.locator(".event-card", has_text=world.event["name"])).to_be_visible()  # the county's event too
-    shot(page, "damage-09-home-local-event")
+    shot(page, "damage-12-home-local-event")
     card.get_by_role("button", name="报灾情").click()
     expect(page.get_by_text("这次报的是：续报")).to_be_visible()  # its 初报 came with the event
     expect(page.get_by_role("textbox", name="受灾人口 人")).to_have_value("12")
