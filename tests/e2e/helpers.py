@@ -105,3 +105,35 @@ def small_touch_targets(page: Page, minimum: int = 44) -> list[str]:
                 + `${box.width}×${box.height}`)""",
         minimum,
     )
+
+
+def past_the_margin(page: Page) -> list[str]:
+    """Visible elements of the screen's content that reach into its side padding or past the phone's edge (a unit
+    pushed out of its row by a 360 px screen, a line that does not wrap); a band drawn edge to edge on purpose is
+    allowed, not what it holds."""
+    return page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            if (!main) return [];
+            const box = main.getBoundingClientRect();
+            const style = getComputedStyle(main);
+            const right = Math.min(box.right - parseFloat(style.paddingRight), document.documentElement.clientWidth);
+            // Where an element's drawing ends: its box, or its own text spilling out of a box squeezed narrower
+            // than the text (a flex item that shrank, a nowrap line). Children are checked as themselves.
+            const ownText = (el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+            const drawnTo = (el) => {
+                const edge = el.getBoundingClientRect();
+                const spills = ownText(el) && !['INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName)
+                    && getComputedStyle(el).overflowX === 'visible' && el.scrollWidth > el.clientWidth + 1;
+                return spills ? Math.max(edge.right, edge.left + el.scrollWidth) : edge.right;
+            };
+            const width = document.documentElement.clientWidth;
+            // A band drawn edge to edge on purpose (a warning banner) is not in the margin: its content is.
+            const fullBleed = (el) => el.getBoundingClientRect().left <= 1 && drawnTo(el) <= width + 1;
+            return [...main.querySelectorAll('*')]
+                .filter((el) => el.offsetParent !== null)
+                .filter((el) => drawnTo(el) > right + 1 && !fullBleed(el))
+                .map((el) => `${el.tagName}.${el.className} "${(el.innerText || '').trim().slice(0, 20)}" `
+                    + `${Math.round(drawnTo(el))} > ${Math.round(right)}`);
+        }"""
+    )
