@@ -3,6 +3,7 @@ session, WeChat and browsers without a service worker. Each step leaves a screen
 
 from __future__ import annotations
 
+import re
 import time
 
 import pillow_heif
@@ -49,6 +50,25 @@ def test_login_is_remembered_for_weeks_and_logout_keeps_waiting_items(page, cont
     open_outbox(page)
     expect(page.locator(".outbox-count")).to_have_text("全部已发送")
     assert [h["title"] for h in _hazards(world)] == ["退出前保存的隐患"]
+
+
+def test_on_a_slow_network_home_says_it_is_reading_the_events(page, context, world):
+    held = []  # the first read of the active events, answered only when the test lets it through
+
+    def hold_the_first(route):
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    context.route(re.compile(r"/api/v1/events\?status=active"), hold_the_first)
+    log_in(page, world.reporter)
+    reading = page.get_by_text("正在读取灾害过程…")
+    expect(reading).to_be_visible()  # not an empty heading: the person knows something is coming
+    shot(page, "01-home-reading")
+    held[0].continue_()
+    expect(page.locator(".event-card")).to_contain_text(world.event["name"])
+    expect(reading).to_have_count(0)
 
 
 def test_the_form_says_what_is_missing_and_gps_accuracy_is_shown(page, world, tmp_path):

@@ -46,6 +46,7 @@ def test_offline_hazard_and_damage_report_survive_a_reload_and_arrive_once(page,
     photos = [camera_jpeg(tmp_path / "a.jpg", 1), camera_jpeg(tmp_path / "b.jpg", 2)]
     log_in(page, world.reporter)
     wait_for_service_worker(page)
+    expect(page.locator(".event-card")).to_contain_text(world.event["name"])  # the events read, not still loading
     shot(page, "01-home")
 
     go_offline(context)
