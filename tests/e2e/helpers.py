@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 from PIL import Image, ImageDraw
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from tests.conftest import PASSWORD
 
@@ -35,6 +36,21 @@ def go_offline(context: BrowserContext) -> None:
     context.set_offline(True)
     context.route("**/api/**", lambda route: route.abort("internetdisconnected"))
     context.route("**/healthz", lambda route: route.abort("internetdisconnected"))
+
+
+def hold_first_request(context: BrowserContext, url: re.Pattern) -> list[Route]:
+    """A slow network for one read: the first request to ``url`` waits in the returned list until the test calls
+    ``continue_()`` on it; later ones go through."""
+    held: list[Route] = []
+
+    def hold(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    context.route(url, hold)
+    return held
 
 
 def go_online(context: BrowserContext) -> None:

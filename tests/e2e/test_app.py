@@ -11,7 +11,15 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from tests.e2e.conftest import PHONE, POSITION, shot
-from tests.e2e.helpers import camera_jpeg, file_hazard, go_offline, log_in, open_outbox, small_touch_targets
+from tests.e2e.helpers import (
+    camera_jpeg,
+    file_hazard,
+    go_offline,
+    hold_first_request,
+    log_in,
+    open_outbox,
+    small_touch_targets,
+)
 
 
 def _hazards(world) -> list[dict]:
@@ -53,15 +61,7 @@ def test_login_is_remembered_for_weeks_and_logout_keeps_waiting_items(page, cont
 
 
 def test_on_a_slow_network_home_says_it_is_reading_the_events(page, context, world):
-    held = []  # the first read of the active events, answered only when the test lets it through
-
-    def hold_the_first(route):
-        if held:
-            route.continue_()
-        else:
-            held.append(route)
-
-    context.route(re.compile(r"/api/v1/events\?status=active"), hold_the_first)
+    held = hold_first_request(context, re.compile(r"/api/v1/events\?status=active"))
     log_in(page, world.reporter)
     reading = page.get_by_text("正在读取灾害过程…")
     expect(reading).to_be_visible()  # not an empty heading: the person knows something is coming

@@ -4,6 +4,7 @@ the silent villages are named with their officers' phone numbers as tel: links."
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,7 +18,7 @@ from server.extensions import db
 from server.users.models import User
 from tests.conftest import PASSWORD
 from tests.e2e.conftest import PHONE, POSITION, shot
-from tests.e2e.helpers import go_offline, go_online, log_in, small_touch_targets
+from tests.e2e.helpers import go_offline, go_online, hold_first_request, log_in, small_touch_targets
 
 OFFICER_PHONE = "138 0013 8000"  # as people type it; the link dials 13800138000
 
@@ -95,6 +96,7 @@ def _issue(world, **overrides) -> dict:
 def test_issue_acknowledge_offline_and_the_board_rate_changes(page, context, phone, world, shangping):
     # The township reviewer issues a red warning to all its villages from the desk.
     log_in_desk(page, world.town_reviewer)
+    expect(page.get_by_text("没有生效中的预警。")).to_be_visible()  # the desk read, not still loading
     shot(page, "w01-desk-empty")
     page.get_by_role("button", name="发布预警").click()
     expect(page.get_by_role("heading", name="发布预警")).to_be_visible()
@@ -165,6 +167,16 @@ def test_issue_acknowledge_offline_and_the_board_rate_changes(page, context, pho
     shot(reporter, "w08-reporter-warning-detail")
 
     assert not reporter.errors, reporter.errors
+
+
+def test_on_a_slow_network_the_desk_says_it_is_reading(page, context, world):
+    held = hold_first_request(context, re.compile(r"/api/v1/dashboard"))
+    log_in_desk(page, world.town_reviewer)
+    reading = page.get_by_text("正在读取工作台…")
+    expect(reading).to_be_visible()
+    held[0].continue_()
+    expect(page.get_by_text("没有生效中的预警。")).to_be_visible()
+    expect(reading).to_have_count(0)
 
 
 def test_the_desk_names_silent_villages_with_a_phone_to_call(page, phone, world, shangping, app):

@@ -6,6 +6,7 @@ export { FieldError } from './FieldError.jsx';
 export { NumberField, toInt } from './NumberField.jsx';
 export { OfflineBadge } from './OfflineBadge.jsx';
 export { PhotoPicker } from './PhotoPicker.jsx';
+export { Reading, firstRead } from './Reading.jsx';
 export { Screen } from './Screen.jsx';
 export { TextField } from './TextField.jsx';
 export { UpdatedAt } from './UpdatedAt.jsx';

@@ -11,8 +11,10 @@ import {
   Banner,
   BigButton,
   FieldError,
+  firstRead,
   NumberField,
   PhotoPicker,
+  Reading,
   Screen,
   TextField,
   UpdatedAt,
@@ -75,16 +77,12 @@ export function DamageForm({ params }) {
     if (fixId) getItem(fixId).then((item) => setFixing(item || null));
   }, [fixId]);
 
-  const loading =
-    !outbox.loaded ||
-    (event.loading && !event.data && !event.error) || // its status decides 核报
-    (history.loading && !history.data && !history.error) ||
-    fixing === undefined ||
-    (correctId && !returned.data && !returned.error);
-  if (loading) {
+  const waiting = !outbox.loaded || fixing === undefined || (correctId && !returned.data && !returned.error);
+  // the event's status decides 核报; the village's reports decide the stage and the starting figures
+  if (waiting || [event, history].some(firstRead)) {
     return (
       <Screen title="报灾情" back="/">
-        <p class="muted">正在读取本村的报告…</p>
+        <Reading waiting what="本村的报告" />
       </Screen>
     );
   }

@@ -2,7 +2,7 @@
 // active warnings with their 叫应 rates and silent villages, live events with totals and completeness (late and
 // missing villages), open hazards by risk level with overdue rectifications. Read through cache.js (the last copy
 // shows offline with its time) and again every minute while visible.
-import { Banner, BigButton, Screen, UpdatedAt } from '../components/index.js';
+import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { navigate } from '../router.js';
 import { logOut, useSession } from '../session.js';
@@ -38,6 +38,7 @@ export function Dashboard() {
         <strong>{user.org_unit ? user.org_unit.name : ''}</strong> {user.name || user.username}
       </p>
       {canIssue ? <BigButton label="发布预警" sub="选级别、内容和接收的村" href="/warnings/new" /> : null}
+      <Reading of={[found]} what="工作台" />
       {found.error && !data ? <Banner tone="warn">{found.error.status === 0 ? '没有网络，还没读到工作台（需要联网一次）。' : found.error.message}</Banner> : null}
       {data ? <DeskBody data={data} /> : null}
       <UpdatedAt at={found.updatedAt} fromCache={found.fromCache} />

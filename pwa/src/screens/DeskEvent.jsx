@@ -1,6 +1,6 @@
 // One event at the desk (/desk/events/:id): which villages are missing or late for the current obligation,
 // named (GET /events/{id}/deadlines, the caller's scope), so the duty officer knows whom to call.
-import { Banner, Screen, UpdatedAt } from '../components/index.js';
+import { Banner, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { shortTime, usePolling } from './WarningParts.jsx';
 import './warnings.css';
@@ -19,6 +19,7 @@ export function DeskEvent({ params }) {
   const data = due.data;
   return (
     <Screen title={event.data ? event.data.name : '灾害过程'} back="/">
+      <Reading of={[due]} what="报送情况" />
       {due.error && !data ? <Banner tone="warn">{due.error.status === 0 ? '没有网络，还没读到报送情况。' : due.error.message}</Banner> : null}
       {data ? (
         <>

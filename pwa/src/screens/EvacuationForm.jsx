@@ -2,7 +2,17 @@
 // totals since the event began (a new report replaces the last one), so the form starts from the last report.
 // The shelter list is read through cache.js: a village officer at a shelter often has no signal.
 import { useEffect, useState } from 'preact/hooks';
-import { Banner, BigButton, FieldError, NumberField, Screen, TextField, UpdatedAt } from '../components/index.js';
+import {
+  Banner,
+  BigButton,
+  FieldError,
+  firstRead,
+  NumberField,
+  Reading,
+  Screen,
+  TextField,
+  UpdatedAt,
+} from '../components/index.js';
 import { useCached } from '../cache.js';
 import { flash } from '../flash.js';
 import { enqueue, getItem, updateItem } from '../outbox.js';
@@ -37,16 +47,10 @@ export function EvacuationForm({ params }) {
     if (fixId) getItem(fixId).then((item) => setFixing(item || null));
   }, [fixId]);
 
-  const loading =
-    !outbox.loaded ||
-    fixing === undefined ||
-    (event.loading && !event.data && !event.error) ||
-    (current.loading && !current.data && !current.error) ||
-    (shelters.loading && !shelters.data && !shelters.error);
-  if (loading) {
+  if (!outbox.loaded || fixing === undefined || [event, current, shelters].some(firstRead)) {
     return (
       <Screen title="报转移" back="/">
-        <p class="muted">正在读取…</p>
+        <Reading waiting />
       </Screen>
     );
   }

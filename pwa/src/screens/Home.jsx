@@ -1,4 +1,4 @@
-import { Banner, BigButton, Screen, UpdatedAt, WeChatHint } from '../components/index.js';
+import { Banner, BigButton, Reading, Screen, UpdatedAt, WeChatHint } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { age, clock } from '../format.js';
 import { navigate } from '../router.js';
@@ -51,7 +51,7 @@ export function Home() {
 
       <section class="events">
         <h2 class="section-title">进行中的灾害过程</h2>
-        {events.loading && !events.data && !events.error ? <p class="muted">正在读取灾害过程…</p> : null}
+        <Reading of={[events]} what="灾害过程" />
         {events.error && !events.data ? <Banner tone="warn">还没有读到灾害过程（需要联网一次）。</Banner> : null}
         {events.data && !list.length ? <p class="muted">暂无进行中的灾害过程。有灾情时，县或乡镇开启后这里会出现。</p> : null}
         {list.map((event) => (

@@ -1,7 +1,7 @@
 // 我的报告: everything the village filed, with its status. Returned damage reports come first, with the
 // reviewer's reason and a way to correct and send a new one; what still waits on the phone comes next. Lists
 // read online are kept by cache.js and shown offline with the time they were read.
-import { Banner, BigButton, Screen, UpdatedAt } from '../components/index.js';
+import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useEffect, useState } from 'preact/hooks';
 import { cachedGet, useCached } from '../cache.js';
 import { clock } from '../format.js';
@@ -54,6 +54,7 @@ export function MyReports() {
       {offline ? <Banner tone="warn">没有网络，有的列表还没有在这台手机上读过。联网后再打开本页。</Banner> : null}
 
       <h2 class="section-title">灾情报告</h2>
+      <Reading of={[damage, events]} />
       <UpdatedAt at={damage.updatedAt} fromCache={damage.fromCache} />
       {damage.data && !reports.length ? <p class="muted">还没有报过灾情。</p> : null}
       <ul class="report-list">
@@ -75,6 +76,7 @@ export function MyReports() {
       <Evacuations events={eventList} />
 
       <h2 class="section-title">隐患</h2>
+      <Reading of={[hazards]} />
       <UpdatedAt at={hazards.updatedAt} fromCache={hazards.fromCache} />
       {hazards.data && !hazards.data.items.length ? <p class="muted">还没有报过隐患。</p> : null}
       <ul class="report-list">
@@ -127,7 +129,7 @@ function Evacuations({ events }) {
       live = false;
     };
   }, [ids]);
-  if (!lists) return null;
+  if (!lists) return <Reading waiting />;
   const read = lists.filter(Boolean);
   const rows = read
     .flatMap(({ data, event }) => data.items.map((report) => ({ report, event })))

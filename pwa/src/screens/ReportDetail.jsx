@@ -1,6 +1,6 @@
 // One report of the village (/reports/:kind/:id): a damage report (a returned one shows the reason on top and
 // the way to correct it), an evacuation report or a hazard. Offline, the copy in the list read last is shown.
-import { Banner, BigButton, Screen, UpdatedAt } from '../components/index.js';
+import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { clock } from '../format.js';
 import { useRoute } from '../router.js';
@@ -49,7 +49,7 @@ export function ReportDetail({ params }) {
   const shown = one.data ? one : list;
   return (
     <Screen title={source.title} back="/reports">
-      {!report && (one.loading || list.loading) && !one.error ? <p class="muted">正在读取…</p> : null}
+      {!report ? <Reading of={[one.error ? list : one]} /> : null}
       {!report && one.error && !list.loading ? (
         <Banner tone="warn">
           {one.error.status === 0 ? '没有网络，这份报告还没有在这台手机上看过。' : one.error.message}

@@ -2,7 +2,7 @@
 // officers' phone numbers as tel: links (a call is the next step, 有叫有应). Read again every 15 s while the
 // screen is visible, never while the phone is in a pocket (usePolling → warnings.js createPoller).
 import { useCallback, useState } from 'preact/hooks';
-import { Banner, BigButton, ChoiceGrid, FieldError, Screen, TextField, UpdatedAt } from '../components/index.js';
+import { Banner, BigButton, ChoiceGrid, FieldError, Reading, Screen, TextField, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
@@ -33,6 +33,7 @@ export function WarningBoard({ params }) {
   return (
     <Screen title="叫应情况" back="/">
       {w ? <WarningHead warning={w} /> : null}
+      <Reading of={[status]} what="叫应情况" />
       {error ? <Banner tone={error.status === 0 ? 'warn' : 'error'}>{error.status === 0 ? '没有网络，还没读到叫应情况。' : error.message}</Banner> : null}
       {status.data ? <Board status={status.data} dueAt={w ? ackDueAt(w) : null} now={now} /> : null}
       <UpdatedAt at={status.updatedAt} fromCache={status.fromCache} />

@@ -1,7 +1,7 @@
 // One warning in full (/warnings/:id): its text, times and the village's answer. A reporter answers here too;
 // `?fix=<clientId>` comes from 待发送 when the server refused a queued answer (kinds.js fixPath).
 import { useEffect, useState } from 'preact/hooks';
-import { Banner, BigButton, Screen, UpdatedAt } from '../components/index.js';
+import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { deleteItem, getItem, updateItem } from '../outbox.js';
 import { navigate, useRoute } from '../router.js';
@@ -24,6 +24,7 @@ export function WarningDetail({ params }) {
   return (
     <Screen title="预警" back="/">
       {fixId ? <FixAck clientId={fixId} /> : null}
+      <Reading of={[found]} what="预警" />
       {found.error && !warning ? (
         <Banner tone={found.error.status === 404 ? 'error' : 'warn'}>
           {found.error.status === 404 ? '没有这条预警，或它不是发给本村的。' : '还没有读到这条预警（需要联网一次）。'}
