@@ -178,6 +178,14 @@ class UserBrief(Schema):
     name = fields.String()
 
 
+class OfficerOut(Schema):
+    """A village's officer (灾害信息员 / 网格员): whom to call when the village is silent."""
+
+    id = fields.Integer()
+    name = fields.String()
+    phone = fields.String()
+
+
 class UnitBrief(Schema):
     """An org unit as other objects name it."""
 

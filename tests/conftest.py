@@ -282,6 +282,22 @@ def login_as(app: Flask):
     return login
 
 
+def statements_during(app: Flask, call) -> int:
+    """How many SQL statements ``call()`` sends through the app's engine (a count, not a timing: deterministic)."""
+    seen: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        seen.append(statement)
+
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            call()
+        finally:
+            sa.event.remove(db.engine, "before_cursor_execute", count)
+    return len(seen)
+
+
 def assert_error(response, status: int, code: str) -> dict:
     """The response is the contract's error shape with this status and code; returns the error object."""
     assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])

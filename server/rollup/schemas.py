@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter, UserBrief
+from server.fields import InputSchema, LocalDateTime, OfficerOut, PageQuery, UnitFilter, UserBrief
 from server.orgunits.schemas import OrgUnitOut
 from server.rollup.deadlines import LEVELS, OBLIGATIONS, STATUSES
 from server.rollup.models import SIGNOFF_STATUS_NAMES
@@ -127,6 +127,14 @@ class UnitDeadlineOut(Schema):
     status = fields.String(validate=validate.OneOf(STATUSES))
     status_name = fields.String()
     last_report_at = fields.String(allow_none=True)
+    officers = fields.List(
+        fields.Nested(OfficerOut),
+        metadata={
+            "x-optional": True,
+            "description": "on a missing village only (its report is overdue): its active officers "
+            "(灾害信息员 / 网格员, its grids' included) with their phones, whom to call",
+        },
+    )
 
 
 class DeadlinesOut(DeadlineOut):

@@ -29,6 +29,7 @@ from server.orgunits.schemas import OrgUnitOut
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import deadlines, levels
 from server.rollup.sql import cents_sum, from_cents, path_segment
+from server.users.contacts import village_officers
 
 if TYPE_CHECKING:
     from server.users.models import User
@@ -369,6 +370,11 @@ def deadline_statuses(
     counts = {name: 0 for name in deadlines.STATUSES}
     for unit in units:
         counts[unit["status"]] += 1
+    # 催报: whom to call about each village whose report is overdue (one query, only when there is one).
+    missing = [unit for unit in units if unit["status"] == "missing"]
+    officers = village_officers({unit["org_unit"]["id"] for unit in missing}, node.path)
+    for unit in missing:
+        unit["officers"] = officers.get(unit["org_unit"]["id"], [])
     return {
         "event_id": event.id,
         "org_unit": unit_json(node),

@@ -30,10 +30,11 @@ from server.extensions import db
 from server.fields import local_iso, local_short
 from server.idempotency import insert_unless_taken
 from server.orgunits.models import OrgUnit
+from server.users.contacts import village_officers
 from server.users.models import User
 from server.warnings.models import EarlyWarning, WarningEscalation, WarningTarget
 from server.warnings.notifiers import Notifier, notifier_from_config
-from server.warnings.status import first_answers, village_officers
+from server.warnings.status import first_answers
 
 CONTACT_LEVELS = ("township", "county")  # 乡镇、县 duty contacts above a village
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.fields import InputSchema, LocalDateTime, PageQuery
+from server.fields import InputSchema, LocalDateTime, OfficerOut, PageQuery
 from server.orgunits.schemas import OrgUnitOut
 from server.warnings.models import LEVELS
 
@@ -61,14 +61,6 @@ class PersonOut(Schema):
 
     id = fields.Integer()
     username = fields.String()
-    name = fields.String()
-    phone = fields.String()
-
-
-class OfficerOut(Schema):
-    """A village's officer (灾害信息员 / 网格员): whom to call when the village is silent."""
-
-    id = fields.Integer()
     name = fields.String()
     phone = fields.String()
 

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased
 from server.access import require_role
 from server.extensions import db
 from server.orgunits.models import OrgUnit
+from server.users.contacts import village_officers
 from server.users.models import User
 from server.warnings.models import EarlyWarning, WarningAck, WarningEscalation, WarningTarget
 from server.warnings.service import STATUS_ROLES, get_warning, scope_root
@@ -211,30 +212,6 @@ def _township_summary(townships: dict, town: OrgUnit | None) -> Summary:
     if key not in townships:
         townships[key] = {"org_unit": town, "summary": Summary()}
     return townships[key]["summary"]
-
-
-def village_officers(village_ids: set[int], root_path: str) -> dict[int, list[dict[str, Any]]]:
-    """The active reporters (灾害信息员 / 网格员) of each village, its grids' included: whom to call when it is
-    silent. One query."""
-    if not village_ids:
-        return {}
-    stmt = (
-        select(User.id, User.name, User.phone, OrgUnit.id, OrgUnit.level, OrgUnit.parent_id)
-        .join(OrgUnit, OrgUnit.id == User.org_unit_id)
-        .where(
-            User.role == "reporter",
-            User.active.is_(True),
-            OrgUnit.level.in_(("village", "grid")),
-            OrgUnit.path.startswith(root_path, autoescape=True),
-        )
-        .order_by(OrgUnit.level.desc(), User.id)  # the village's own officers before its grids'
-    )
-    out: dict[int, list[dict[str, Any]]] = {}
-    for user_id, name, phone, unit_id, level, parent_id in db.session.execute(stmt):
-        village_id = unit_id if level == "village" else parent_id
-        if village_id in village_ids:
-            out.setdefault(village_id, []).append({"id": user_id, "name": name, "phone": phone})
-    return out
 
 
 def overdue_units(warnings: list[EarlyWarning], root: OrgUnit, *, limit: int) -> dict[int, list[dict[str, Any]]]:

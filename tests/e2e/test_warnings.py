@@ -209,11 +209,18 @@ def test_the_desk_names_silent_villages_with_a_phone_to_call(page, phone, world,
     shot(page, "w11-board-silent-villages")
     assert small_touch_targets(page) == []
 
-    # The event's villages late or missing, from the desk.
+    # The event's villages late or missing, from the desk: two hours on, no village has filed its 初报 (due within
+    # the hour), so all three are missing, each with whom to call (催报).
     page.get_by_role("button", name="返回").click()
-    page.locator(".desk-card[data-event]").first.click()
-    expect(page.locator("[data-group=未报], [data-group=未到时限]").first).to_be_visible()
+    with server_clock_at(clock.now() + timedelta(hours=2)):
+        page.locator(".desk-card[data-event]").first.click()
+        missing = page.locator("[data-group=未报]")
+        expect(missing).to_contain_text("未报（3 个村）")
+    expect(missing.locator("[data-unit=上坪村] a.tel-link")).to_have_attribute("href", "tel:13800138000")
+    expect(missing.locator("[data-unit=上坪村]")).to_contain_text("王建国")
+    expect(missing.locator("[data-unit=下河村]")).to_contain_text("没有登记信息员电话")
     shot(page, "w12-desk-event")
+    assert small_touch_targets(page) == []
 
     # The township cancels the warning with a reason; the village's phone drops it at its next read.
     page.goto(f"/warnings/{warning['id']}/board")

@@ -11,6 +11,7 @@ import pytest
 
 from server import clock
 from server.rollup import deadlines
+from tests.conftest import statements_during
 from tests.rollup.factories import T0, file_report, make_event, return_report, update_event
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -186,3 +187,34 @@ def test_an_event_opened_before_dawn_has_its_first_daily_deadline_the_same_morni
     with app.app_context():
         ob = deadlines.current_obligation(event, at=local(1, 8, 1))
     assert ob.kind == "daily" and ob.due_at == local(1, 8) and ob.window_start == local(1, 8) - timedelta(days=1)
+
+
+def test_a_missing_village_names_whom_to_call(setup, tree, make_user, make_unit, app):
+    """催报: a village whose initial report is overdue carries its active officers and their phones (its grids'
+    too, the village's own first); a village that reported or is not yet due carries none. One query for all."""
+    event, reviewer, api = setup
+    officer = make_user("reporter", tree.village_b1, name="王建国", phone="138 0013 8000")
+    make_user("reporter", tree.village_b1, name="已停用", phone="139", active=False)
+    grid = make_unit("grid", tree.village_b1, name="乙一村第一网格")
+    grid_officer = make_user("reporter", grid, name="网格员", phone="137")
+    make_user("reviewer", tree.town_b, name="镇应急所", phone="0793")  # not a village officer
+    file_report(event, tree.village_a1, reviewer, stage="initial", at=T0 + timedelta(minutes=30))
+    clock.set_now(T0 + timedelta(hours=2))
+
+    body, status = statuses(api, event)
+    units = {u["org_unit"]["id"]: u for u in body["units"]}
+    assert status[tree.village_b1.id] == "missing" and status[tree.village_a1.id] == "on_time"
+    assert units[tree.village_b1.id]["officers"] == [
+        {"id": officer.id, "name": "王建国", "phone": "138 0013 8000"},
+        {"id": grid_officer.id, "name": "网格员", "phone": "137"},
+    ]
+    assert units[tree.village_b2.id]["officers"] == []  # missing, nobody registered: the desk says so
+    assert "officers" not in units[tree.village_a1.id]
+
+    before = statements_during(app, lambda: statuses(api, event))
+    for n in range(3):
+        village = make_unit("village", tree.town_b, name=f"新村{n}")
+        make_user("reporter", village, phone=f"1380000000{n}")
+    assert (
+        statements_during(app, lambda: statuses(api, event)) == before
+    )  # the officers of any number of missing villages in one query

@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 
 from server import clock
-from tests.conftest import assert_error
+from tests.conftest import assert_error, statements_during
 from tests.rollup.factories import T0, file_evacuation, file_report, in_db, make_event, return_report
 
 
@@ -222,8 +222,6 @@ def test_rollup_at_province_and_city_for_larger_deployments(make_unit, make_user
 
 def test_the_rollup_runs_a_fixed_number_of_queries_whatever_the_size(app, tree, make_unit, make_user):
     """No N+1: adding townships, villages and reports does not add queries."""
-    import sqlalchemy as sa
-
     from server.events.models import Event
     from server.extensions import db
     from server.orgunits.models import OrgUnit
@@ -234,15 +232,10 @@ def test_the_rollup_runs_a_fixed_number_of_queries_whatever_the_size(app, tree, 
     file_report(event, tree.village_a1, reviewer, stage="initial", affected_population=1)
 
     def count_queries() -> int:
-        statements = []
-        with app.app_context():
-            listener = lambda *args: statements.append(args[2])  # noqa: E731
-            sa.event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                compute_rollup(event=db.session.get(Event, event.id), node=db.session.get(OrgUnit, tree.county.id))
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements)
+        return statements_during(
+            app,
+            lambda: compute_rollup(event=db.session.get(Event, event.id), node=db.session.get(OrgUnit, tree.county.id)),
+        )
 
     small = count_queries()
     for n in range(3):

@@ -1,8 +1,9 @@
 // One event at the desk (/desk/events/:id): which villages are missing or late for the current obligation,
-// named (GET /events/{id}/deadlines, the caller's scope), so the duty officer knows whom to call.
+// named (GET /events/{id}/deadlines, the caller's scope), a missing village with its officers' phones as tel:
+// links, so the duty officer calls whoever has not reported (催报).
 import { Banner, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
-import { shortTime, usePolling } from './WarningParts.jsx';
+import { CallOfficers, shortTime, usePolling } from './WarningParts.jsx';
 import './warnings.css';
 
 const GROUPS = [
@@ -53,9 +54,11 @@ function Group({ name, units }) {
       </h2>
       <ul class="unit-names">
         {units.map((unit) => (
-          <li key={unit.org_unit.id}>
+          <li key={unit.org_unit.id} data-unit={unit.org_unit.name}>
             {unit.org_unit.name}
             {unit.last_report_at ? <span class="muted">（{shortTime(unit.last_report_at)} 报）</span> : null}
+            {/* a missing village comes with its officers (催报): whom to call, one tap */}
+            {unit.officers ? <CallOfficers officers={unit.officers} silent /> : null}
           </li>
         ))}
       </ul>

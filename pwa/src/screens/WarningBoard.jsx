@@ -8,9 +8,9 @@ import { navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { useSend } from '../useSend.js';
 import { clock, isoLocal } from '../format.js';
-import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, levelName, rateText, telHref } from '../warnings.js';
+import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, levelName, rateText } from '../warnings.js';
 import { LEVEL_OPTIONS } from './WarningNew.jsx';
-import { Countdown, LevelTag, shortTime, useNow, usePolling } from './WarningParts.jsx';
+import { CallOfficers, Countdown, LevelTag, shortTime, useNow, usePolling } from './WarningParts.jsx';
 
 export const BOARD_POLL_MS = 15000;
 
@@ -117,7 +117,6 @@ function Townships({ townships }) {
 }
 
 function BoardUnit({ unit }) {
-  const officers = unit.officers || [];
   const answered = unit.state === 'on_time' || unit.state === 'late';
   return (
     <li class={`card board-unit board-${unit.state}`} data-unit={unit.org_unit.name} data-state={unit.state}>
@@ -130,16 +129,7 @@ function BoardUnit({ unit }) {
           {unit.persons_notified != null ? ` · 到人 ${unit.persons_notified}` : ''}
         </p>
       ) : (
-        <div class="board-calls">
-          {officers.map((officer) =>
-            telHref(officer.phone) ? (
-              <a class="tel-link" href={telHref(officer.phone)} key={officer.id || officer.phone}>
-                ☎ {officer.name || '信息员'} {officer.phone}
-              </a>
-            ) : null,
-          )}
-          {unit.state === 'overdue' && !officers.some((officer) => telHref(officer.phone)) ? <span class="no-phone">没有登记信息员电话</span> : null}
-        </div>
+        <CallOfficers officers={unit.officers} silent={unit.state === 'overdue'} />
       )}
     </li>
   );

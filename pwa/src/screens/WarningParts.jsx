@@ -3,7 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { BigButton, NumberField } from '../components/index.js';
 import { enqueue } from '../outbox.js';
-import { ackBody, ackPath, createPoller, formatLeft, levelClass, levelName, timeLeft } from '../warnings.js';
+import { ackBody, ackPath, createPoller, formatLeft, levelClass, levelName, telHref, timeLeft } from '../warnings.js';
 import './warnings.css';
 
 /** The level as coloured text ("红色预警"): never colour alone. */
@@ -112,6 +112,25 @@ export function AckDone({ state, ack }) {
       {ack.late ? <span class="chip chip-warn">迟</span> : null}
       {relayed.length ? <span class="muted"> · {relayed.join('，')}</span> : null}
     </p>
+  );
+}
+
+/**
+ * Whom to call about a silent village (a warning not answered, a report not filed): each officer's phone as a tel:
+ * link, one tap to dial; a call is the next step (有叫有应, 催报). `silent`: the village is overdue, so a missing
+ * phone is said, not left blank.
+ */
+export function CallOfficers({ officers = [], silent = false }) {
+  const callable = officers.filter((officer) => telHref(officer.phone));
+  return (
+    <div class="board-calls">
+      {callable.map((officer) => (
+        <a class="tel-link" href={telHref(officer.phone)} key={officer.id || officer.phone}>
+          ☎ {officer.name || '信息员'} {officer.phone}
+        </a>
+      ))}
+      {silent && !callable.length ? <span class="no-phone">没有登记信息员电话</span> : null}
+    </div>
   );
 }
 
