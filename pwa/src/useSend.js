@@ -9,15 +9,17 @@ export function useSend() {
   const [errors, setErrors] = useState({});
   const [problem, setProblem] = useState(null);
   const [sending, setSending] = useState(false);
-  /** `api(path, options)`; then `done(answer)`. `offline`: the words when there is no network. */
+  /** `api(path, options)`; then `done(answer)`. `offline`: the words when there is no network. True if it went. */
   const send = async (path, options, { offline, done }) => {
     setSending(true);
     setProblem(null);
     try {
       done(await api(path, options));
+      return true;
     } catch (error) {
       setErrors(error.fields || {});
       setProblem(error.status === 0 ? offline : error.message);
+      return false;
     } finally {
       setSending(false);
     }

@@ -1,9 +1,13 @@
 // One event at the desk (/desk/events/:id): which villages are missing or late for the current obligation,
 // named (GET /events/{id}/deadlines, the caller's scope), a missing village with its officers' phones as tel:
-// links, so the duty officer calls whoever has not reported (催报).
+// links, so the duty officer calls whoever has not reported (催报); and the villages' current reports waiting for
+// review (待审核), each opening the report with 通过 / 退回.
 import { Banner, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
+import { stageName } from '../rules/stage.js';
+import { damageLine, ReportRow } from './MyReports.jsx';
 import { CallOfficers, shortTime, usePolling } from './WarningParts.jsx';
+import './reports.css';
 import './warnings.css';
 
 const GROUPS = [
@@ -17,6 +21,8 @@ export function DeskEvent({ params }) {
   const event = useCached(`/events/${params.id}`);
   const due = useCached(`/events/${params.id}/deadlines`);
   usePolling(due.reload, 60000);
+  // The reports a reviewer acts on: each village's current one, not yet reviewed (the scope is the caller's).
+  const waiting = useCached(`/damage-reports?event_id=${params.id}&status=submitted&current=true&per_page=100`);
   const data = due.data;
   return (
     <Screen title={event.data ? event.data.name : '灾害过程'} back="/">
@@ -40,6 +46,7 @@ export function DeskEvent({ params }) {
           ))}
         </>
       ) : null}
+      {waiting.data ? <ToReview reports={waiting.data.items} total={waiting.data.total} /> : null}
       <UpdatedAt at={due.updatedAt} fromCache={due.fromCache} />
     </Screen>
   );
@@ -60,6 +67,31 @@ function Group({ name, units }) {
             {/* a missing village comes with its officers (催报): whom to call, one tap */}
             {unit.officers ? <CallOfficers officers={unit.officers} silent /> : null}
           </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+/** 待审核: the villages' current reports not yet reviewed, newest first (as the server lists them). */
+function ToReview({ reports, total }) {
+  if (!reports.length) return null;
+  return (
+    <section class="desk-section" aria-label="待审核">
+      <h2 class="section-title">待审核（{total} 份）</h2>
+      {total > reports.length ? <p class="muted">这里列出最新的 {reports.length} 份。</p> : null}
+      <ul class="report-list">
+        {reports.map((report) => (
+          <ReportRow
+            key={report.id}
+            kind="damage"
+            href={`/reports/damage/${report.id}`}
+            title={`${report.org_unit.name} ${stageName(report.stage)}`}
+            status="待审核"
+            tone="info"
+            at={report.submitted_at}
+            line={damageLine(report)}
+          />
         ))}
       </ul>
     </section>

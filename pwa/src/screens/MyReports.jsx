@@ -157,7 +157,7 @@ function Evacuations({ events }) {
   );
 }
 
-function ReportRow({ kind, href, title, status, tone, at, line }) {
+export function ReportRow({ kind, href, title, status, tone, at, line }) {
   return (
     <li>
       <button type="button" class="card report-row" data-kind={kind} onClick={() => navigate(href)}>
@@ -172,7 +172,7 @@ function ReportRow({ kind, href, title, status, tone, at, line }) {
   );
 }
 
-function damageLine(report) {
+export function damageLine(report) {
   if (report.is_zero || isZero(report.figures)) return '零报告（无灾情）';
   const f = report.figures;
   return `受灾 ${f.affected_population} 人，直接经济损失 ${f.direct_loss_10k_yuan} 万元`;

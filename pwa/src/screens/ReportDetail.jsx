@@ -1,14 +1,21 @@
 // One report of the village (/reports/:kind/:id): a damage report (a returned one shows the reason on top and
 // the way to correct it), an evacuation report or a hazard. Offline, the copy in the list read last is shown.
-import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
+// A reviewer above the village opens a damage report here from the desk (待审核) and reviews it: 通过, or 退回 with
+// the reason the village reads on its phone.
+import { useState } from 'preact/hooks';
+import { Banner, BigButton, Reading, Screen, TextField, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
+import { flash } from '../flash.js';
 import { clock } from '../format.js';
-import { useRoute } from '../router.js';
+import { goBack, useRoute } from '../router.js';
+import { useSession } from '../session.js';
+import { useSend } from '../useSend.js';
 import { haToMuText, toTwoPlaces } from '../rules/area.js';
 import { BY_KEY, GROUPS, STATUS_NAMES } from '../rules/damage.js';
 import { openReturns, stageName } from '../rules/stage.js';
 import { useOutbox } from '../useOutbox.js';
 import { DAMAGE_LIST, damageHistory, evacuationList, HAZARD_LIST } from '../reportLists.js';
+import { isDeskUser } from './Dashboard.jsx';
 import './reports.css';
 
 // server/hazards/models.py ACTIONS
@@ -35,6 +42,7 @@ const SOURCES = {
 export function ReportDetail({ params }) {
   const { query } = useRoute();
   const source = SOURCES[params.kind];
+  const { user } = useSession();
   const one = useCached(source ? source.one(params.id) : null);
   // Offline and never opened: the same report as it came in the list.
   const list = useCached(source && one.error ? source.list(query) || null : null);
@@ -47,8 +55,9 @@ export function ReportDetail({ params }) {
   const fromList = list.data && list.data.items.find((item) => String(item.id) === params.id);
   const report = one.data || fromList;
   const shown = one.data ? one : list;
+  const desk = isDeskUser(user);
   return (
-    <Screen title={source.title} back="/reports">
+    <Screen title={source.title} back={desk && report ? `/desk/events/${report.event_id}` : '/reports'}>
       {!report ? <Reading of={[one.error ? list : one]} /> : null}
       {!report && one.error && !list.loading ? (
         <Banner tone="warn">
@@ -56,6 +65,7 @@ export function ReportDetail({ params }) {
         </Banner>
       ) : null}
       {report && params.kind === 'damage' ? <DamageDetail report={report} /> : null}
+      {report && params.kind === 'damage' && one.data ? <ReviewForm report={one.data} reread={one.reload} /> : null}
       {report && params.kind === 'evacuation' ? <EvacuationDetail report={report} /> : null}
       {report && params.kind === 'hazard' ? <HazardDetail hazard={report} /> : null}
       {report ? <UpdatedAt at={shown.updatedAt} fromCache={shown.fromCache} /> : null}
@@ -74,7 +84,18 @@ function DamageDetail({ report }) {
         </Banner>
       ) : null}
       {report.status === 'returned' ? <CorrectButton report={report} /> : null}
+      {(report.warnings || []).length ? (
+        <Banner tone="warn">
+          <strong>与台账不一致：</strong>
+          {report.warnings.map((warning) => (
+            <span class="ledger-warning" key={warning.field}>
+              {warning.message}
+            </span>
+          ))}
+        </Banner>
+      ) : null}
       <dl class="facts">
+        {report.org_unit ? <Fact name="村（社区）">{report.org_unit.name}</Fact> : null}
         <Fact name="报告">
           {stageName(report.stage)}
           {report.is_zero ? '（零报告）' : ''}
@@ -106,6 +127,67 @@ function DamageDetail({ report }) {
         </section>
       ))}
     </>
+  );
+}
+
+/**
+ * 审核, for a reviewer above the village, on its current report not yet reviewed: 通过, or 退回 with the reason the
+ * village reads on its phone. Sent straight to the server with the version read (a desk has a network, and the
+ * reviewer must know at once whether it went); a report reviewed or replaced meanwhile is refused in the server's
+ * words and read again. Back to the desk's list after it went.
+ */
+function ReviewForm({ report, reread }) {
+  const { user } = useSession();
+  const [returning, setReturning] = useState(false);
+  const [comment, setComment] = useState('');
+  const { errors, setErrors, problem, sending, send } = useSend();
+  if (!user || user.role !== 'reviewer') return null;
+  if (report.status !== 'submitted' || !report.current) {
+    // Nothing to review (any more): if our review was just refused, say why above the report as it now is.
+    return problem ? <Banner tone="error">{problem}</Banner> : null;
+  }
+  const review = async (decision) => {
+    if (decision === 'return' && !comment.trim()) {
+      setErrors({ comment: ['请填写退回原因，村里会在手机上看到'] });
+      return;
+    }
+    const json = { decision, comment: comment.trim(), version: report.version };
+    const done = () => {
+      flash(decision === 'approve' ? `已通过：${report.org_unit.name}` : `已退回：${report.org_unit.name}，村里会看到原因`);
+      goBack(`/desk/events/${report.event_id}`);
+    };
+    if (!(await send(`/damage-reports/${report.id}/review`, { method: 'POST', json }, { offline: '没有网络，没有提交审核。', done }))) {
+      reread(); // reviewed or replaced meanwhile: show it as it is now
+    }
+  };
+  return (
+    <section class="card review-card" aria-label="审核">
+      <h2 class="section-title">审核</h2>
+      {problem ? <Banner tone="error">{problem}</Banner> : null}
+      {returning ? (
+        <>
+          <TextField
+            label="退回原因"
+            name="comment"
+            value={comment}
+            onChange={setComment}
+            errors={errors}
+            required
+            multiline
+            hint="村里会在手机上看到，写清楚要核实或改正什么。"
+          />
+          <div class="button-row">
+            <BigButton label="确认退回" tone="danger" onClick={() => review('return')} disabled={sending} />
+            <BigButton label="不退回" tone="secondary" onClick={() => setReturning(false)} />
+          </div>
+        </>
+      ) : (
+        <div class="button-row">
+          <BigButton label="通过" onClick={() => review('approve')} disabled={sending} />
+          <BigButton label="退回" tone="danger" onClick={() => setReturning(true)} />
+        </div>
+      )}
+    </section>
   );
 }
 

@@ -50,7 +50,7 @@ function WarningFull({ warning, outboxItems, desk }) {
       </p>
       <h2 class="warning-title">{warning.title}</h2>
       <p class="warning-text">{warning.body}</p>
-      <dl class="facts">
+      <dl class="warning-facts">
         {warning.issuer_unit ? (
           <>
             <dt>发布单位</dt>
