@@ -34,7 +34,10 @@ def test_the_township_returns_one_report_with_a_reason_and_approves_another(
     hedong_report = _file(world, login_as, make_user("reporter", hedong, name="赵六"), affected=12)
 
     log_in_desk(page, world.town_reviewer)
-    page.locator(".desk-card[data-event]").first.click()
+    card = page.locator(".desk-card[data-event]").first
+    expect(card).to_contain_text("待审核 2")
+    expect(card).to_contain_text("未报的村、待审核的报告 ›")  # where to review them
+    card.click()
     waiting = page.get_by_role("region", name="待审核")
     expect(waiting).to_contain_text("待审核（2 份）")
     expect(waiting).to_contain_text("石门村 初报")

@@ -156,7 +156,7 @@ function EventSummary({ item }) {
           </span>
         ) : null}
       </div>
-      <span class="link-button">未报、迟报的村 ›</span>
+      <span class="link-button">{reporting.unreviewed ? '未报的村、待审核的报告 ›' : '未报、迟报的村 ›'}</span>
     </button>
   );
 }
