@@ -2,6 +2,7 @@
 // named (GET /events/{id}/deadlines, the caller's scope), a missing village with its officers' phones as tel:
 // links, so the duty officer calls whoever has not reported (催报); and the villages' current reports waiting for
 // review (待审核), each opening the report with 通过 / 退回.
+import { useCallback } from 'preact/hooks';
 import { Banner, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { stageName } from '../rules/stage.js';
@@ -20,9 +21,13 @@ const GROUPS = [
 export function DeskEvent({ params }) {
   const event = useCached(`/events/${params.id}`);
   const due = useCached(`/events/${params.id}/deadlines`);
-  usePolling(due.reload, 60000);
   // The reports a reviewer acts on: each village's current one, not yet reviewed (the scope is the caller's).
   const waiting = useCached(`/damage-reports?event_id=${params.id}&status=submitted&current=true&per_page=100`);
+  const reread = useCallback(() => {
+    due.reload();
+    waiting.reload();
+  }, [due.reload, waiting.reload]);
+  usePolling(reread, 60000);
   const data = due.data;
   return (
     <Screen title={event.data ? event.data.name : '灾害过程'} back="/">

@@ -57,7 +57,7 @@ export function ReportDetail({ params }) {
   const shown = one.data ? one : list;
   const desk = isDeskUser(user);
   return (
-    <Screen title={source.title} back={desk && report ? `/desk/events/${report.event_id}` : '/reports'}>
+    <Screen title={source.title} back={desk ? (report ? `/desk/events/${report.event_id}` : '/') : '/reports'}>
       {!report ? <Reading of={[one.error ? list : one]} /> : null}
       {!report && one.error && !list.loading ? (
         <Banner tone="warn">
