@@ -51,6 +51,7 @@ def test_the_township_returns_one_report_with_a_reason_and_approves_another(
     review.get_by_role("button", name="确认退回").click()
     expect(review).to_contain_text("请填写退回原因，村里会在手机上看到")
     review.get_by_label("退回原因").fill("受灾人口与花名册不符，请核实后重报")
+    expect(review).not_to_contain_text("请填写退回原因")  # writing it clears the request for it
     shot(page, "review-02-return-with-reason")
     assert small_touch_targets(page) == []
     review.get_by_role("button", name="确认退回").click()

@@ -170,7 +170,10 @@ function ReviewForm({ report, reread }) {
             label="退回原因"
             name="comment"
             value={comment}
-            onChange={setComment}
+            onChange={(text) => {
+              setComment(text);
+              setErrors({}); // the reason is being written: the "请填写" line has done its job
+            }}
             errors={errors}
             required
             multiline
