@@ -2,7 +2,7 @@
 // every screen (the flash message is in Screen, under the title bar).
 import { useEffect } from 'preact/hooks';
 import { navigate, resolve, useRoute } from './router.js';
-import { useSession } from './session.js';
+import { isDeskUser, useSession } from './session.js';
 import { useUpdate } from './update.js';
 import { Home } from './screens/Home.jsx';
 import { HazardNew } from './screens/HazardNew.jsx';
@@ -12,7 +12,7 @@ import { DamageForm } from './screens/DamageForm.jsx';
 import { EvacuationForm } from './screens/EvacuationForm.jsx';
 import { MyReports } from './screens/MyReports.jsx';
 import { ReportDetail } from './screens/ReportDetail.jsx';
-import { Dashboard, isDeskUser } from './screens/Dashboard.jsx';
+import { Dashboard } from './screens/Dashboard.jsx';
 import { DeskEvent } from './screens/DeskEvent.jsx';
 import { WarningBoard } from './screens/WarningBoard.jsx';
 import { WarningDetail } from './screens/WarningDetail.jsx';

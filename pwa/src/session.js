@@ -14,6 +14,11 @@ function set(next) {
   for (const fn of listeners) fn(current);
 }
 
+/** Reporters file; everyone else (reviewer, viewer, admin) starts at the duty desk (工作台). */
+export function isDeskUser(user) {
+  return Boolean(user) && user.role !== 'reporter';
+}
+
 export function getSession() {
   return current;
 }

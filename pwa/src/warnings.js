@@ -15,6 +15,9 @@ export const LEVELS = [
 const BY_VALUE = Object.fromEntries(LEVELS.map((level) => [level.value, level]));
 
 /** '红色预警'; an unknown level is named as it came, so a new server level still shows something. */
+/** The levels as ChoiceGrid options (发布预警, 修改预警): the name, coloured by its level. */
+export const LEVEL_OPTIONS = LEVELS.map((level) => ({ value: level.value, label: level.name, tone: level.value }));
+
 export function levelName(level) {
   return BY_VALUE[level] ? BY_VALUE[level].name : String(level || '预警');
 }

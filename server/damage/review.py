@@ -14,9 +14,10 @@ from sqlalchemy.exc import IntegrityError
 from server import clock
 from server.access import require_role
 from server.audit_trail import record
+from server.damage import service
 from server.damage.models import DamageReport
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
-from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion, Superseded
+from server.errors import AlreadyReviewed, ApiError, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
 from server.idempotency import restore_current
 from server.ledgers.review import approve_with_report
@@ -26,6 +27,39 @@ if TYPE_CHECKING:
     from server.users.models import User
 
 DECISIONS = {"approve": "approved", "return": "returned"}
+REVIEWERS_ONLY = "只有审核员可以审核灾情报告"
+
+
+def _not_the_reviewer(actor: User, report: DamageReport) -> ApiError | None:
+    """Why ``actor`` may not review ``report`` whatever its state (403), or None: a reviewer above the village (its
+    township or county, not the village itself) who did not file it."""
+    if actor.role != "reviewer":
+        return Forbidden(REVIEWERS_ONLY)
+    village = report.org_unit
+    if not actor.org_unit.contains(village) or actor.org_unit.id == village.id:
+        return Forbidden("灾情报告应由上级（乡镇或县）审核员审核")
+    if report.submitted_by_id == actor.id:
+        return Forbidden("不能审核自己报送的报告")
+    return None
+
+
+def _not_reviewable(report: DamageReport) -> ApiError | None:
+    """Why ``report`` cannot be reviewed now (409), or None: only a current report not yet reviewed can."""
+    if report.status != "submitted":
+        return AlreadyReviewed("该报告已审核", details={"status": report.status, "version": report.version})
+    if not report.current:
+        return Superseded(
+            "该报告已被新报告替代，不能再审核", details={"status": report.status, "version": report.version}
+        )
+    return None
+
+
+def read_report(*, actor: User, report_id: int) -> DamageReport:
+    """The single read (``service.read_report``) with ``can_review``: whether the caller may approve or return the
+    report now, by the same rules ``review_report`` enforces, so a screen offers 通过/退回 only where they work."""
+    report = service.read_report(actor=actor, report_id=report_id)
+    report.can_review = _not_the_reviewer(actor, report) is None and _not_reviewable(report) is None
+    return report
 
 
 def review_report(
@@ -33,22 +67,16 @@ def review_report(
 ) -> DamageReport:
     """Approve or return a village's current report. A return stops it counting and makes the village's newest
     earlier non-returned report current again."""
-    require_role(actor, "reviewer", message="只有审核员可以审核灾情报告")
+    require_role(actor, "reviewer", message=REVIEWERS_ONLY)  # before the read: a wrong role is 403, never 404
     report = get_report(actor=actor, report_id=report_id)
     village = report.org_unit
-    if not actor.org_unit.contains(village) or actor.org_unit.id == village.id:
-        raise Forbidden("灾情报告应由上级（乡镇或县）审核员审核")
-    if report.submitted_by_id == actor.id:
-        raise Forbidden("不能审核自己报送的报告")
+    if (refusal := _not_the_reviewer(actor, report)) is not None:
+        raise refusal
     comment = (comment or "").strip()
     if decision == "return" and not comment:
         raise Invalid({"comment": ["退回时必须填写退回原因"]})
-    if report.status != "submitted":
-        raise AlreadyReviewed("该报告已审核", details={"status": report.status, "version": report.version})
-    if not report.current:
-        raise Superseded(
-            "该报告已被新报告替代，不能再审核", details={"status": report.status, "version": report.version}
-        )
+    if (refusal := _not_reviewable(report)) is not None:
+        raise refusal
     if version is not None and version != report.version:
         raise StaleVersion("该报告已被他人处理，请刷新后重试", details={"version": report.version})
 

@@ -37,7 +37,7 @@ def list_reports(**filters):
 @bp.response(200, DamageReportOut)
 def get_report(report_id: int):
     """Read one damage report (404 outside the caller's scope)."""
-    return service.read_report(actor=current_actor(), report_id=report_id)
+    return review.read_report(actor=current_actor(), report_id=report_id)
 
 
 @bp.post("/damage-reports/<int:report_id>/review")

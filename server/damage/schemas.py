@@ -77,6 +77,13 @@ class DamageReportOut(Schema):
     reviewed_by = fields.Nested(UserBrief, allow_none=True)
     reviewed_at = LocalDateTime(allow_none=True)
     review_comment = fields.String()
+    can_review = fields.Boolean(
+        metadata={
+            "x-optional": True,
+            "description": "in a single read: whether the caller may approve or return this report now (a reviewer "
+            "above the village who did not file it, the report current and not yet reviewed)",
+        },
+    )
     warnings = fields.List(
         fields.Nested(LedgerWarning),
         dump_default=list,
@@ -99,7 +106,8 @@ class DamageReportOut(Schema):
 
 
 class DamageReportRowOut(DamageReportOut):
-    """A report in a list: no ledger warnings (one query per row); the roll-up flags each village's mismatch."""
+    """A report in a list: no ledger warnings (one query per row; the roll-up flags each village's mismatch) and no
+    ``can_review`` (the single read says it)."""
 
     class Meta:
-        exclude = ("warnings",)
+        exclude = ("warnings", "can_review")

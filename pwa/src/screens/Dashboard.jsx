@@ -11,11 +11,6 @@ import { LevelTag, shortTime, usePolling } from './WarningParts.jsx';
 
 export const DASHBOARD_POLL_MS = 60000;
 
-/** Reporters file; everyone else (reviewer, viewer, admin) starts at the desk. */
-export function isDeskUser(user) {
-  return Boolean(user) && user.role !== 'reporter';
-}
-
 export function Dashboard() {
   const { user } = useSession();
   const found = useCached('/dashboard');

@@ -6,7 +6,7 @@ import { useCallback } from 'preact/hooks';
 import { Banner, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { stageName } from '../rules/stage.js';
-import { damageLine, ReportRow } from './MyReports.jsx';
+import { damageLine, ReportRow } from './shared.jsx';
 import { CallOfficers, shortTime, usePolling } from './WarningParts.jsx';
 import './reports.css';
 import './warnings.css';

@@ -5,12 +5,12 @@ import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/ind
 import { useEffect, useState } from 'preact/hooks';
 import { cachedGet, useCached } from '../cache.js';
 import { clock } from '../format.js';
-import { navigate } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
 import { KIND_NAMES } from '../kinds.js';
 import { DAMAGE_LIST, EVENT_LIST, evacuationList, HAZARD_LIST } from '../reportLists.js';
-import { isZero, STATUS_NAMES } from '../rules/damage.js';
+import { STATUS_NAMES } from '../rules/damage.js';
 import { openReturns, stageName } from '../rules/stage.js';
+import { damageLine, ReportRow } from './shared.jsx';
 import './reports.css';
 
 const STATUS_TONES = { submitted: 'info', approved: 'ok', returned: 'error' };
@@ -155,25 +155,4 @@ function Evacuations({ events }) {
       </ul>
     </>
   );
-}
-
-export function ReportRow({ kind, href, title, status, tone, at, line }) {
-  return (
-    <li>
-      <button type="button" class="card report-row" data-kind={kind} onClick={() => navigate(href)}>
-        <span class="report-row-head">
-          <strong class="report-row-title">{title}</strong>
-          <span class={`chip chip-${tone}`}>{status}</span>
-        </span>
-        <span class="report-row-line">{line}</span>
-        {at ? <span class="muted report-row-at">{clock(at)}</span> : null}
-      </button>
-    </li>
-  );
-}
-
-export function damageLine(report) {
-  if (report.is_zero || isZero(report.figures)) return '零报告（无灾情）';
-  const f = report.figures;
-  return `受灾 ${f.affected_population} 人，直接经济损失 ${f.direct_loss_10k_yuan} 万元`;
 }

@@ -8,14 +8,13 @@ import { useCached } from '../cache.js';
 import { flash } from '../flash.js';
 import { clock } from '../format.js';
 import { goBack, useRoute } from '../router.js';
-import { useSession } from '../session.js';
+import { isDeskUser, useSession } from '../session.js';
 import { useSend } from '../useSend.js';
 import { haToMuText, toTwoPlaces } from '../rules/area.js';
 import { BY_KEY, GROUPS, STATUS_NAMES } from '../rules/damage.js';
 import { openReturns, stageName } from '../rules/stage.js';
 import { useOutbox } from '../useOutbox.js';
 import { DAMAGE_LIST, damageHistory, evacuationList, HAZARD_LIST } from '../reportLists.js';
-import { isDeskUser } from './Dashboard.jsx';
 import './reports.css';
 
 // server/hazards/models.py ACTIONS
@@ -55,9 +54,11 @@ export function ReportDetail({ params }) {
   const fromList = list.data && list.data.items.find((item) => String(item.id) === params.id);
   const report = one.data || fromList;
   const shown = one.data ? one : list;
-  const desk = isDeskUser(user);
+  // 返回 without history: a desk user to the event's list (or the desk), a reporter to 我的报告.
+  const deskBack = report ? `/desk/events/${report.event_id}` : '/';
+  const backTo = isDeskUser(user) ? deskBack : '/reports';
   return (
-    <Screen title={source.title} back={desk ? (report ? `/desk/events/${report.event_id}` : '/') : '/reports'}>
+    <Screen title={source.title} back={backTo}>
       {!report ? <Reading of={[one.error ? list : one]} /> : null}
       {!report && one.error && !list.loading ? (
         <Banner tone="warn">
@@ -131,18 +132,17 @@ function DamageDetail({ report }) {
 }
 
 /**
- * 审核, for a reviewer above the village, on its current report not yet reviewed: 通过, or 退回 with the reason the
- * village reads on its phone. Sent straight to the server with the version read (a desk has a network, and the
- * reviewer must know at once whether it went); a report reviewed or replaced meanwhile is refused in the server's
- * words and read again. Back to the desk's list after it went.
+ * 审核: 通过, or 退回 with the reason the village reads on its phone, where the server says the caller may review
+ * the report now (`can_review`: a reviewer above the village who did not file it, on a current report not yet
+ * reviewed). Sent straight to the server with the version read (a desk has a network, and the reviewer must know
+ * at once whether it went); a report reviewed or replaced meanwhile is refused in the server's words and read
+ * again. Back to the desk's list after it went.
  */
 function ReviewForm({ report, reread }) {
-  const { user } = useSession();
   const [returning, setReturning] = useState(false);
   const [comment, setComment] = useState('');
   const { errors, setErrors, problem, sending, send } = useSend();
-  if (!user || user.role !== 'reviewer') return null;
-  if (report.status !== 'submitted' || !report.current) {
+  if (!report.can_review) {
     // Nothing to review (any more): if our review was just refused, say why above the report as it now is.
     return problem ? <Banner tone="error">{problem}</Banner> : null;
   }

@@ -8,8 +8,7 @@ import { navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { useSend } from '../useSend.js';
 import { clock, isoLocal } from '../format.js';
-import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, levelName, rateText } from '../warnings.js';
-import { LEVEL_OPTIONS } from './WarningNew.jsx';
+import { ACK_STATUS_NAMES, ackDueAt, boardView, isActive, LEVEL_OPTIONS, levelName, rateText } from '../warnings.js';
 import { CallOfficers, Countdown, LevelTag, shortTime, useNow, usePolling } from './WarningParts.jsx';
 
 export const BOARD_POLL_MS = 15000;

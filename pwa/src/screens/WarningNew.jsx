@@ -9,12 +9,11 @@ import { isoLocal } from '../format.js';
 import { navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { useSend } from '../useSend.js';
-import { DEFAULT_ACK_MINUTES, LEVELS, levelName } from '../warnings.js';
+import { DEFAULT_ACK_MINUTES, LEVEL_OPTIONS, levelName } from '../warnings.js';
 import './warnings.css';
 
 // The national list of disaster types (一级灾种), as events use them.
 export const DISASTER_TYPES = ['洪涝', '台风', '风雹', '地质灾害', '干旱', '低温冷冻', '雪灾', '沙尘暴', '地震', '森林草原火灾', '生物灾害', '其他'];
-export const LEVEL_OPTIONS = LEVELS.map((level) => ({ value: level.value, label: level.name, tone: level.value }));
 const EXPIRY_OPTIONS = [6, 12, 24, 48].map((hours) => ({ value: hours, label: `${hours} 小时` }));
 
 const EMPTY = { level: '', disaster_type: '', title: '', body: '', minutes: '', expiresInHours: 24, targets: [] };

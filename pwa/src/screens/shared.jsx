@@ -1,4 +1,8 @@
-// Small pieces the report screens share (报灾情, 报转移, 我的报告).
+// Small pieces the report screens share (报灾情, 报转移, 我的报告, and the desk's 待审核 list).
+import { clock } from '../format.js';
+import { navigate } from '../router.js';
+import { isZero } from '../rules/damage.js';
+import './reports.css';
 
 /** The event a form is for: name, 演练, 已稳定. */
 export function EventLine({ event }) {
@@ -23,4 +27,26 @@ export function without(errors, path) {
 /** Bring the first message into view, after the render that shows it. */
 export function scrollToError() {
   setTimeout(() => document.querySelector('.field-error')?.scrollIntoView({ block: 'center' }), 0);
+}
+
+/** One report in a list: a card that opens it, with its status and the line that says what it holds. */
+export function ReportRow({ kind, href, title, status, tone, at, line }) {
+  return (
+    <li>
+      <button type="button" class="card report-row" data-kind={kind} onClick={() => navigate(href)}>
+        <span class="report-row-head">
+          <strong class="report-row-title">{title}</strong>
+          <span class={`chip chip-${tone}`}>{status}</span>
+        </span>
+        <span class="report-row-line">{line}</span>
+        {at ? <span class="muted report-row-at">{clock(at)}</span> : null}
+      </button>
+    </li>
+  );
+}
+
+export function damageLine(report) {
+  if (report.is_zero || isZero(report.figures)) return '零报告（无灾情）';
+  const f = report.figures;
+  return `受灾 ${f.affected_population} 人，直接经济损失 ${f.direct_loss_10k_yuan} 万元`;
 }
