@@ -282,8 +282,9 @@ def login_as(app: Flask):
     return login
 
 
-def statements_during(app: Flask, call) -> int:
-    """How many SQL statements ``call()`` sends through the app's engine (a count, not a timing: deterministic)."""
+def statements_during(app: Flask, call) -> list[str]:
+    """The SQL statements ``call()`` sends through the app's engine, in order: counted by the tests that keep a
+    request's queries fixed (a count, not a timing: deterministic)."""
     seen: list[str] = []
 
     def count(conn, cursor, statement, *args) -> None:
@@ -295,7 +296,7 @@ def statements_during(app: Flask, call) -> int:
             call()
         finally:
             sa.event.remove(db.engine, "before_cursor_execute", count)
-    return len(seen)
+    return seen
 
 
 def assert_error(response, status: int, code: str) -> dict:

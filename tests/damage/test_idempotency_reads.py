@@ -2,7 +2,7 @@
 
 import uuid
 
-from tests.conftest import assert_error
+from tests.conftest import assert_error, statements_during
 from tests.damage.conftest import FLOOD, file_report, open_event, report_payload
 
 SMALL = {"affected_population": 10, "injured": 1, "crops_affected_ha": "2.50"}
@@ -155,25 +155,12 @@ def test_list_filters_and_scope(scene, make_user, login_as):
 
 def test_list_is_one_query_whatever_the_count(scene, make_user, login_as, app):
     """No N+1: the page is read with joined units and users."""
-    from sqlalchemy import event as sa_event
-
-    from server.extensions import db
-
     event_id = scene.event["id"]
     for village in (scene.tree.village_a1, scene.tree.village_a2, scene.tree.village_b1, scene.tree.village_b2):
         file_report(login_as(make_user("reporter", village)), event_id, "initial", SMALL)
     county = login_as(make_user("viewer", scene.tree.county))
-    statements = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    sa_event.listen(engine, "before_cursor_execute", count)
-    try:
-        assert len(county.get("/api/v1/damage-reports").get_json()["items"]) == 4
-    finally:
-        sa_event.remove(engine, "before_cursor_execute", count)
+    answers = []
+    statements = statements_during(app, lambda: answers.append(county.get("/api/v1/damage-reports").get_json()))
+    assert len(answers[0]["items"]) == 4
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
     assert len(selects) <= 3, selects  # the user, the count, the page

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from server import clock
 from server.extensions import db
 from server.orgunits.models import OrgUnit
+from tests.conftest import statements_during
 from tests.rollup.factories import T0, file_report, make_event
 from tests.warnings.conftest import ack, issue
 
@@ -126,15 +127,9 @@ def test_the_dashboard_runs_as_many_queries_at_20_as_at_2000_villages(app, make_
         return api
 
     def count_queries(api) -> tuple[int, dict]:
-        statements: list[str] = []
-        with app.app_context():
-            listener = lambda *args: statements.append(args[2])  # noqa: E731
-            sa.event.listen(db.engine, "before_cursor_execute", listener)
-            try:
-                body = dashboard(api)
-            finally:
-                sa.event.remove(db.engine, "before_cursor_execute", listener)
-        return len(statements), body
+        answer = {}
+        statements = statements_during(app, lambda: answer.update(body=dashboard(api)))
+        return len(statements), answer["body"]
 
     small, large = world(20), world(2000)
     clock.set_now(T0 + timedelta(hours=2))

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from server.audit_trail import AuditLog
 from server.extensions import db
-from tests.conftest import assert_error
+from tests.conftest import assert_error, statements_during
 from tests.evacuation.conftest import evacuation
 
 
@@ -123,17 +123,9 @@ def test_occupancy_counts_current_reports_of_open_real_events_in_one_query(
 
         db.session.get(Event, closing).status = "closed"
         db.session.commit()
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
-            listing = reporter.get("/api/v1/shelters").get_json()
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
+    answers = []
+    statements = statements_during(app, lambda: answers.append(reporter.get("/api/v1/shelters").get_json()))
+    [listing] = answers
     assert {s["id"]: s["occupancy"] for s in listing["items"]} == {s: 2 for s in shelters}
     # The user, the page and its count: no query per shelter.
     assert len([s for s in statements if "shelter_allocations" in s]) <= 2, statements

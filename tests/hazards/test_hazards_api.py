@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from server import clock
 from server.extensions import db
 from server.hazards.models import Hazard
-from tests.conftest import assert_error
+from tests.conftest import assert_error, statements_during
 
 from .factories import create_hazard, hazard_payload
 
@@ -251,23 +251,12 @@ def test_hazards_and_photos_are_in_the_openapi_document(client):
 
 def test_listing_a_page_costs_the_same_queries_whatever_its_size(people, tree, app):
     """Photos, history and people come in a fixed number of queries per page (no N+1)."""
-    from sqlalchemy import event
-
     from .factories import add_after_photo
 
     def queries_for_listing() -> int:
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, *args):
-            statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            assert people.county.get(URL + "?per_page=50").status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
+        answers = []
+        statements = statements_during(app, lambda: answers.append(people.county.get(URL + "?per_page=50")))
+        assert answers[0].status_code == 200
         return len(statements)
 
     for _ in range(2):

@@ -232,9 +232,13 @@ def test_the_rollup_runs_a_fixed_number_of_queries_whatever_the_size(app, tree, 
     file_report(event, tree.village_a1, reviewer, stage="initial", affected_population=1)
 
     def count_queries() -> int:
-        return statements_during(
-            app,
-            lambda: compute_rollup(event=db.session.get(Event, event.id), node=db.session.get(OrgUnit, tree.county.id)),
+        return len(
+            statements_during(
+                app,
+                lambda: compute_rollup(
+                    event=db.session.get(Event, event.id), node=db.session.get(OrgUnit, tree.county.id)
+                ),
+            )
         )
 
     small = count_queries()
