@@ -21,7 +21,27 @@ function notify() {
   for (const fn of listeners) fn(currentRoute());
 }
 
-if (typeof window !== 'undefined') window.addEventListener('popstate', notify);
+if (typeof window !== 'undefined') {
+  window.addEventListener('popstate', notify);
+  document.addEventListener('click', followInAppLink);
+}
+
+/**
+ * Screens navigate by real links (`<a href="/reports/damage/3">`): a person can open one in a new tab and a screen
+ * reader announces a link. A plain click on a link to one of the app's own screens is handled here, without a page
+ * load; a click with a modifier key, a middle click, `target`, `download`, another origin and the API's own URLs
+ * (exports, photos) are left to the browser.
+ */
+export function followInAppLink(event) {
+  if (event.defaultPrevented || event.button !== 0) return;
+  if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+  const link = event.target.closest && event.target.closest('a[href]');
+  if (!link || link.target || link.hasAttribute('download')) return;
+  const url = new URL(link.href, location.href);
+  if (url.origin !== location.origin || url.pathname.startsWith('/api/') || url.pathname === '/healthz') return;
+  event.preventDefault();
+  navigate(url.pathname + url.search);
+}
 
 function currentRoute() {
   return { path: location.pathname, query: new URLSearchParams(location.search) };

@@ -17,7 +17,7 @@ def log_in(page: Page, user, password: str = PASSWORD) -> None:
     page.get_by_label("用户名").fill(user.username)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
 
 
 def wait_for_service_worker(page: Page) -> None:
@@ -84,17 +84,17 @@ def camera_jpeg(
 
 
 def outbox_badge(page: Page) -> str:
-    return page.get_by_role("button", name="待发送").inner_text()
+    return page.get_by_role("link", name="待发送").inner_text()
 
 
 def open_outbox(page: Page) -> None:
-    page.get_by_role("button", name="待发送").click()
+    page.get_by_role("link", name="待发送").click()
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
 
 
 def file_hazard(page: Page, *, title: str, photos: list[Path] = (), households: int = 3, persons: int = 11) -> None:
     """From home: 上报隐患, fill the form as a person would, save. Ends back on home."""
-    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_role("link", name="上报隐患").click()
     expect(page.get_by_role("heading", name="上报隐患")).to_be_visible()
     page.get_by_role("radio", name="滑坡").click()
     page.get_by_role("radio", name="较大（橙）").click()
@@ -107,7 +107,7 @@ def file_hazard(page: Page, *, title: str, photos: list[Path] = (), households: 
         page.locator("input[name=gallery]").set_input_files([str(p) for p in photos])
         expect(page.locator(".photo-thumb")).to_have_count(len(photos))
     page.get_by_role("button", name="保存并上报").click()
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
 
 
 def small_touch_targets(page: Page, minimum: int = 44) -> list[str]:

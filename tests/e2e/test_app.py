@@ -42,7 +42,7 @@ def test_login_is_remembered_for_weeks_and_logout_keeps_waiting_items(page, cont
     assert remember and remember[0]["expires"] > time.time() + 14 * 24 * 3600
 
     page.reload()  # a new start of the app: no login asked
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
 
     go_offline(context)
     file_hazard(page, title="退出前保存的隐患")
@@ -73,7 +73,7 @@ def test_on_a_slow_network_home_says_it_is_reading_the_events(page, context, wor
 
 def test_the_form_says_what_is_missing_and_gps_accuracy_is_shown(page, world, tmp_path):
     log_in(page, world.reporter)
-    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_role("link", name="上报隐患").click()
     expect(page.locator(".location-status")).to_have_text("已定位，精度约 12 米")
     shot(page, "10-hazard-form")
     assert small_touch_targets(page) == []
@@ -102,7 +102,7 @@ def test_without_gps_the_address_is_asked_and_sent(browser, base_url, world):
     page = context.new_page()
     try:
         log_in(page, world.reporter)
-        page.get_by_role("button", name="上报隐患").click()
+        page.get_by_role("link", name="上报隐患").click()
         expect(page.locator(".location-status")).to_have_text("没有定位权限，请在下面写清位置")
         page.get_by_role("radio", name="山洪").click()
         page.get_by_role("radio", name="低（蓝）").click()
@@ -130,7 +130,7 @@ def test_a_photo_keeps_the_gps_and_time_of_its_camera_file(browser, base_url, wo
     page = context.new_page()
     try:
         log_in(page, world.reporter)
-        page.get_by_role("button", name="上报隐患").click()
+        page.get_by_role("link", name="上报隐患").click()
         page.get_by_role("radio", name="泥石流").click()
         page.get_by_role("radio", name="较大（橙）").click()
         page.get_by_label("隐患名称").fill("沟谷泥石流物源")
@@ -154,7 +154,7 @@ def test_a_photo_the_browser_cannot_decode_is_sent_as_it_is(page, world, tmp_pat
     heic = tmp_path / "IMG_0001.heic"
     Image.effect_noise((1200, 900), 30).convert("RGB").save(heic, format="HEIF")
     log_in(page, world.reporter)
-    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_role("link", name="上报隐患").click()
     page.get_by_role("radio", name="危房").click()
     page.get_by_role("radio", name="一般（黄）").click()
     page.get_by_label("隐患名称").fill("苹果手机拍的危房")
@@ -213,7 +213,7 @@ def test_a_lost_session_asks_for_login_and_keeps_the_report(page, world, make_us
 
 
 def file_hazard_expecting_login(page) -> None:
-    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_role("link", name="上报隐患").click()
     page.get_by_role("radio", name="危房").click()
     page.get_by_role("radio", name="较大（橙）").click()
     page.get_by_label("隐患名称").fill("登录过期时的隐患")
@@ -266,7 +266,7 @@ def test_a_browser_without_service_worker_is_told_and_still_reports(browser, bas
         expect(page.locator(".wechat-hint")).to_have_count(0)
         go_offline(context)
         file_hazard(page, title="旧浏览器离线保存")
-        expect(page.get_by_role("button", name="待发送")).to_contain_text("1")
+        expect(page.get_by_role("link", name="待发送")).to_contain_text("1")
         context.unroute("**/api/**")
         context.unroute("**/healthz")
         context.set_offline(False)

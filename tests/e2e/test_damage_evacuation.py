@@ -40,7 +40,7 @@ def fill_figures(page: Page, figures: dict) -> None:
 
 
 def open_damage(page: Page) -> None:
-    page.get_by_role("button", name="报灾情", exact=True).click()
+    page.get_by_role("link", name="报灾情", exact=True).click()
     expect(page.get_by_role("heading", name="报灾情")).to_be_visible()
 
 
@@ -64,7 +64,7 @@ def wait_for(read, count: int, timeout: float = 15) -> list:
 
 def saved_home(page: Page) -> None:
     expect(page.get_by_text("已保存到手机")).to_be_visible()
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
 
 
 def test_initial_then_update_from_previous_figures_with_areas_in_mu_and_a_photo(page, world, app, tmp_path):
@@ -195,7 +195,7 @@ def test_no_change_today_in_one_tap(page, world, login_as):
 
 def test_evacuation_with_an_allocation_and_the_shelter_list_offline(page, context, world):
     log_in(page, world.reporter)
-    page.get_by_role("button", name="报转移").click()
+    page.get_by_role("link", name="报转移").click()
     expect(page.get_by_role("heading", name="报转移")).to_be_visible()
     school = world.shelters[0]
     shelter_field = page.locator(f'input[name="shelter-{school["id"]}"]')
@@ -225,7 +225,7 @@ def test_evacuation_with_an_allocation_and_the_shelter_list_offline(page, contex
     assert (report["evacuated"], report["centralized"], report["dispersed"], report["returned"]) == (30, 20, 10, 4)
     assert [(a["shelter_id"], a["persons"]) for a in report["allocations"]] == [(school["id"], 15)]
 
-    page.get_by_role("button", name="我的报告").click()
+    page.get_by_role("link", name="我的报告").click()
     row = page.locator('.report-row[data-kind="evacuation"]')
     expect(row).to_contain_text("转移 30 人，现在在外 26 人")
     row.click()
@@ -236,7 +236,7 @@ def test_evacuation_with_an_allocation_and_the_shelter_list_offline(page, contex
 
     # Offline: the next report starts from this one and the shelter list comes from the phone.
     go_offline(context)
-    page.get_by_role("button", name="报转移").click()
+    page.get_by_role("link", name="报转移").click()
     expect(page.locator("input[name=evacuated]")).to_have_value("30")
     expect(shelter_field).to_have_value("15")
     expect(page.get_by_text("村委会礼堂")).to_be_visible()
@@ -259,7 +259,7 @@ def test_a_returned_report_shows_the_reason_and_is_corrected_and_resent_once(pag
     )
     assert response.status_code == 200, response.get_json()
 
-    page.get_by_role("button", name="我的报告").click()
+    page.get_by_role("link", name="我的报告").click()
     expect(page.get_by_role("heading", name="我的报告")).to_be_visible()
     returned = page.locator(".returned-card")
     expect(returned).to_contain_text(reason)
@@ -268,7 +268,7 @@ def test_a_returned_report_shows_the_reason_and_is_corrected_and_resent_once(pag
     page.locator(".report-row").first.click()
     expect(page.locator(".banner-error")).to_contain_text(reason)
     shot(page, "reports-02-detail-returned")
-    page.get_by_role("button", name="修改后重新报送").click()
+    page.get_by_role("link", name="修改后重新报送").click()
 
     expect(page.get_by_role("heading", name="修改后重新报送")).to_be_visible()
     expect(page.locator(".banner-error")).to_contain_text(reason)
@@ -284,7 +284,7 @@ def test_a_returned_report_shows_the_reason_and_is_corrected_and_resent_once(pag
     assert (second["stage"], second["status"], second["current"]) == ("initial", "submitted", True)
     assert second["figures"]["affected_population"] == 28 and second["client_id"] != first["client_id"]
 
-    page.get_by_role("button", name="我的报告").click()
+    page.get_by_role("link", name="我的报告").click()
     expect(page.locator(".report-row")).to_have_count(2)
     expect(page.locator(".returned-card")).to_have_count(0)  # corrected: no longer asks for the person
     page.locator(".report-row", has_text="已退回").click()
@@ -329,7 +329,7 @@ def test_stable_event_asks_for_the_final_report_and_nothing_after_it(page, world
     card = page.locator(".event-card", has_text=world.event["name"])
     expect(card.get_by_text("现在要报：核报")).to_be_visible()
     shot(page, "damage-11-home-stable-event")
-    card.get_by_role("button", name="报核报").click()
+    card.get_by_role("link", name="报核报").click()
     expect(page.get_by_role("radio", name="核报")).to_have_attribute("aria-checked", "true")
     expect(page.get_by_role("radio", name="续报")).to_be_visible()  # still possible, not the default
     expect(field(page, "affected_population")).to_have_value("30")
@@ -366,7 +366,7 @@ def test_a_local_event_the_village_reported_is_on_home_until_its_township_decide
     expect(card.get_by_text("待乡镇确认")).to_be_visible()
     expect(page.locator(".event-card", has_text=world.event["name"])).to_be_visible()  # the county's event too
     shot(page, "damage-12-home-local-event")
-    card.get_by_role("button", name="报灾情").click()
+    card.get_by_role("link", name="报灾情").click()
     expect(page.get_by_text("这次报的是：续报")).to_be_visible()  # its 初报 came with the event
     expect(page.get_by_role("textbox", name="受灾人口 人")).to_have_value("12")
 
@@ -385,7 +385,7 @@ def test_a_report_refused_for_its_stage_is_fixed_on_the_form_and_sent_once(page,
     page.get_by_role("button", name="保存并上报初报").click()
     saved_home(page)
 
-    page.get_by_role("button", name="待发送").click()
+    page.get_by_role("link", name="待发送").click()
     expect(page.locator(".attention-message")).to_contain_text("该村已报送初报，请报送续报或核报")
     page.get_by_role("button", name="修改后重发").click()
     expect(page.get_by_role("heading", name="修改灾情报告")).to_be_visible()

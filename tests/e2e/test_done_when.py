@@ -32,14 +32,14 @@ def _damage_reports(world) -> list[dict]:
 
 
 def _file_damage_report(page, affected: int, injured: int) -> None:
-    page.get_by_role("button", name="报灾情").click()
+    page.get_by_role("link", name="报灾情").click()
     expect(page.get_by_role("heading", name="报灾情")).to_be_visible()
     expect(page.locator(".stage-card")).to_have_attribute("data-stage", "initial")  # chosen for the person
     page.locator("input[name='figures.affected_population']").fill(str(affected))
     page.locator("input[name='figures.injured']").fill(str(injured))
     shot(page, "06-damage-form-offline")
     page.get_by_role("button", name="保存并上报初报").click()
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
 
 
 def test_offline_hazard_and_damage_report_survive_a_reload_and_arrive_once(page, context, world, tmp_path):
@@ -54,10 +54,10 @@ def test_offline_hazard_and_damage_report_survive_a_reload_and_arrive_once(page,
     expect(page.get_by_text("已保存到手机")).to_be_visible()
     shot(page, "03-home-one-waiting")
     _file_damage_report(page, affected=35, injured=2)
-    expect(page.get_by_role("button", name="待发送")).to_contain_text("2")
+    expect(page.get_by_role("link", name="待发送")).to_contain_text("2")
 
     page.reload()  # still offline: the shell comes from the service worker, the items from IndexedDB
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
     open_outbox(page)
     expect(page.locator(".outbox-count")).to_have_text("2 条待发送，最早的保存于刚刚")
     expect(page.locator(".outbox-item").first).to_contain_text("2 张照片")
@@ -89,17 +89,17 @@ def test_offline_hazard_and_damage_report_survive_a_reload_and_arrive_once(page,
     )
     assert returned.status_code == 200, returned.get_json()
     page.goto("/")
-    page.get_by_role("button", name="我的报告").click()
+    page.get_by_role("link", name="我的报告").click()
     expect(page.get_by_text("退回原因：受伤人数与卫生院统计不符，请核实")).to_be_visible()
     shot(page, "07-my-reports-returned")
-    page.get_by_role("button", name="修改后重新报送").first.click()
+    page.get_by_role("link", name="修改后重新报送").first.click()
     expect(page.get_by_text("退回原因：受伤人数与卫生院统计不符，请核实")).to_be_visible()
     injured = page.locator("input[name='figures.injured']")
     expect(injured).to_have_value("2")  # the returned figures to start from
     injured.fill("3")
     shot(page, "08-damage-correct")
     page.locator("button[name=submit]").click()
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
     open_outbox(page)
     expect(page.locator(".outbox-count")).to_have_text("全部已发送")
 

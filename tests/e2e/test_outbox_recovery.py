@@ -67,7 +67,7 @@ def test_a_page_crashed_mid_send_and_reopened_sends_everything_once(page, contex
     pattern = "**/api/v1/hazards" if crash_on == "report" else "**/api/v1/hazards/*/photos"
     page.route(pattern, commit_then_crash, times=1)
     photos = [camera_jpeg(tmp_path / "a.jpg", 4), camera_jpeg(tmp_path / "b.jpg", 5)]
-    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_role("link", name="上报隐患").click()
     with page.expect_event("crash"):
         _fill_and_save(page, "河堤渗水", photos)
     assert len(crashed) == 1
@@ -106,7 +106,7 @@ def test_shipping_a_new_service_worker_while_items_are_queued_loses_none(page, c
     go_offline(context)
     file_hazard(page, title="第一处隐患")
     file_hazard(page, title="第二处隐患")
-    expect(page.get_by_role("button", name="待发送")).to_contain_text("2")
+    expect(page.get_by_role("link", name="待发送")).to_contain_text("2")
 
     # A new version is deployed while the phone has a network but the API does not answer yet.
     source = restore_worker.read_text(encoding="utf-8")
@@ -122,7 +122,7 @@ def test_shipping_a_new_service_worker_while_items_are_queued_loses_none(page, c
     shot(page, "20-update-prompt")
     with page.expect_navigation():  # the new worker takes over, the page reloads
         update.click()
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
     caches = page.evaluate("caches.keys()")
     # The new shell is cached; the previous version's stays for a page of it still open (its lazy chunks).
     assert set(caches) == {"gridreport-shell-new0version1", f"gridreport-shell-{old_version}"}
@@ -142,11 +142,11 @@ def test_two_tabs_send_each_item_once(page, context, world):
     log_in(page, world.reporter)
     other = context.new_page()  # the app open twice: both hear `online`, only the lock holder sends
     other.goto("/")
-    expect(other.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(other.get_by_role("link", name="上报隐患")).to_be_visible()
     go_offline(context)
     file_hazard(page, title="第一条")
     file_hazard(page, title="第二条")
-    expect(other.get_by_role("button", name="待发送")).to_contain_text("2")  # the other tab's count follows
+    expect(other.get_by_role("link", name="待发送")).to_contain_text("2")  # the other tab's count follows
 
     posts = []
     context.on("request", lambda r: r.method == "POST" and r.url.endswith("/api/v1/hazards") and posts.append(r))
@@ -158,7 +158,7 @@ def test_two_tabs_send_each_item_once(page, context, world):
     context.route("**/api/v1/hazards", slowly)
     go_online(context)
     for tab in (page, other):
-        expect(tab.get_by_role("button", name="待发送")).not_to_contain_text("2")
+        expect(tab.get_by_role("link", name="待发送")).not_to_contain_text("2")
     open_outbox(other)
     expect(other.locator(".outbox-count")).to_have_text("全部已发送")
     assert len(posts) == 2

@@ -35,7 +35,7 @@ def test_a_save_that_does_not_fit_says_so_and_keeps_earlier_items(page, context,
     file_hazard(page, title="先存下的隐患")
 
     page.evaluate("window.__storageFull = true")
-    page.get_by_role("button", name="上报隐患").click()
+    page.get_by_role("link", name="上报隐患").click()
     page.get_by_role("radio", name="危房").click()
     page.get_by_role("radio", name="较大（橙）").click()
     page.get_by_label("隐患名称").fill("照片太大存不下")

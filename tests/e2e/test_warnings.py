@@ -98,7 +98,7 @@ def test_issue_acknowledge_offline_and_the_board_rate_changes(page, context, pho
     log_in_desk(page, world.town_reviewer)
     expect(page.get_by_text("没有生效中的预警。")).to_be_visible()  # the desk read, not still loading
     shot(page, "w01-desk-empty")
-    page.get_by_role("button", name="发布预警").click()
+    page.get_by_role("link", name="发布预警").click()
     expect(page.get_by_role("heading", name="发布预警")).to_be_visible()
     page.get_by_role("radio", name="红色预警").click()
     page.get_by_role("radio", name="洪涝").click()
@@ -137,14 +137,14 @@ def test_issue_acknowledge_offline_and_the_board_rate_changes(page, context, pho
     line = reporter.locator(f".warning-line[data-warning='{warning_id}']")
     expect(line).to_have_attribute("data-state", "ack_queued")
     expect(line).to_contain_text("未发出")
-    expect(reporter.get_by_role("button", name="待发送")).to_contain_text("1")
+    expect(reporter.get_by_role("link", name="待发送")).to_contain_text("1")
     shot(reporter, "w05-reporter-ack-queued")
     assert _status(world, warning_id)["acknowledged"] == 0
 
     # Back online: the outbox sends it; the phone shows the server's answer.
     go_online(phone)
     expect(line).to_have_attribute("data-state", "acknowledged", timeout=20_000)
-    expect(reporter.get_by_role("button", name="待发送")).not_to_contain_text("1")
+    expect(reporter.get_by_role("link", name="待发送")).not_to_contain_text("1")
     shot(reporter, "w06-reporter-acknowledged")
 
     # The board, left open on the reviewer's screen, catches up by itself (it reads again every 15 s).
@@ -233,7 +233,7 @@ def test_the_desk_names_silent_villages_with_a_phone_to_call(page, phone, world,
     expect(page.locator(".warning-card .chip-error")).to_have_text("已撤销")
     assert world.town_api.get(f"/api/v1/warnings/{warning['id']}").get_json()["status"] == "cancelled"
     reporter.reload()
-    expect(reporter.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(reporter.get_by_role("link", name="上报隐患")).to_be_visible()
     expect(reporter.locator(f"[data-warning='{warning['id']}']")).to_have_count(0)
 
     assert not reporter.errors, reporter.errors
