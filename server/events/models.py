@@ -16,7 +16,9 @@ from server.types import UTCDateTime
 # into another event (merged) or rejected. active → stable → closed is the life of every real event.
 EVENT_STATUSES = ("pending", "active", "stable", "closed", "merged", "rejected")
 
-# 灾种 / 亚灾种, the national list (PRODUCT.md). A type without sub-types takes none.
+# 灾种 / 亚灾种: the national list of the 2020 自然灾害情况统计调查制度 (PRODUCT.md), published at
+# GET /disaster-types so no client keeps a copy. A type without sub-types takes none. 海洋灾害 is the 制度's too
+# (a coastal county needs it).
 DISASTER_TYPES: dict[str, tuple[str, ...]] = {
     "洪涝": ("江河洪水", "山区洪水", "城镇内涝"),
     "干旱": (),
@@ -27,6 +29,7 @@ DISASTER_TYPES: dict[str, tuple[str, ...]] = {
     "沙尘暴": (),
     "地震": (),
     "地质灾害": ("崩塌", "滑坡", "泥石流", "地面塌陷"),
+    "海洋灾害": ("风暴潮", "海浪", "海冰", "海啸"),
     "森林草原火灾": (),
     "生物灾害": (),
     "其他": (),

@@ -1,7 +1,8 @@
 from server.access import current_actor
 from server.api import Blueprint
 from server.events import service
-from server.events.schemas import EventCreate, EventOut, EventQuery, EventStatusIn
+from server.events.models import DISASTER_TYPES
+from server.events.schemas import DisasterTypesOut, EventCreate, EventOut, EventQuery, EventStatusIn
 from server.extensions import db
 
 bp = Blueprint("events", __name__)
@@ -42,3 +43,10 @@ def change_status(data: dict, event_id: int):
     event = service.change_status(actor=current_actor(), event_id=event_id, status=data["status"])
     db.session.commit()
     return event
+
+
+@bp.get("/disaster-types")
+@bp.response(200, DisasterTypesOut)
+def list_disaster_types():
+    """The national list of 灾种 and their 亚灾种 (any logged-in user; clients cache it and keep no copy)."""
+    return {"items": [{"name": name, "subtypes": list(subs)} for name, subs in DISASTER_TYPES.items()]}

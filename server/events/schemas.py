@@ -48,3 +48,12 @@ class EventOut(Schema):
     merged_into_id = fields.Integer(allow_none=True)
     status_reason = fields.String(metadata={"description": "why the township rejected a local event"})
     decided_at = LocalDateTime(allow_none=True)
+
+
+class DisasterTypeOut(Schema):
+    name = fields.String(metadata={"description": "灾种, e.g. 洪涝"})
+    subtypes = fields.List(fields.String(), metadata={"description": "its 亚灾种 in national order; empty: none"})
+
+
+class DisasterTypesOut(Schema):
+    items = fields.List(fields.Nested(DisasterTypeOut))

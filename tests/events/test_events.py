@@ -218,3 +218,22 @@ def test_status_change_needs_a_reviewer_over_the_area(login_as, make_user, count
 
 def test_events_need_login(client):
     assert_error(client.get("/api/v1/events"), 401, "unauthorized")
+
+
+def test_the_national_type_list_is_published_and_is_what_events_accept(login_as, make_user, tree, client):
+    api = login_as(make_user("reporter", tree.village_a1))
+    body = api.get("/api/v1/disaster-types").get_json()
+    by_name = {item["name"]: item["subtypes"] for item in body["items"]}
+    assert by_name["洪涝"] == ["江河洪水", "山区洪水", "城镇内涝"]
+    assert by_name["海洋灾害"] == ["风暴潮", "海浪", "海冰", "海啸"]  # a coastal county's storm surge
+    assert by_name["干旱"] == []
+    reviewer = login_as(make_user("reviewer", tree.county))
+    response = reviewer.post(
+        "/api/v1/events", json=event_payload(tree.county, disaster_type="海洋灾害", disaster_subtype="风暴潮")
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["disaster_subtype"] == "风暴潮"
+
+
+def test_the_type_list_needs_a_login(client):
+    assert_error(client.get("/api/v1/disaster-types"), 401, "unauthorized")
