@@ -1,12 +1,16 @@
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig } from 'vite';
 import preact from '@preact/preset-vite';
 
-// The service worker is hand-written (sw/sw.js); this plugin fills in the shell it precaches (every file of the
-// build plus public/) and a version derived from their content, so each build that changes a byte ships a new
-// worker and a new cache name.
+// The service worker is hand-written (sw/sw.js); this plugin fills in the shell it precaches and a version derived
+// from the content of the whole build, so each build that changes a byte ships a new worker and a new cache name.
+// The shell is what the village officer's app needs offline: public/, index.html, the entry chunk and every chunk
+// it imports (lazily too, e.g. the EXIF reader), with their CSS, except the desk screens (src/screens/desk/) and
+// what only they import (a map library): a village phone would download those for nothing. The worker caches a
+// desk chunk the first time a desk page loads it.
 function serviceWorker() {
   return {
     name: 'gridreport-service-worker',
@@ -14,7 +18,7 @@ function serviceWorker() {
     enforce: 'post', // after Vite's HTML plugin has put index.html into the bundle
     generateBundle(options, bundle) {
       const publicDir = new URL('./public', import.meta.url).pathname;
-      const files = [...Object.keys(bundle), ...listFiles(publicDir).map((path) => relative(publicDir, path))]
+      const files = [...shellOf(bundle), ...listFiles(publicDir).map((path) => relative(publicDir, path))]
         .filter((name) => !name.endsWith('.map') && name !== 'sw.js')
         .sort();
       const hash = createHash('sha256');
@@ -34,6 +38,43 @@ function serviceWorker() {
   };
 }
 
+/** index.html, the entry chunks and the chunks they import, statically or lazily, but for desk screens. */
+function shellOf(bundle) {
+  const shell = new Set(['index.html']);
+  const visit = (name) => {
+    const chunk = bundle[name];
+    if (!chunk || shell.has(name) || isDesk(chunk)) return;
+    shell.add(name);
+    for (const css of chunk.viteMetadata?.importedCss ?? []) shell.add(css);
+    for (const asset of chunk.viteMetadata?.importedAssets ?? []) shell.add(asset);
+    for (const imported of [...(chunk.imports ?? []), ...(chunk.dynamicImports ?? [])]) visit(imported);
+  };
+  for (const [name, chunk] of Object.entries(bundle)) if (chunk.type === 'chunk' && chunk.isEntry) visit(name);
+  return [...shell];
+}
+
+function isDesk(chunk) {
+  return chunk.isDynamicEntry && /\/src\/screens\/desk\//.test(chunk.facadeModuleId ?? '');
+}
+
+// Every text file of the build is written also as name.br and name.gz: the server (server/shell.py) and nginx
+// (gzip_static) send those as they are, so JS and CSS travel at about a third of their size.
+function precompress() {
+  return {
+    name: 'gridreport-precompress',
+    apply: 'build',
+    closeBundle() {
+      const dist = new URL('./dist', import.meta.url).pathname;
+      for (const path of listFiles(dist).filter((name) => /\.(js|css|html|svg|json|webmanifest|txt)$/.test(name))) {
+        const source = readFileSync(path);
+        if (source.length < 512) continue;
+        writeFileSync(`${path}.gz`, gzipSync(source, { level: 9 }));
+        writeFileSync(`${path}.br`, brotliCompressSync(source, { params: { [constants.BROTLI_PARAM_QUALITY]: 11 } }));
+      }
+    },
+  };
+}
+
 function listFiles(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -42,7 +83,7 @@ function listFiles(dir) {
 }
 
 export default defineConfig({
-  plugins: [preact(), serviceWorker()],
+  plugins: [preact(), serviceWorker(), precompress()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

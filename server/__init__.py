@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import event, text
 from sqlalchemy.exc import DisconnectionError
 from werkzeug.middleware.proxy_fix import ProxyFix
-from werkzeug.routing import IntegerConverter, PathConverter
+from werkzeug.routing import IntegerConverter
 
 import config as defaults
 import server.messages  # noqa: F401  (before any schema is built: Chinese validation messages)
@@ -38,6 +38,8 @@ from server.errors import (
 )
 from server.extensions import db, limiter, login_manager, migrate
 from server.logs import RedactIdNumbers
+from server.shell import PWA_DIST as PWA_DIST  # the e2e fixtures read it here
+from server.shell import register_shell
 
 # Feature packages, each with a ``routes.bp`` blueprint mounted under /api/v1.
 FEATURES = (
@@ -60,7 +62,6 @@ FEATURES = (
 API_PREFIX = "/api/v1"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 # On every response, API, errors and static files alike. Photos are shown from blob: URLs (the outbox) and
 # thumbnails may be data: URLs; nothing may frame the app, and no plugin or foreign form target is allowed.
 SECURITY_HEADERS = {
@@ -93,7 +94,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, static_folder=None)
     app.json = StrictJSONProvider(app)
     app.url_map.converters["int"] = _IdConverter
-    app.url_map.converters["shellpath"] = _ShellPathConverter
     _load_config(app, config or {})
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     _configure_logging(app)
@@ -122,6 +122,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     for bp in blueprints:
         api.register_blueprint(bp, url_prefix=API_PREFIX)
     _register_core_routes(app, api)
+    register_shell(app, api_prefix=API_PREFIX)
 
     from server.cli import register_cli
 
@@ -167,13 +168,16 @@ def _engine_timeouts(url: str, connect_timeout: float, statement_timeout: float)
     # PostgreSQL: a dead pooled connection is replaced at checkout (_alive_or_replaced). hide_parameters: a failing
     # statement's values never reach an exception message or a log line (ledger rows carry ID numbers).
     options: dict[str, Any] = {"hide_parameters": True}
+    # 0 (or less) means no limit, as PostgreSQL's own statement_timeout=0 does (a bulk import, a benchmark's setup).
+    unbounded = float(statement_timeout) <= 0
     if url.startswith("sqlite"):
         # sqlite3's timeout is SQLite's busy timeout: how long a writer waits for the database's write lock.
-        options["connect_args"] = {"timeout": float(statement_timeout)}
+        options["connect_args"] = {"timeout": 86400.0 if unbounded else float(statement_timeout)}
     else:
+        milliseconds = 0 if unbounded else max(1, round(float(statement_timeout) * 1000))
         options["connect_args"] = {
             "connect_timeout": max(2, math.ceil(float(connect_timeout))),  # libpq's minimum is 2 s
-            "options": f"-c statement_timeout={max(1, round(float(statement_timeout) * 1000))}",
+            "options": f"-c statement_timeout={milliseconds}",
         }
     if not url.startswith("sqlite:///:memory:") and url != "sqlite://":
         options["pool_timeout"] = float(connect_timeout)  # waiting for a free connection of the pool
@@ -383,12 +387,6 @@ class _IdConverter(IntegerConverter):
         super().__init__(url_map, *args, **kwargs)
 
 
-class _ShellPathConverter(PathConverter):
-    """Any path except the API's, so an unknown /api/v1/... stays a 404 for every method."""
-
-    regex = r"(?!api/)[^/].*?"
-
-
 def _register_core_routes(app: Flask, api: Api) -> None:
     @app.get("/healthz")
     def healthz():
@@ -425,27 +423,3 @@ def _register_core_routes(app: Flask, api: Api) -> None:
         if filename not in SWAGGER_UI_FILES:
             raise NotFound()
         return send_from_directory(swagger_ui_bundle.swagger_ui_path, filename)
-
-    @app.get("/", defaults={"path": ""})
-    @app.get("/<shellpath:path>")
-    def pwa(path: str):
-        """The PWA's files; unknown paths fall back to the app shell for client-side routes."""
-        dist = Path(current_app.config["PWA_DIST"] or PWA_DIST).resolve()
-        if not (dist / "index.html").exists():
-            return {
-                "name": "GridReport 网格灾情报送",
-                "api": API_PREFIX,
-                "openapi": API_PREFIX + "/openapi.json",
-            }
-        target = dist / path
-        if path and target.is_file() and dist in target.resolve().parents:
-            response = send_from_directory(dist, path)
-            if path.startswith("assets/"):
-                response.cache_control.max_age = 31536000
-                response.cache_control.immutable = True
-            elif path in ("sw.js", "index.html", "manifest.webmanifest"):
-                response.cache_control.no_cache = True
-            return response
-        response = send_from_directory(dist, "index.html")
-        response.cache_control.no_cache = True
-        return response

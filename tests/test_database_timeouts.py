@@ -154,3 +154,17 @@ def test_a_write_blocked_by_a_lock_gives_503_and_works_once_the_lock_is_gone(mak
         assert login(client, user).status_code == 200
     finally:
         blocker.dispose()
+
+
+def test_a_statement_timeout_of_zero_means_no_limit(make_app, is_postgres):
+    """``DB_STATEMENT_TIMEOUT=0`` lifts the limit (a bulk import, a benchmark's setup), as PostgreSQL's own 0 does;
+    it once meant 1 ms."""
+    app = make_app(DB_STATEMENT_TIMEOUT=0)
+    with app.app_context():
+        if is_postgres:
+            assert db.session.execute(text("SHOW statement_timeout")).scalar() == "0"
+            assert db.session.execute(text("SELECT 1 FROM pg_sleep(0.05)")).scalar() == 1  # not cancelled at 1 ms
+        else:
+            assert db.engine.dialect.name == "sqlite"
+            assert db.session.execute(text("PRAGMA busy_timeout")).scalar() >= 86_400_000
+        db.session.rollback()

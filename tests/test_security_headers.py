@@ -2,7 +2,7 @@
 
 import pytest
 
-import server
+import server.shell
 from tests.conftest import PASSWORD
 
 CSP = (
@@ -23,7 +23,7 @@ def pwa_dist(tmp_path, monkeypatch):
     (tmp_path / "assets").mkdir()
     (tmp_path / "index.html").write_text("<!doctype html><title>网格灾情报送</title>", encoding="utf-8")
     (tmp_path / "assets" / "app-1234.js").write_text("console.log(1)", encoding="utf-8")
-    monkeypatch.setattr(server, "PWA_DIST", tmp_path)
+    monkeypatch.setattr(server.shell, "PWA_DIST", tmp_path)
     return tmp_path
 
 

@@ -9,7 +9,11 @@ const KEEP_PREVIOUS = 1; // an old page still open may load a lazy chunk of its 
 
 self.addEventListener('install', (event) => {
   event.waitUntil(
-    caches.open(CACHE).then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: 'reload' })))),
+    // Hashed files never change: the copy the page has just loaded from the HTTP cache will do (a first visit
+    // downloads the app once, not twice). The rest (index.html, the manifest, icons) is fetched afresh.
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(SHELL.map((path) => new Request(path, { cache: hashed(path) ? 'default' : 'reload' })))),
   );
   // No skipWaiting() here: items may be queued and a form half typed in an open page.
 });
@@ -41,7 +45,21 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(fromCache('/index.html').then((cached) => cached || fetch(request)));
     return;
   }
-  event.respondWith(fromCache(request).then((cached) => cached || fetch(request)));
+  event.respondWith(fromCache(request).then((cached) => cached || fetchAndKeep(request, url)));
+}
+
+function hashed(path) {
+  return path.startsWith('/assets/');
+}
+
+/** A lazy chunk (a desk screen) is kept the first time it loads, so it opens offline afterwards too. */
+async function fetchAndKeep(request, url) {
+  const response = await fetch(request);
+  if (response.ok && hashed(url.pathname)) {
+    const copy = response.clone();
+    caches.open(CACHE).then((cache) => cache.put(request, copy));
+  }
+  return response;
 });
 
 async function fromCache(request) {
