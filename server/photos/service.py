@@ -7,10 +7,12 @@ without a row, which ``collect_orphan_files`` removes; a row without a file cann
 from __future__ import annotations
 
 import hashlib
+import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app
 from sqlalchemy import select
 
@@ -19,7 +21,7 @@ from server.audit_trail import record
 from server.clock import now
 from server.damage.models import DamageReport
 from server.damage.service import get_report
-from server.errors import InvalidTransition, NotFound
+from server.errors import InvalidTransition, NotFound, Unavailable
 from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
@@ -33,6 +35,8 @@ from server.photos.imaging import (
 )
 from server.photos.models import Photo
 from server.photos.storage import GC_GRACE, MediaStore, collect_garbage, store_from_config
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from server.users.models import User
@@ -169,9 +173,9 @@ def add_photo(
     )
     # File first, row second (see the module docstring): content-addressed, so storing a picture already on file
     # rewrites nothing that differs.
-    storage_key = store.put(processed.sha256, processed.data, processed.ext)
     thumbnail_sha256 = hashlib.sha256(processed.thumbnail).hexdigest()
-    thumbnail_key = store.put(thumbnail_sha256, processed.thumbnail, processed.ext)
+    storage_key = _put(store, processed.sha256, processed.data, processed.ext)
+    thumbnail_key = _put(store, thumbnail_sha256, processed.thumbnail, processed.ext)
     device = device or DeviceFix()
     if processed.lat is not None:
         lat, lon, accuracy_m = processed.lat, processed.lon, processed.accuracy_m
@@ -220,6 +224,18 @@ def add_photo(
     )
     db.session.flush()
     return photo, True
+
+
+def _put(store: MediaStore, sha256: str, data: bytes, ext: str) -> str:
+    """Store a file; a store that fails (a full disk, an object store that is down) is a dependency outage: 503,
+    which the phone retries, never a 500 or a row without its file. The store leaves no partial file behind."""
+    try:
+        return store.put(sha256, data, ext)
+    except (OSError, BotoCoreError, ClientError) as error:  # a disk full (ENOSPC, EFBIG), EIO, S3 down or refusing
+        log.error("media store failed: %r", error)
+        raise Unavailable(
+            "照片存储暂时不可用，照片还在手机上，稍后会自动重发", details={"storage": "unavailable"}
+        ) from error
 
 
 def _same_picture(parent_column, parent_id: int, sha256: str) -> Photo | None:
