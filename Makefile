@@ -27,10 +27,11 @@ $(PWA_DEPS): pwa/package-lock.json
 pwa: $(PWA_DEPS)
 	cd pwa && npm run build
 
-# The browser tests drive Debian's Chromium (Playwright never downloads one) with a CJK font for the screenshots.
+# The browser tests drive Debian's Chromium (Playwright never downloads one) with a CJK font for the screenshots;
+# the deployment tests (tests/deploy) run Debian's nginx in front of two gunicorn instances.
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; fi
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || [ ! -x /usr/sbin/nginx ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk nginx-light; fi
 
 run: install pwa
 	$(BIN)/flask db upgrade
@@ -45,7 +46,7 @@ lint: install
 test-sqlite: install
 	$(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e
 
-test-postgres: install
+test-postgres: install browser
 	@if $(BIN)/python -c "import psycopg,sys; psycopg.connect('postgresql://postgres@127.0.0.1:5432/test', connect_timeout=3).close()" 2>/dev/null; then \
 		echo "== PostgreSQL =="; TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest -q -p no:cacheprovider --ignore=tests/e2e; \
 	elif [ "$$CI" = "true" ]; then echo "PostgreSQL is required in CI but does not answer"; exit 1; \

@@ -40,6 +40,8 @@ PASSWORD_HASH_METHOD = "scrypt"
 
 # Throttling of failed logins (Flask-Limiter syntax); storage "memory://" or "redis://host:6379".
 RATELIMIT_STORAGE_URI = "memory://"
+# Prefix of the counters' keys in that storage: deployments (or test runs) sharing one Redis keep theirs apart.
+RATELIMIT_KEY_PREFIX = "gridreport"
 LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
 LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
 # Photo uploads per user, both upload routes together (429 rate_limited beyond).
