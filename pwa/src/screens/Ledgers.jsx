@@ -31,6 +31,7 @@ export function Ledgers({ params }) {
         </p>
         <p class="muted">核报的这些数字必须和台账一致。含待发送的登记。</p>
       </section>
+      <WaitingLine rows={[...ledger.casualties, ...ledger.houses]} />
       <Reading of={ledger.reads} what="台账" />
       {unread ? <Banner tone="warn">还没有读到服务器上的台账（需要联网一次）。下面只有手机上待发送的登记。</Banner> : null}
 
@@ -59,6 +60,21 @@ export function Ledgers({ params }) {
       </section>
       <BigButton label="回到报灾情" tone="secondary" href={`/events/${eventId}/damage/new`} />
     </Screen>
+  );
+}
+
+/** How many of the rows wait on the phone, with the way to 待发送 (立即发送, and what the server refused). */
+function WaitingLine({ rows }) {
+  const waiting = rows.filter((row) => row.waiting).length;
+  if (!waiting) return null;
+  const refused = rows.filter((row) => row.attention).length;
+  return (
+    <p class="ledger-waiting-line">
+      {refused ? `${refused} 条登记服务器没有收下，请处理。` : `${waiting} 条登记在手机上待发送，有网络时自动发送。`}{' '}
+      <a class="ledger-link" href="/outbox">
+        查看待发送
+      </a>
+    </p>
   );
 }
 
