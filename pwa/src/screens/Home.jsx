@@ -59,7 +59,13 @@ export function Home() {
         {list.map((event) => (
           <EventCard key={event.id} event={event} />
         ))}
-        <QueuedLocalEvents outbox={outbox} onSent={pending.reload} />
+        <QueuedLocalEvents
+          outbox={outbox}
+          onSent={() => {
+            events.reload();
+            pending.reload();
+          }}
+        />
         <UpdatedAt at={events.updatedAt} fromCache={events.fromCache} />
         <BigButton label="报告新灾情" sub="没有进行中的灾害过程时" tone="secondary" href="/local-events/new" />
       </section>
@@ -109,6 +115,9 @@ function EventCard({ event }) {
         <BigButton label={event.status === 'stable' ? '报核报' : '报灾情'} href={`/events/${event.id}/damage/new`} />
         <BigButton label="报转移" tone="secondary" href={`/events/${event.id}/evacuation/new`} />
       </div>
+      <a class="ledger-link event-ledgers" href={`/events/${event.id}/ledgers`}>
+        台账（死亡失踪、倒损住房）
+      </a>
     </article>
   );
 }
