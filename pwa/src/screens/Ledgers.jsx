@@ -15,6 +15,7 @@ export function Ledgers({ params }) {
   const [people, houses] = ledger.reads;
   const c = ledger.counts;
   const unread = ledger.reads.some((read) => read.error && !read.data);
+  const closed = event.data && event.data.status === 'closed'; // the server takes no new rows then
   return (
     <Screen title="台账" back={`/events/${eventId}/damage/new`}>
       <EventLine event={event.data} />
@@ -31,13 +32,14 @@ export function Ledgers({ params }) {
         </p>
         <p class="muted">核报的这些数字必须和台账一致。含待发送的登记。</p>
       </section>
+      {closed ? <Banner tone="info">灾害过程已结束，台账不能再新登记；住房的维修重建进度仍可更正。</Banner> : null}
       <WaitingLine rows={[...ledger.casualties, ...ledger.houses]} />
       <Reading of={ledger.reads} what="台账" />
       {unread ? <Banner tone="warn">还没有读到服务器上的台账（需要联网一次）。下面只有手机上待发送的登记。</Banner> : null}
 
       <section>
         <h2 class="section-title">死亡失踪人口</h2>
-        <BigButton label="登记死亡失踪人员" href={`/events/${eventId}/casualties/new`} />
+        {closed ? null : <BigButton label="登记死亡失踪人员" href={`/events/${eventId}/casualties/new`} />}
         {ledger.known && !ledger.casualties.length ? <p class="muted">还没有登记。</p> : null}
         <ul class="ledger-list">
           {ledger.casualties.map((row) => (
@@ -49,7 +51,7 @@ export function Ledgers({ params }) {
 
       <section>
         <h2 class="section-title">倒塌损坏住房户</h2>
-        <BigButton label="登记倒塌损坏住房" href={`/events/${eventId}/houses/new`} />
+        {closed ? null : <BigButton label="登记倒塌损坏住房" href={`/events/${eventId}/houses/new`} />}
         {ledger.known && !ledger.houses.length ? <p class="muted">还没有登记。</p> : null}
         <ul class="ledger-list">
           {ledger.houses.map((row) => (
