@@ -228,3 +228,40 @@ def test_a_missing_person_found_alive_is_a_change_queued_offline(page: Page, con
     )
     assert (person["kind"], person["note"], person["version"]) == ("missing", "已在亲戚家找到", 2)
     expect(page.locator(".ledger-card", has_text="李小梅")).not_to_contain_text("待发送")
+
+
+def test_a_house_repair_and_a_correction_are_changed_from_its_card(page: Page, world, login_as):
+    reporter_api = login_as(world.reporter)
+    response = reporter_api.post(
+        f"/api/v1/events/{world.event['id']}/damaged-houses",
+        json={
+            "client_id": "5b1c3a52-6f0e-4c38-9a51-1b9a0f6c2e03",
+            "head_name": "赵春生",
+            "structure": "土木",
+            "damage": "severe",
+            "rooms": 4,
+            "transitional_aid_persons": 3,
+        },
+    )
+    assert response.status_code == 201, response.get_json()
+    house = response.get_json()
+    log_in(page, world.reporter)
+    page.locator(".event-card", has_text=world.event["name"]).get_by_role("link", name="台账").click()
+    page.locator(".ledger-card", has_text="赵春生").click()
+    expect(page.get_by_role("heading", name="更正倒塌损坏住房户")).to_be_visible()
+    expect(page.get_by_label("间数")).to_have_value("4")
+    page.get_by_label("间数").fill("5")
+    page.get_by_role("radio", name="维修中").click()
+    shot(page, "h18ledger-11-house-edit")
+    assert small_touch_targets(page) == []
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_role("heading", name="台账")).to_be_visible()
+    changed = wait_until(
+        lambda: world.api.get(f"/api/v1/damaged-houses/{house['id']}").get_json(), lambda h: h["version"] == 2
+    )
+    # Only what changed was sent: the other fields stand as filed.
+    assert (changed["rooms"], changed["status"], changed["transitional_aid_persons"]) == (5, "repairing", 3)
+    assert (changed["head_name"], changed["structure"], changed["damage"]) == ("赵春生", "土木", "severe")
+    card = page.locator(".ledger-card", has_text="赵春生")
+    expect(card).to_contain_text("5 间")
+    expect(card).not_to_contain_text("待发送")
