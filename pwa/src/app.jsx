@@ -17,12 +17,21 @@ import { DeskEvent } from './screens/DeskEvent.jsx';
 import { WarningBoard } from './screens/WarningBoard.jsx';
 import { WarningDetail } from './screens/WarningDetail.jsx';
 import { WarningNew } from './screens/WarningNew.jsx';
+import { Ledgers } from './screens/Ledgers.jsx';
+import { CasualtyEdit, CasualtyNew, HouseEdit, HouseNew } from './screens/LedgerForms.jsx';
+import { LocalEventNew } from './screens/LocalEventNew.jsx';
 
 export const ROUTES = [
   ['/', Start],
   ['/hazards/new', HazardNew],
   ['/events/:id/damage/new', DamageForm],
   ['/events/:id/evacuation/new', EvacuationForm],
+  ['/events/:id/ledgers', Ledgers],
+  ['/events/:id/casualties/new', CasualtyNew],
+  ['/events/:id/houses/new', HouseNew],
+  ['/casualties/:id/edit', CasualtyEdit],
+  ['/houses/:id/edit', HouseEdit],
+  ['/local-events/new', LocalEventNew],
   ['/reports', MyReports],
   ['/reports/:kind/:id', ReportDetail],
   ['/outbox', Outbox],

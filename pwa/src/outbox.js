@@ -79,7 +79,7 @@ export function createOutbox({
     return () => listeners.delete(fn);
   }
 
-  async function enqueue({ kind, url, body, photos = [], label = '' }) {
+  async function enqueue({ kind, url, body, photos = [], label = '', method = 'POST', sendFirst = false }) {
     if (photos.length && !PHOTO_PARENTS[kind]) throw new Error(`photos are not supported for ${kind}`);
     const clientId = uuid();
     const at = now();
@@ -88,7 +88,9 @@ export function createOutbox({
       kind,
       url,
       label,
-      body: { ...body, client_id: clientId },
+      method,
+      sendFirst,
+      body: withClientId(method, body, clientId),
       status: 'pending',
       createdAt: at,
       updatedAt: at,
@@ -151,7 +153,7 @@ export function createOutbox({
     if (!item) throw new Error('这条已不在待发送中');
     if (item.status === 'sending') throw new Error('这条正在发送，请稍后再改');
     Object.assign(item, {
-      body: body ? { ...body, client_id: clientId } : item.body,
+      body: body ? withClientId(item.method, body, clientId) : item.body,
       label: label ?? item.label,
       status: 'pending',
       lastError: null,
@@ -250,7 +252,10 @@ export function createOutbox({
     const db = await openDb();
     // We hold the sender lock, so nothing is really in flight: a `sending` item is one whose page died mid-send.
     await resetStale(db);
+    // Oldest first, except what other items may need on the server before them (sendFirst: a ledger row before
+    // the 核报 it backs, when the 核报 refused for the missing row was fixed before the row was sent).
     let items = (await listItems()).filter((item) => item.status === 'pending');
+    items.sort((a, b) => Number(!a.sendFirst) - Number(!b.sendFirst));
     if (!force) {
       if (now() < retryAt) return schedule();
       items = items.filter((item) => item.nextAttemptAt <= now());
@@ -315,11 +320,13 @@ export function createOutbox({
     await save(db, item);
     try {
       if (item.serverId == null) {
-        const created = await api(item.url, { method: 'POST', json: item.body });
+        const method = item.method || 'POST';
+        const created = await api(item.url, { method, json: item.body });
         reached();
         // Rule 2: the 2xx must be for this item. A record with another client id (a misbehaving proxy or cache)
-        // never deletes it; a person looks.
-        if (!created || created.id == null || (created.client_id && created.client_id !== item.clientId)) {
+        // never deletes it; a person looks. A PATCH answers the changed record, whose client_id is its creator's.
+        const otherId = method === 'POST' && created && created.client_id && created.client_id !== item.clientId;
+        if (!created || created.id == null || otherId) {
           throw new ApiError({ status: 200, code: 'unexpected_answer', message: '服务器的回答与这条报告对不上，请联系乡镇' });
         }
         item.serverId = created.id;
@@ -455,6 +462,14 @@ export function createOutbox({
   }
 
   return { enqueue, listItems, getItem, subscribe, sendNow, updateItem, deleteItem, start, getState, storageStatus };
+}
+
+/**
+ * The body as sent: a POST creates a record and carries the item's client_id (the server's idempotency key); a
+ * PATCH changes an existing record (idempotent by itself: the same values set again) and carries none.
+ */
+function withClientId(method = 'POST', body, clientId) {
+  return method === 'POST' ? { ...body, client_id: clientId } : { ...body };
 }
 
 /** A v4 UUID; crypto.randomUUID only exists in secure contexts, so build one from getRandomValues otherwise. */

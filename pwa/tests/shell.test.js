@@ -21,7 +21,13 @@ describe('outbox items', () => {
     expect(fixPath({ kind: 'damage', url: '/events/3/damage-reports', clientId: 'c' })).toBe('/events/3/damage/new?fix=c');
     expect(fixPath({ kind: 'evacuation', url: '/events/3/evacuations', clientId: 'c' })).toBe('/events/3/evacuation/new?fix=c');
     expect(fixPath({ kind: 'ack', url: '/warnings/1/ack', clientId: 'c' })).toBe('/warnings/1?fix=c'); // 叫应: the warning's screen
-    expect(fixPath({ kind: 'casualty', url: '/events/3/casualties', clientId: 'c' })).toBeNull();
+    // 台账 and 报告新灾情 (issue 18): a row still on the phone is fixed on its 登记 screen, a change on its 更正 screen.
+    expect(fixPath({ kind: 'casualty', url: '/events/3/casualties', clientId: 'c' })).toBe('/events/3/casualties/new?fix=c');
+    expect(fixPath({ kind: 'house', url: '/events/3/damaged-houses', clientId: 'c' })).toBe('/events/3/houses/new?fix=c');
+    expect(fixPath({ kind: 'casualty_change', url: '/casualties/5', clientId: 'c' })).toBe('/casualties/5/edit?fix=c');
+    expect(fixPath({ kind: 'house_change', url: '/damaged-houses/5', clientId: 'c' })).toBe('/houses/5/edit?fix=c');
+    expect(fixPath({ kind: 'local_event', url: '/local-events', clientId: 'c' })).toBe('/local-events/new?fix=c');
+    expect(fixPath({ kind: 'unknown', url: '/events/3/other', clientId: 'c' })).toBeNull();
   });
 });
 

@@ -40,6 +40,7 @@ import {
 import { chooseStage, noChangePayload, quickReports, stageName, startingFigures, zeroPayload } from '../rules/stage.js';
 import { EventLine, scrollToError, without } from './shared.jsx';
 import { StageCard } from './StageCard.jsx';
+import { eventOfUrl, LedgerCheck, LedgerRefused } from './LedgerParts.jsx';
 import { damageHistory } from '../reportLists.js';
 import './reports.css';
 
@@ -48,7 +49,7 @@ const DEFAULT_AREA_UNIT = 'mu'; // villagers count fields in 亩
 const SAVED = '已保存到手机，有网络时自动发送。可在「待发送」查看。';
 
 /** Figures (from the API or a saved item) → the form's texts; areas shown in 亩, exactly (公顷 × 15). */
-function toForm(figures) {
+export function toForm(figures) {
   const texts = figuresToForm(figures);
   const areas = {};
   for (const key of AREA_KEYS) areas[key] = { text: haToMuText(texts[key]), unit: DEFAULT_AREA_UNIT };
@@ -56,7 +57,7 @@ function toForm(figures) {
 }
 
 /** The form → `{figures, errors}`: the JSON figures (areas in 公顷) and the fields that are not figures. */
-function readFigures(form) {
+export function readFigures(form) {
   const typed = { ...form.texts };
   for (const key of AREA_KEYS) typed[key] = areaToHa(form.areas[key]);
   return readForm(typed);
@@ -214,6 +215,7 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
         </Banner>
       ) : null}
       {fixing && fixing.lastError ? <Banner tone="error">服务器没有收下：{fixing.lastError.message}</Banner> : null}
+      <LedgerRefused eventId={eventOfUrl(url)} fields={serverErrors} />
       {!known ? (
         <Banner tone="warn">
           没有网络，读不到本村以往的报告。请选择这次报的是什么：本次灾害第一次报，选「初报」。
@@ -256,6 +258,7 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
           <section class="figure-group" key={group.title}>
             <h2 class="section-title">{group.title}</h2>
             <Fields keys={group.keys} form={form} setText={setText} setArea={setArea} errors={errors} />
+            <LedgerCheck eventId={eventOfUrl(url)} figures={parsed.figures} keys={group.keys} />
           </section>
         ))}
         {down.length || errors.change_note ? (
@@ -310,7 +313,7 @@ const PARTS = new Set(['relocated_centralized', 'relocated_dispersed']);
  * few thumb-scrolls; houses read as the table a village keeps (each class on one row, 户 beside 间); areas
  * get the 亩/公顷 switch.
  */
-function Fields({ keys, form, setText, setArea, errors }) {
+export function Fields({ keys, form, setText, setArea, errors }) {
   const number = (key) => {
     const { label, unit, decimal } = BY_KEY[key];
     const Field = decimal ? DecimalField : NumberField;

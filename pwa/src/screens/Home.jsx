@@ -5,6 +5,7 @@ import { navigate } from '../router.js';
 import { logOut, useSession } from '../session.js';
 import { useOutbox } from '../useOutbox.js';
 import { WarningBanners } from './WarningBanner.jsx';
+import { DISASTER_TYPES, QueuedLocalEvents } from './LocalEventNew.jsx';
 
 export function Home() {
   const { user } = useSession();
@@ -14,6 +15,7 @@ export function Home() {
   const events = useCached('/events?status=active&per_page=20');
   const pending = useCached('/events?status=pending&per_page=20');
   const stable = useCached('/events?status=stable&per_page=20');
+  useCached(DISASTER_TYPES); // read while online, so 报告新灾情 offers the national list offline too
   const list = [...items(events), ...items(pending)];
   const settling = items(stable);
   const waiting = outbox.items.length;
@@ -57,7 +59,15 @@ export function Home() {
         {list.map((event) => (
           <EventCard key={event.id} event={event} />
         ))}
+        <QueuedLocalEvents
+          outbox={outbox}
+          onSent={() => {
+            events.reload();
+            pending.reload();
+          }}
+        />
         <UpdatedAt at={events.updatedAt} fromCache={events.fromCache} />
+        <BigButton label="报告新灾情" sub="没有进行中的灾害过程时" tone="secondary" href="/local-events/new" />
       </section>
 
       {settling.length ? (
@@ -105,6 +115,9 @@ function EventCard({ event }) {
         <BigButton label={event.status === 'stable' ? '报核报' : '报灾情'} href={`/events/${event.id}/damage/new`} />
         <BigButton label="报转移" tone="secondary" href={`/events/${event.id}/evacuation/new`} />
       </div>
+      <a class="ledger-link event-ledgers" href={`/events/${event.id}/ledgers`}>
+        台账（死亡失踪、倒损住房）
+      </a>
     </article>
   );
 }

@@ -5,6 +5,7 @@ import { deleteItem, sendNow, STALE_AFTER_MS, storageStatus } from '../outbox.js
 import { navigate } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
 import { fixPath, KIND_NAMES } from '../kinds.js';
+import { eventOfUrl, LedgerRefused } from './LedgerParts.jsx';
 
 export function Outbox() {
   const { items, state, loaded } = useOutbox();
@@ -81,6 +82,7 @@ function OutboxItem({ item }) {
         <div class="attention">
           <p class="attention-message">服务器没有收下：{item.lastError.message}</p>
           <ErrorFields fields={item.lastError.fields} />
+          {item.kind === 'damage' ? <LedgerRefused eventId={eventOfUrl(item.url)} fields={item.lastError.fields} /> : null}
           <div class="button-row">
             {fixPath(item) ? <BigButton label="修改后重发" onClick={() => navigate(fixPath(item))} /> : null}
             <BigButton label="删除" tone="danger" onClick={remove} />
