@@ -72,3 +72,25 @@ def record(
     )
     db.session.add(entry)
     return entry
+
+
+def record_many(*, actor: User | None, action: str, entity_type: str, rows: list[tuple[int, int | None, dict]]) -> None:
+    """``record`` for a stream (a national import's 600,000 creations): ``rows`` of ``(entity_id, org_unit_id,
+    changes)`` inserted in one statement, without an ORM object each."""
+    if rows:
+        at = now()
+        db.session.execute(
+            AuditLog.__table__.insert(),
+            [
+                {
+                    "at": at,
+                    "actor_id": getattr(actor, "id", None),
+                    "action": action,
+                    "entity_type": entity_type,
+                    "entity_id": entity_id,
+                    "org_unit_id": org_unit_id,
+                    "changes": jsonable(changes),
+                }
+                for entity_id, org_unit_id, changes in rows
+            ],
+        )

@@ -112,3 +112,35 @@ def test_giving_a_root_county_its_province_and_city_moves_the_whole_subtree(app,
     assert after["361130"][2] == "/36/3611/361130/"
     assert after["361130101200001"][2] == "/36/3611/361130/361130101/361130101200/361130101200001/"
     assert after["361130101200001"][3] == before["361130101200001"][3]
+
+
+def test_a_large_file_streams_through_and_every_creation_is_audited(app, run_import):
+    """3 townships of 400 villages with a grid each: the staging table and the level-by-level upsert build every
+    path; one audit row per created unit (written in batches)."""
+    lines = ["code,name,level,parent_code", "361130,婺源县,county,"]
+    for t in range(1, 4):
+        town = f"361130{t:03d}"
+        lines.append(f"{town},第{t}镇,township,361130")
+        for v in range(1, 401):
+            village = f"{town}{v:03d}"
+            lines += [f"{village},第{v}村,village,{town}", f"{village}01,第{v}村第一网格,grid,{village}"]
+    result = run_import(("\n".join(lines) + "\n").encode("gb18030"))
+    assert result.exit_code == 0, result.output
+    assert "created 2404, updated 0, unchanged 0" in result.output
+    tree = units(app)
+    assert tree["36113000340001"][2] == "/361130/361130003/361130003400/36113000340001/"
+    with app.app_context():
+        audited = db.session.scalars(select(AuditLog.entity_id).where(AuditLog.action == "org_unit.create")).all()
+        assert sorted(audited) == sorted(unit[3] for unit in tree.values())
+        sample = db.session.scalar(select(AuditLog).where(AuditLog.entity_id == tree["361130003"][3]))
+        assert sample.changes == {"code": [None, "361130003"], "name": [None, "第3镇"], "level": [None, "township"]}
+
+
+def test_a_file_of_the_wrong_shape_names_its_first_bad_lines_and_counts_the_rest(app, run_import):
+    lines = ["code,name,level,parent_code", "361130,婺源县,county,"]
+    lines += [f"361130{n:03d},第{n}镇,town,361130" for n in range(1, 501)]  # 500 rows with an unknown level
+    result = run_import(("\n".join(lines) + "\n").encode())
+    assert result.exit_code == 1
+    assert "共 500 处错误" in result.output and "第 3 行" in result.output
+    assert "另有 300 处错误未列出" in result.output and "第 400 行" not in result.output
+    assert units(app) == {}
