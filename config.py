@@ -44,6 +44,8 @@ LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
 LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
 # Photo uploads per user, both upload routes together (429 rate_limited beyond).
 UPLOAD_RATE_LIMIT = "60 per minute"
+# Ledger (台账) rows filed or changed per user, both ledgers together (429 rate_limited beyond).
+LEDGER_WRITE_RATE_LIMIT = "120 per minute"
 
 # Largest JSON request body (KB); a larger one is 413, chunked or not. Photos have MAX_UPLOAD_MB.
 MAX_JSON_KB = 1024

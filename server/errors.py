@@ -152,6 +152,13 @@ class MergeConflict(Conflict):
     meaning = "the village of a local event already reports to the event it would be merged into"
 
 
+class AlreadyDecided(Conflict):
+    """A local event was confirmed, merged or rejected already: exactly one decision wins, however many are sent."""
+
+    code, message = "already_decided", "该本地灾害事件已处理"
+    meaning = "a local event was confirmed, merged or rejected already (by another reviewer, possibly meanwhile)"
+
+
 class PayloadTooLarge(ApiError):
     status, code, message = 413, "payload_too_large", "上传内容过大"
     meaning = "the body or the upload is larger than allowed"

@@ -133,8 +133,11 @@ def test_the_township_confirms_it_and_it_becomes_an_active_event(people):
     response = people.town.post(f"/api/v1/events/{event['id']}/confirm")
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "active"
-    # Decided once: a second decision is a 409.
-    assert_error(people.town.post(f"/api/v1/events/{event['id']}/confirm"), 409, "invalid_transition")
+    # Decided once: a second decision is a 409 of its own code, saying what was decided.
+    again = assert_error(people.town.post(f"/api/v1/events/{event['id']}/confirm"), 409, "already_decided")
+    assert again["details"]["status"] == "active" and "进行中" in again["message"]
+    rejected = people.county.post(f"/api/v1/events/{event['id']}/reject", json={"reason": "重复"})
+    assert_error(rejected, 409, "already_decided")
     audit = people.town.get(f"/api/v1/audit?entity_type=event&entity_id={event['id']}").get_json()
     actions = [entry["action"] for entry in (audit["items"] if isinstance(audit, dict) else audit)]
     assert "event.report_local" in actions and "event.confirm" in actions
