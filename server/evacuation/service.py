@@ -154,6 +154,11 @@ def submit_evacuation(
     # A resend (the phone never saw our answer) gets the same report back, even if the event closed since.
     existing = _existing(client_id)
     if existing is not None:
+        if event.status == "merged" and existing.payload_hash != payload_hash:
+            # Filed after the merge, the report followed the event: it was filed for the target.
+            followed = _payload_hash(event_id=event.merged_into_id, org_unit_id=village.id, counts=counts,
+                                     allocations=allocations, note=note)  # fmt: skip
+            payload_hash = followed if existing.payload_hash == followed else payload_hash
         return _same_or_conflict(existing, payload_hash, actor)
     if event.status == "merged" and event.merged_into_id is not None:
         # A local event merged into another: a report still queued on a phone for it goes to the event it joined

@@ -112,6 +112,10 @@ def _create(
 
     existing = by_client_id(ledger.model, client_id)
     if existing is not None:  # a resend (the phone never saw our answer), even if the event closed since
+        if event.status == "merged" and existing.payload_hash != digest:
+            # Filed after the merge, the row followed the event: it was filed for the target.
+            followed = payload_digest({"event_id": event.merged_into_id, "org_unit_id": unit.id, **clean})
+            digest = followed if existing.payload_hash == followed else digest
         return _resend(ledger, existing, digest, actor), False
     if event.status == "merged" and event.merged_into_id is not None:
         # A local event merged into another: a row still queued on a phone for it goes to the event it joined (its

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from tests.conftest import assert_error, missing_once
 from tests.ledgers.conftest import add_casualty, add_house
 
@@ -24,17 +22,6 @@ LANDSLIDE = {
 
 def local_payload(**overrides) -> dict:
     return {"client_id": str(uuid.uuid4()), **LANDSLIDE, **overrides}
-
-
-@pytest.fixture
-def people(tree, make_user, login_as):
-    class People:
-        reporter = login_as(make_user("reporter", tree.village_a1, name="甲一村信息员"))
-        town = login_as(make_user("reviewer", tree.town_a, name="甲镇审核员"))
-        other_town = login_as(make_user("reviewer", tree.town_b, name="乙乡审核员"))
-        county = login_as(make_user("reviewer", tree.county, name="县审核员"))
-
-    return People
 
 
 def open_local(api, **overrides):
