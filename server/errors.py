@@ -273,9 +273,13 @@ def _retry_after(error: RateLimited) -> int:
         return max(1, int(error.retry_after))
     from server.extensions import limiter
 
-    breached = limiter.current_limit if has_request_context() else None
-    if breached is not None:
-        return max(1, math.ceil(breached.reset_at - time.time()))
+    if not has_request_context():
+        return RateLimited.DEFAULT_RETRY_AFTER
+    # Every breached limit is known (RATELIMIT_FAIL_ON_FIRST_BREACH off): the client may retry once all have reset.
+    breached = [limit for limit in limiter.current_limits if limit.breached] or [limiter.current_limit]
+    resets = [limit.reset_at for limit in breached if limit is not None]
+    if resets:
+        return max(1, math.ceil(max(resets) - time.time()))
     return RateLimited.DEFAULT_RETRY_AFTER
 
 
