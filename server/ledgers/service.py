@@ -338,6 +338,8 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
     # The event's row, held: shared for any change (a closed event's counts are frozen, read as last committed),
     # exclusive when the row takes an ID number to hold, so the duplicate check below is never passed side by side.
     event = hold(Event, row.event_id, exclusive=claims_id)
+    if event.status == "merged":  # the row was read before a merge moved it (every row of a merged event moves)
+        raise StaleVersion(f"该{ledger.what}已随本地灾害事件合并到其他灾害过程，请刷新后重试")
     if event.status == "closed" and diff & set(ledger.counted):
         raise EventClosed("灾害过程已结束，台账的统计项不能再更改")
     _check_values(ledger, after)
