@@ -114,3 +114,14 @@ def test_failure_counts_are_shared_between_workers_through_redis(make_app, make_
     second = make_app(TRUSTED_PROXIES=1, RATELIMIT_STORAGE_URI=uri, RATELIMIT_STORAGE_OPTIONS=options)
     assert_error(login(second.test_client(), user.username, PASSWORD, "203.0.113.10"), 429, "rate_limited")
     assert login(second.test_client(), user.username, PASSWORD, "198.51.100.22").status_code == 200
+
+
+def test_retry_after_names_the_longest_window_breached(make_app, make_user, tree):
+    app = make_app(TRUSTED_PROXIES=1, LOGIN_FAILURES_PER_ADDRESS_AND_USERNAME="2 per 1 minute; 2 per 1 hour")
+    user = make_user("reporter", tree.village_a1)
+    client = app.test_client()
+    for _ in range(2):
+        assert login(client, user.username, "wrong-pass-1", "203.0.113.11").status_code == 401
+    refused = login(client, user.username, PASSWORD, "203.0.113.11")
+    assert_error(refused, 429, "rate_limited")
+    assert 3000 < int(refused.headers["Retry-After"]) <= 3601  # not the minute: the hour is breached too
