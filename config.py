@@ -38,14 +38,24 @@ MAX_LOGINS_PER_USER = 20
 # Passwords: werkzeug's scrypt. Tests may use a cheaper method to stay fast.
 PASSWORD_HASH_METHOD = "scrypt"
 
-# Throttling of failed logins (Flask-Limiter syntax); storage "memory://" or "redis://host:6379".
+# Rate limits (failed logins, photo uploads, ledger writes) are counted in RATELIMIT_STORAGE_URI: "memory://" counts
+# in each process on its own, so several worker processes (gunicorn --workers N) need "redis://host:6379"; in
+# production the app refuses to start with memory:// unless SINGLE_PROCESS says one process serves it.
 RATELIMIT_STORAGE_URI = "memory://"
 # Prefix of the counters' keys in that storage: deployments (or test runs) sharing one Redis keep theirs apart.
 RATELIMIT_KEY_PREFIX = "gridreport"
-LOGIN_FAILURES_PER_USERNAME = "5 per 5 minutes"
-LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes"
+SINGLE_PROCESS = False
+# Every limit of a request is checked (not only up to the first breached), so Retry-After names the longest wait.
+RATELIMIT_FAIL_ON_FIRST_BREACH = False
+# Failed logins (Flask-Limiter syntax; windows stacked with ";" make the wait grow as failures go on), per client
+# address and username together, and per client address: never per username alone, so a stranger's failures never
+# lock an officer out from another address.
+LOGIN_FAILURES_PER_ADDRESS_AND_USERNAME = "5 per 5 minutes; 10 per hour; 20 per day"
+LOGIN_FAILURES_PER_ADDRESS = "20 per 5 minutes; 50 per hour; 100 per day"
 # Photo uploads per user, both upload routes together (429 rate_limited beyond).
 UPLOAD_RATE_LIMIT = "60 per minute"
+# Ledger (台账) rows filed or changed per user, both ledgers together (429 rate_limited beyond).
+LEDGER_WRITE_RATE_LIMIT = "120 per minute"
 
 # Largest JSON request body (KB); a larger one is 413, chunked or not. Photos have MAX_UPLOAD_MB.
 MAX_JSON_KB = 1024

@@ -142,6 +142,12 @@ def _load_config(app: Flask, overrides: dict[str, Any]) -> None:
         raise RuntimeError("SECRET_KEY must be set in production (the development key is public)")
     if production:
         app.config["SESSION_COOKIE_SECURE"] = app.config["REMEMBER_COOKIE_SECURE"] = True
+    if production and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://") and not app.config["SINGLE_PROCESS"]:
+        raise RuntimeError(
+            "RATELIMIT_STORAGE_URI is memory:// in production: each worker process would count failed logins on its "
+            "own (8 workers, 8 times the guesses). Set RATELIMIT_STORAGE_URI=redis://127.0.0.1:6379, or "
+            "SINGLE_PROCESS=1 if exactly one process serves the app."
+        )
 
     url = app.config["DATABASE_URL"] or f"sqlite:///{Path(app.instance_path) / 'gridreport.db'}"
     if url.startswith("postgresql://") or url.startswith("postgres://"):

@@ -152,6 +152,13 @@ class MergeConflict(Conflict):
     meaning = "the village of a local event already reports to the event it would be merged into"
 
 
+class AlreadyDecided(Conflict):
+    """A local event was confirmed, merged or rejected already: exactly one decision wins, however many are sent."""
+
+    code, message = "already_decided", "该本地灾害事件已处理"
+    meaning = "a local event was confirmed, merged or rejected already (by another reviewer, possibly meanwhile)"
+
+
 class PayloadTooLarge(ApiError):
     status, code, message = 413, "payload_too_large", "上传内容过大"
     meaning = "the body or the upload is larger than allowed"
@@ -266,9 +273,13 @@ def _retry_after(error: RateLimited) -> int:
         return max(1, int(error.retry_after))
     from server.extensions import limiter
 
-    breached = limiter.current_limit if has_request_context() else None
-    if breached is not None:
-        return max(1, math.ceil(breached.reset_at - time.time()))
+    if not has_request_context():
+        return RateLimited.DEFAULT_RETRY_AFTER
+    # Every breached limit is known (RATELIMIT_FAIL_ON_FIRST_BREACH off): the client may retry once all have reset.
+    breached = [limit for limit in limiter.current_limits if limit.breached] or [limiter.current_limit]
+    resets = [limit.reset_at for limit in breached if limit is not None]
+    if resets:
+        return max(1, math.ceil(max(resets) - time.time()))
     return RateLimited.DEFAULT_RETRY_AFTER
 
 

@@ -62,7 +62,7 @@ def test_unexpected_errors_carry_them_too(make_app):
 
 
 def test_hsts_only_in_production(make_app, make_user, tree):
-    production = make_app(ENV_NAME="production", SECRET_KEY="a-real-production-secret")
+    production = make_app(ENV_NAME="production", SECRET_KEY="a-real-production-secret", SINGLE_PROCESS=True)
     client = production.test_client()
     user = make_user("viewer", tree.county)
     login = client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD})

@@ -12,30 +12,43 @@ from server.users.models import username_key
 bp = Blueprint("auth", __name__)
 
 
-def _username_key() -> str:
+def _username() -> str:
     try:
         payload = request_json()
     except ApiError:  # the view answers the same error
         payload = None
     username = payload.get("username") if isinstance(payload, dict) else None
-    return f"user:{username_key(username) if isinstance(username, str) else ''}"
+    return username_key(username) if isinstance(username, str) else ""
+
+
+def _address_and_username() -> str:
+    return f"address:{get_remote_address()}|user:{_username()}"
+
+
+def _address() -> str:
+    return f"address:{get_remote_address()}"
 
 
 def _failed(response) -> bool:
     return response.status_code == 401
 
 
+# Failed logins are counted per client address and username together, and per client address (TRUSTED_PROXIES says
+# which address is the client's), never per username alone: a stranger's failures must not lock the officer out of
+# another phone or office. Each setting stacks windows ("5 per 5 minutes; 10 per hour; 20 per day"), so the wait
+# grows as the failures go on; Retry-After names the longest window breached. The counts live in the limiter's
+# storage (RATELIMIT_STORAGE_URI: Redis, shared by every worker process).
 @bp.post("/auth/login")
 @bp.public
 @limiter.limit(
-    lambda: current_app.config["LOGIN_FAILURES_PER_USERNAME"],
-    key_func=_username_key,
+    lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS_AND_USERNAME"],
+    key_func=_address_and_username,
     deduct_when=_failed,
-    scope="login-username",
+    scope="login-address-username",
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_FAILURES_PER_ADDRESS"],
-    key_func=get_remote_address,
+    key_func=_address,
     deduct_when=_failed,
     scope="login-address",
 )

@@ -16,9 +16,11 @@ from server.audit_trail import record
 from server.errors import EventClosed, Invalid, NotFound, Superseded
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause
+from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.idempotency import after_lost_race, by_client_id, insert_current, payload_digest, resend_or_conflict
+from server.locking import hold
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit, within_scope
 
@@ -135,6 +137,9 @@ def submit_evacuation(
     """File a village's cumulative evacuation counts for an event; a resend with the same client_id is harmless."""
     require_role(actor, "reporter", message="只有信息员可以填报转移避险情况")
     event = get_event(actor=actor, event_id=event_id)
+    # Shared hold of the event's row, its status as last committed: a local event's merge waits for this report
+    # (and moves it), or this report sees the merge and follows the event (locking.hold).
+    event = hold(Event, event.id)
     village = get_statistics_unit_in_scope(actor, org_unit_id)
     if village.level != "village":
         raise Invalid({"org_unit_id": ["转移避险情况按村填报，请选择村（社区）"]})
@@ -149,9 +154,21 @@ def submit_evacuation(
     # A resend (the phone never saw our answer) gets the same report back, even if the event closed since.
     existing = _existing(client_id)
     if existing is not None:
+        if event.status == "merged" and existing.payload_hash != payload_hash:
+            # Filed after the merge, the report followed the event: it was filed for the target.
+            followed = _payload_hash(event_id=event.merged_into_id, org_unit_id=village.id, counts=counts,
+                                     allocations=allocations, note=note)  # fmt: skip
+            payload_hash = followed if existing.payload_hash == followed else payload_hash
         return _same_or_conflict(existing, payload_hash, actor)
+    if event.status == "merged" and event.merged_into_id is not None:
+        # A local event merged into another: a report still queued on a phone for it goes to the event it joined
+        # (its village's reports moved there too), as a damage report does. Nothing was written.
+        return submit_evacuation(actor=actor, event_id=event.merged_into_id, client_id=client_id,
+                                 org_unit_id=org_unit_id, allocations=allocations, note=note, **counts)  # fmt: skip
     if event.status == "closed":
         raise EventClosed("灾害过程已结束，不能再填报")
+    if event.status == "rejected":
+        raise EventClosed(f"该本地灾害事件已被乡镇退回（{event.status_reason}），不能再填报转移避险情况")
 
     errors = _check_counts(counts, allocations)
     shelter_errors, shelters = _check_shelters(village, allocations)

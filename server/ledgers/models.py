@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, ColumnElement, ForeignKey, Index, Integer, String, Text, and_, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.clock import now
@@ -31,6 +31,12 @@ HOUSE_STATUSES = {
     "rebuilt": "已重建",
 }
 REVIEW_STATUSES = {"submitted": "待审核", "approved": "已通过", "returned": "已退回"}
+
+# One row per ID number and event among the rows that count (the partial unique indexes below, migration 0040): a
+# returned row, and a missing person found alive, no longer count and leave the number free. The same condition as
+# SQL text (the indexes) and as an expression (``holds_id_number``, the service's check): keep them in step.
+CASUALTY_ID_HELD = "id_number <> '' AND review_status <> 'returned' AND NOT found_alive"
+HOUSE_ID_HELD = "id_number <> '' AND review_status <> 'returned'"
 
 
 class _LedgerRow:
@@ -74,7 +80,26 @@ class Casualty(_LedgerRow, db.Model):
     submitted_by = relationship("User", foreign_keys="Casualty.submitted_by_id", lazy="joined")
     reviewed_by = relationship("User", foreign_keys="Casualty.reviewed_by_id", lazy="joined")
 
-    __table_args__ = (Index("ix_casualties_event_unit", "event_id", "org_unit_id"),)
+    __table_args__ = (
+        Index("ix_casualties_event_unit", "event_id", "org_unit_id"),
+        Index(
+            "uq_casualties_event_id_number",
+            "event_id",
+            "id_number",
+            unique=True,
+            sqlite_where=text(CASUALTY_ID_HELD),
+            postgresql_where=text(CASUALTY_ID_HELD),
+        ),
+    )
+
+    @classmethod
+    def holds_id_number(cls) -> ColumnElement[bool]:
+        """The rows whose ID number no other row of the event may have (``CASUALTY_ID_HELD``)."""
+        return and_(cls.id_number != "", cls.review_status != "returned", cls.found_alive.is_(False))
+
+    @staticmethod
+    def would_hold_id_number(values: dict) -> bool:
+        return bool(values["id_number"]) and values["review_status"] != "returned" and not values.get("found_alive")
 
 
 class DamagedHouse(_LedgerRow, db.Model):
@@ -93,4 +118,23 @@ class DamagedHouse(_LedgerRow, db.Model):
     submitted_by = relationship("User", foreign_keys="DamagedHouse.submitted_by_id", lazy="joined")
     reviewed_by = relationship("User", foreign_keys="DamagedHouse.reviewed_by_id", lazy="joined")
 
-    __table_args__ = (Index("ix_damaged_houses_event_unit", "event_id", "org_unit_id"),)
+    __table_args__ = (
+        Index("ix_damaged_houses_event_unit", "event_id", "org_unit_id"),
+        Index(
+            "uq_damaged_houses_event_id_number",
+            "event_id",
+            "id_number",
+            unique=True,
+            sqlite_where=text(HOUSE_ID_HELD),
+            postgresql_where=text(HOUSE_ID_HELD),
+        ),
+    )
+
+    @classmethod
+    def holds_id_number(cls) -> ColumnElement[bool]:
+        """The rows whose ID number no other row of the event may have (``HOUSE_ID_HELD``)."""
+        return and_(cls.id_number != "", cls.review_status != "returned")
+
+    @staticmethod
+    def would_hold_id_number(values: dict) -> bool:
+        return bool(values["id_number"]) and values["review_status"] != "returned"

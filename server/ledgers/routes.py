@@ -1,6 +1,11 @@
+from functools import wraps
+
+from flask import current_app
+from flask_login import current_user
+
 from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.extensions import db
+from server.extensions import db, limiter
 from server.ledgers import review, service
 from server.ledgers.schemas import (
     CasualtyChange,
@@ -18,15 +23,41 @@ from server.ledgers.service import CASUALTIES, HOUSES
 
 bp = Blueprint("ledgers", __name__)
 
+# Per user, the filing and changing routes of both ledgers together (LEDGER_WRITE_RATE_LIMIT, Flask-Limiter syntax):
+# a duplicate answer says whether an ID number is registered, so one account cannot try numbers by the thousand.
+ledger_write_limit = limiter.shared_limit(
+    lambda: current_app.config["LEDGER_WRITE_RATE_LIMIT"],
+    scope="ledger-write",
+    key_func=lambda: f"user:{current_user.get_id()}",
+    exempt_when=lambda: not current_user.is_authenticated,  # anonymous: 401 from the login check
+)
+
+
+def keeps_probe_audit(view):
+    """A duplicate held outside the caller's scope is refused (409) with its audit row kept: the probe is committed,
+    nothing else of the request was written."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        try:
+            return view(*args, **kwargs)
+        except service.DuplicateElsewhere:
+            db.session.commit()
+            raise
+
+    return wrapper
+
 
 # --- 因灾死亡失踪人口台账 ------------------------------------------------------------------------------------
 
 
 @bp.post("/events/<int:event_id>/casualties")
 @bp.roles("reporter")
+@ledger_write_limit
 @bp.arguments(CasualtyCreate)
 @bp.response(201, CasualtyOut)
 @bp.alt_response(200, schema=CasualtyOut, description=RESENT, success=True)
+@keeps_probe_audit
 def create_casualty(data: dict, event_id: int):
     """Register a dead or missing person of the village; a resend of the same client_id and payload answers 200."""
     row, created = service.create_casualty(actor=current_actor(), event_id=event_id, **data)
@@ -51,8 +82,10 @@ def get_casualty(casualty_id: int):
 
 @bp.patch("/casualties/<int:casualty_id>")
 @bp.roles("reporter", "reviewer")
+@ledger_write_limit
 @bp.arguments(CasualtyChange)
 @bp.response(200, CasualtyOut)
+@keeps_probe_audit
 def change_casualty(data: dict, casualty_id: int):
     """Record a status change (missing → found alive or confirmed dead) or a correction; audited."""
     row = service.change_row(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
@@ -86,9 +119,11 @@ def reveal_casualty(casualty_id: int):
 
 @bp.post("/events/<int:event_id>/damaged-houses")
 @bp.roles("reporter")
+@ledger_write_limit
 @bp.arguments(DamagedHouseCreate)
 @bp.response(201, DamagedHouseOut)
 @bp.alt_response(200, schema=DamagedHouseOut, description=RESENT, success=True)
+@keeps_probe_audit
 def create_damaged_house(data: dict, event_id: int):
     """Register a household whose house collapsed or was damaged; a resend answers 200."""
     row, created = service.create_damaged_house(actor=current_actor(), event_id=event_id, **data)
@@ -113,8 +148,10 @@ def get_damaged_house(house_id: int):
 
 @bp.patch("/damaged-houses/<int:house_id>")
 @bp.roles("reporter", "reviewer")
+@ledger_write_limit
 @bp.arguments(DamagedHouseChange)
 @bp.response(200, DamagedHouseOut)
+@keeps_probe_audit
 def change_damaged_house(data: dict, house_id: int):
     """Record repair or rebuild progress, or a correction; audited."""
     row = service.change_row(HOUSES, actor=current_actor(), row_id=house_id, **data)

@@ -3,6 +3,14 @@
 A village's reporter files rows for its own village; a resend of the same ``client_id`` and payload answers the
 same row (200), another payload under it is 409 ``client_id_reused``. Changes (PATCH) are conditional on the
 row's ``version`` and audited field by field, the ID number only ever masked in the audit trail.
+
+A row is filed and changed holding its event's row (``locking.hold``): shared for a new row, so a local event's
+decision waits for it (a merge moves it, or it sees ``merged`` and follows the event to its target); exclusive for
+a change that gives a row an ID number to hold, so two such changes never pass their duplicate checks side by side.
+Two new rows with one ID number at once: the partial unique index lets one in (migration 0040), the other is 409
+``duplicate``. A duplicate names the row it clashes with only when that row is inside the caller's scope; outside,
+the answer names nothing and the probe is audited (a duplicate check must not tell a reporter who is in another
+township's ledger).
 """
 
 from __future__ import annotations
@@ -25,7 +33,7 @@ from server.idempotency import after_lost_race, by_client_id, insert_unless_take
 from server.jsonable import jsonable
 from server.ledgers import idnumber
 from server.ledgers.models import Casualty, DamagedHouse
-from server.locking import claim
+from server.locking import claim, hold
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 
@@ -60,8 +68,16 @@ HOUSES = Ledger(
     ("head_name", "id_number", "address", "structure", "damage", "rooms", "transitional_aid_persons", "status", "note"),
     ("damage", "rooms", "transitional_aid_persons"),
 )
+DUPLICATE_MESSAGE = "该身份证号码已在本次灾害过程的台账中登记"
+# Changes by the village's reporter that do not send an approved row back to review: a house's repair progress.
+PROGRESS_FIELDS = frozenset({"status"})
 CAUSES = frozenset(DISASTER_TYPES) | {sub for subs in DISASTER_TYPES.values() for sub in subs}
 TEXT_FIELDS = ("name", "head_name", "address", "place", "cause", "note")
+
+
+class DuplicateElsewhere(Duplicate):
+    """The ID number is held by a row outside the caller's scope: the answer names nothing of it, and the probe is
+    written to the audit trail, which the route keeps (commits) although the request fails."""
 
 
 # --- filing -------------------------------------------------------------------------------------------------
@@ -86,6 +102,9 @@ def _create(
 ) -> tuple[LedgerRow, bool]:
     require_role(actor, "reporter", message="只有信息员可以登记台账")
     event = get_event(actor=actor, event_id=event_id)
+    # Shared hold of the event's row, and its status as last committed: a decision on a local event waits for this
+    # row, or this row sees the decision.
+    event = hold(Event, event.id)
     unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
     client_id = str(uuid.UUID(str(client_id)))
     clean = _normalized(ledger, event, values)
@@ -93,13 +112,21 @@ def _create(
 
     existing = by_client_id(ledger.model, client_id)
     if existing is not None:  # a resend (the phone never saw our answer), even if the event closed since
+        if event.status == "merged" and existing.payload_hash != digest:
+            # Filed after the merge, the row followed the event: it was filed for the target.
+            followed = payload_digest({"event_id": event.merged_into_id, "org_unit_id": unit.id, **clean})
+            digest = followed if existing.payload_hash == followed else digest
         return _resend(ledger, existing, digest, actor), False
+    if event.status == "merged" and event.merged_into_id is not None:
+        # A local event merged into another: a row still queued on a phone for it goes to the event it joined (its
+        # village's rows moved there too), as a damage report does. Nothing was written.
+        return _create(ledger, actor=actor, event_id=event.merged_into_id, client_id=client_id,
+                       org_unit_id=org_unit_id, values=values)  # fmt: skip
     try:
         _check_unit(event, unit)
-        if event.status == "closed":
-            raise EventClosed("灾害过程已结束，不能再登记台账")
+        _check_open(event)
         _check_values(ledger, clean)
-        _check_duplicate(ledger, event.id, clean["id_number"], exclude_id=None)
+        _check_duplicate(ledger, actor, event.id, clean["id_number"], exclude_id=None)
     except (Conflict, Invalid) as refused:
         # An identical request may have committed meanwhile (its row is why the duplicate check failed).
         return after_lost_race(
@@ -121,10 +148,13 @@ def _create(
         **clean,
     )
     if not insert_unless_taken(row):
-        # An identical request committed first (the unique client_id decided): the answer to a resend.
-        return after_lost_race(
-            lambda: by_client_id(ledger.model, client_id), lambda found: _resend(ledger, found, digest, actor)
-        ), False
+        # Another request committed first (PostgreSQL waited for it): the same client_id (the answer to a resend),
+        # or the same ID number (the unique index decided; the check now sees the winner).
+        found = by_client_id(ledger.model, client_id)
+        if found is not None:
+            return _resend(ledger, found, digest, actor), False
+        _check_duplicate(ledger, actor, event.id, clean["id_number"], exclude_id=None)
+        raise Duplicate(DUPLICATE_MESSAGE, details={"fields": {"id_number": ["该身份证号码已登记"]}})
     record(
         actor=actor,
         action=f"{ledger.entity}.create",
@@ -134,6 +164,14 @@ def _create(
         changes={key: [None, value] for key, value in audit_values(clean).items()},
     )
     return row, True
+
+
+def _check_open(event: Event) -> None:
+    if event.status == "closed":
+        raise EventClosed("灾害过程已结束，不能再登记台账")
+    if event.status == "rejected":
+        reason = f"（{event.status_reason}）" if event.status_reason else ""
+        raise EventClosed(f"该本地灾害事件已被乡镇退回{reason}，不能再登记台账")
 
 
 def audit_values(values: dict[str, Any]) -> dict[str, Any]:
@@ -187,22 +225,40 @@ def _check_values(ledger: Ledger, row: dict[str, Any]) -> None:
         raise Invalid(errors)
 
 
-def _check_duplicate(ledger: Ledger, event_id: int, id_number: str, *, exclude_id: int | None) -> None:
-    """One person (one household head) once per event's ledger: a second row with the same ID number is 409."""
+def _check_duplicate(ledger: Ledger, actor: User, event_id: int, id_number: str, *, exclude_id: int | None) -> None:
+    """One person (one household head) once per event's ledger, among the rows that count: a second row with the
+    same ID number is 409 ``duplicate``. Inside the caller's scope the answer names the row; outside it names nothing
+    (no id, number or village) and the probe is audited."""
     if not id_number:
         return
     model = ledger.model
-    stmt = select(model.id).where(
-        model.event_id == event_id, model.id_number == id_number, model.review_status != "returned"
+    stmt = select(model.id, model.org_unit_id).where(
+        model.event_id == event_id, model.id_number == id_number, model.holds_id_number()
     )
     if exclude_id is not None:
         stmt = stmt.where(model.id != exclude_id)
-    other = db.session.scalar(stmt.limit(1))
-    if other is not None:
+    other = db.session.execute(stmt.order_by(model.id).limit(1)).first()
+    if other is None:
+        return
+    fields = {"id_number": ["该身份证号码已登记"]}
+    village = db.session.get(OrgUnit, other.org_unit_id)
+    if statistics_unit(actor).contains(village):
         raise Duplicate(
-            f"该身份证号码已在本次灾害过程的台账中登记（{ledger.what}编号 {other}）",
-            details={"existing_id": other, "fields": {"id_number": ["该身份证号码已登记"]}},
+            f"{DUPLICATE_MESSAGE}（{ledger.what}编号 {other.id}）", details={"existing_id": other.id, "fields": fields}
         )
+    record(
+        actor=actor,
+        action=f"{ledger.entity}.duplicate_elsewhere",
+        entity_type=ledger.entity,
+        entity_id=other.id,
+        org_unit_id=other.org_unit_id,
+        changes={
+            "id_number": idnumber.mask(id_number),
+            "event_id": event_id,
+            "asked_from_org_unit_id": statistics_unit(actor).id,
+        },
+    )
+    raise DuplicateElsewhere(DUPLICATE_MESSAGE, details={"fields": fields})
 
 
 def _resend(ledger: Ledger, existing: LedgerRow, digest: str, actor: User) -> LedgerRow:
@@ -251,7 +307,6 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
     """
     require_role(actor, "reporter", "reviewer", message="只有信息员和审核员可以更改台账")
     row = get_row(ledger, actor=actor, row_id=row_id)
-    event = db.session.get(Event, row.event_id)
     if actor.role == "reviewer" and actor.org_unit.id == row.org_unit_id:
         raise Forbidden("台账应由村信息员更改，或由上级审核员更正")
     if version is not None and version != row.version:
@@ -270,15 +325,30 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
     diff = {name for name in fields if after[name] != before[name]}
     if not diff:
         return row
+    # Back to review (待审核) when the village's reporter changes what a reviewer decided on: a returned row
+    # corrected counts again, an approved row changed is checked again (a house's repair progress excepted).
+    resubmitted = actor.role == "reporter" and (
+        row.review_status == "returned" or (row.review_status == "approved" and bool(diff - PROGRESS_FIELDS))
+    )
+    status_after = "submitted" if resubmitted else row.review_status
+    model = ledger.model
+    holds_before = model.would_hold_id_number({**before, "review_status": row.review_status})
+    holds_after = model.would_hold_id_number({**after, "review_status": status_after})
+    claims_id = holds_after and (not holds_before or "id_number" in diff)
+    # The event's row, held: shared for any change (a closed event's counts are frozen, read as last committed),
+    # exclusive when the row takes an ID number to hold, so the duplicate check below is never passed side by side.
+    event = hold(Event, row.event_id, exclusive=claims_id)
+    if event.status == "merged":  # the row was read before a merge moved it (every row of a merged event moves)
+        raise StaleVersion(f"该{ledger.what}已随本地灾害事件合并到其他灾害过程，请刷新后重试")
     if event.status == "closed" and diff & set(ledger.counted):
         raise EventClosed("灾害过程已结束，台账的统计项不能再更改")
     _check_values(ledger, after)
-    if "id_number" in diff:
-        _check_duplicate(ledger, row.event_id, after["id_number"], exclude_id=row.id)
+    if claims_id:
+        _check_duplicate(ledger, actor, row.event_id, after["id_number"], exclude_id=row.id)
 
     seen, values = row.version, {name: after[name] for name in diff}
-    resubmitted = row.review_status == "returned" and actor.role == "reporter"
-    if resubmitted:  # the reporter corrected a returned row: it counts again and waits for review
+    previous_status = row.review_status
+    if resubmitted:
         values["review_status"] = "submitted"
     if not claim(row, seen_version=seen, values={**values, "updated_at": clock.now()}):
         raise StaleVersion(f"该{ledger.what}已被他人更改，请刷新后重试")
@@ -291,7 +361,7 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
         org_unit_id=row.org_unit_id,
         changes={
             **changes_between(audit_values(before), audit_values(after)),
-            **({"review_status": ["returned", "submitted"]} if resubmitted else {}),
+            **({"review_status": [previous_status, "submitted"]} if resubmitted else {}),
             "version": [seen, row.version],
         },
     )

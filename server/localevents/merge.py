@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.util import identity_key
 
 from server.audit_trail import record
 from server.damage.models import DamageReport
@@ -69,22 +71,46 @@ def rows_in_target(*, source: Event, target: Event) -> dict[str, list[int]]:
     return clashes
 
 
+def duplicate_id_numbers(*, source: Event, target: Event) -> dict[str, list[int]]:
+    """The source's ledger rows whose ID number a counting row of the target already has (ids by kind): moved, the
+    same person or household would count twice (and the unique index would refuse the move)."""
+    found = {}
+    for kind in _ledgers():
+        model = kind.model
+        taken = select(model.id_number).where(model.event_id == target.id, model.holds_id_number())
+        ids = list(
+            db.session.scalars(
+                select(model.id)
+                .where(model.event_id == source.id, model.holds_id_number(), model.id_number.in_(taken))
+                .order_by(model.id)
+            )
+        )
+        if ids:
+            found[kind.name] = ids
+    return found
+
+
 def move_village_rows(*, actor: User, source: Event, target: Event) -> dict[str, list[int]]:
-    """Move every row of ``source`` to ``target``; an audit row per moved row; returns the ids moved by kind."""
+    """Move every row of ``source`` to ``target``; an audit row per moved row; returns the ids moved by kind. Each
+    kind moves in one UPDATE … RETURNING: what it moved is what it audits, whatever committed meanwhile."""
     moved: dict[str, list[int]] = {}
     for kind in village_rows():
         model = kind.model
-        rows = db.session.execute(
-            select(model.id, model.org_unit_id).where(model.event_id == source.id).order_by(model.id)
-        ).all()
+        rows = sorted(
+            db.session.execute(
+                update(model)
+                .where(model.event_id == source.id)
+                .values(event_id=target.id)
+                .returning(model.id, model.org_unit_id)
+                .execution_options(synchronize_session=False)
+            ).all()
+        )
         if not rows:
             continue
-        db.session.execute(
-            update(model)
-            .where(model.event_id == source.id)
-            .values(event_id=target.id)
-            .execution_options(synchronize_session="fetch")
-        )
+        for row in rows:
+            loaded = db.session.identity_map.get(identity_key(model, row.id))
+            if loaded is not None:
+                set_committed_value(loaded, "event_id", target.id)
         moved[kind.name] = [row.id for row in rows]
         for row in rows:
             record(

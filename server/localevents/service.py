@@ -16,12 +16,13 @@ from server.access import require_role
 from server.audit_trail import record, snapshot
 from server.damage import figures as fig
 from server.damage.service import create_report
-from server.errors import EventClosed, Forbidden, Invalid, InvalidTransition, MergeConflict
+from server.errors import AlreadyDecided, EventClosed, Forbidden, Invalid, InvalidTransition, MergeConflict
 from server.events.models import Event
 from server.events.service import AUDITED_FIELDS, STATUS_NAMES, disaster_type_errors, get_event, started_at_errors
 from server.extensions import db
 from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
-from server.localevents.merge import move_village_rows, rows_in_target
+from server.localevents.merge import duplicate_id_numbers, move_village_rows, rows_in_target
+from server.locking import hold, settle
 from server.orgunits.scope import statistics_unit
 
 if TYPE_CHECKING:
@@ -142,23 +143,35 @@ def _pending_for_decision(actor: User, event_id: int, verb: str) -> Event:
     village = event.org_unit
     if not (actor.org_unit.contains(village) and actor.org_unit.rank < village.rank):
         raise Forbidden(f"只有该村所属乡镇或上级单位的审核员可以{verb}本地灾害事件")
-    if not event.local or event.status != "pending":
+    if not event.local:
         raise InvalidTransition(
             f"灾害过程当前为「{STATUS_NAMES.get(event.status, event.status)}」，不是待确认的本地灾害事件",
             details={"status": event.status},
         )
+    if event.status != "pending":
+        raise _already_decided(event, verb)
     return event
 
 
-def _decide(actor: User, event: Event, status: str, **values: Any) -> dict[str, list[Any]]:
+def _already_decided(event: Event, verb: str) -> AlreadyDecided:
+    status = STATUS_NAMES.get(event.status, event.status)
+    return AlreadyDecided(
+        f"该本地灾害事件已被处理（当前为「{status}」），不能再{verb}，请刷新后查看",
+        details={"status": event.status, "merged_into_id": event.merged_into_id},
+    )
+
+
+def _decide(actor: User, event: Event, status: str, verb: str, **values: Any) -> dict[str, list[Any]]:
+    """Decide the pending event, once: a conditional UPDATE on its status (``locking.settle``), so of any number of
+    decisions sent at once exactly one wins and the others answer 409 ``already_decided``. The UPDATE also takes the
+    event's row lock, which the rows filed under the event hold shared (``locking.hold``): a merge's move comes after
+    every row committed before it, and a row filed after it sees ``merged``."""
     before = snapshot(event, ("status", "merged_into_id", "status_reason"))
-    event.status = status
-    for name, value in values.items():
-        setattr(event, name, value)
-    event.decided_by_id = actor.id
-    event.decided_at = clock.now()
-    event.updated_at = clock.now()
-    db.session.flush()
+    now = clock.now()
+    decided = {"status": status, **values, "decided_by_id": actor.id, "decided_at": now, "updated_at": now}
+    if not settle(event, where=(Event.status == "pending",), values=decided):
+        db.session.refresh(event)  # what the winner decided (committed: PostgreSQL waited for it)
+        raise _already_decided(event, verb)
     after = snapshot(event, ("status", "merged_into_id", "status_reason"))
     return {key: [before[key], after[key]] for key in after if before[key] != after[key]}
 
@@ -166,7 +179,7 @@ def _decide(actor: User, event: Event, status: str, **values: Any) -> dict[str, 
 def confirm(*, actor: User, event_id: int) -> Event:
     """The township confirms the village's event: it becomes an ordinary active event over the village."""
     event = _pending_for_decision(actor, event_id, "确认")
-    changes = _decide(actor, event, "active")
+    changes = _decide(actor, event, "active", "确认")
     record(
         actor=actor,
         action="event.confirm",
@@ -184,7 +197,7 @@ def reject(*, actor: User, event_id: int, reason: str) -> Event:
     event = _pending_for_decision(actor, event_id, "退回")
     if not reason:
         raise Invalid({"reason": ["退回本地灾害事件时必须填写原因"]})
-    changes = _decide(actor, event, "rejected", status_reason=reason)
+    changes = _decide(actor, event, "rejected", "退回", status_reason=reason)
     record(
         actor=actor,
         action="event.reject",
@@ -205,28 +218,27 @@ def merge(*, actor: User, event_id: int, into_event_id: int) -> Event:
     if into_event_id == event.id:
         raise Invalid({"into_event_id": ["不能合并到自身"]})
     target = get_event(actor=actor, event_id=into_event_id)
-    if target.status == "closed":
-        raise EventClosed("目标灾害过程已结束，不能合并")
-    errors = []
-    if target.status not in ("active", "stable"):
-        errors.append(
-            f"目标灾害过程为「{STATUS_NAMES.get(target.status, target.status)}」，只能合并到进行中或稳定的灾害过程"
-        )
-    if target.drill:
-        errors.append("不能合并到演练")
-    if not target.org_unit.contains(village):
-        errors.append(f"目标灾害过程「{target.name}」的范围不包括{village.name}")
-    if errors:
-        raise Invalid({"into_event_id": errors})
+    _check_target(target, village)
+    changes = _decide(actor, event, "merged", "合并", merged_into_id=target.id)
+    # The target's row, held exclusively: its ledgers take no new row (nor a changed ID number) until the rows
+    # below have moved, so the ID-number check is exact and the move never meets the unique index. Re-checked: the
+    # target may have closed before the lock.
+    target = hold(Event, target.id, exclusive=True)
+    _check_target(target, village)
     clashes = rows_in_target(source=event, target=target)
     if clashes:
         raise MergeConflict(
             f"{village.name}在「{target.name}」中已有报告，合并会重复计数；请退回本地事件并说明已在该过程中报送",
             details={"into_event_id": target.id, "existing": clashes},
         )
+    duplicates = duplicate_id_numbers(source=event, target=target)
+    if duplicates:
+        raise MergeConflict(
+            f"{village.name}台账中有身份证号码已在「{target.name}」的台账中登记，合并会重复计数；请先更正或退回这些登记",
+            details={"into_event_id": target.id, "duplicates": duplicates},
+        )
 
     moved = move_village_rows(actor=actor, source=event, target=target)
-    changes = _decide(actor, event, "merged", merged_into_id=target.id)
     record(
         actor=actor,
         action="event.merge",
@@ -244,3 +256,19 @@ def merge(*, actor: User, event_id: int, into_event_id: int) -> Event:
         changes={"merged_from": [None, event.id], "moved": [None, moved]},
     )
     return event
+
+
+def _check_target(target: Event, village) -> None:
+    if target.status == "closed":
+        raise EventClosed("目标灾害过程已结束，不能合并")
+    errors = []
+    if target.status not in ("active", "stable"):
+        errors.append(
+            f"目标灾害过程为「{STATUS_NAMES.get(target.status, target.status)}」，只能合并到进行中或稳定的灾害过程"
+        )
+    if target.drill:
+        errors.append("不能合并到演练")
+    if not target.org_unit.contains(village):
+        errors.append(f"目标灾害过程「{target.name}」的范围不包括{village.name}")
+    if errors:
+        raise Invalid({"into_event_id": errors})

@@ -1,4 +1,4 @@
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from server.fields import InputSchema, PageQuery
 from server.orgunits.models import LEVELS
@@ -13,7 +13,19 @@ class OrgUnitOut(Schema):
     path = fields.String()
 
 
-CODE_PATTERN = r"\A[0-9]+\Z"  # ASCII digits only: \d also takes ٣ and ３, and $ a trailing newline
+# ASCII digits only (\d also takes ٣ and ３). The OpenAPI document publishes the pattern, and OpenAPI patterns are
+# ECMA-262: no \A or \Z. Python's $ also matches before a trailing newline, so the value must match whole.
+CODE_PATTERN = r"^[0-9]+$"
+
+
+class WholeMatch(validate.Regexp):
+    """``validate.Regexp`` (so apispec documents its pattern) that the whole value must match, as an ECMA-262 engine
+    reads ``^…$``: "12\\n" is refused."""
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
 
 
 class OrgUnitQuery(PageQuery):
@@ -25,7 +37,7 @@ class OrgUnitQuery(PageQuery):
 class OrgUnitCreate(InputSchema):
     code = fields.String(
         required=True,
-        validate=[validate.Length(min=2, max=24), validate.Regexp(CODE_PATTERN, error="代码只能由数字 0-9 组成")],
+        validate=[validate.Length(min=2, max=24), WholeMatch(CODE_PATTERN, error="代码只能由数字 0-9 组成")],
     )
     name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     level = fields.String(required=True, validate=validate.OneOf(LEVELS))

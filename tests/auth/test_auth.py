@@ -87,18 +87,25 @@ def test_password_change_ends_existing_sessions_and_new_password_works(app, logi
     assert login_as(user, password="brand-new-pass-1").get("/api/v1/auth/me").status_code == 200
 
 
-def test_failed_logins_are_throttled_per_username(app, client, make_user, tree):
+def test_failed_logins_are_throttled_per_address_and_username(app, client, make_user, tree):
     user = make_user("reporter", tree.village_a1)
-    limit = int(app.config["LOGIN_FAILURES_PER_USERNAME"].split()[0])
+    limit = int(app.config["LOGIN_FAILURES_PER_ADDRESS_AND_USERNAME"].split()[0])
     for _ in range(limit):
         bad = client.post("/api/v1/auth/login", json={"username": user.username, "password": "wrong-pass-1"})
         assert bad.status_code == 401
-    # Even the right password is refused while throttled: the attacker learns nothing.
+    # Even the right password is refused from this address while throttled: the attacker learns nothing.
     response = client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD})
     assert_error(response, 429, "rate_limited")
     # Another user from the same address is not blocked by this user's failures.
     other = make_user("reporter", tree.village_a2)
     assert client.post("/api/v1/auth/login", json={"username": other.username, "password": PASSWORD}).status_code == 200
+    # Nor is the same user from another address: a stranger's failures do not lock the officer out.
+    elsewhere = app.test_client().post(
+        "/api/v1/auth/login",
+        json={"username": user.username, "password": PASSWORD},
+        environ_base={"REMOTE_ADDR": "10.9.8.7"},
+    )
+    assert elsewhere.status_code == 200
 
 
 def test_failed_logins_are_throttled_per_address(app, client, make_user, tree):
@@ -119,7 +126,7 @@ def test_failed_logins_are_throttled_per_address(app, client, make_user, tree):
 
 def test_successful_logins_are_not_throttled(app, client, make_user, tree):
     user = make_user("reporter", tree.village_a1)
-    for _ in range(int(app.config["LOGIN_FAILURES_PER_USERNAME"].split()[0]) + 3):
+    for _ in range(int(app.config["LOGIN_FAILURES_PER_ADDRESS_AND_USERNAME"].split()[0]) + 3):
         assert (
             client.post("/api/v1/auth/login", json={"username": user.username, "password": PASSWORD}).status_code == 200
         )

@@ -48,11 +48,11 @@ def test_without_trusted_proxies_x_forwarded_for_is_ignored(app, client, make_us
     assert_error(response, 429, "rate_limited")
 
 
-@pytest.mark.parametrize("scope", ["username", "address"])
+@pytest.mark.parametrize("scope", ["address-and-username", "address"])
 def test_every_429_says_when_to_retry(app, client, make_user, tree, scope):
     user = make_user("reporter", tree.village_a1)
-    if scope == "username":
-        for _ in range(int(app.config["LOGIN_FAILURES_PER_USERNAME"].split()[0])):
+    if scope == "address-and-username":
+        for _ in range(int(app.config["LOGIN_FAILURES_PER_ADDRESS_AND_USERNAME"].split()[0])):
             client.post("/api/v1/auth/login", json={"username": user.username, "password": "wrong-pass-1"})
     else:
         fail_from_address_limit(app, client, {})

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import uuid
 
-import pytest
-
 from tests.conftest import assert_error, missing_once
 from tests.ledgers.conftest import add_casualty, add_house
 
@@ -24,17 +22,6 @@ LANDSLIDE = {
 
 def local_payload(**overrides) -> dict:
     return {"client_id": str(uuid.uuid4()), **LANDSLIDE, **overrides}
-
-
-@pytest.fixture
-def people(tree, make_user, login_as):
-    class People:
-        reporter = login_as(make_user("reporter", tree.village_a1, name="甲一村信息员"))
-        town = login_as(make_user("reviewer", tree.town_a, name="甲镇审核员"))
-        other_town = login_as(make_user("reviewer", tree.town_b, name="乙乡审核员"))
-        county = login_as(make_user("reviewer", tree.county, name="县审核员"))
-
-    return People
 
 
 def open_local(api, **overrides):
@@ -133,8 +120,11 @@ def test_the_township_confirms_it_and_it_becomes_an_active_event(people):
     response = people.town.post(f"/api/v1/events/{event['id']}/confirm")
     assert response.status_code == 200, response.get_json()
     assert response.get_json()["status"] == "active"
-    # Decided once: a second decision is a 409.
-    assert_error(people.town.post(f"/api/v1/events/{event['id']}/confirm"), 409, "invalid_transition")
+    # Decided once: a second decision is a 409 of its own code, saying what was decided.
+    again = assert_error(people.town.post(f"/api/v1/events/{event['id']}/confirm"), 409, "already_decided")
+    assert again["details"]["status"] == "active" and "进行中" in again["message"]
+    rejected = people.county.post(f"/api/v1/events/{event['id']}/reject", json={"reason": "重复"})
+    assert_error(rejected, 409, "already_decided")
     audit = people.town.get(f"/api/v1/audit?entity_type=event&entity_id={event['id']}").get_json()
     actions = [entry["action"] for entry in (audit["items"] if isinstance(audit, dict) else audit)]
     assert "event.report_local" in actions and "event.confirm" in actions
