@@ -36,6 +36,7 @@ import { StageCard } from './StageCard.jsx';
 import { damageHistory, EVENT_LIST } from '../reportLists.js';
 import './reports.css';
 
+const ACTIVE_EVENTS = '/events?status=active&per_page=20'; // Home's list
 const DEFAULT_AREA_UNIT = 'mu'; // villagers count fields in 亩
 const SAVED = '已保存到手机，有网络时自动发送。可在「待发送」查看。';
 
@@ -62,8 +63,13 @@ export function DamageForm({ params }) {
   const fixId = query.get('fix');
   const correctId = query.get('correct');
   const event = useCached(`/events/${eventId}`);
-  // Offline and never opened: the event as Home's list has it (its disaster type decides the indicators).
-  const events = useCached(event.error ? EVENT_LIST : null);
+  // Offline and never opened: the event as Home's list of active events has it (its disaster type decides the
+  // indicators), else as 我的报告's list of every event.
+  const listed = (read) => read.data && read.data.items.find((e) => String(e.id) === String(eventId));
+  const active = useCached(event.error ? ACTIVE_EVENTS : null);
+  const inActive = listed(active);
+  const needList = Boolean(event.error) && !firstRead(active) && !inActive;
+  const events = useCached(needList ? EVENT_LIST : null);
   const history = useCached(damageHistory(eventId));
   const returned = useCached(correctId ? `/damage-reports/${correctId}` : null);
   const outbox = useOutbox();
@@ -73,8 +79,8 @@ export function DamageForm({ params }) {
     if (fixId) getItem(fixId).then((item) => setFixing(item || null));
   }, [fixId]);
 
-  const eventData = event.data || (events.data && events.data.items.find((e) => String(e.id) === String(eventId)));
-  const eventKnown = !firstRead(event) && (!event.error || !firstRead(events));
+  const eventData = event.data || inActive || listed(events);
+  const eventKnown = !firstRead(event) && (!event.error || Boolean(inActive) || (needList && !firstRead(events)));
   // A type not known (the event never read on this phone): the indicators every type holds.
   const indicators = useIndicators(eventKnown ? (eventData ? eventData.disaster_type : null) : undefined);
   const waiting = !outbox.loaded || fixing === undefined || (correctId && !returned.data && !returned.error);
