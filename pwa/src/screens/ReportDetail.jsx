@@ -167,7 +167,13 @@ function Photos({ photos, what }) {
         ))}
       </ul>
       {shown ? (
-        <div class="photo-viewer" role="dialog" aria-modal="true" aria-label={`${what}照片 ${open + 1} / ${photos.length}`}>
+        <div
+          class="photo-viewer"
+          role="dialog"
+          aria-modal="true"
+          aria-label={`${what}照片 ${open + 1} / ${photos.length}`}
+          onKeyDown={(event) => event.key === 'Escape' && setOpen(null)}
+        >
           <div class="photo-viewer-bar">
             <span class="photo-viewer-count">
               {open + 1} / {photos.length}
