@@ -358,6 +358,9 @@ CASES = [
     Case("warning status", "get", "/api/v1/warnings/{warning}/status", ("reviewer", "viewer", "admin")),
     # --- dashboard
     Case("dashboard", "get", "/api/v1/dashboard", ANY, scoped=False),
+    # --- the damage indicators and their rules: the same vocabulary for every logged-in user
+    Case("indicators", "get", "/api/v1/indicators", ANY, scoped=False),
+    Case("disaster types", "get", "/api/v1/disaster-types", ANY, scoped=False),
     # --- named ledgers (台账): filed by the village's reporter, changed by it or a reviewer above, reviewed by the
     # level above; the full ID number only for a county reviewer
     Case("register casualty", "post", "/api/v1/events/{event}/casualties", REPORTER, 201, lambda t: casualty_body(t)),

@@ -4,6 +4,7 @@ import { useEffect } from 'preact/hooks';
 import { navigate, resolve, useRoute } from './router.js';
 import { isDeskUser, useSession } from './session.js';
 import { useUpdate } from './update.js';
+import { keepIndicators } from './indicators.js';
 import { Home } from './screens/Home.jsx';
 import { HazardNew } from './screens/HazardNew.jsx';
 import { Login } from './screens/Login.jsx';
@@ -55,6 +56,10 @@ export function App() {
   useEffect(() => {
     if (session.status === 'in' && route.path === '/login') navigate('/', { replace: true });
   }, [session.status, route.path]);
+  // The damage indicators on the phone before anyone needs them offline (indicators.js).
+  useEffect(() => {
+    if (session.status === 'in' && !session.offline) keepIndicators();
+  }, [session.status, session.offline, session.user && session.user.id]);
 
   let body;
   if (session.status === 'unknown') body = <div class="splash">网格灾情报送</div>;

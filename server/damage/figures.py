@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from server.damage.indicators import BY_KEY, INDICATOR_KEYS, INDICATORS, TYPE_SPECIFIC, indicators_for
+from server.damage.indicators import BY_KEY, INDICATOR_KEYS, INDICATORS, TYPE_SPECIFIC, Indicator, indicators_for
 from server.fields import InputSchema
 
 TWO_PLACES = Decimal("0.01")
@@ -21,11 +22,6 @@ ZERO = Decimal("0.00")
 # Numeric(14, 2) holds 12 digits before the point; Integer columns hold 32-bit values.
 MAX_DECIMAL = Decimal("999999999999.99")
 MAX_WHOLE = 2_000_000_000
-
-# 因旱饮水困难需救助人口 are people the drought affects: counted among 受灾人口 like the others.
-PEOPLE_AT_MOST_AFFECTED = ("deaths", "missing", "injured", "relocated", "needing_aid", "drought_drinking_people")
-HOUSE_CLASSES = ("collapsed", "severe", "general")
-CROP_CHAIN = ("crops_affected_ha", "crops_damaged_ha", "crops_lost_ha")  # 受灾 ≥ 成灾 ≥ 绝收
 
 
 def format_decimal(value: Decimal | int | None) -> str:
@@ -71,11 +67,18 @@ class Amount(fields.Field):
         return None if value is None else format_decimal(value)
 
 
+# What a bad whole number is told (published with the indicators, so the phone says the same).
+WHOLE_MESSAGES = {"invalid": "应为整数", "null": "不能为空", "negative": "不能小于 0", "too_large": "数值过大"}
+
+
 def _whole(**kwargs) -> fields.Integer:
     return fields.Integer(
         strict=True,  # 12.5 persons is an error, not 12
-        validate=[validate.Range(min=0, error="不能小于 0"), validate.Range(max=MAX_WHOLE, error="数值过大")],
-        error_messages={"invalid": "应为整数", "null": "不能为空"},
+        validate=[
+            validate.Range(min=0, error=WHOLE_MESSAGES["negative"]),
+            validate.Range(max=MAX_WHOLE, error=WHOLE_MESSAGES["too_large"]),
+        ],
+        error_messages={"invalid": WHOLE_MESSAGES["invalid"], "null": WHOLE_MESSAGES["null"]},
         **kwargs,
     )
 
@@ -163,7 +166,7 @@ def type_errors(figures: Mapping[str, Any] | None, disaster_type: str) -> dict[s
     for indicator in TYPE_SPECIFIC:
         stated = figures.get(indicator.key) is not None
         if indicator.only_for == disaster_type and not stated:
-            errors[f"figures.{indicator.key}"] = [f"{indicator.only_for}灾害过程须填报{indicator.header}，没有请填 0"]
+            errors[f"figures.{indicator.key}"] = [stated_message(indicator)]
         elif indicator.only_for != disaster_type and stated:
             errors[f"figures.{indicator.key}"] = [
                 f"{indicator.header}只在{indicator.only_for}灾害过程中填报，本次灾害过程为{disaster_type}"
@@ -176,38 +179,137 @@ def is_zero(figures: Mapping[str, Any]) -> bool:
     return all(not value for value in figures.values())
 
 
+# ---- The figure rules of PRODUCT.md, declared once -------------------------------------------------------------------
+# ``rule_errors`` checks them and ``GET /indicators`` publishes them (server/damage/vocabulary.py): the phone checks the
+# same rules with the same words, built from what the server publishes. A message is a template: ``{<key>}`` is that
+# figure as the API shows it (``12``, ``"8.20"``), ``{sum}`` the sum of the figures compared with.
+
+# 因旱饮水困难需救助人口 are people the drought affects: counted among 受灾人口 like the others.
+PEOPLE_AT_MOST_AFFECTED = ("deaths", "missing", "injured", "relocated", "needing_aid", "drought_drinking_people")
+HOUSE_CLASSES = ("collapsed", "severe", "general")
+CROP_CHAIN = ("crops_affected_ha", "crops_damaged_ha", "crops_lost_ha")  # 受灾 ≥ 成灾 ≥ 绝收
+RELOCATED_PARTS = ("relocated_centralized", "relocated_dispersed")
+CHANGE_NOTE_MESSAGE = "以下指标比上次报告减少，请填写变动说明：{names}"  # names: indicator_name()s joined by 、
+NAME_SEPARATOR = "、"
+
+
+def _shown(key: str, value: int | Decimal) -> str:
+    return format_decimal(value) if BY_KEY[key].decimal else str(int(value))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """``kind`` "gte": ``left`` ≥ the sum of ``right``; "sum": ``total`` = the sum of ``parts``. ``field``: the figure
+    the message is reported on."""
+
+    kind: str
+    field: str
+    message: str
+    left: str = ""
+    right: tuple[str, ...] = ()
+    total: str = ""
+    parts: tuple[str, ...] = ()
+
+    def _sum(self, f: Mapping[str, Any]) -> int | Decimal:
+        return sum((f[key] for key in (self.right if self.kind == "gte" else self.parts)), start=0)
+
+    def holds(self, f: Mapping[str, Any]) -> bool:
+        return f[self.left] >= self._sum(f) if self.kind == "gte" else f[self.total] == self._sum(f)
+
+    def explain(self, f: Mapping[str, Any]) -> str:
+        keys = (self.left, *self.right) if self.kind == "gte" else (self.total, *self.parts)
+        values = {key: _shown(key, f[key]) for key in keys}
+        total = self._sum(f)
+        values["sum"] = format_decimal(total) if isinstance(total, Decimal) else str(total)
+        return self.message.format_map(values)
+
+    def published(self) -> dict[str, Any]:
+        if self.kind == "gte":
+            return {
+                "kind": "gte",
+                "field": self.field,
+                "left": self.left,
+                "right": list(self.right),
+                "message": self.message,
+            }
+        return {
+            "kind": "sum",
+            "field": self.field,
+            "total": self.total,
+            "parts": list(self.parts),
+            "message": self.message,
+        }
+
+
+def _label(key: str) -> str:
+    return BY_KEY[key].label
+
+
+RULES: tuple[Rule, ...] = (
+    # 死亡、失踪、受伤、紧急转移安置、需紧急生活救助 (and 因旱饮水困难需救助人口) are among 受灾人口
+    *(
+        Rule(
+            "gte",
+            field=key,
+            left="affected_population",
+            right=(key,),
+            message=f"{_label(key)}不能大于{_label('affected_population')}（{{{key}}} > {{affected_population}}）",
+        )
+        for key in PEOPLE_AT_MOST_AFFECTED
+    ),
+    # 紧急转移安置人口 = 其中集中安置 + 其中分散安置
+    Rule(
+        "sum",
+        field="relocated",
+        total="relocated",
+        parts=RELOCATED_PARTS,
+        message=f"{_label('relocated')}应等于集中安置与分散安置之和"
+        "（{relocated_centralized} + {relocated_dispersed} = {sum}，填报为 {relocated}）",
+    ),
+    # 农作物受灾面积 ≥ 成灾面积 ≥ 绝收面积
+    *(
+        Rule(
+            "gte",
+            field=lower,
+            left=higher,
+            right=(lower,),
+            message=f"{_label(lower)}不能大于{_label(higher)}（{{{lower}}} > {{{higher}}} {BY_KEY[lower].unit}）",
+        )
+        for higher, lower in zip(CROP_CHAIN, CROP_CHAIN[1:], strict=False)
+    ),
+    # each house class: 间数 ≥ 户数 (a household has at least one room)
+    *(
+        Rule(
+            "gte",
+            field=f"houses_{cls}_rooms",
+            left=f"houses_{cls}_rooms",
+            right=(f"houses_{cls}_households",),
+            message=f"{_label(f'houses_{cls}_rooms')}间数不能少于户数"
+            f"（{{houses_{cls}_rooms}} {BY_KEY[f'houses_{cls}_rooms'].unit} < "
+            f"{{houses_{cls}_households}} {BY_KEY[f'houses_{cls}_households'].unit}）",
+        )
+        for cls in HOUSE_CLASSES
+    ),
+)
+
+
+def stated_message(indicator: Indicator) -> str:
+    """A type-specific indicator not stated for an event of its type."""
+    return f"{indicator.only_for}灾害过程须填报{indicator.header}，没有请填 0"
+
+
+def change_note_message(keys: list[str]) -> str:
+    """Figures went down and no change note says why."""
+    return CHANGE_NOTE_MESSAGE.format(names=NAME_SEPARATOR.join(indicator_name(key) for key in keys))
+
+
 def rule_errors(figures: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Every rule of PRODUCT.md that the figures break, as ``{"figures.<key>": ["中文原因"]}``; ``{}`` when valid."""
+    """Every rule of ``RULES`` that the figures break, as ``{"figures.<key>": ["中文原因"]}``; ``{}`` when valid."""
     f = normalize(figures)
     errors: dict[str, list[str]] = {}
-
-    def add(key: str, message: str) -> None:
-        errors.setdefault(f"figures.{key}", []).append(message)
-
-    for key in PEOPLE_AT_MOST_AFFECTED:
-        if f[key] > f["affected_population"]:
-            add(key, f"{BY_KEY[key].label}不能大于受灾人口（{f[key]} > {f['affected_population']}）")
-    parts = f["relocated_centralized"] + f["relocated_dispersed"]
-    if f["relocated"] != parts:
-        add(
-            "relocated",
-            f"紧急转移安置人口应等于集中安置与分散安置之和"
-            f"（{f['relocated_centralized']} + {f['relocated_dispersed']} = {parts}，填报为 {f['relocated']}）",
-        )
-    for higher, lower in zip(CROP_CHAIN, CROP_CHAIN[1:], strict=False):
-        if f[lower] > f[higher]:
-            add(
-                lower,
-                f"{BY_KEY[lower].label}不能大于{BY_KEY[higher].label}"
-                f"（{format_decimal(f[lower])} > {format_decimal(f[higher])} 公顷）",
-            )
-    for cls in HOUSE_CLASSES:
-        households, rooms = f[f"houses_{cls}_households"], f[f"houses_{cls}_rooms"]
-        if rooms < households:
-            add(
-                f"houses_{cls}_rooms",
-                f"{BY_KEY[f'houses_{cls}_rooms'].label}间数不能少于户数（{rooms} 间 < {households} 户）",
-            )
+    for rule in RULES:
+        if not rule.holds(f):
+            errors.setdefault(f"figures.{rule.field}", []).append(rule.explain(f))
     return errors
 
 

@@ -7,7 +7,9 @@ from server.damage.schemas import (
     DamageReportQuery,
     DamageReportRowOut,
     DamageReviewIn,
+    IndicatorsOut,
 )
+from server.damage.vocabulary import vocabulary
 from server.extensions import db
 
 bp = Blueprint("damage", __name__)
@@ -49,3 +51,11 @@ def review_report(data: dict, report_id: int):
     report = review.review_report(actor=current_actor(), report_id=report_id, **data)
     db.session.commit()
     return report
+
+
+@bp.get("/indicators")
+@bp.response(200, IndicatorsOut)
+def list_indicators():
+    """The damage indicators, their groups and the figure rules with the server's messages (any logged-in user;
+    clients build their forms from it, cache it for offline use and keep no copy)."""
+    return vocabulary()

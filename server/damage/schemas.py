@@ -84,6 +84,16 @@ class DamageReportOut(Schema):
             "above the village who did not file it, the report current and not yet reviewed)",
         },
     )
+    # By name (marshmallow's class registry): photos sits above damage, so damage does not import it.
+    photos = fields.List(
+        fields.Nested("PhotoOut"),
+        attribute="photo_list",
+        metadata={
+            "x-optional": True,
+            "description": "in a single read: the report's photos, oldest first (thumbnail_url for a list, url for the "
+            "full size; both served within the caller's scope)",
+        },
+    )
     warnings = fields.List(
         fields.Nested(LedgerWarning),
         dump_default=list,
@@ -106,8 +116,76 @@ class DamageReportOut(Schema):
 
 
 class DamageReportRowOut(DamageReportOut):
-    """A report in a list: no ledger warnings (one query per row; the roll-up flags each village's mismatch) and no
-    ``can_review`` (the single read says it)."""
+    """A report in a list: no ledger warnings (one query per row; the roll-up flags each village's mismatch), no
+    ``can_review`` and no photos (the single read says them)."""
 
     class Meta:
-        exclude = ("warnings", "can_review")
+        exclude = ("warnings", "can_review", "photos")
+
+
+# ---- GET /indicators (server/damage/vocabulary.py) ----------------------------------------------------------------
+_SOME_KINDS = {"x-optional": True}
+
+
+class IndicatorGroupOut(Schema):
+    key = fields.String(metadata={"description": "people | drought | houses | crops | loss"})
+    label = fields.String(metadata={"description": "the heading a form shows, e.g. 人员"})
+
+
+class IndicatorOut(Schema):
+    key = fields.String(metadata={"description": "the key in figures, e.g. affected_population"})
+    label = fields.String(metadata={"description": "指标, e.g. 受灾人口"})
+    unit = fields.String(metadata={"description": "人 / 户 / 间 / 公顷 / 万元 / 头"})
+    group = fields.String(metadata={"description": "the key of its group in groups"})
+    decimal = fields.Boolean(metadata={"description": "an amount with two places sent as a string (公顷, 万元)"})
+    only_for = fields.String(
+        allow_none=True,
+        metadata={"description": "the only disaster type whose events hold it (null: every type); not sent elsewhere"},
+    )
+    required_for = fields.List(
+        fields.String(), metadata={"description": "the disaster types whose reports must state it, even as 0"}
+    )
+    hint = fields.String(metadata={"description": "words a form may show under the label, or empty"})
+
+
+class FigureRuleOut(Schema):
+    """One rule the server checks on a report's figures. ``message`` is the server's error message as a template:
+    ``{<key>}`` is that figure as the API shows it (``12``, ``8.20``), ``{sum}`` the sum of ``right``/``parts``,
+    ``{names}`` the names (``受灾人口(人)``) of the figures that went down, joined by ``separator``."""
+
+    kind = fields.String(
+        metadata={
+            "description": "gte: left ≥ sum(right); sum: total = sum(parts); stated: a report of disaster_type must "
+            "state field; decrease: figures below the previous report need a change note (field change_note)"
+        }
+    )
+    field = fields.String(metadata={"description": "the figure (or change_note) the message is reported on"})
+    message = fields.String()
+    left = fields.String(metadata=_SOME_KINDS)
+    right = fields.List(fields.String(), metadata=_SOME_KINDS)
+    total = fields.String(metadata=_SOME_KINDS)
+    parts = fields.List(fields.String(), metadata=_SOME_KINDS)
+    disaster_type = fields.String(metadata=_SOME_KINDS)
+    separator = fields.String(metadata=_SOME_KINDS)
+
+
+class ValueKindOut(Schema):
+    max = fields.Raw(metadata={"description": "the largest value taken (an integer; an amount as a string)"})
+    places = fields.Integer(metadata=_SOME_KINDS)
+    messages = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(),
+        metadata={"description": "invalid, null, negative, too_large (and places for amounts)"},
+    )
+
+
+class ValueKindsOut(Schema):
+    whole = fields.Nested(ValueKindOut)
+    amount = fields.Nested(ValueKindOut)
+
+
+class IndicatorsOut(Schema):
+    groups = fields.List(fields.Nested(IndicatorGroupOut))
+    indicators = fields.List(fields.Nested(IndicatorOut), metadata={"description": "in national order"})
+    rules = fields.List(fields.Nested(FigureRuleOut), metadata={"description": "in the order the server reports"})
+    values = fields.Nested(ValueKindsOut, metadata={"description": "what a value that is not a figure is told"})

@@ -523,8 +523,7 @@ def _check_figures(
     if previous is not None:
         down = fig.decreased(fig.figures_of(previous), values)
         if down and not change_note.strip():
-            names = "、".join(fig.indicator_name(key) for key in down)
-            errors["change_note"] = [f"以下指标比上次报告减少，请填写变动说明：{names}"]
+            errors["change_note"] = [fig.change_note_message(down)]
     if errors:
         raise Invalid(errors)
 
@@ -572,5 +571,9 @@ def get_report(*, actor: User, report_id: int) -> DamageReport:
 
 
 def read_report(*, actor: User, report_id: int) -> DamageReport:
-    """``get_report`` with the ledger warnings of a current 初报/续报, for the single read."""
-    return _with_ledger_warnings(get_report(actor=actor, report_id=report_id))
+    """``get_report`` with the ledger warnings of a current 初报/续报 and the report's photos (``report.photo_list``,
+    one statement), for the single read. Whoever may read the report may see its photos (the same scope check
+    serves them: ``photos.service.get_photo``)."""
+    report = _with_ledger_warnings(get_report(actor=actor, report_id=report_id))
+    report.photo_list = list(report.photos)
+    return report

@@ -63,7 +63,11 @@ def test_report_json_per_the_contract(scene):
     assert body["reviewed_by"] is None and body["reviewed_at"] is None and body["review_comment"] == ""
     assert body["version"] == 1
     # The single read is the same report, and says whether the caller (its reporter) may review it: never.
-    assert scene.api.get(f"/api/v1/damage-reports/{body['id']}").get_json() == {**body, "can_review": False}
+    assert scene.api.get(f"/api/v1/damage-reports/{body['id']}").get_json() == {
+        **body,
+        "can_review": False,
+        "photos": [],
+    }
 
 
 def test_org_unit_defaults_to_the_reporters_village(scene):

@@ -233,7 +233,6 @@ def test_failed_logins_count_across_both_instances(county, tree):
     assert answer.status_code == 429 and attempts <= 6, attempts
 
 
-@pytest.mark.xfail(strict=True, reason="issue 19: failed logins are still counted per username (lifted by its merge)")
 def test_the_client_address_reaches_the_app_through_nginx(county, tree):
     front, _, _, officers = county
     username = officers[tree.village_a2.id].username

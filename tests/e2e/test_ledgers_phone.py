@@ -75,7 +75,7 @@ def test_a_final_report_refused_for_its_ledgers_is_backed_offline_and_goes_throu
     # Beside the figures: what the ledgers do not back yet, with the way to them.
     check = page.locator(".ledger-check")
     expect(check.first).to_contain_text("因灾死亡人口填 1 人，台账登记 0 人")
-    expect(check.nth(1)).to_contain_text("倒塌房屋户数填 1 户，台账登记 0 户")
+    expect(check.nth(1)).to_contain_text("倒塌房屋填 1 户，台账登记 0 户")
     expect(check.first.get_by_role("link", name="去补录台账")).to_be_visible()
     check.first.scroll_into_view_if_needed()
     shot(page, "h18ledger-01-final-form-ledger-check")

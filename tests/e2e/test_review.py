@@ -41,7 +41,7 @@ def test_the_township_returns_one_report_with_a_reason_and_approves_another(
     waiting = page.get_by_role("region", name="待审核")
     expect(waiting).to_contain_text("待审核（2 份）")
     expect(waiting).to_contain_text("石门村 初报")
-    expect(waiting).to_contain_text("受灾 30 人")
+    expect(waiting).to_contain_text("受灾人口 30 人")
     shot(page, "review-01-desk-waiting")
 
     waiting.get_by_text("石门村 初报").click()

@@ -17,7 +17,7 @@ from werkzeug.test import encode_multipart
 from server.extensions import db
 from server.photos.models import Photo
 from server.photos.storage import LocalStore, key_for
-from tests.conftest import assert_error, missing_once
+from tests.conftest import assert_error, missing_once, statements_during
 from tests.hazards.factories import act, create_hazard, small_jpeg, upload
 
 from . import images
@@ -301,6 +301,60 @@ def test_damage_report_photos(people, damage_report, app):
         assert_error(upload(api, url, images.jpeg()), 404, "not_found")
     assert_error(upload(people.viewer, url, images.jpeg()), 403, "forbidden")
     assert_error(upload(people.reporter_a1, "/api/v1/damage-reports/999999/photos", images.jpeg()), 404, "not_found")
+
+
+def _report_of(app, tree, people, unit) -> int:
+    """Another report of the damage_report's event, for ``unit``."""
+    from server.damage.models import DamageReport
+
+    with app.app_context():
+        first = db.session.scalars(select(DamageReport).order_by(DamageReport.id)).first()
+        report = DamageReport(
+            client_id=str(uuid.uuid4()),
+            payload_hash="0" * 64,
+            event_id=first.event_id,
+            org_unit_id=unit.id,
+            stage="initial",
+            submitted_by_id=people.reporter_b1.user["id"],
+        )
+        db.session.add(report)
+        db.session.commit()
+        return report.id
+
+
+def test_the_single_read_of_a_report_lists_its_photos_in_a_fixed_number_of_statements(people, damage_report, app, tree):
+    url = f"/api/v1/damage-reports/{damage_report}"
+    assert people.reporter_a1.get(url).get_json()["photos"] == []
+    before = len(statements_during(app, lambda: people.town_a.get(url)))
+
+    first = upload(people.reporter_a1, f"{url}/photos", small_jpeg((200, 30, 30))).get_json()
+    second = upload(people.reporter_a1, f"{url}/photos", small_jpeg((30, 30, 200))).get_json()
+    other_village = _report_of(app, tree, people, tree.village_b1)
+    elsewhere = upload(people.reporter_b1, f"/api/v1/damage-reports/{other_village}/photos", small_jpeg()).get_json()
+
+    # the filer and the reviewers above see the photos, oldest first, with the URLs that serve them
+    for api in (people.reporter_a1, people.town_a, people.county):
+        photos = api.get(url).get_json()["photos"]
+        assert [p["id"] for p in photos] == [first["id"], second["id"]]
+        assert photos[0]["url"] == f"/api/v1/photos/{first['id']}"
+        assert photos[0]["thumbnail_url"] == f"/api/v1/photos/{first['id']}/thumbnail"
+        assert photos[0]["damage_report_id"] == damage_report and photos[0]["width"] == 64
+        with api.get(photos[1]["thumbnail_url"]) as thumbnail:
+            assert thumbnail.status_code == 200 and thumbnail.mimetype == "image/jpeg"
+    # the same statements with two photos as with none: one read of them, whatever their number
+    assert len(statements_during(app, lambda: people.town_a.get(url))) == before
+
+    # another village's photo is neither listed here nor served to this village; this one not to theirs
+    assert elsewhere["id"] not in {p["id"] for p in people.county.get(url).get_json()["photos"]}
+    assert_error(people.reporter_a1.get(elsewhere["url"]), 404, "not_found")
+    assert_error(people.reporter_a1.get(elsewhere["thumbnail_url"]), 404, "not_found")
+    assert_error(people.reporter_b1.get(url), 404, "not_found")
+    assert_error(people.reporter_b1.get(first["url"]), 404, "not_found")
+    assert_error(people.town_b.get(first["thumbnail_url"]), 404, "not_found")
+
+    # lists carry no photos (one statement per row otherwise); the single read does
+    listed = people.county.get(f"/api/v1/damage-reports?event_id={people.county.get(url).get_json()['event_id']}")
+    assert all("photos" not in item for item in listed.get_json()["items"])
 
 
 # --- files without rows

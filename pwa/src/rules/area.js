@@ -8,6 +8,7 @@
 // The server's Numeric(14, 2) holds 12 digits before the point (server/damage/figures.py MAX_DECIMAL).
 export const MAX_HUNDREDTHS = 99_999_999_999_999;
 export const MU_PER_HA = 15;
+export const HECTARE = '公顷'; // the unit an area indicator is published in: its field offers 亩 too
 
 // The server's messages for a bad amount (server/damage/figures.py Amount.default_error_messages).
 export const AMOUNT_MESSAGES = {
@@ -44,42 +45,43 @@ export function tidyTyped(text) {
 
 /**
  * Parse an amount the way the server does: a JSON number or a string, ≥ 0, at most two places.
- * Returns `{hundredths}` or `{error}` (the server's Chinese message). With `typed` (a form field): the text is
- * tidied first and a blank field is 0 (nothing to report, as a missing key is in the API).
+ * Returns `{hundredths}` or `{error}` (the server's Chinese message; `messages`: the server's own, as GET /indicators
+ * publishes them). With `typed` (a form field): the text is tidied first and a blank field is 0 (nothing to report,
+ * as a missing key is in the API).
  */
-export function parseAmount(value, { typed = false } = {}) {
-  if (value === null) return { error: AMOUNT_MESSAGES.null };
+export function parseAmount(value, { typed = false, messages = AMOUNT_MESSAGES } = {}) {
+  if (value === null) return { error: messages.null };
   if (value === undefined) return { hundredths: 0 };
   if (typeof value === 'number') {
-    if (!Number.isFinite(value)) return { error: AMOUNT_MESSAGES.invalid };
+    if (!Number.isFinite(value)) return { error: messages.invalid };
     // String(8.2) is "8.2", the shortest repr, as Python's str(float) the server applies.
     value = String(value);
   }
-  if (typeof value !== 'string') return { error: AMOUNT_MESSAGES.invalid };
+  if (typeof value !== 'string') return { error: messages.invalid };
   const text = typed ? tidyTyped(value) : value.trim();
   if (typed && text === '') return { hundredths: 0 };
   const match = AMOUNT_TEXT.exec(text);
-  if (!match) return { error: AMOUNT_MESSAGES.invalid };
+  if (!match) return { error: messages.invalid };
   const [, sign, whole, fraction = '', exponentText = '0'] = match;
   const mantissa = BigInt(whole + fraction);
   const exponent = Number(exponentText);
-  if (sign === '-' && mantissa !== 0n) return { error: AMOUNT_MESSAGES.negative };
+  if (sign === '-' && mantissa !== 0n) return { error: messages.negative };
   if (mantissa === 0n) return { hundredths: 0 };
   // value = mantissa × 10^(exponent − fraction.length); in hundredths: × 10^(shift).
   const shift = exponent - fraction.length + 2;
   const digits = mantissa.toString().length;
-  if (digits + shift > 15) return { error: AMOUNT_MESSAGES.too_large }; // far beyond the maximum, before BigInt work
+  if (digits + shift > 15) return { error: messages.too_large }; // far beyond the maximum, before BigInt work
   let hundredths;
   if (shift >= 0) {
     hundredths = mantissa * 10n ** BigInt(shift);
   } else {
     const divisor = 10n ** BigInt(-shift);
     // The server checks the maximum before the places: 999999999999.999 is 数值过大, not 最多保留两位小数.
-    if (mantissa > BigInt(MAX_HUNDREDTHS) * divisor) return { error: AMOUNT_MESSAGES.too_large };
-    if (mantissa % divisor !== 0n) return { error: AMOUNT_MESSAGES.places };
+    if (mantissa > BigInt(MAX_HUNDREDTHS) * divisor) return { error: messages.too_large };
+    if (mantissa % divisor !== 0n) return { error: messages.places };
     hundredths = mantissa / divisor;
   }
-  if (hundredths > BigInt(MAX_HUNDREDTHS)) return { error: AMOUNT_MESSAGES.too_large };
+  if (hundredths > BigInt(MAX_HUNDREDTHS)) return { error: messages.too_large };
   return { hundredths: Number(hundredths) };
 }
 

@@ -31,16 +31,6 @@ export const RECONCILED = [
   'missing',
   ...CLASSES.flatMap((cls) => [`houses_${cls}_households`, `houses_${cls}_rooms`]),
 ];
-const LABELS = {
-  deaths: ['因灾死亡人口', '人'],
-  missing: ['因灾失踪人口', '人'],
-  ...Object.fromEntries(
-    CLASSES.flatMap((cls) => [
-      [`houses_${cls}_households`, [`${DAMAGE_NAMES[cls]}房屋户数`, '户']],
-      [`houses_${cls}_rooms`, [`${DAMAGE_NAMES[cls]}房屋间数`, '间']],
-    ]),
-  ),
-};
 
 export const casualtiesPath = (eventId) => `/events/${eventId}/casualties?per_page=200`;
 export const housesPath = (eventId) => `/events/${eventId}/damaged-houses?per_page=200`;
@@ -118,15 +108,16 @@ export function ledgerCounts({ casualties = [], houses = [] }) {
 
 /**
  * The reconciled figures that differ from the ledgers: [{key, filed, listed, ledger, text}], `ledger` being
- * 'casualties' or 'houses', `text` what the form says beside the figure.
+ * 'casualties' or 'houses', `text` what the form says beside the figure, in the words of `vocab`
+ * (rules/damage.js vocabulary()).
  */
-export function ledgerMismatches(figures, counts) {
+export function ledgerMismatches(vocab, figures, counts) {
   const out = [];
   for (const key of RECONCILED) {
     const filed = Number((figures || {})[key]) || 0;
     const listed = counts[key] || 0;
     if (filed === listed) continue;
-    const [label, unit] = LABELS[key];
+    const { label, unit } = vocab.byKey[key]; // the served vocabulary's words (GET /indicators)
     const ledger = key === 'deaths' || key === 'missing' ? 'casualties' : 'houses';
     out.push({ key, filed, listed, ledger, text: `${label}填 ${filed} ${unit}，台账登记 ${listed} ${unit}` });
   }

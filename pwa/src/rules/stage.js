@@ -70,9 +70,9 @@ export function noChangePayload(previous) {
   return { stage: 'update', figures: { ...previous.figures }, note: '本日无新增', change_note: '' };
 }
 
-/** The JSON for 零报告 at the chosen stage. */
-export function zeroPayload(stage) {
-  return { stage, figures: {}, note: '零报告：本村无灾情', change_note: '' };
+/** The JSON for 零报告 at the chosen stage; `figures`: the 0s the disaster type requires stated (damage.js). */
+export function zeroPayload(stage, figures = {}) {
+  return { stage, figures: { ...figures }, note: '零报告：本村无灾情', change_note: '' };
 }
 
 export function stageName(stage) {

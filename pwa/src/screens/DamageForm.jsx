@@ -1,6 +1,8 @@
 // 报灾情: a village's damage report for one event. The stage is chosen for the person from the village's history
 // (rules/stage.js), an update starts from the previous figures, every rule is checked here with the server's
 // words before anything is saved (rules/damage.js), and the report goes to the outbox like every other write.
+// The fields, their names, units and groups and the rules are the server's (GET /indicators, indicators.js), for
+// the event's disaster type: a 干旱 event's report asks for 因旱饮水困难… too.
 //
 // Three ways in: new (/events/:id/damage/new), correcting a returned report (?correct=<reportId>: its figures
 // and the reviewer's reason on top, saved as a NEW report), and fixing an outbox item the server refused
@@ -25,42 +27,35 @@ import { enqueue, getItem, updateItem } from '../outbox.js';
 import { preparePhoto } from '../photos.js';
 import { navigate, useRoute } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
+import { indicatorsProblem, useIndicators } from '../indicators.js';
 import { areaToHa, haToMuText } from '../rules/area.js';
-import {
-  BY_KEY,
-  decreased,
-  figuresToForm,
-  GROUPS,
-  HINTS,
-  indicatorName,
-  INDICATORS,
-  readForm,
-  reportErrors,
-} from '../rules/damage.js';
+import { decreased, figuresToForm, indicatorName, readForm, reportErrors, zeroFigures } from '../rules/damage.js';
 import { chooseStage, noChangePayload, quickReports, stageName, startingFigures, zeroPayload } from '../rules/stage.js';
 import { EventLine, scrollToError, without } from './shared.jsx';
 import { StageCard } from './StageCard.jsx';
 import { eventOfUrl, LedgerCheck, LedgerRefused } from './LedgerParts.jsx';
-import { damageHistory } from '../reportLists.js';
+import { damageHistory, EVENT_LIST } from '../reportLists.js';
 import './reports.css';
 
-const AREA_KEYS = INDICATORS.filter((i) => i.area).map((i) => i.key);
+const ACTIVE_EVENTS = '/events?status=active&per_page=20'; // Home's list
 const DEFAULT_AREA_UNIT = 'mu'; // villagers count fields in 亩
 const SAVED = '已保存到手机，有网络时自动发送。可在「待发送」查看。';
 
+const areaKeys = (vocab) => vocab.indicators.filter((i) => i.area).map((i) => i.key);
+
 /** Figures (from the API or a saved item) → the form's texts; areas shown in 亩, exactly (公顷 × 15). */
-export function toForm(figures) {
-  const texts = figuresToForm(figures);
+export function toForm(vocab, figures) {
+  const texts = figuresToForm(vocab, figures);
   const areas = {};
-  for (const key of AREA_KEYS) areas[key] = { text: haToMuText(texts[key]), unit: DEFAULT_AREA_UNIT };
+  for (const key of areaKeys(vocab)) areas[key] = { text: haToMuText(texts[key]), unit: DEFAULT_AREA_UNIT };
   return { texts, areas };
 }
 
 /** The form → `{figures, errors}`: the JSON figures (areas in 公顷) and the fields that are not figures. */
-export function readFigures(form) {
+export function readFigures(vocab, form) {
   const typed = { ...form.texts };
-  for (const key of AREA_KEYS) typed[key] = areaToHa(form.areas[key]);
-  return readForm(typed);
+  for (const key of areaKeys(vocab)) typed[key] = areaToHa(form.areas[key]);
+  return readForm(vocab, typed);
 }
 
 export function DamageForm({ params }) {
@@ -69,6 +64,13 @@ export function DamageForm({ params }) {
   const fixId = query.get('fix');
   const correctId = query.get('correct');
   const event = useCached(`/events/${eventId}`);
+  // Offline and never opened: the event as Home's list of active events has it (its disaster type decides the
+  // indicators), else as 我的报告's list of every event.
+  const listed = (read) => read.data && read.data.items.find((e) => String(e.id) === String(eventId));
+  const active = useCached(event.error ? ACTIVE_EVENTS : null);
+  const inActive = listed(active);
+  const needList = Boolean(event.error) && !firstRead(active) && !inActive;
+  const events = useCached(needList ? EVENT_LIST : null);
   const history = useCached(damageHistory(eventId));
   const returned = useCached(correctId ? `/damage-reports/${correctId}` : null);
   const outbox = useOutbox();
@@ -78,12 +80,24 @@ export function DamageForm({ params }) {
     if (fixId) getItem(fixId).then((item) => setFixing(item || null));
   }, [fixId]);
 
+  const eventData = event.data || inActive || listed(events);
+  const eventKnown = !firstRead(event) && (!event.error || Boolean(inActive) || (needList && !firstRead(events)));
+  // A type not known (the event never read on this phone): the indicators every type holds.
+  const indicators = useIndicators(eventKnown ? (eventData ? eventData.disaster_type : null) : undefined);
   const waiting = !outbox.loaded || fixing === undefined || (correctId && !returned.data && !returned.error);
   // the event's status decides 核报; the village's reports decide the stage and the starting figures
-  if (waiting || [event, history].some(firstRead)) {
+  if (waiting || !eventKnown || [history, indicators].some(firstRead)) {
     return (
       <Screen title="报灾情" back="/">
         <Reading waiting what="本村的报告" />
+      </Screen>
+    );
+  }
+  if (!indicators.vocab) {
+    return (
+      <Screen title="报灾情" back="/">
+        <EventLine event={eventData} />
+        <Banner tone="warn">{indicatorsProblem(indicators)}</Banner>
       </Screen>
     );
   }
@@ -96,12 +110,13 @@ export function DamageForm({ params }) {
   const known = Boolean(history.data);
   const choice = chooseStage({
     reports: [...(known ? history.data.items : []), ...queued],
-    eventStatus: event.data ? event.data.status : 'active',
+    eventStatus: eventData ? eventData.status : 'active',
   });
   return (
     <DamageFormBody
+      vocab={indicators.vocab}
       url={url}
-      event={event.data}
+      event={eventData}
       history={history}
       known={known || queued.length > 0}
       initialChoice={choice}
@@ -113,7 +128,7 @@ export function DamageForm({ params }) {
 
 // The choice is taken once, when the form opens: an outbox item sent meanwhile must not flip the stage under the
 // person's thumb.
-function DamageFormBody({ url, event, history, known, initialChoice, fixing, returned }) {
+function DamageFormBody({ vocab, url, event, history, known, initialChoice, fixing, returned }) {
   const [choice] = useState(initialChoice);
   const allowed = known ? choice.allowed : ['initial', 'update', 'final'];
   const [stage, setStage] = useState(() => {
@@ -122,7 +137,7 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
   });
   const previous = stage === 'initial' ? null : choice.previous;
   const [form, setForm] = useState(() =>
-    toForm(fixing ? fixing.body.figures : returned ? returned.figures : startingFigures({ stage, previous })),
+    toForm(vocab, fixing ? fixing.body.figures : returned ? returned.figures : startingFigures({ stage, previous })),
   );
   const [touched, setTouched] = useState(Boolean(fixing || returned));
   const [note, setNote] = useState(fixing ? fixing.body.note || '' : returned ? returned.note || '' : '');
@@ -136,16 +151,16 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
 
   // Picking another stage before typing anything starts from that stage's figures.
   useEffect(() => {
-    if (!touched) setForm(toForm(startingFigures({ stage, previous })));
+    if (!touched) setForm(toForm(vocab, startingFigures({ stage, previous })));
   }, [stage]);
 
-  const parsed = readFigures(form);
+  const parsed = readFigures(vocab, form);
   const notFigures = Object.keys(parsed.errors).length > 0;
-  const down = previous && !notFigures ? decreased(previous.figures, parsed.figures) : [];
+  const down = previous && !notFigures ? decreased(vocab, previous.figures, parsed.figures) : [];
   const check = () =>
     notFigures
       ? parsed.errors
-      : reportErrors({ figures: parsed.figures, previous: previous && previous.figures, changeNote });
+      : reportErrors(vocab, { figures: parsed.figures, previous: previous && previous.figures, changeNote });
   const errors = { ...serverErrors, ...(checked ? check() : {}) };
 
   const edit = (path, apply) => {
@@ -238,7 +253,7 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
           tone="secondary"
           name="zero-report"
           disabled={saving}
-          onClick={() => save(zeroPayload(stage), false, '（零报告）')}
+          onClick={() => save(zeroPayload(stage, zeroFigures(vocab)), false, '（零报告）')}
         />
       ) : null}
       {quick.noChange ? (
@@ -254,11 +269,11 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
       {quick.zero || quick.noChange ? <p class="or-line">有灾情或有变化，请填下面的数字：</p> : null}
 
       <form class="form" onSubmit={submit} novalidate>
-        {GROUPS.map((group) => (
-          <section class="figure-group" key={group.title}>
-            <h2 class="section-title">{group.title}</h2>
-            <Fields keys={group.keys} form={form} setText={setText} setArea={setArea} errors={errors} />
-            <LedgerCheck eventId={eventOfUrl(url)} figures={parsed.figures} keys={group.keys} />
+        {vocab.groups.map((group) => (
+          <section class="figure-group" key={group.key}>
+            <h2 class="section-title">{group.label}</h2>
+            <Fields vocab={vocab} keys={group.keys} form={form} setText={setText} setArea={setArea} errors={errors} />
+            <LedgerCheck vocab={vocab} eventId={eventOfUrl(url)} figures={parsed.figures} keys={group.keys} />
           </section>
         ))}
         {down.length || errors.change_note ? (
@@ -270,7 +285,7 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
             multiline
             required
             placeholder="为什么比上次少了？如：重复统计已核减、失踪人员已找到"
-            hint={down.length ? `比上次少了：${down.map(indicatorName).join('、')}` : null}
+            hint={down.length ? `比上次少了：${down.map((key) => indicatorName(vocab, key)).join('、')}` : null}
             errors={errors}
           />
         ) : null}
@@ -305,20 +320,18 @@ function DamageFormBody({ url, event, history, known, initialChoice, fixing, ret
   );
 }
 
-// 其中集中安置 / 其中分散安置 are parts of 紧急转移安置人口: shown indented under it.
-const PARTS = new Set(['relocated_centralized', 'relocated_dispersed']);
-
 /**
- * The fields of one group. Counts sit on one row each, label left and number right, so the whole form fits a
- * few thumb-scrolls; houses read as the table a village keeps (each class on one row, 户 beside 间); areas
- * get the 亩/公顷 switch.
+ * The fields of one group, laid out from the vocabulary alone. Counts sit on one row each, label left and number
+ * right, so the whole form fits a few thumb-scrolls; the parts of a total (a sum rule's parts: 其中集中安置 …) sit
+ * indented under it; two indicators of one name in different units read as one row (倒塌房屋: 户数 beside 间数, the
+ * table a village keeps); areas get the 亩/公顷 switch.
  */
-export function Fields({ keys, form, setText, setArea, errors }) {
-  const number = (key) => {
-    const { label, unit, decimal } = BY_KEY[key];
+export function Fields({ vocab, keys, form, setText, setArea, errors }) {
+  const field = (key, label = vocab.byKey[key].label) => {
+    const { unit, decimal, hint } = vocab.byKey[key];
     const Field = decimal ? DecimalField : NumberField;
     const props = { label, unit, errors, name: `figures.${key}`, value: form.texts[key], onChange: setText(key) };
-    return <Field key={key} {...props} />;
+    return <Field key={key} hint={hint || null} {...props} />;
   };
   const rows = [];
   let counts = [];
@@ -333,38 +346,26 @@ export function Fields({ keys, form, setText, setArea, errors }) {
   };
   for (let i = 0; i < keys.length; i++) {
     const key = keys[i];
-    const indicator = BY_KEY[key];
-    if (PARTS.has(key)) {
-      const parts = keys.slice(i).filter((k) => PARTS.has(k));
+    const indicator = vocab.byKey[key];
+    const next = vocab.byKey[keys[i + 1]];
+    if (vocab.partOf[key]) {
+      const parts = [];
+      while (i < keys.length && vocab.partOf[keys[i]]) parts.push(keys[i++]);
+      i -= 1;
       counts.push(
         <div class="sub-fields" key={key}>
-          {parts.map(number)}
+          {parts.map((part) => field(part))}
         </div>,
       );
-      i += parts.length - 1;
-    } else if (key.endsWith('_households')) {
+    } else if (next && next.label === indicator.label && !indicator.area && !next.area) {
       flush();
-      const rooms = keys[++i];
+      i += 1;
       rows.push(
         <div class="house-row" key={key}>
           <span class="house-label">{indicator.label}</span>
           <div class="two-columns">
-            <NumberField
-              label="户数"
-              name={`figures.${key}`}
-              value={form.texts[key]}
-              onChange={setText(key)}
-              unit="户"
-              errors={errors}
-            />
-            <NumberField
-              label="间数"
-              name={`figures.${rooms}`}
-              value={form.texts[rooms]}
-              onChange={setText(rooms)}
-              unit="间"
-              errors={errors}
-            />
+            {field(key, `${indicator.unit}数`)}
+            {field(next.key, `${next.unit}数`)}
           </div>
         </div>,
       );
@@ -380,11 +381,11 @@ export function Fields({ keys, form, setText, setArea, errors }) {
           unit={area.unit}
           onChange={setArea(key)}
           errors={errors}
-          hint={HINTS[key]}
+          hint={indicator.hint || null}
         />,
       );
     } else {
-      counts.push(number(key));
+      counts.push(field(key));
     }
   }
   flush();
@@ -392,7 +393,7 @@ export function Fields({ keys, form, setText, setArea, errors }) {
 }
 
 /** 万元 with up to two decimals (NumberField takes whole numbers only). */
-function DecimalField({ label, name, value, onChange, unit, errors }) {
+function DecimalField({ label, name, value, onChange, unit, errors, hint }) {
   return (
     <label class="field">
       <span class="field-label">{label}</span>
@@ -408,6 +409,7 @@ function DecimalField({ label, name, value, onChange, unit, errors }) {
         />
         <span class="unit">{unit}</span>
       </span>
+      {hint ? <span class="field-hint">{hint}</span> : null}
       <FieldError errors={errors} path={name} />
     </label>
   );

@@ -4,6 +4,7 @@
 // shows offline with its time) and again every minute while visible.
 import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
+import { useIndicators } from '../indicators.js';
 import { navigate } from '../router.js';
 import { logOut, useSession } from '../session.js';
 import { rateText, sortWarnings } from '../warnings.js';
@@ -106,17 +107,20 @@ function WarningSummary({ warning }) {
   );
 }
 
+// The figures an event's card shows, named as the server's vocabulary names them (indicators.js).
 const KEY_FIGURES = [
-  ['affected_population', '受灾人口', '人'],
-  ['deaths', '死亡', '人'],
-  ['missing', '失踪', '人'],
-  ['relocated', '紧急转移安置', '人'],
-  ['houses_collapsed_households', '倒塌房屋', '户'],
-  ['direct_loss_10k_yuan', '经济损失', '万元'],
+  'affected_population',
+  'deaths',
+  'missing',
+  'relocated',
+  'houses_collapsed_households',
+  'direct_loss_10k_yuan',
 ];
 
 function EventSummary({ item }) {
   const { event, figures = {}, reporting = {}, deadline, evacuation } = item;
+  const { vocab } = useIndicators(null);
+  const shown = vocab ? KEY_FIGURES.map((key) => vocab.byKey[key]) : [];
   return (
     <button type="button" class="card desk-card" data-event={event.id} onClick={() => navigate(`/desk/events/${event.id}`)}>
       <strong class="card-title">{event.name}</strong>
@@ -136,7 +140,7 @@ function EventSummary({ item }) {
         {reporting.unreviewed ? <span class="chip">待审核 {reporting.unreviewed}</span> : null}
       </p>
       <div class="figures">
-        {KEY_FIGURES.map(([key, label, unit]) => (
+        {shown.map(({ key, label, unit }) => (
           <span class="figure" key={key}>
             <span>{label}</span>
             <span class="figure-value">

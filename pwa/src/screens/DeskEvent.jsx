@@ -5,6 +5,7 @@
 import { useCallback } from 'preact/hooks';
 import { Banner, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
+import { useIndicators } from '../indicators.js';
 import { stageName } from '../rules/stage.js';
 import { damageLine, ReportRow } from './shared.jsx';
 import { CallOfficers, shortTime, usePolling } from './WarningParts.jsx';
@@ -80,6 +81,7 @@ function Group({ name, units }) {
 
 /** 待审核: the villages' current reports not yet reviewed, newest first (as the server lists them). */
 function ToReview({ reports, total }) {
+  const indicators = useIndicators(null); // the names of the figures a line shows
   if (!reports.length) return null;
   return (
     <section class="desk-section" aria-label="待审核">
@@ -95,7 +97,7 @@ function ToReview({ reports, total }) {
             status="待审核"
             tone="info"
             at={report.submitted_at}
-            line={damageLine(report)}
+            line={damageLine(report, indicators.vocab)}
           />
         ))}
       </ul>

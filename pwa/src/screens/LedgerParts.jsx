@@ -45,15 +45,15 @@ export function useLedger(eventId) {
  * Beside a group of figures (人员: deaths, missing; 房屋: houses per class): each figure that disagrees with the
  * village's ledger, with both numbers and a link to the ledger. Nothing while the ledgers were never read.
  */
-export function LedgerCheck({ eventId, figures, keys }) {
+export function LedgerCheck({ vocab, eventId, figures, keys }) {
   if (!eventId || !keys.some((key) => RECONCILED.includes(key))) return null;
-  return <LedgerCheckLines eventId={eventId} figures={figures} keys={keys} />;
+  return <LedgerCheckLines vocab={vocab} eventId={eventId} figures={figures} keys={keys} />;
 }
 
-function LedgerCheckLines({ eventId, figures, keys }) {
+function LedgerCheckLines({ vocab, eventId, figures, keys }) {
   const ledger = useLedger(eventId);
   if (!ledger.known) return null;
-  const found = ledgerMismatches(figures, ledger.counts).filter((m) => keys.includes(m.key));
+  const found = ledgerMismatches(vocab, figures, ledger.counts).filter((m) => keys.includes(m.key));
   if (!found.length) return null;
   return (
     <div class="ledger-check" role="status" data-keys={found.map((m) => m.key).join(' ')}>

@@ -12,7 +12,8 @@ import { enqueue, getItem, updateItem } from '../outbox.js';
 import { navigate, useRoute } from '../router.js';
 import { useSession } from '../session.js';
 import { useWhenSent } from '../useSent.js';
-import { GROUPS, reportErrors } from '../rules/damage.js';
+import { reportErrors } from '../rules/damage.js';
+import { indicatorsProblem, useIndicators } from '../indicators.js';
 import { Fields, readFigures, toForm } from './DamageForm.jsx';
 import { scrollToError, without } from './shared.jsx';
 import './ledger.css';
@@ -48,11 +49,12 @@ export function LocalEventNew() {
   const { query } = useRoute();
   const fixId = query.get('fix');
   const types = useCached(DISASTER_TYPES);
+  const indicators = useIndicators(null); // the figures of the 初报 (GET /indicators, cached like every read)
   const [fixing, setFixing] = useState(fixId ? undefined : null);
   useEffect(() => {
     if (fixId) getItem(fixId).then((item) => setFixing(item || null));
   }, [fixId]);
-  if (fixing === undefined || (!types.data && !types.error)) {
+  if (fixing === undefined || (!types.data && !types.error) || (!indicators.data && !indicators.error)) {
     return (
       <Screen title="报告新灾情" back="/">
         <Reading waiting what="灾种目录" />
@@ -66,10 +68,17 @@ export function LocalEventNew() {
       </Screen>
     );
   }
-  return <LocalEventForm types={types.data.items} fixing={fixing} />;
+  if (!indicators.vocab) {
+    return (
+      <Screen title="报告新灾情" back="/">
+        <Banner tone="warn">{indicatorsProblem(indicators)}</Banner>
+      </Screen>
+    );
+  }
+  return <LocalEventForm types={types.data.items} fixing={fixing} base={indicators.vocab} />;
 }
 
-function LocalEventForm({ types, fixing }) {
+function LocalEventForm({ types, fixing, base }) {
   const { user } = useSession();
   const village = user.org_unit ? user.org_unit.name : '';
   const body = fixing ? fixing.body : null;
@@ -79,18 +88,20 @@ function LocalEventForm({ types, fixing }) {
   const [named, setNamed] = useState(Boolean(body)); // the person typed a name: stop suggesting one
   const [startedAt, setStartedAt] = useState(body ? toInput(body.started_at) : nowInput());
   const [description, setDescription] = useState(body ? body.description || '' : '');
-  const [form, setForm] = useState(() => toForm(body ? body.initial_report.figures : {}));
+  const [form, setForm] = useState(() => toForm(base, body ? body.initial_report.figures : {}));
   const [note, setNote] = useState(body ? body.initial_report.note || '' : '');
   const [checked, setChecked] = useState(Boolean(fixing));
   const [serverErrors, setServerErrors] = useState(formErrors(fixing && fixing.lastError && fixing.lastError.fields));
   const [saving, setSaving] = useState(false);
   const [saveError, setSaveError] = useState(null);
 
+  // The type decides the indicators (a 干旱's drinking-water figures): the vocabulary follows the choice.
+  const vocab = useIndicators(type || null).vocab || base;
   const subtypes = (types.find((t) => t.name === type) || { subtypes: [] }).subtypes;
-  const parsed = readFigures(form);
+  const parsed = readFigures(vocab, form);
   const check = () => ({
     ...checkLocalEvent({ type, subtype, name, startedAt, types }),
-    ...(Object.keys(parsed.errors).length ? parsed.errors : reportErrors({ figures: parsed.figures })),
+    ...(Object.keys(parsed.errors).length ? parsed.errors : reportErrors(vocab, { figures: parsed.figures })),
   });
   const errors = { ...serverErrors, ...(checked ? check() : {}) };
   const clear = (path) => setServerErrors((all) => without(all, path));
@@ -174,10 +185,10 @@ function LocalEventForm({ types, fixing }) {
 
         <h2 class="section-title">初报数字</h2>
         <p class="muted">没有的填 0 或不填。</p>
-        {GROUPS.map((group) => (
-          <section class="figure-group" key={group.title}>
-            <h3 class="section-title">{group.title}</h3>
-            <Fields keys={group.keys} form={form} setText={setText} setArea={setArea} errors={errors} />
+        {vocab.groups.map((group) => (
+          <section class="figure-group" key={group.key}>
+            <h3 class="section-title">{group.label}</h3>
+            <Fields vocab={vocab} keys={group.keys} form={form} setText={setText} setArea={setArea} errors={errors} />
           </section>
         ))}
         <TextField label="初报补充说明" name="note" value={note} onChange={setNote} multiline placeholder="可不填" errors={errors} />

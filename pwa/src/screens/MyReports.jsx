@@ -7,6 +7,7 @@ import { cachedGet, useCached } from '../cache.js';
 import { clock } from '../format.js';
 import { useOutbox } from '../useOutbox.js';
 import { KIND_NAMES } from '../kinds.js';
+import { useIndicators } from '../indicators.js';
 import { DAMAGE_LIST, EVENT_LIST, evacuationList, HAZARD_LIST } from '../reportLists.js';
 import { STATUS_NAMES } from '../rules/damage.js';
 import { openReturns, stageName } from '../rules/stage.js';
@@ -17,6 +18,7 @@ const STATUS_TONES = { submitted: 'info', approved: 'ok', returned: 'error' };
 
 export function MyReports() {
   const damage = useCached(DAMAGE_LIST);
+  const indicators = useIndicators(null); // the names of the figures a line shows
   const hazards = useCached(HAZARD_LIST);
   const events = useCached(EVENT_LIST);
   const outbox = useOutbox();
@@ -67,7 +69,7 @@ export function MyReports() {
             status={STATUS_NAMES[report.status]}
             tone={STATUS_TONES[report.status]}
             at={report.submitted_at}
-            line={damageLine(report)}
+            line={damageLine(report, indicators.vocab)}
           />
         ))}
       </ul>

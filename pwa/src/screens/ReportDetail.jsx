@@ -1,7 +1,8 @@
 // One report of the village (/reports/:kind/:id): a damage report (a returned one shows the reason on top and
 // the way to correct it), an evacuation report or a hazard. Offline, the copy in the list read last is shown.
 // A reviewer above the village opens a damage report here from the desk (待审核) and reviews it: 通过, or 退回 with
-// the reason the village reads on its phone.
+// the reason the village reads on its phone. The figures are named and grouped as the server says (GET /indicators,
+// indicators.js); the photos sent with a report show as thumbnails, each opening the full size.
 import { useState } from 'preact/hooks';
 import { Banner, BigButton, Reading, Screen, TextField, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
@@ -11,7 +12,8 @@ import { goBack, useRoute } from '../router.js';
 import { isDeskUser, useSession } from '../session.js';
 import { useSend } from '../useSend.js';
 import { haToMuText, toTwoPlaces } from '../rules/area.js';
-import { BY_KEY, GROUPS, STATUS_NAMES } from '../rules/damage.js';
+import { STATUS_NAMES } from '../rules/damage.js';
+import { indicatorsProblem, useIndicatorsOf } from '../indicators.js';
 import { openReturns, stageName } from '../rules/stage.js';
 import { useOutbox } from '../useOutbox.js';
 import { DAMAGE_LIST, damageHistory, evacuationList, HAZARD_LIST } from '../reportLists.js';
@@ -76,6 +78,7 @@ export function ReportDetail({ params }) {
 
 function DamageDetail({ report }) {
   const f = report.figures;
+  const { vocab, ...indicators } = useIndicatorsOf(f);
   return (
     <>
       {report.status === 'returned' ? (
@@ -115,19 +118,92 @@ function DamageDetail({ report }) {
         {report.change_note ? <Fact name="变动说明">{report.change_note}</Fact> : null}
         {report.note ? <Fact name="补充说明">{report.note}</Fact> : null}
       </dl>
-      {GROUPS.map((group) => (
-        <section key={group.title} class="figure-group">
-          <h2 class="section-title">{group.title}</h2>
-          <dl class="facts">
-            {group.keys.map((key) => (
-              <Fact key={key} name={`${BY_KEY[key].label}（${BY_KEY[key].unit}）`}>
-                {BY_KEY[key].area ? withMu(f[key]) : String(f[key])}
-              </Fact>
-            ))}
-          </dl>
-        </section>
-      ))}
+      {vocab
+        ? vocab.groups.map((group) => (
+            <section key={group.key} class="figure-group">
+              <h2 class="section-title">{group.label}</h2>
+              <dl class="facts">
+                {group.keys.map((key) => (
+                  <Fact key={key} name={`${vocab.byKey[key].label}（${vocab.byKey[key].unit}）`}>
+                    {vocab.byKey[key].area ? withMu(f[key]) : String(f[key] ?? 0)}
+                  </Fact>
+                ))}
+              </dl>
+            </section>
+          ))
+        : null}
+      {!vocab && indicatorsProblem(indicators) ? <Banner tone="warn">{indicatorsProblem(indicators)}</Banner> : null}
+      <Photos photos={report.photos} what="灾情" />
     </>
+  );
+}
+
+/**
+ * The photos of a report: thumbnails, each a link to the full size (the photo's own URL: opened without JavaScript
+ * too); a plain tap shows it in the app, over the screen, with 关闭 (and 打开原图 for zooming in the browser).
+ */
+function Photos({ photos, what }) {
+  const [open, setOpen] = useState(null);
+  if (!photos || !photos.length) return null;
+  const shown = open === null ? null : photos[open];
+  return (
+    <section class="figure-group" aria-label="照片">
+      <h2 class="section-title">照片（{photos.length} 张）</h2>
+      <ul class="photo-list">
+        {photos.map((photo, index) => (
+          <li class="photo-item" key={photo.id}>
+            <a
+              class="photo-link"
+              href={photo.url}
+              aria-label={`看第 ${index + 1} 张${what}照片的大图`}
+              onClick={(event) => {
+                event.preventDefault();
+                setOpen(index);
+              }}
+            >
+              <img class="photo-thumb" src={photo.thumbnail_url} alt={`${what}照片 ${index + 1}`} />
+            </a>
+          </li>
+        ))}
+      </ul>
+      {shown ? (
+        <div
+          class="photo-viewer"
+          role="dialog"
+          aria-modal="true"
+          aria-label={`${what}照片 ${open + 1} / ${photos.length}`}
+          onKeyDown={(event) => event.key === 'Escape' && setOpen(null)}
+        >
+          <div class="photo-viewer-bar">
+            <span class="photo-viewer-count">
+              {open + 1} / {photos.length}
+            </span>
+            <a class="photo-viewer-button" href={shown.url} target="_blank" rel="noopener">
+              打开原图
+            </a>
+            <button type="button" class="photo-viewer-button" onClick={() => setOpen(null)} autoFocus>
+              关闭
+            </button>
+          </div>
+          <img class="photo-full" src={shown.url} alt={`${what}照片 ${open + 1}（大图）`} />
+          {photos.length > 1 ? (
+            <div class="photo-viewer-bar">
+              <button type="button" class="photo-viewer-button" disabled={open === 0} onClick={() => setOpen(open - 1)}>
+                上一张
+              </button>
+              <button
+                type="button"
+                class="photo-viewer-button"
+                disabled={open === photos.length - 1}
+                onClick={() => setOpen(open + 1)}
+              >
+                下一张
+              </button>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+    </section>
   );
 }
 
@@ -253,15 +329,7 @@ function HazardDetail({ hazard }) {
         {hazard.responsible_person ? <Fact name="责任人">{hazard.responsible_person}</Fact> : null}
         {hazard.deadline ? <Fact name="整改时限">{clock(hazard.deadline)}</Fact> : null}
       </dl>
-      {hazard.photos && hazard.photos.length ? (
-        <ul class="photo-list">
-          {hazard.photos.map((photo) => (
-            <li class="photo-item" key={photo.id}>
-              <img class="photo-thumb" src={photo.thumbnail_url} alt="隐患照片" />
-            </li>
-          ))}
-        </ul>
-      ) : null}
+      <Photos photos={hazard.photos} what="隐患" />
       {hazard.history && hazard.history.length ? (
         <>
           <h2 class="section-title">处理经过</h2>

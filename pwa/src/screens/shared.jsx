@@ -45,8 +45,21 @@ export function ReportRow({ kind, href, title, status, tone, at, line }) {
   );
 }
 
-export function damageLine(report) {
+// The figures a list line shows, named and counted as the server's vocabulary says (indicators.js).
+const LINE_FIGURES = ['affected_population', 'direct_loss_10k_yuan'];
+
+/**
+ * What a damage report holds, in one line (受灾人口 30 人，直接经济损失 1.50 万元), each figure kept whole on a narrow
+ * screen; `vocab` from useIndicators().
+ */
+export function damageLine(report, vocab) {
   if (report.is_zero || isZero(report.figures)) return '零报告（无灾情）';
+  if (!vocab) return '';
   const f = report.figures;
-  return `受灾 ${f.affected_population} 人，直接经济损失 ${f.direct_loss_10k_yuan} 万元`;
+  return LINE_FIGURES.filter((key) => key in vocab.byKey && key in f).map((key, index) => (
+    <span key={key}>
+      {index ? '，' : ''}
+      <span class="line-figure">{`${vocab.byKey[key].label} ${f[key]} ${vocab.byKey[key].unit}`}</span>
+    </span>
+  ));
 }

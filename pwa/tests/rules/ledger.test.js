@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ledgerCounts, ledgerMismatches, ledgerRows, refusedForLedger } from '../../src/rules/ledger.js';
+import { vocabulary } from '../../src/rules/damage.js';
+import served from '../fixtures/indicators.json';
+
+const vocab = vocabulary(served);
 
 const person = (id, kind, extra = {}) => ({ id, kind, name: `人${id}`, review_status: 'submitted', found_alive: false, ...extra });
 const house = (id, damage, rooms, extra = {}) => ({ id, damage, rooms, head_name: `户${id}`, review_status: 'submitted', ...extra });
@@ -64,12 +68,12 @@ describe('ledger counts, as the server counts them', () => {
 describe('mismatches beside the figures', () => {
   it('names each figure that differs, with both numbers and which ledger', () => {
     const counts = ledgerCounts({ casualties: [person(1, 'dead')], houses: [] });
-    const found = ledgerMismatches({ deaths: 1, houses_collapsed_households: 1, houses_collapsed_rooms: 3 }, counts);
+    const found = ledgerMismatches(vocab, { deaths: 1, houses_collapsed_households: 1, houses_collapsed_rooms: 3 }, counts);
     expect(found.map((m) => [m.key, m.ledger, m.text])).toEqual([
-      ['houses_collapsed_households', 'houses', '倒塌房屋户数填 1 户，台账登记 0 户'],
-      ['houses_collapsed_rooms', 'houses', '倒塌房屋间数填 3 间，台账登记 0 间'],
+      ['houses_collapsed_households', 'houses', '倒塌房屋填 1 户，台账登记 0 户'],
+      ['houses_collapsed_rooms', 'houses', '倒塌房屋填 3 间，台账登记 0 间'],
     ]);
-    expect(ledgerMismatches({}, ledgerCounts({}))).toEqual([]);
+    expect(ledgerMismatches(vocab, {}, ledgerCounts({}))).toEqual([]);
   });
 
   it('recognizes a 核报 refused because the ledgers do not back it', () => {
