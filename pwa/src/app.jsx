@@ -84,9 +84,9 @@ function NotFound() {
     <div class="screen">
       <main class="screen-body">
         <p>没有这个页面。</p>
-        <button type="button" class="big-button big-button-primary" onClick={() => navigate('/', { replace: true })}>
+        <a class="big-button big-button-primary" href="/">
           回首页
-        </button>
+        </a>
       </main>
     </div>
   );

@@ -79,7 +79,7 @@ function ChildRow({ child, eventId, village, signName, officers }) {
         )}
       </th>
       {KEY_FIGURES.map(([key, label, unitName]) => (
-        <td key={key} class={`num ${changed.has(key) ? 'cell-changed' : ''}`} data-label={`${label}（${unitName}）`} data-key={key}>
+        <td key={key} class={`num ${cellClass(figures, key, changed)}`} data-label={`${label}（${unitName}）`} data-key={key}>
           {figureText(figures, key)}
           {changed.has(key) ? <span class="signed-value">上报 {figureText(signoff.figures, key)}</span> : null}
         </td>
@@ -104,6 +104,12 @@ function ChildRow({ child, eventId, village, signName, officers }) {
       ) : null}
     </tr>
   );
+}
+
+/** A changed figure is marked; a 0 that did not change is marked too (a phone leaves it out of the row's card). */
+function cellClass(figures, key, changed) {
+  if (changed.has(key)) return 'cell-changed';
+  return Number(figureText(figures, key)) === 0 ? 'zero' : '';
 }
 
 /** How a row's villages report: a village's own status, or a township's counts. */
