@@ -56,21 +56,7 @@ export function DeskEvent({ params }) {
         {rollup.error && !rollup.data ? (
           <Banner tone="warn">{rollup.error.status === 0 ? '没有网络，还没读到汇总。' : rollup.error.message}</Banner>
         ) : null}
-        <div class="desk-columns">
-          <div class="desk-column">
-            {rollup.data ? <OwnSignoff eventId={params.id} rollup={rollup.data} user={user} /> : null}
-            {rollup.data ? <Levels levels={rollup.data.levels || []} /> : null}
-          </div>
-          <div class="desk-column">
-            <nav class="card desk-nav" aria-label="本过程">
-              <h2 class="section-title">台账与导出</h2>
-              <a class="nav-link" href={`/desk/events/${params.id}/ledgers`}>
-                台账（死亡失踪人口、倒塌损坏住房）›
-              </a>
-            </nav>
-            <Exports eventId={params.id} />
-          </div>
-        </div>
+        {rollup.data ? <OwnSignoff eventId={params.id} rollup={rollup.data} user={user} /> : null}
         {rollup.data ? (
           <section class="desk-section" aria-label="汇总">
             <h2 class="section-title">汇总（{rollup.data.org_unit.name}）</h2>
@@ -79,6 +65,7 @@ export function DeskEvent({ params }) {
         ) : null}
         <div class="desk-columns">
           <div class="desk-column">
+            {waiting.data ? <ToReview reports={waiting.data.items} total={waiting.data.total} /> : null}
             <Reading of={[due]} what="报送情况" />
             {data ? (
               <section class="desk-section" aria-label="村报送">
@@ -100,7 +87,14 @@ export function DeskEvent({ params }) {
             ) : null}
           </div>
           <div class="desk-column">
-            {waiting.data ? <ToReview reports={waiting.data.items} total={waiting.data.total} /> : null}
+            {rollup.data ? <Levels levels={rollup.data.levels || []} /> : null}
+            <nav class="card desk-nav" aria-label="本过程">
+              <h2 class="section-title">台账</h2>
+              <a class="nav-link" href={`/desk/events/${params.id}/ledgers`}>
+                台账（死亡失踪人口、倒塌损坏住房）›
+              </a>
+            </nav>
+            <Exports eventId={params.id} />
           </div>
         </div>
         <UpdatedAt at={rollup.updatedAt} fromCache={rollup.fromCache} />

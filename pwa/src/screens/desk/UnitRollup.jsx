@@ -75,7 +75,9 @@ function Compare({ signoff, live, unit, children }) {
     );
   }
   const changed = new Set(changedKeys(signoff.figures, live));
-  const rows = allFigures({ ...live, ...signoff.figures });
+  const all = allFigures({ ...live, ...signoff.figures });
+  // A figure 0 on both sides says nothing: left out, counted under the table.
+  const rows = all.filter(([key]) => changed.has(key) || Number(figureText(live, key)) !== 0);
   return (
     <section class={`card ${changed.size ? 'differs-card' : ''}`} aria-label={name}>
       <h2 class="section-title">
@@ -124,6 +126,7 @@ function Compare({ signoff, live, unit, children }) {
           </tbody>
         </table>
       </div>
+      {all.length > rows.length ? <p class="muted zero-line">其余 {all.length - rows.length} 项指标上报和现在都为 0。</p> : null}
       {children}
     </section>
   );

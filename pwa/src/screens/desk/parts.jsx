@@ -111,20 +111,26 @@ export function Exports({ eventId, unitId }) {
   );
 }
 
-/** The rolled-up figures as a list of name → value (a preview, a sign-off). */
-export function FigureList({ figures, keys }) {
-  const rows = keys ? KEY_FIGURES.filter(([key]) => keys.includes(key)) : allFigures(figures);
+/** The rolled-up figures as a list of name → value (a preview, a sign-off): every figure that is not 0, then how
+ * many others are 0 (all of them are frozen; a column of zeros only hides the ones that count). */
+export function FigureList({ figures }) {
+  const rows = allFigures(figures);
+  const shown = rows.filter(([key]) => Number(figureText(figures, key)) !== 0);
+  const zeros = rows.length - shown.length;
   return (
-    <dl class="desk-figures">
-      {rows.map(([key, label, unit]) => (
-        <div class="desk-figure" key={key}>
-          <dt>{label}</dt>
-          <dd>
-            {figureText(figures, key)} {unit}
-          </dd>
-        </div>
-      ))}
-    </dl>
+    <>
+      <dl class="desk-figures">
+        {shown.map(([key, label, unit]) => (
+          <div class="desk-figure" key={key} data-key={key}>
+            <dt>{label}</dt>
+            <dd>
+              {figureText(figures, key)} {unit}
+            </dd>
+          </div>
+        ))}
+      </dl>
+      {zeros ? <p class="muted zero-line">{shown.length ? `其余 ${zeros} 项指标为 0。` : `全部 ${zeros} 项指标为 0。`}</p> : null}
+    </>
   );
 }
 
