@@ -6,6 +6,7 @@ import { useState } from 'preact/hooks';
 import { Banner, BigButton, Reading, Screen, TextField, UpdatedAt } from '../../components/index.js';
 import { useCached } from '../../cache.js';
 import { useSend } from '../../useSend.js';
+import { damageLine } from '../shared.jsx';
 import { shortTime } from './parts.jsx';
 
 export function LocalEvents() {
@@ -65,6 +66,7 @@ function LocalEvent({ event, targets, onDone }) {
         {event.disaster_subtype ? `（${event.disaster_subtype}）` : ''} · {shortTime(event.started_at)} 发生
       </p>
       {event.description ? <p class="muted">{event.description}</p> : null}
+      <InitialReport eventId={event.id} />
       {problem ? <Banner tone="error">{problem}</Banner> : null}
       {mode === null ? (
         <div class="button-row button-row-3">
@@ -114,5 +116,20 @@ function LocalEvent({ event, targets, onDone }) {
         </>
       ) : null}
     </li>
+  );
+}
+
+/** The 初报 the village filed with its event: what it says, and a link to read it whole. */
+function InitialReport({ eventId }) {
+  const reports = useCached(`/damage-reports?event_id=${eventId}&per_page=1`);
+  const report = reports.data && reports.data.items[0];
+  if (!report) return null;
+  return (
+    <p class="initial-report">
+      初报：{damageLine(report)}{' '}
+      <a class="unit-link" href={`/reports/damage/${report.id}`}>
+        看初报 ›
+      </a>
+    </p>
   );
 }

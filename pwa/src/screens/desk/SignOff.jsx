@@ -44,6 +44,7 @@ export function SignOff({ params }) {
         <div class="desk-columns">
           <div class="desk-column">
             {current.data ? <Status signoff={signoff} level={unit.level} name={name} /> : null}
+            {rollup.data ? <Below rollup={rollup.data} eventId={params.id} /> : null}
           </div>
           <div class="desk-column">
             {rollup.data && current.data && user.role === 'reviewer' ? (
@@ -117,6 +118,29 @@ function Status({ signoff, level, name }) {
       {signoff.note ? <p>说明：{signoff.note}</p> : null}
       <h3 class="sub-title">上报的数字</h3>
       <FigureList figures={signoff.figures} />
+    </section>
+  );
+}
+
+/** The sign-offs of the units below (the county's townships), each a link to its page (接收 / 退回 there). */
+function Below({ rollup, eventId }) {
+  const signing = (rollup.children || []).filter((child) => signoffName(child.org_unit.level));
+  if (!signing.length) return null;
+  const name = signoffName(signing[0].org_unit.level);
+  return (
+    <section class="card" aria-label={`各${name}`}>
+      <h2 class="section-title">各{name}</h2>
+      <ul class="plain-list below-list">
+        {signing.map((child) => (
+          <li key={child.org_unit.id} data-unit={child.org_unit.name}>
+            <a class="unit-link" href={`/desk/events/${eventId}/units/${child.org_unit.id}`}>
+              {child.org_unit.name}
+            </a>
+            <span class={`chip ${signoffTone(child.signoff)}`}>{signoffStatusName(child.signoff, child.org_unit.level)}</span>
+            {child.differs ? <span class="chip chip-warn">与上报不一致</span> : null}
+          </li>
+        ))}
+      </ul>
     </section>
   );
 }
