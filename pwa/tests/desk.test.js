@@ -35,6 +35,23 @@ describe('现在要办', () => {
     ]);
   });
 
+  it('chases the sign-offs of the level below that are past their deadline', () => {
+    const county = { role: 'reviewer', org_unit: { id: 1, level: 'county' } };
+    const item = {
+      event,
+      reporting: {},
+      own_signoff: { status: 'submitted' },
+      levels: [
+        { level: 'village', counts: { late: 3, missing: 1 } },
+        { level: 'township', counts: { on_time: 1, late: 1, missing: 1 } },
+        { level: 'county', counts: { pending: 1 } },
+      ],
+    };
+    expect(todoItems({ events: [item] }, county)).toEqual([
+      { key: 'sl-7', href: '/desk/events/7', tone: 'error', text: '山洪：2 个乡镇上报超时未交' },
+    ]);
+  });
+
   it('asks to sign again after a return, and says nothing of a sign-off made on time', () => {
     const returned = { event, reporting: {}, own_signoff: { status: 'returned', review_comment: '数字不全' } };
     expect(todoItems({ events: [returned] }, township)[0]).toMatchObject({

@@ -103,6 +103,13 @@ export function todoItems(data, user) {
         items.push({ key: `own-${event.id}`, href: `${at}/signoff`, tone: item.signoff_status === 'late' ? 'error' : 'info', text: `${event.name}：${own}`, due: mine && mine.due_at, dueLabel: mine ? `${mine.obligation_name}时限` : '' });
       }
     }
+    // the level right below that signs off (a county's townships): those past their deadline, to be chased
+    const below = (item.levels || []).filter((entry) => entry.level !== 'village' && entry.level !== level);
+    const behind = below.length ? below[below.length - 1] : null;
+    const late = behind && behind.counts ? (behind.counts.late || 0) + (behind.counts.missing || 0) : 0;
+    if (late) {
+      items.push({ key: `sl-${event.id}`, href: at, tone: 'error', text: `${event.name}：${late} 个${signoffName(behind.level)}超时未交` });
+    }
     if (item.signoffs_to_review) {
       items.push({ key: `rev-${event.id}`, href: at, tone: 'info', text: `${event.name}：${item.signoffs_to_review} 份下级上报待审核` });
     }
