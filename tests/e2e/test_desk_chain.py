@@ -262,3 +262,21 @@ def test_the_chain_from_township_to_county(app, page, county_page, world, make_u
 
 def _villages(world) -> list[dict]:
     return world.town_api.get(f"/api/v1/org-units?parent_id={world.township.id}&level=village").get_json()["items"]
+
+
+def test_the_county_board_reads_on_a_phone_too(app, page, world, make_unit, make_user, login_as):
+    """One responsive app: the county's board and a township's page at 360 px, every row a card, nothing past the
+    edge, thumbs-sized targets."""
+    event_id = world.event["id"]
+    file_report(login_as, world.reporter, event_id, 30)
+    signed = world.town_api.post(f"/api/v1/events/{event_id}/signoffs", json={"org_unit_id": world.township.id})
+    assert signed.status_code == 201, signed.get_json()
+    file_report(login_as, make_user("reporter", make_unit("village", world.township, name="河东村")), event_id, 4)
+    log_in_desk(page, world.county_reviewer)
+    page.get_by_role("region", name="现在要办").get_by_role("link", name="1 份下级上报待审核").click()
+    row = page.get_by_test_id("rollup-table").locator(f"tr[data-unit={world.township.name}]")
+    expect(row.locator(".diff-flag")).to_have_text("与上报不一致")
+    look(page, "14-county-board-phone")
+    row.get_by_role("link", name=world.township.name).click()
+    expect(page.get_by_role("region", name="乡镇上报").get_by_role("button", name="接收")).to_be_visible()
+    look(page, "15-county-township-phone")

@@ -99,7 +99,10 @@ function ChildRow({ child, eventId, village, signName, officers }) {
       ) : null}
       {village ? (
         <td data-label="信息员电话" class="phones">
-          {missing ? <CallOfficers officers={officers || []} silent={child.deadline_status === 'missing'} /> : null}
+          {/* the server names the officers of a village whose report is overdue: whom to call (催报) */}
+          {missing && (child.deadline_status === 'missing' || (officers && officers.length)) ? (
+            <CallOfficers officers={officers || []} silent={child.deadline_status === 'missing'} />
+          ) : null}
         </td>
       ) : null}
     </tr>
