@@ -15,6 +15,7 @@ from flask import current_app, request
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import Select, func, select
+from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
 from server.errors import ApiError, BadRequest, PayloadTooLarge, error_codes
@@ -123,6 +124,10 @@ class StrictParser(FlaskParser):
     DEFAULT_UNKNOWN_BY_LOCATION: dict[str, str | None] = {}
 
     def load_json(self, req, schema) -> Any:
+        # A schema whose every field is optional may say so (``BODY_OPTIONAL``): then a request without a body
+        # (no content at all) reads as ``{}``; any body sent is still read and checked as JSON.
+        if getattr(schema, "BODY_OPTIONAL", False) and not req.content_length and not req.is_json:
+            return missing
         payload = request_json()
         if not isinstance(payload, dict):
             raise BadRequest("请求体应为 JSON 对象")

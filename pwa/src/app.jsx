@@ -13,14 +13,25 @@ import { DamageForm } from './screens/DamageForm.jsx';
 import { EvacuationForm } from './screens/EvacuationForm.jsx';
 import { MyReports } from './screens/MyReports.jsx';
 import { ReportDetail } from './screens/ReportDetail.jsx';
-import { Dashboard } from './screens/Dashboard.jsx';
-import { DeskEvent } from './screens/DeskEvent.jsx';
 import { WarningBoard } from './screens/WarningBoard.jsx';
 import { WarningDetail } from './screens/WarningDetail.jsx';
 import { WarningNew } from './screens/WarningNew.jsx';
 import { Ledgers } from './screens/Ledgers.jsx';
 import { CasualtyEdit, CasualtyNew, HouseEdit, HouseNew } from './screens/LedgerForms.jsx';
 import { LocalEventNew } from './screens/LocalEventNew.jsx';
+import { lazyScreen } from './lazy.jsx';
+
+// The desks' screens (township, county): a chunk of their own, fetched only when a desk user opens one.
+const desk = () => import('./screens/desk/index.js');
+const Dashboard = lazyScreen(desk, 'Dashboard');
+// More specific paths first: /desk/events/new (and the like) before /desk/events/:id.
+const DESK_ROUTES = [
+  ['/desk/local-events', lazyScreen(desk, 'LocalEvents')],
+  ['/desk/events/:id/signoff', lazyScreen(desk, 'SignOff')],
+  ['/desk/events/:id/ledgers', lazyScreen(desk, 'Ledgers')],
+  ['/desk/events/:id/units/:unitId', lazyScreen(desk, 'UnitRollup')],
+  ['/desk/events/:id', lazyScreen(desk, 'DeskEvent')],
+];
 
 export const ROUTES = [
   ['/', Start],
@@ -39,7 +50,7 @@ export const ROUTES = [
   ['/warnings/new', WarningNew],
   ['/warnings/:id/board', WarningBoard],
   ['/warnings/:id', WarningDetail],
-  ['/desk/events/:id', DeskEvent],
+  ...DESK_ROUTES,
 ];
 
 /** Reporters start at Home (上报隐患, 报灾情 …); reviewers and viewers at the duty desk (工作台). */
@@ -87,9 +98,9 @@ function NotFound() {
     <div class="screen">
       <main class="screen-body">
         <p>没有这个页面。</p>
-        <button type="button" class="big-button big-button-primary" onClick={() => navigate('/', { replace: true })}>
+        <a class="big-button big-button-primary" href="/">
           回首页
-        </button>
+        </a>
       </main>
     </div>
   );

@@ -15,6 +15,14 @@ class DashboardEventInfoOut(Schema):
     org_unit = fields.Nested(OrgUnitOut)
 
 
+class OwnSignOffOut(Schema):
+    id = fields.Integer()
+    status = fields.String()
+    status_name = fields.String()
+    created_at = fields.String()
+    review_comment = fields.String()
+
+
 class DashboardEventOut(Schema):
     event = fields.Nested(DashboardEventInfoOut)
     figures = fields.Dict()
@@ -25,6 +33,14 @@ class DashboardEventOut(Schema):
     signoff_status = fields.String(allow_none=True, metadata={"description": "the caller's unit's own sign-off"})
     last_report_at = fields.String(allow_none=True)
     overdue_signoffs = fields.Integer(metadata={"description": "sign-offs late or missing under the caller"})
+    own_signoff = fields.Nested(
+        OwnSignOffOut,
+        allow_none=True,
+        metadata={"description": "the caller's unit's current sign-off (乡镇上报, 县级上报); null: none yet"},
+    )
+    signoffs_to_review = fields.Integer(
+        metadata={"description": "sign-offs of the units right below, submitted and waiting for this level"}
+    )
     late_units = fields.List(
         fields.Nested(OrgUnitOut), metadata={"description": "villages late for the current obligation (first 20)"}
     )

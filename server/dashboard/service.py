@@ -15,6 +15,8 @@ from server.fields import local_iso
 from server.hazards.service import open_hazards
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import statistics_unit, within_scope
+from server.rollup.deadlines import SIGNOFF_LEVELS
+from server.rollup.models import SIGNOFF_STATUS_NAMES, SignOff
 from server.rollup.service import compute_rollup, late_and_missing_units, unit_json
 from server.warnings import status as warning_status
 from server.warnings.service import list_warnings
@@ -84,12 +86,33 @@ def pending_local_events(*, actor: User) -> list[dict[str, Any]]:
     ]
 
 
+def own_signoffs(unit: OrgUnit, events: list[Event]) -> dict[int, dict[str, Any]]:
+    """The unit's own current sign-off (乡镇上报, 县级上报) of each event, as the desk shows it: one query."""
+    if unit.level not in SIGNOFF_LEVELS or not events:
+        return {}
+    stmt = select(SignOff).where(
+        SignOff.org_unit_id == unit.id, SignOff.current, SignOff.event_id.in_([event.id for event in events])
+    )
+    return {
+        signoff.event_id: {
+            "id": signoff.id,
+            "status": signoff.status,
+            "status_name": SIGNOFF_STATUS_NAMES[signoff.status],
+            "created_at": local_iso(signoff.created_at),
+            "review_comment": signoff.review_comment,
+        }
+        for signoff in db.session.scalars(stmt)
+    }
+
+
 def dashboard(*, actor: User) -> dict[str, Any]:
     unit = statistics_unit(actor)
     hazards = open_hazards(actor=actor, named=NAMED_LIMIT)
     events = []
     late = missing = signoffs_overdue = 0
-    for event in live_events(actor=actor):
+    live = live_events(actor=actor)
+    signed = own_signoffs(unit, live)
+    for event in live:
         # One roll-up per live event (a handful at a time), at the caller's unit: it is inside or around the area.
         rollup = compute_rollup(event=event, node=unit, with_missing_units=False)
         reporting = rollup["reporting"]
@@ -124,6 +147,11 @@ def dashboard(*, actor: User) -> dict[str, Any]:
                 "late_units": named["late"],
                 "missing_units": named["missing"],
                 "overdue_signoffs": overdue_signoffs,
+                "own_signoff": signed.get(event.id),
+                # the sign-offs of the units right below, waiting for this level to accept or return them
+                "signoffs_to_review": sum(
+                    1 for child in rollup["children"] if child["signoff"] and child["signoff"]["status"] == "submitted"
+                ),
             }
         )
     warnings = _warnings(actor, unit)

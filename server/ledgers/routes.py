@@ -17,6 +17,7 @@ from server.ledgers.schemas import (
     DamagedHouseOut,
     DamagedHouseQuery,
     LedgerReviewIn,
+    RevealIn,
     RevealOut,
 )
 from server.ledgers.service import CASUALTIES, HOUSES
@@ -106,10 +107,11 @@ def review_casualty(data: dict, casualty_id: int):
 
 @bp.post("/casualties/<int:casualty_id>/reveal")
 @bp.roles("reviewer")
+@bp.arguments(RevealIn, required=False)
 @bp.response(200, RevealOut)
-def reveal_casualty(casualty_id: int):
-    """The full ID number, for a county reviewer; the request is written to the audit trail."""
-    number = service.reveal_id_number(CASUALTIES, actor=current_actor(), row_id=casualty_id)
+def reveal_casualty(data: dict, casualty_id: int):
+    """The full ID number, for a county reviewer; the request (with its reason, when given) is audited."""
+    number = service.reveal_id_number(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
     db.session.commit()
     return {"id_number": number}
 
@@ -172,9 +174,10 @@ def review_damaged_house(data: dict, house_id: int):
 
 @bp.post("/damaged-houses/<int:house_id>/reveal")
 @bp.roles("reviewer")
+@bp.arguments(RevealIn, required=False)
 @bp.response(200, RevealOut)
-def reveal_damaged_house(house_id: int):
-    """The full ID number, for a county reviewer; the request is written to the audit trail."""
-    number = service.reveal_id_number(HOUSES, actor=current_actor(), row_id=house_id)
+def reveal_damaged_house(data: dict, house_id: int):
+    """The full ID number, for a county reviewer; the request (with its reason, when given) is audited."""
+    number = service.reveal_id_number(HOUSES, actor=current_actor(), row_id=house_id, **data)
     db.session.commit()
     return {"id_number": number}

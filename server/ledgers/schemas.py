@@ -204,5 +204,13 @@ class DamagedHouseOut(_LedgerOut):
     status_name = fields.Function(lambda row: HOUSE_STATUSES[row.status])
 
 
+class RevealIn(InputSchema):
+    """Why the full number is needed (optional; written to the audit trail with the request)."""
+
+    BODY_OPTIONAL = True
+
+    reason = fields.String(load_default="", validate=validate.Length(max=500, error="原因不能超过 500 个字"))
+
+
 class RevealOut(Schema):
     id_number = fields.String(metadata={"description": "the full number; the request is in the audit trail"})

@@ -383,8 +383,9 @@ def _change_action(ledger: Ledger, before: dict[str, Any], after: dict[str, Any]
 # --- the full ID number -------------------------------------------------------------------------------------
 
 
-def reveal_id_number(ledger: Ledger, *, actor: User, row_id: int) -> str:
-    """The full ID number, for a county (or higher) reviewer, with an audit row saying who asked for whose."""
+def reveal_id_number(ledger: Ledger, *, actor: User, row_id: int, reason: str = "") -> str:
+    """The full ID number, for a county (or higher) reviewer, with an audit row saying who asked for whose, and
+    why when the reviewer said (the desk asks)."""
     require_role(actor, "reviewer", message="只有县级审核员可以查看完整身份证号码")
     row = get_row(ledger, actor=actor, row_id=row_id)
     if not may_reveal(actor):
@@ -395,7 +396,7 @@ def reveal_id_number(ledger: Ledger, *, actor: User, row_id: int) -> str:
         entity_type=ledger.entity,
         entity_id=row.id,
         org_unit_id=row.org_unit_id,
-        changes={"id_number": idnumber.mask(row.id_number)},
+        changes={"id_number": idnumber.mask(row.id_number), "reason": (reason or "").strip()},
     )
     return row.id_number
 

@@ -153,3 +153,29 @@ def past_the_margin(page: Page) -> list[str]:
                     + `${Math.round(drawnTo(el))} > ${Math.round(right)}`);
         }"""
     )
+
+
+AXE = Path(__file__).resolve().parents[2] / "pwa" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page: Page, impacts: tuple[str, ...] = ("serious", "critical")) -> list[str]:
+    """axe-core's accessibility violations of these impacts on the current screen, one line each (rule, impact,
+    the first elements): ``assert axe_violations(page) == []``. axe-core (pwa devDependency,
+    node_modules/axe-core/axe.min.js) is injected once per page load."""
+    if not AXE.exists():
+        raise AssertionError(f"{AXE} is missing: run `npm ci` in pwa/")
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        # Evaluated through the DevTools protocol, which the app's strict CSP does not apply to (a <script> tag,
+        # page.add_script_tag, would be refused as inline script).
+        page.evaluate(AXE.read_text(encoding="utf-8") + "\n;typeof window.axe")
+    found = page.evaluate(
+        """async (impacts) => {
+            const result = await window.axe.run(document, { resultTypes: ['violations'] });
+            return result.violations
+                .filter((v) => impacts.includes(v.impact))
+                .map((v) => `${v.id} (${v.impact}): ${v.help} — `
+                    + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | '));
+        }""",
+        list(impacts),
+    )
+    return found

@@ -4,7 +4,6 @@
 import { useCallback, useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, FieldError, Reading, Screen, TextField, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
-import { navigate } from '../router.js';
 import { useSession } from '../session.js';
 import { useSend } from '../useSend.js';
 import { clock, isoLocal } from '../format.js';
@@ -58,9 +57,9 @@ function WarningHead({ warning }) {
       <h2 class="warning-title">{warning.title}</h2>
       <p class="muted">{shortTime(warning.issued_at)} 发布</p>
       <Countdown warning={warning} prefix="叫应时限" />
-      <button type="button" class="link-button" onClick={() => navigate(`/warnings/${warning.id}`)}>
+      <a class="link-button warning-full" href={`/warnings/${warning.id}`}>
         看预警全文
-      </button>
+      </a>
     </div>
   );
 }

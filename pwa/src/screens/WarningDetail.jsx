@@ -32,7 +32,7 @@ export function WarningDetail({ params }) {
       ) : null}
       {warning ? <WarningFull warning={warning} outboxItems={outbox.items} desk={desk} /> : null}
       <UpdatedAt at={found.updatedAt} fromCache={found.fromCache} />
-      {desk && warning ? <BigButton label="叫应情况" onClick={() => navigate(`/warnings/${warning.id}/board`)} /> : null}
+      {desk && warning ? <BigButton label="叫应情况" href={`/warnings/${warning.id}/board`} /> : null}
     </Screen>
   );
 }

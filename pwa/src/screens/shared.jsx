@@ -1,6 +1,5 @@
 // Small pieces the report screens share (报灾情, 报转移, 我的报告, and the desk's 待审核 list).
 import { clock } from '../format.js';
-import { navigate } from '../router.js';
 import { isZero } from '../rules/damage.js';
 import './reports.css';
 
@@ -29,18 +28,18 @@ export function scrollToError() {
   setTimeout(() => document.querySelector('.field-error')?.scrollIntoView({ block: 'center' }), 0);
 }
 
-/** One report in a list: a card that opens it, with its status and the line that says what it holds. */
+/** One report in a list: a card that links to it, with its status and the line that says what it holds. */
 export function ReportRow({ kind, href, title, status, tone, at, line }) {
   return (
     <li>
-      <button type="button" class="card report-row" data-kind={kind} onClick={() => navigate(href)}>
+      <a class="card report-row" data-kind={kind} href={href}>
         <span class="report-row-head">
           <strong class="report-row-title">{title}</strong>
           <span class={`chip chip-${tone}`}>{status}</span>
         </span>
         <span class="report-row-line">{line}</span>
         {at ? <span class="muted report-row-at">{clock(at)}</span> : null}
-      </button>
+      </a>
     </li>
   );
 }
