@@ -37,6 +37,12 @@ export function Dashboard() {
       {found.error && !data ? <Banner tone="warn">{found.error.status === 0 ? '没有网络，还没读到工作台（需要联网一次）。' : found.error.message}</Banner> : null}
       {data ? <DeskBody data={data} /> : null}
       <UpdatedAt at={found.updatedAt} fromCache={found.fromCache} />
+      <nav class="desk-links" aria-label="更多">
+        {canIssue ? <a href="/desk/events/new">开启灾害过程</a> : null}
+        <a href="/desk/hazards">隐患台账</a>
+        <a href="/desk/map">隐患地图</a>
+        {user.role === 'admin' ? <a href="/desk/admin">用户管理</a> : null}
+      </nav>
       <button type="button" class="link-button logout" onClick={leave}>
         退出
       </button>

@@ -1,0 +1,63 @@
+// 图表 (/desk/events/:id/charts): the event's main figures by child unit (受灾人口, 紧急转移安置人口, 倒塌房屋,
+// 直接经济损失) and each child's completeness (已报 / 未报), as bars from the live roll-up (GET /events/{id}/rollup).
+import { Banner, Reading, Screen, UpdatedAt } from '../../components/index.js';
+import { useCached } from '../../cache.js';
+import { BarChart, CompletenessChart } from './BarChart.jsx';
+import { DeskNav, readError } from './deskParts.jsx';
+
+export const CHART_FIGURES = [
+  ['affected_population', '受灾人口', '人'],
+  ['relocated', '紧急转移安置人口', '人'],
+  ['houses_collapsed_households', '倒塌房屋', '户'],
+  ['direct_loss_10k_yuan', '直接经济损失', '万元'],
+];
+
+const number = (value) => (value == null ? 0 : Number(value)) || 0;
+
+export function Charts({ params }) {
+  const event = useCached(`/events/${params.id}`);
+  const rollup = useCached(`/events/${params.id}/rollup`);
+  const data = rollup.data;
+  const children = data ? data.children || [] : [];
+  return (
+    <Screen title={event.data ? `${event.data.name} · 图表` : '图表'} back={`/desk/events/${params.id}`}>
+      <div class="desk-wide">
+        <DeskNav />
+        <p class="link-row">
+          <a class="text-link" href={`/desk/events/${params.id}`}>报送情况 ›</a>
+          <a class="text-link" href={`/desk/events/${params.id}/manage`}>灾害过程设置 ›</a>
+        </p>
+        <Reading of={[rollup]} what="汇总" />
+        {rollup.error && !data ? <Banner tone="warn">{readError(rollup.error, '汇总')}</Banner> : null}
+        {data ? (
+          <>
+            <p class="muted">
+              {data.org_unit ? data.org_unit.name : ''}各下级单位的实时汇总（含未审核的报告）{data.drill ? '，演练' : ''}。
+            </p>
+            <div class="charts-grid">
+              {CHART_FIGURES.map(([key, title, unit]) => (
+                <BarChart
+                  key={key}
+                  title={title}
+                  unit={unit}
+                  format={key === 'direct_loss_10k_yuan' ? (v) => v.toFixed(2) : (v) => String(v)}
+                  rows={children.map((child) => ({ key: child.org_unit.id, label: child.org_unit.name, value: number(child.figures[key]) }))}
+                />
+              ))}
+              <CompletenessChart
+                title="报送完整性"
+                rows={children.map((child) => ({
+                  key: child.org_unit.id,
+                  label: child.org_unit.name,
+                  reported: child.reporting.reported || 0,
+                  missing: child.reporting.missing || 0,
+                }))}
+              />
+            </div>
+          </>
+        ) : null}
+        <UpdatedAt at={rollup.updatedAt} fromCache={rollup.fromCache} />
+      </div>
+    </Screen>
+  );
+}
