@@ -67,7 +67,7 @@ export function AdminUsers() {
       <div class="desk-wide">
         <DeskNav />
         {done ? <Banner tone="ok" action={{ label: '好', onClick: () => setDone(null) }}>{done}</Banner> : null}
-        <div class="desk-columns">
+        <div class="desk-columns desk-columns-main">
           <section aria-label="用户">
             <h2 class="section-title">{user.org_unit.name}的用户</h2>
             <TextField label="查找用户" name="user_q" value={q} onChange={setQ} placeholder="用户名或姓名" />

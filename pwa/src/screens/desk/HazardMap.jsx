@@ -65,13 +65,18 @@ function MapView({ hazards, tiles }) {
   const box = useRef(null);
   const url = tiles && tiles.map_tile_url;
   useEffect(() => {
-    const map = L.map(box.current, { attributionControl: Boolean(url), zoomSnap: 0.5 });
+    // The vector layer no larger than the view (Leaflet's default draws 10% past each edge, clipped by the box).
+    const map = L.map(box.current, { attributionControl: Boolean(url), zoomSnap: 0.5, zoomAnimation: false, renderer: L.svg({ padding: 0 }) });
     if (url) {
       L.tileLayer(url, { subdomains: tiles.map_tile_subdomains || 'abc', attribution: tiles.map_attribution || '', maxZoom: 18 }).addTo(map);
     }
     const points = hazards.map((h) => [h.lat, h.lon]);
-    if (!url && points.length) {
-      L.polygon(outline(points), { className: 'scope-outline', color: '#0842a0', weight: 2, fillColor: '#dfe8f6', fillOpacity: 0.6, interactive: false }).addTo(map);
+    const shape = !url && points.length ? outline(points) : [];
+    // The view first: Leaflet draws a layer (and gives it its element) once the map has one.
+    if (points.length) map.fitBounds(L.latLngBounds([...points, ...shape]).pad(0.1), { maxZoom: 15 });
+    else map.setView([30, 110], 5);
+    if (shape.length) {
+      L.polygon(shape, { className: 'scope-outline', color: '#0842a0', weight: 2, fillColor: '#dfe8f6', fillOpacity: 0.6, interactive: false }).addTo(map);
     }
     for (const hazard of hazards) {
       const marker = L.circleMarker([hazard.lat, hazard.lon], {
@@ -93,8 +98,6 @@ function MapView({ hazards, tiles }) {
         path.setAttribute('aria-label', `${hazard.title}，${hazard.risk_level_name}`);
       }
     }
-    if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.25), { maxZoom: 15 });
-    else map.setView([30, 110], 5);
     return () => map.remove();
   }, [hazards.map((h) => `${h.id}:${h.risk_level}`).join(','), url]);
   return <div ref={box} class="hazard-map" role="region" aria-label="隐患地图" />;

@@ -84,7 +84,7 @@ export function HazardsList() {
           />
         </div>
         <p class="link-row">
-          <a class="text-link" href={exportHref} download>
+          <a class="text-link" href={exportHref} download="">
             下载台账（XLSX）
           </a>
           {filters.overdue ? <span class="chip chip-error">只看整改超期</span> : null}
