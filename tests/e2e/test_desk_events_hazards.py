@@ -160,14 +160,16 @@ def test_a_township_verifies_a_hazard_and_starts_its_rectification_on_a_phone(pa
     check_screen(page, "h20more-hazards-township-360")
     page.get_by_role("link", name="后山滑坡隐患").click()
     expect(page.get_by_role("heading", name="后山滑坡隐患")).to_be_visible()
-    thumbs = page.locator(".thumbs img")
+    thumbs = page.locator(".photo-thumbs img")
     expect(thumbs).to_have_count(2)
-    expect(page.locator(".thumbs a").first).to_have_attribute("href", re.compile(r"^/api/v1/photos/\d+$"))
-    assert page.evaluate("() => [...document.querySelectorAll('.thumbs img')].every((i) => i.naturalWidth > 0)")
+    expect(page.locator(".photo-thumbs a").first).to_have_attribute("href", re.compile(r"^/api/v1/photos/\d+$"))
+    for index in range(2):  # the thumbnails came (not a broken image)
+        expect(thumbs.nth(index)).to_have_js_property("complete", True)
+        assert thumbs.nth(index).evaluate("(img) => img.naturalWidth") > 0
 
     page.get_by_role("button", name="核实", exact=True).click()
     page.get_by_role("button", name="确认核实").click()
-    expect(page.locator(".history [data-action=verify]")).to_contain_text("核实")
+    expect(page.locator(".hazard-history [data-action=verify]")).to_contain_text("核实")
 
     page.get_by_role("button", name="开始整改", exact=True).click()
     page.get_by_role("button", name="确认开始整改").click()  # nothing filled: the phone says what is missing
@@ -179,10 +181,10 @@ def test_a_township_verifies_a_hazard_and_starts_its_rectification_on_a_phone(pa
     page.get_by_label("整改时限").fill(deadline.isoformat())
     check_screen(page, "h20more-hazard-rectify-360")
     page.get_by_role("button", name="确认开始整改").click()
-    step = page.locator(".history [data-action=start_rectification]")
+    step = page.locator(".hazard-history [data-action=start_rectification]")
     expect(step).to_contain_text("责任人：张三")
     expect(step).to_contain_text(f"时限：{deadline.isoformat()}")
-    expect(page.locator(".history li")).to_have_count(3)  # 上报, 核实, 开始整改
+    expect(page.locator(".hazard-history li")).to_have_count(3)  # 上报, 核实, 开始整改
     after = world.town_api.get(f"/api/v1/hazards/{hazard['id']}").get_json()
     assert after["status"] == "rectifying" and after["responsible_person"] == "张三"
     assert after["monitor_person"] == "李四" and after["deadline"].startswith(deadline.isoformat())
@@ -322,20 +324,23 @@ def test_the_charts_draw_one_bar_per_child_unit_with_its_figures(page, world, lo
     log_in_desk(page, world.town_reviewer)
     page.goto(f"/desk/events/{world.event['id']}/charts")
     chart = page.locator("[data-chart=受灾人口]")
-    expect(chart.locator("rect.bar")).to_have_count(3)
+    expect(chart.locator("rect.chart-bar")).to_have_count(3)
     values = {
-        unit: chart.locator(f"[data-unit={unit}] rect.bar").get_attribute("data-value")
+        unit: chart.locator(f"[data-unit={unit}] rect.chart-bar").get_attribute("data-value")
         for unit in ("石门村", "下河村", "上坪村")
     }
     assert values == {"石门村": "120", "下河村": "45", "上坪村": "0"}
-    assert page.locator("[data-chart=紧急转移安置人口] [data-unit=石门村] rect.bar").get_attribute("data-value") == "30"
-    assert page.locator("[data-chart=倒塌房屋] [data-unit=下河村] rect.bar").get_attribute("data-value") == "2"
+    assert (
+        page.locator("[data-chart=紧急转移安置人口] [data-unit=石门村] rect.chart-bar").get_attribute("data-value")
+        == "30"
+    )
+    assert page.locator("[data-chart=倒塌房屋] [data-unit=下河村] rect.chart-bar").get_attribute("data-value") == "2"
     loss = page.locator("[data-chart=直接经济损失] [data-unit=石门村]")
-    assert loss.locator("rect.bar").get_attribute("data-value") == "12.5"
+    assert loss.locator("rect.chart-bar").get_attribute("data-value") == "12.5"
     expect(loss).to_contain_text("12.50万元")
     # the longest bar is the largest figure
     widths = {
-        unit: float(chart.locator(f"[data-unit={unit}] rect.bar").get_attribute("width"))
+        unit: float(chart.locator(f"[data-unit={unit}] rect.chart-bar").get_attribute("width"))
         for unit in ("石门村", "下河村")
     }
     assert widths["石门村"] > widths["下河村"] > 0

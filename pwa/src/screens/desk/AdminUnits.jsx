@@ -24,7 +24,7 @@ export function AdminUnits() {
       <div class="desk-wide">
         <DeskNav />
         <p class="muted">点「展开」看下级单位；村下面可以新增网格。</p>
-        <ul class="unit-tree">
+        <ul class="org-tree">
           <UnitNode unit={user.org_unit} startOpen />
         </ul>
       </div>
@@ -39,17 +39,17 @@ function UnitNode({ unit, startOpen = false }) {
   const leaf = unit.level === 'grid';
   return (
     <li data-unit={unit.name}>
-      <div class="unit-line">
-        <span class="unit-name">{unit.name}</span>
+      <div class="org-line">
+        <span class="org-name">{unit.name}</span>
         <span class="chip">{LEVEL_NAMES[unit.level] || unit.level}</span>
         <span class="muted">{unit.code}</span>
         {!leaf ? (
-          <button type="button" class="small-button" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={`${open ? '收起' : '展开'} ${unit.name}`}>
+          <button type="button" class="row-button" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={`${open ? '收起' : '展开'} ${unit.name}`}>
             {open ? '收起' : '展开'}
           </button>
         ) : null}
         {unit.level === 'village' ? (
-          <button type="button" class="small-button" onClick={() => setAdding(!adding)} aria-label={`新增网格 ${unit.name}`}>
+          <button type="button" class="row-button" onClick={() => setAdding(!adding)} aria-label={`新增网格 ${unit.name}`}>
             新增网格
           </button>
         ) : null}
@@ -73,11 +73,11 @@ function Children({ parent }) {
   const read = useCached(`/org-units?parent_id=${parent.id}&per_page=200`);
   const items = read.data ? read.data.items : [];
   return (
-    <div class="unit-children">
+    <div class="org-children">
       <Reading of={[read]} what="下级单位" />
       {read.error && !read.data ? <Banner tone="warn">{readError(read.error, '下级单位')}</Banner> : null}
       {read.data && !items.length ? <p class="muted">没有下级单位。</p> : null}
-      <ul class="unit-tree">
+      <ul class="org-tree">
         {items.map((unit) => (
           <UnitNode key={unit.id} unit={unit} />
         ))}

@@ -67,14 +67,14 @@ export function AdminUsers() {
       <div class="desk-wide">
         <DeskNav />
         {done ? <Banner tone="ok" action={{ label: '好', onClick: () => setDone(null) }}>{done}</Banner> : null}
-        <div class="desk-columns desk-columns-main">
+        <div class="wide-columns wide-columns-main">
           <section aria-label="用户">
             <h2 class="section-title">{user.org_unit.name}的用户</h2>
             <TextField label="查找用户" name="user_q" value={q} onChange={setQ} placeholder="用户名或姓名" />
             <Reading of={[list]} what="用户" />
             {list.error && !list.data ? <Banner tone="warn">{readError(list.error, '用户')}</Banner> : null}
             {items.length ? (
-              <table class="desk-table user-table">
+              <table class="ledger-table user-table">
                 <thead>
                   <tr>
                     <th scope="col">用户</th>
@@ -96,15 +96,15 @@ export function AdminUsers() {
                       <td data-label="电话">{target.phone ? <a href={`tel:${target.phone}`}>{target.phone}</a> : '—'}</td>
                       <td data-label="状态">{target.active ? <span class="chip chip-ok">启用</span> : <span class="chip chip-error">已停用</span>}</td>
                       <td>
-                        <span class="link-row">
-                          <button type="button" class="small-button" onClick={() => setDialog({ kind: 'edit', target })} aria-label={`修改 ${target.username}`}>
+                        <span class="link-line">
+                          <button type="button" class="row-button" onClick={() => setDialog({ kind: 'edit', target })} aria-label={`修改 ${target.username}`}>
                             修改
                           </button>
-                          <button type="button" class="small-button" onClick={() => setDialog({ kind: 'password', target })} aria-label={`重置密码 ${target.username}`}>
+                          <button type="button" class="row-button" onClick={() => setDialog({ kind: 'password', target })} aria-label={`重置密码 ${target.username}`}>
                             重置密码
                           </button>
                           {target.id !== user.id ? (
-                            <button type="button" class={`small-button ${target.active ? 'small-button-danger' : ''}`} onClick={() => setDialog({ kind: 'active', target })} aria-label={`${target.active ? '停用' : '启用'} ${target.username}`}>
+                            <button type="button" class={`row-button ${target.active ? 'row-button-danger' : ''}`} onClick={() => setDialog({ kind: 'active', target })} aria-label={`${target.active ? '停用' : '启用'} ${target.username}`}>
                               {target.active ? '停用' : '启用'}
                             </button>
                           ) : null}

@@ -17,7 +17,7 @@ export function BarChart({ title, rows, unit = '', format = (v) => String(v) }) 
   const span = WIDTH - LABEL - VALUE;
   const height = rows.length * ROW + 6;
   return (
-    <figure class="chart" data-chart={title}>
+    <figure class="bar-chart" data-chart={title}>
       <figcaption class="section-title">{title}</figcaption>
       {rows.length ? (
         <svg viewBox={`0 0 ${WIDTH} ${height}`} role="img" aria-label={`${title}：${rows.map((r) => `${r.label} ${format(r.value)}${unit}`).join('，')}`}>
@@ -29,7 +29,7 @@ export function BarChart({ title, rows, unit = '', format = (v) => String(v) }) 
                 <text class="chart-label" x={LABEL - 6} y={y + BAR - 4} text-anchor="end">
                   {shortLabel(row.label)}
                 </text>
-                <rect class="bar" x={LABEL} y={y} width={width} height={BAR} rx="3" data-value={row.value} />
+                <rect class="chart-bar" x={LABEL} y={y} width={width} height={BAR} rx="3" data-value={row.value} />
                 <text class="chart-value" x={LABEL + width + 4} y={y + BAR - 4}>
                   {format(row.value)}
                   {unit}
@@ -50,15 +50,15 @@ export function CompletenessChart({ title, rows }) {
   const span = WIDTH - LABEL - VALUE;
   const height = rows.length * ROW + 6;
   return (
-    <figure class="chart" data-chart={title}>
+    <figure class="bar-chart" data-chart={title}>
       <figcaption class="section-title">{title}</figcaption>
-      <p class="legend">
+      <p class="chart-legend">
         <span>
-          <span class="legend-swatch legend-reported" />
+          <span class="chart-legend-swatch chart-legend-reported" />
           已报
         </span>
         <span>
-          <span class="legend-swatch legend-missing" />
+          <span class="chart-legend-swatch chart-legend-missing" />
           未报
         </span>
       </p>

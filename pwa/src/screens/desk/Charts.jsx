@@ -23,9 +23,9 @@ export function Charts({ params }) {
     <Screen title={event.data ? `${event.data.name} · 图表` : '图表'} back={`/desk/events/${params.id}`}>
       <div class="desk-wide">
         <DeskNav />
-        <p class="link-row">
-          <a class="text-link" href={`/desk/events/${params.id}`}>报送情况 ›</a>
-          <a class="text-link" href={`/desk/events/${params.id}/manage`}>灾害过程设置 ›</a>
+        <p class="link-line">
+          <a class="go-link" href={`/desk/events/${params.id}`}>报送情况 ›</a>
+          <a class="go-link" href={`/desk/events/${params.id}/manage`}>灾害过程设置 ›</a>
         </p>
         <Reading of={[rollup]} what="汇总" />
         {rollup.error && !data ? <Banner tone="warn">{readError(rollup.error, '汇总')}</Banner> : null}

@@ -18,11 +18,11 @@ export function ConfirmDialog({ open, title, children, confirmLabel, onConfirm, 
     if (!busy) onCancel();
   };
   return (
-    <dialog ref={ref} class="confirm-dialog" aria-labelledby={id.current} onCancel={cancel}>
+    <dialog ref={ref} class="desk-dialog" aria-labelledby={id.current} onCancel={cancel}>
       {open ? (
         <>
           <h2 id={id.current}>{title}</h2>
-          <div class="confirm-body">{children}</div>
+          <div class="desk-dialog-body">{children}</div>
           <div class="button-row">
             <button type="button" class="big-button big-button-secondary" onClick={cancel} disabled={busy}>
               取消

@@ -64,10 +64,10 @@ export function EventManage({ params }) {
         {done ? <Banner tone="ok">{done}</Banner> : null}
         {problem ? <Banner tone="error" action={{ label: '好', onClick: () => setProblem(null) }}>{problem}</Banner> : null}
         {data ? (
-          <div class="desk-columns">
+          <div class="wide-columns">
             <section class="card" aria-label="基本情况">
               <h2 class="section-title">基本情况</h2>
-              <dl class="fact-list">
+              <dl class="facts-dl">
                 <dt>名称</dt>
                 <dd>{data.name}</dd>
                 <dt>灾种</dt>
@@ -99,14 +99,14 @@ export function EventManage({ params }) {
                   </>
                 ) : null}
               </dl>
-              <p class="link-row">
-                <a class="text-link" href={`/desk/events/${data.id}`}>报送情况 ›</a>
-                <a class="text-link" href={`/desk/events/${data.id}/charts`}>图表 ›</a>
+              <p class="link-line">
+                <a class="go-link" href={`/desk/events/${data.id}`}>报送情况 ›</a>
+                <a class="go-link" href={`/desk/events/${data.id}/charts`}>图表 ›</a>
               </p>
             </section>
             <section aria-label="过程状态">
               <h2 class="section-title">过程状态</h2>
-              <ol class="status-steps">
+              <ol class="event-steps">
                 <li>
                   <span class="chip chip-warn">进行中</span>各村报初报，之后每天报续报。
                 </li>

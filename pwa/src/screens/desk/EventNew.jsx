@@ -99,7 +99,7 @@ export function EventNew() {
         {read.error && !read.data ? <Banner tone="warn">{readError(read.error, '灾种目录')}</Banner> : null}
         <form class="form" onSubmit={submit} noValidate>
           {problem ? <Banner tone="error">{problem}</Banner> : null}
-          <div class="desk-columns">
+          <div class="wide-columns">
             <div>
               <TextField label="名称" name="name" value={form.name} onChange={set('name')} errors={errors} required placeholder="如：7月强降雨洪涝" />
               <ChoiceGrid label="灾种" name="disaster_type" options={types.map((t) => ({ value: t.name, label: t.name }))} value={form.disaster_type} onChange={set('disaster_type')} errors={errors} required />

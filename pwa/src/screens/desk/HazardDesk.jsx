@@ -57,7 +57,7 @@ export function HazardDesk({ params }) {
         <Reading of={[read]} what="隐患" />
         {read.error && !hazard ? <Banner tone="warn">{readError(read.error, '隐患')}</Banner> : null}
         {hazard ? (
-          <div class="desk-columns">
+          <div class="wide-columns">
             <div>
               <Facts hazard={hazard} />
               <Photos photos={hazard.photos || []} />
@@ -85,7 +85,7 @@ function Facts({ hazard }) {
         {hazard.overdue ? <span class="chip chip-error">整改超期</span> : null}
         {hazard.supervised ? <span class="chip chip-warn">挂牌督办</span> : null}
       </p>
-      <dl class="fact-list">
+      <dl class="facts-dl">
         <dt>编号</dt>
         <dd>{hazard.number}</dd>
         <dt>村</dt>
@@ -129,7 +129,7 @@ function Photos({ photos }) {
   return (
     <section aria-label="照片">
       <h2 class="section-title">照片（{photos.length}）</h2>
-      <ul class="thumbs">
+      <ul class="photo-thumbs">
         {photos.map((photo, index) => (
           <li key={photo.id}>
             <a href={photo.url} target="_blank" rel="noopener">
@@ -146,7 +146,7 @@ function History({ steps }) {
   return (
     <section aria-label="处理记录">
       <h2 class="section-title">处理记录</h2>
-      <ol class="history">
+      <ol class="hazard-history">
         {steps.map((step, index) => (
           <li key={index} data-action={step.action}>
             <p>

@@ -46,7 +46,7 @@ export function HazardMap() {
             <ul>
               {unplaced.map((h) => (
                 <li key={h.id}>
-                  <a class="text-link" href={`/desk/hazards/${h.id}`}>
+                  <a class="go-link" href={`/desk/hazards/${h.id}`}>
                     {h.title}
                   </a>{' '}
                   <span class="muted">{h.address}</span>

@@ -64,14 +64,14 @@ export function HazardsList() {
     <Screen title="隐患台账" back="/">
       <div class="desk-wide">
         <DeskNav />
-        <nav class="desk-nav" aria-label="隐患分类查看">
+        <nav class="desk-tabs" aria-label="隐患分类查看">
           {VIEWS.map(([href, label]) => (
             <a key={label} href={`/desk/hazards${href}`} aria-current={current === href ? 'page' : undefined}>
               {label}
             </a>
           ))}
         </nav>
-        <div class="filters" role="search" aria-label="筛选隐患">
+        <div class="filter-grid" role="search" aria-label="筛选隐患">
           <SelectField label="状态" name="status" value={filters.status || ''} onChange={set('status')} options={[{ value: '', label: '全部状态' }, ...STATUS_OPTIONS.map(([value, label]) => ({ value, label }))]} />
           <SelectField label="类型" name="category" value={filters.category || ''} onChange={set('category')} options={[{ value: '', label: '全部类型' }, ...CATEGORIES]} />
           <SelectField label="风险等级" name="risk_level" value={filters.risk_level || ''} onChange={set('risk_level')} options={[{ value: '', label: '全部等级' }, ...RISK_LEVELS.map(([value, label]) => ({ value, label }))]} />
@@ -83,8 +83,8 @@ export function HazardsList() {
             options={[{ value: '', label: `全部${childLevel}` }, ...(children.data ? children.data.items : []).map((unit) => ({ value: String(unit.id), label: unit.name }))]}
           />
         </div>
-        <p class="link-row">
-          <a class="text-link" href={exportHref} download="">
+        <p class="link-line">
+          <a class="go-link" href={exportHref} download="">
             下载台账（XLSX）
           </a>
           {filters.overdue ? <span class="chip chip-error">只看整改超期</span> : null}
@@ -94,7 +94,7 @@ export function HazardsList() {
         {list.error && !list.data ? <Banner tone="warn">{readError(list.error, '隐患')}</Banner> : null}
         {list.data && !items.length ? <p class="muted">没有符合条件的隐患。</p> : null}
         {items.length ? (
-          <table class="desk-table hazard-table">
+          <table class="ledger-table hazard-table">
             <thead>
               <tr>
                 <th scope="col">名称</th>

@@ -25,7 +25,7 @@ export function DeskNav() {
   if (user.role === 'reviewer') links.unshift(['/desk/events/new', '开启灾害过程']);
   if (user.role === 'admin') links.push(['/desk/admin', '用户管理'], ['/desk/admin/units', '区划与网格']);
   return (
-    <nav class="desk-nav" aria-label="工作台功能">
+    <nav class="desk-tabs" aria-label="工作台功能">
       <a href="/">工作台</a>
       {links.map(([href, label]) => (
         <a key={href} href={href} aria-current={path === href ? 'page' : undefined}>
@@ -44,7 +44,7 @@ export function SelectField({ label, name, value, onChange, options, errors, req
         {label}
         {required ? <span class="required">（必选）</span> : null}
       </span>
-      <select class="input select" name={name} value={value} onChange={(event) => onChange(event.currentTarget.value)}>
+      <select class="input input-select" name={name} value={value} onChange={(event) => onChange(event.currentTarget.value)}>
         {options.map((option) => (
           <option key={option.value} value={option.value}>
             {option.label}
@@ -59,7 +59,7 @@ export function SelectField({ label, name, value, onChange, options, errors, req
 
 export function RiskTag({ level, name }) {
   const found = RISK_LEVELS.find(([key]) => key === level);
-  return <span class={`risk risk-${level}`}>{name || (found ? found[1] : level)}</span>;
+  return <span class={`risk-tag risk-tag-${level}`}>{name || (found ? found[1] : level)}</span>;
 }
 
 /** "2026-07-01 08:00" (the date always: a ledger is read across days). */
