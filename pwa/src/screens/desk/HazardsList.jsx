@@ -12,7 +12,7 @@ import { DeskNav, RISK_LEVELS, RiskTag, SelectField, day, readError } from './de
 
 const FILTERS = ['status', 'category', 'risk_level', 'org_unit_id', 'overdue'];
 const STATUS_OPTIONS = [
-  ['reported', '待核实（已上报）'],
+  ['reported', '待核实'],
   ['verified', '已核实'],
   ['rectifying', '整改中'],
   ['rectified', '已整改'],
