@@ -432,3 +432,38 @@ def test_the_screens_at_the_other_width(page, desk_page, world, login_as, xiahe,
         page.goto(path)
         expect(ready).to_be_visible()
         check_screen(page, f"h20more-{name}-360")
+
+
+def test_with_map_tile_url_the_map_takes_its_tiles_from_there(desk_page, desk, world, login_as, app, base_url):
+    """The tile source is the deployment's (here on the app's own origin, which the CSP allows): tiles come from it
+    and no outline is drawn."""
+    _hazard(login_as, world.reporter, world.village.id, title="村后山体滑坡", risk_level="major")
+    tiles: list[str] = []
+
+    def tile(route) -> None:
+        tiles.append(route.request.url)
+        route.fulfill(status=200, content_type="image/png", body=TILE_PNG)
+
+    desk.route("**/tiles/**", tile)
+    app.config.update(MAP_TILE_URL=f"{base_url}/tiles/{{z}}/{{x}}/{{y}}.png", MAP_ATTRIBUTION="测试底图")
+    try:
+        log_in_desk(desk_page, world.county_reviewer)
+        desk_page.goto("/desk/map")
+        expect(desk_page.locator("path.hazard-marker")).to_have_count(1)
+        expect(desk_page.locator("img.leaflet-tile-loaded").first).to_be_visible()
+        expect(desk_page.locator(".leaflet-control-attribution")).to_contain_text("测试底图")
+        expect(desk_page.locator("path.scope-outline")).to_have_count(0)
+        assert tiles and all(re.search(r"/tiles/\d+/\d+/\d+\.png$", url) for url in tiles), tiles
+    finally:
+        app.config.update(MAP_TILE_URL=None, MAP_ATTRIBUTION="")
+
+
+def _png() -> bytes:
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (256, 256), (225, 235, 225)).save(out, "PNG")
+    return out.getvalue()
+
+
+TILE_PNG = _png()
