@@ -40,19 +40,23 @@ function UnitNode({ unit, startOpen = false }) {
   return (
     <li data-unit={unit.name}>
       <div class="org-line">
-        <span class="org-name">{unit.name}</span>
-        <span class="chip">{LEVEL_NAMES[unit.level] || unit.level}</span>
-        <span class="muted">{unit.code}</span>
-        {!leaf ? (
-          <button type="button" class="row-button" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={`${open ? '收起' : '展开'} ${unit.name}`}>
-            {open ? '收起' : '展开'}
-          </button>
-        ) : null}
-        {unit.level === 'village' ? (
-          <button type="button" class="row-button" onClick={() => setAdding(!adding)} aria-label={`新增网格 ${unit.name}`}>
-            新增网格
-          </button>
-        ) : null}
+        <span class="org-name">
+          {unit.name}
+          <span class="chip">{LEVEL_NAMES[unit.level] || unit.level}</span>
+          <span class="org-code muted">{unit.code}</span>
+        </span>
+        <span class="org-actions">
+          {!leaf ? (
+            <button type="button" class="row-button" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={`${open ? '收起' : '展开'} ${unit.name}`}>
+              {open ? '收起' : '展开'}
+            </button>
+          ) : null}
+          {unit.level === 'village' ? (
+            <button type="button" class="row-button" onClick={() => setAdding(!adding)} aria-label={`新增网格 ${unit.name}`}>
+              新增网格
+            </button>
+          ) : null}
+        </span>
       </div>
       {adding ? (
         <NewGrid
