@@ -13,7 +13,6 @@ import uuid
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 import swagger_ui_bundle
@@ -62,34 +61,6 @@ FEATURES = (
 API_PREFIX = "/api/v1"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
-
-
-def security_headers(map_tile_url: str | None) -> dict[str, str]:
-    """SECURITY_HEADERS, with the map tiles' host allowed as an image source when MAP_TILE_URL is set (a ``{s}``
-    subdomain becomes ``*``): the map's tiles are the only thing the app loads from elsewhere."""
-    source = tile_source(map_tile_url)
-    if not source:
-        return SECURITY_HEADERS
-    policy = SECURITY_HEADERS["Content-Security-Policy"].replace("img-src 'self'", f"img-src 'self' {source}", 1)
-    return {**SECURITY_HEADERS, "Content-Security-Policy": policy}
-
-
-def tile_source(url: str | None) -> str | None:
-    """``https://t{s}.tianditu.gov.cn/vec_w/wmts?…`` → ``https://*.tianditu.gov.cn``; None for no or a bad URL."""
-    if not url:
-        return None
-    parts = urlsplit(url)
-    host = parts.netloc
-    if parts.scheme not in ("http", "https") or not host or any(c in host for c in " ;,'\""):
-        return None
-    labels = host.split(".")
-    if "{" in labels[0]:
-        labels[0] = "*"
-    if any("{" in label for label in labels):
-        return None
-    return f"{parts.scheme}://{'.'.join(labels)}"
-
-
 PWA_DIST = Path(__file__).resolve().parent.parent / "pwa" / "dist"
 # On every response, API, errors and static files alike. Photos are shown from blob: URLs (the outbox) and
 # thumbnails may be data: URLs; nothing may frame the app, and no plugin or foreign form target is allowed.
@@ -366,7 +337,9 @@ def _register_request_hooks(app: Flask) -> None:
 
             raise Forbidden(roles_only_message(roles))
 
-    headers = security_headers(app.config["MAP_TILE_URL"])
+    from server.settings.csp import with_map_tiles
+
+    headers = with_map_tiles(SECURITY_HEADERS, app.config["MAP_TILE_URL"])
 
     @app.after_request
     def add_request_id(response):

@@ -4,6 +4,7 @@ import { useEffect } from 'preact/hooks';
 import { navigate, resolve, useRoute } from './router.js';
 import { isDeskUser, useSession } from './session.js';
 import { useUpdate } from './update.js';
+import { DESK_MORE_ROUTES } from './deskMoreRoutes.js';
 import { Home } from './screens/Home.jsx';
 import { HazardNew } from './screens/HazardNew.jsx';
 import { Login } from './screens/Login.jsx';
@@ -17,17 +18,6 @@ import { DeskEvent } from './screens/DeskEvent.jsx';
 import { WarningBoard } from './screens/WarningBoard.jsx';
 import { WarningDetail } from './screens/WarningDetail.jsx';
 import { WarningNew } from './screens/WarningNew.jsx';
-import { lazyScreen } from './lazyScreen.jsx';
-
-// Desk screens for events, hazards, charts, the map and admin: each its own chunk, loaded on first use.
-const EventNew = lazyScreen(() => import('./screens/desk/EventNew.jsx').then((m) => m.EventNew));
-const EventManage = lazyScreen(() => import('./screens/desk/EventManage.jsx').then((m) => m.EventManage));
-const EventCharts = lazyScreen(() => import('./screens/desk/Charts.jsx').then((m) => m.Charts));
-const HazardsList = lazyScreen(() => import('./screens/desk/HazardsList.jsx').then((m) => m.HazardsList));
-const HazardDesk = lazyScreen(() => import('./screens/desk/HazardDesk.jsx').then((m) => m.HazardDesk));
-const HazardMap = lazyScreen(() => import('./screens/desk/HazardMap.jsx').then((m) => m.HazardMap));
-const AdminUsers = lazyScreen(() => import('./screens/desk/AdminUsers.jsx').then((m) => m.AdminUsers));
-const AdminUnits = lazyScreen(() => import('./screens/desk/AdminUnits.jsx').then((m) => m.AdminUnits));
 
 export const ROUTES = [
   ['/', Start],
@@ -40,15 +30,8 @@ export const ROUTES = [
   ['/warnings/new', WarningNew],
   ['/warnings/:id/board', WarningBoard],
   ['/warnings/:id', WarningDetail],
-  ['/desk/events/new', EventNew],
-  ['/desk/events/:id/manage', EventManage],
-  ['/desk/events/:id/charts', EventCharts],
+  ...DESK_MORE_ROUTES, // lazy desk screens; /desk/events/new before /desk/events/:id
   ['/desk/events/:id', DeskEvent],
-  ['/desk/hazards', HazardsList],
-  ['/desk/hazards/:id', HazardDesk],
-  ['/desk/map', HazardMap],
-  ['/desk/admin', AdminUsers],
-  ['/desk/admin/units', AdminUnits],
 ];
 
 /** Reporters start at Home (上报隐患, 报灾情 …); reviewers and viewers at the duty desk (工作台). */

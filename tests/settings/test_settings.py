@@ -2,7 +2,8 @@
 
 import pytest
 
-from server import security_headers, tile_source
+from server import SECURITY_HEADERS
+from server.settings.csp import tile_source, with_map_tiles
 from tests.conftest import PASSWORD, assert_error
 
 TIANDITU = "https://t{s}.tianditu.gov.cn/vec_w/wmts?SERVICE=WMTS&TILEMATRIX={z}&TILEROW={y}&TILECOL={x}&tk=KEY"
@@ -64,4 +65,6 @@ def test_settings_want_a_login(client):
 def test_tile_source(url, source):
     assert tile_source(url) == source
     if source is None:
-        assert security_headers(url)["Content-Security-Policy"].startswith("default-src 'self'; img-src 'self' blob:")
+        assert with_map_tiles(SECURITY_HEADERS, url)["Content-Security-Policy"].startswith(
+            "default-src 'self'; img-src 'self' blob:"
+        )
