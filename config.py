@@ -122,6 +122,13 @@ WARNING_WEBHOOK_RETRIES = 2
 WARNING_WEBHOOK_BACKOFF = 2.0
 WARNING_NOTIFY_MAX_ATTEMPTS = 15
 
+# The desk's hazard map: a Leaflet tile URL template (e.g. a 天地图 WMTS URL with the deployment's key), what {s}
+# takes in it, and the provider's credit. None: no tiles; the map draws the points over the scope's outline and asks
+# nothing outside the app's own origin. When set, the template's host is allowed in the CSP's img-src.
+MAP_TILE_URL = None
+MAP_TILE_SUBDOMAINS = "abc"
+MAP_ATTRIBUTION = ""
+
 # Lists
 PER_PAGE_DEFAULT = 50
 PER_PAGE_MAX = 200

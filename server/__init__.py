@@ -58,6 +58,7 @@ FEATURES = (
     "photos",
     "warnings",
     "dashboard",
+    "settings",
 )
 API_PREFIX = "/api/v1"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
@@ -346,10 +347,14 @@ def _register_request_hooks(app: Flask) -> None:
 
             raise Forbidden(roles_only_message(roles))
 
+    from server.settings.csp import with_map_tiles
+
+    headers = with_map_tiles(SECURITY_HEADERS, app.config["MAP_TILE_URL"])
+
     @app.after_request
     def add_request_id(response):
         response.headers["X-Request-ID"] = g.get("request_id", "")
-        response.headers.update(SECURITY_HEADERS)
+        response.headers.update(headers)
         if app.config["ENV_NAME"] == "production":
             response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
         if request.path.startswith(API_PREFIX) and "Cache-Control" not in response.headers:

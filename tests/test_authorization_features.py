@@ -149,6 +149,7 @@ CASES = [
     Case("open event", "post", "/api/v1/events", REVIEWER, 201, event_body),
     Case("list events", "get", "/api/v1/events", ANY, scoped=False),
     Case("read event", "get", "/api/v1/events/{event}", ANY),
+    Case("disaster types", "get", "/api/v1/disaster-types", ANY, scoped=False),
     Case("event status", "post", "/api/v1/events/{event}/status", REVIEWER, body=lambda t: {"status": "stable"}),
     # The county's event concerns township A (its reviewer reads it) but is not township A's to move along.
     Case(
@@ -361,6 +362,8 @@ CASES = [
     # --- the damage indicators and their rules: the same vocabulary for every logged-in user
     Case("indicators", "get", "/api/v1/indicators", ANY, scoped=False),
     Case("disaster types", "get", "/api/v1/disaster-types", ANY, scoped=False),
+    # --- settings
+    Case("settings", "get", "/api/v1/settings", ANY, scoped=False),
     # --- named ledgers (台账): filed by the village's reporter, changed by it or a reviewer above, reviewed by the
     # level above; the full ID number only for a county reviewer
     Case("register casualty", "post", "/api/v1/events/{event}/casualties", REPORTER, 201, lambda t: casualty_body(t)),

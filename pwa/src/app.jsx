@@ -5,6 +5,7 @@ import { navigate, resolve, useRoute } from './router.js';
 import { isDeskUser, useSession } from './session.js';
 import { useUpdate } from './update.js';
 import { keepIndicators } from './indicators.js';
+import { Dashboard, DESK_ROUTES } from './deskRoutes.js';
 import { Home } from './screens/Home.jsx';
 import { HazardNew } from './screens/HazardNew.jsx';
 import { Login } from './screens/Login.jsx';
@@ -19,19 +20,6 @@ import { WarningNew } from './screens/WarningNew.jsx';
 import { Ledgers } from './screens/Ledgers.jsx';
 import { CasualtyEdit, CasualtyNew, HouseEdit, HouseNew } from './screens/LedgerForms.jsx';
 import { LocalEventNew } from './screens/LocalEventNew.jsx';
-import { lazyScreen } from './lazy.jsx';
-
-// The desks' screens (township, county): a chunk of their own, fetched only when a desk user opens one.
-const desk = () => import('./screens/desk/index.js');
-const Dashboard = lazyScreen(desk, 'Dashboard');
-// More specific paths first: /desk/events/new (and the like) before /desk/events/:id.
-const DESK_ROUTES = [
-  ['/desk/local-events', lazyScreen(desk, 'LocalEvents')],
-  ['/desk/events/:id/signoff', lazyScreen(desk, 'SignOff')],
-  ['/desk/events/:id/ledgers', lazyScreen(desk, 'Ledgers')],
-  ['/desk/events/:id/units/:unitId', lazyScreen(desk, 'UnitRollup')],
-  ['/desk/events/:id', lazyScreen(desk, 'DeskEvent')],
-];
 
 export const ROUTES = [
   ['/', Start],

@@ -31,7 +31,7 @@ describe('现在要办', () => {
       ['/desk/events/7/signoff', '山洪：乡镇上报'],
       ['/desk/events/7', '山洪：2 份报告待审核'],
       ['/desk/events/7', '山洪：1 个村未报，请催报'],
-      ['/desk/hazards', '1 处隐患整改超期'],
+      ['/desk/hazards?overdue=true', '1 处隐患整改超期'],
     ]);
   });
 

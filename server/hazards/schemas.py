@@ -7,7 +7,7 @@ from datetime import datetime, time
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
 from server.clock import as_utc, local_zone
-from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter, UserBrief
+from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief, UnitFilter, UserBrief
 from server.hazards.models import ACTIONS, CATEGORIES, RISK_LEVELS, STATUSES
 
 _CATEGORY_BY_NAME = {name: key for key, name in CATEGORIES.items()}
@@ -102,6 +102,7 @@ class HazardOut(Schema):
     number = fields.String()  # 编号
     client_id = fields.String()
     org_unit_id = fields.Integer()
+    org_unit = fields.Nested(UnitBrief, metadata={"description": "the village or grid, named"})
     category = fields.String()
     category_name = fields.String()  # 中文
     title = fields.String()

@@ -163,7 +163,7 @@ class Officer(threading.Thread):
             uploaded = self.call(
                 "POST",
                 f"/api/v1/hazards/{created.json()['id']}/photos",
-                files={"file": ("slope.jpg", io.BytesIO(self.photo), "image/jpeg")},
+                files={"file": ("slope.jpg", self.photo, "image/jpeg")},  # bytes: each retry sends them whole
             )
             if uploaded is not None:
                 self.photo_ids.append(uploaded.json()["id"])

@@ -24,6 +24,12 @@ def test_reporter_files_a_hazard(people, tree):
     hazard = response.get_json()
     assert hazard["status"] == "reported" and hazard["status_name"] == "已上报"
     assert hazard["org_unit_id"] == tree.village_a1.id
+    assert hazard["org_unit"] == {
+        "id": tree.village_a1.id,
+        "code": tree.village_a1.code,
+        "name": tree.village_a1.name,
+        "level": "village",
+    }  # named: the desk's ledger shows the village
     assert hazard["category"] == "landslide" and hazard["category_name"] == "滑坡"
     assert hazard["risk_level"] == "high" and hazard["supervised"] is False
     assert hazard["found_at"] == "2026-07-01T08:30:00+08:00"
@@ -212,6 +218,7 @@ def test_list_is_scoped_filtered_and_paged(people, tree):
     page = people.county.get(f"{URL}?per_page=2&page=1").get_json()
     assert (page["total"], page["per_page"], page["page"], len(page["items"])) == (5, 2, 1, 2)
     assert page["items"][0]["id"] == b1["id"]  # newest found first
+    assert page["items"][0]["org_unit"]["name"] == tree.village_b1.name
     last = people.county.get(f"{URL}?per_page=2&page=3").get_json()
     assert len(last["items"]) == 1
 

@@ -128,7 +128,7 @@ export function todoItems(data, user) {
     }
   }
   if (data.hazards && data.hazards.overdue_rectification) {
-    items.push({ key: 'hz', href: '/desk/hazards', tone: 'error', text: `${data.hazards.overdue_rectification} 处隐患整改超期` });
+    items.push({ key: 'hz', href: '/desk/hazards?overdue=true', tone: 'error', text: `${data.hazards.overdue_rectification} 处隐患整改超期` });
   }
   return items;
 }

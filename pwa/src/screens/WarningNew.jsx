@@ -4,6 +4,7 @@
 import { useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, FieldError, NumberField, Screen, TextField } from '../components/index.js';
 import { useCached } from '../cache.js';
+import { useDisasterTypes } from '../disasterTypes.js';
 import { flash } from '../flash.js';
 import { isoLocal } from '../format.js';
 import { navigate } from '../router.js';
@@ -12,8 +13,6 @@ import { useSend } from '../useSend.js';
 import { DEFAULT_ACK_MINUTES, LEVEL_OPTIONS, levelName } from '../warnings.js';
 import './warnings.css';
 
-// The national list of disaster types (一级灾种), as events use them.
-export const DISASTER_TYPES = ['洪涝', '台风', '风雹', '地质灾害', '干旱', '低温冷冻', '雪灾', '沙尘暴', '地震', '森林草原火灾', '生物灾害', '其他'];
 const EXPIRY_OPTIONS = [6, 12, 24, 48].map((hours) => ({ value: hours, label: `${hours} 小时` }));
 
 const EMPTY = { level: '', disaster_type: '', title: '', body: '', minutes: '', expiresInHours: 24, targets: [] };
@@ -32,6 +31,7 @@ export function checkWarning(form) {
 export function WarningNew() {
   const { user } = useSession();
   const [form, setForm] = useState(EMPTY);
+  const { types } = useDisasterTypes(); // the national list the server publishes (一级灾种)
   const { errors, setErrors, problem, setProblem, sending, send } = useSend();
   const set = (key) => (value) => {
     setForm((previous) => ({ ...previous, [key]: value }));
@@ -69,7 +69,7 @@ export function WarningNew() {
       <form class="form" onSubmit={submit} noValidate>
         {problem ? <Banner tone="error">{problem}</Banner> : null}
         <ChoiceGrid label="预警级别" name="level" options={LEVEL_OPTIONS} value={form.level} onChange={set('level')} columns={2} errors={errors} required />
-        <ChoiceGrid label="灾种" name="disaster_type" options={DISASTER_TYPES.map((t) => ({ value: t, label: t }))} value={form.disaster_type} onChange={set('disaster_type')} errors={errors} required />
+        <ChoiceGrid label="灾种" name="disaster_type" options={types.map((t) => ({ value: t.name, label: t.name }))} value={form.disaster_type} onChange={set('disaster_type')} errors={errors} required />
         <TextField label="标题" name="title" value={form.title} onChange={set('title')} errors={errors} required placeholder="如：山洪灾害红色预警" />
         <TextField label="预警内容" name="body" value={form.body} onChange={set('body')} errors={errors} multiline required placeholder="影响范围、时间，要求村里做什么" />
         <Targets unit={user.org_unit} value={form.targets} onChange={set('targets')} errors={errors} />

@@ -76,7 +76,7 @@ function Ledger({ ledger, eventId, canReveal }) {
       {list.data && !rows.length ? <p class="muted">台账里还没有人。</p> : null}
       {rows.length ? (
         <div class="table-box">
-          <table class="desk-table ledger-table">
+          <table class="desk-table named-ledger-table">
             <caption>{ledger.title}</caption>
             <thead>
               <tr>
