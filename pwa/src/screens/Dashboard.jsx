@@ -165,9 +165,9 @@ function Tools({ user }) {
         {user.role === 'reviewer' ? <BigButton label="发布预警" sub="选级别、内容和接收的村" href="/warnings/new" /> : null}
         {user.role === 'reviewer' ? <BigButton label="开启灾害过程" tone="secondary" href="/desk/events/new" /> : null}
         <BigButton label="本地事件" tone="secondary" href="/desk/local-events" />
-        <BigButton label="隐患" tone="secondary" href="/desk/hazards" />
+        <BigButton label="隐患台账" tone="secondary" href="/desk/hazards" />
         <BigButton label="隐患地图" tone="secondary" href="/desk/map" />
-        {user.role === 'admin' ? <BigButton label="用户和单位" tone="secondary" href="/desk/admin" /> : null}
+        {user.role === 'admin' ? <BigButton label="用户管理" sub="用户、区划与网格" tone="secondary" href="/desk/admin" /> : null}
       </div>
     </nav>
   );
