@@ -56,6 +56,7 @@ FEATURES = (
     "photos",
     "warnings",
     "dashboard",
+    "sms",
 )
 API_PREFIX = "/api/v1"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
