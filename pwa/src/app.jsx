@@ -1,6 +1,6 @@
 // The app shell: the session decides between the login screen and the routes; the update prompt sits above
 // every screen (the flash message is in Screen, under the title bar).
-import { useEffect } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { navigate, resolve, useRoute } from './router.js';
 import { isDeskUser, useSession } from './session.js';
 import { useUpdate } from './update.js';
@@ -30,7 +30,17 @@ export const ROUTES = [
   ['/warnings/:id/board', WarningBoard],
   ['/warnings/:id', WarningDetail],
   ['/desk/events/:id', DeskEvent],
+  ['/desk/sms', DeskSmsRoute],
 ];
+
+/** 短信报灾's desk page, loaded on first visit (desk code stays out of the officer's first load). */
+function DeskSmsRoute() {
+  const [Page, setPage] = useState(null);
+  useEffect(() => {
+    import('./sms/DeskSms.jsx').then((module) => setPage(() => module.DeskSms));
+  }, []);
+  return Page ? <Page /> : <div class="splash">正在打开…</div>;
+}
 
 /** Reporters start at Home (上报隐患, 报灾情 …); reviewers and viewers at the duty desk (工作台). */
 function Start() {

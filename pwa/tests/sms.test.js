@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decode, encode, hasSmsForm, join, mac, Malformed, NoSmsForm, readPart } from '../src/sms/codec.js';
+import { contextOf, SMS_AFTER_MS, smsLinks, smsOffered } from '../src/sms/store.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../tests/fixtures/sms_examples.json', import.meta.url), 'utf8'));
 
@@ -51,9 +52,9 @@ describe('GR1 examples shared with the server', () => {
     });
   }
 
-  it('has no SMS form for an item with photos', () => {
+  it('keeps the SMS form of a report with photos (the photos follow over HTTP)', () => {
     const { item } = fixture.examples[0];
-    expect(hasSmsForm({ kind: item.kind, body: item.body, photos: [{ blobId: 'x' }] })).toBe(false);
+    expect(hasSmsForm({ kind: item.kind, body: item.body, photos: [{ blobId: 'x' }] })).toBe(true);
   });
 
   for (const text of fixture.malformed) {
@@ -63,4 +64,49 @@ describe('GR1 examples shared with the server', () => {
       }).toThrow(Malformed);
     });
   }
+});
+
+describe('when 用短信发送 is offered', () => {
+  const example = fixture.examples[0].item;
+  const item = {
+    clientId: example.client_id,
+    kind: 'damage',
+    url: `/events/${example.context_id}/damage-reports`,
+    body: { ...example.body, org_unit_id: example.unit_id },
+    status: 'pending',
+    createdAt: 0,
+    attempts: 0,
+    photos: [],
+  };
+  const settings = { userId: 7, key: 'k', number: '10690000123' };
+  const later = SMS_AFTER_MS + 1;
+
+  it('after a few minutes with no data, or after failed sends', () => {
+    expect(smsOffered(item, { settings, online: false, unreachable: false, now: later })).toBe(true);
+    expect(smsOffered(item, { settings, online: true, unreachable: true, now: later })).toBe(true);
+    expect(smsOffered({ ...item, attempts: 3 }, { settings, online: true, unreachable: false, now: later })).toBe(true);
+  });
+
+  it('not at once, not while the app gets through, not without the key and number', () => {
+    expect(smsOffered(item, { settings, online: false, unreachable: true, now: SMS_AFTER_MS - 1 })).toBe(false);
+    expect(smsOffered(item, { settings, online: true, unreachable: false, now: later })).toBe(false);
+    expect(smsOffered(item, { settings: null, online: false, unreachable: true, now: later })).toBe(false);
+    expect(smsOffered(item, { settings: { ...settings, number: '' }, online: false, now: later })).toBe(false);
+  });
+
+  it("not for an item that needs attention, has free text, or is another user's", () => {
+    const offline = { settings, online: false, unreachable: true, now: later };
+    expect(smsOffered({ ...item, status: 'needs_attention' }, offline)).toBe(false);
+    expect(smsOffered({ ...item, body: { ...item.body, note: '桥断了' } }, offline)).toBe(false);
+    expect(smsOffered({ ...item, kind: 'hazard', url: '/hazards' }, offline)).toBe(false);
+    expect(smsOffered({ ...item, ownerId: 8 }, offline)).toBe(false);
+    expect(smsOffered({ ...item, ownerId: 7 }, offline)).toBe(true);
+  });
+
+  it('links to the number with the coded body', async () => {
+    const [link] = await smsLinks(item, { ...settings, key: fixture.examples[0].key }, example.minute * 60000);
+    expect(link).toBe(`sms:10690000123?body=${encodeURIComponent(fixture.examples[0].sms[0])}`);
+    expect(contextOf(item)).toBe(example.context_id);
+    expect(contextOf({ url: '/warnings/9/ack' })).toBe(9);
+  });
 });

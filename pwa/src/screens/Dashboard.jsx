@@ -37,6 +37,7 @@ export function Dashboard() {
       {found.error && !data ? <Banner tone="warn">{found.error.status === 0 ? '没有网络，还没读到工作台（需要联网一次）。' : found.error.message}</Banner> : null}
       {data ? <DeskBody data={data} /> : null}
       <UpdatedAt at={found.updatedAt} fromCache={found.fromCache} />
+      {user.role !== 'viewer' ? <a class="link-button desk-sms-link" href="/desk/sms">短信报灾：接收号码与网关状态</a> : null}
       <button type="button" class="link-button logout" onClick={leave}>
         退出
       </button>

@@ -5,6 +5,7 @@ import { deleteItem, sendNow, STALE_AFTER_MS, storageStatus } from '../outbox.js
 import { navigate } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
 import { fixPath, KIND_NAMES } from '../kinds.js';
+import { SmsSend } from '../sms/SmsSend.jsx';
 
 export function Outbox() {
   const { items, state, loaded } = useOutbox();
@@ -77,6 +78,7 @@ function OutboxItem({ item }) {
         <span class="outbox-status">{STATUS_NAMES[item.status]}</span>
       </p>
       {item.lastError && !attention && item.attempts ? <p class="muted">上次没发出去：{item.lastError.message}（已试 {item.attempts} 次）</p> : null}
+      <SmsSend item={item} />
       {attention ? (
         <div class="attention">
           <p class="attention-message">服务器没有收下：{item.lastError.message}</p>
