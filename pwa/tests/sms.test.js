@@ -94,11 +94,11 @@ describe('when 用短信发送 is offered', () => {
     expect(smsOffered(item, { settings: { ...settings, number: '' }, online: false, now: later })).toBe(false);
   });
 
-  it("not for an item that needs attention, has free text, or is another user's", () => {
+  it("not for an item that needs attention, is too long for 3 SMS, or is another user's", () => {
     const offline = { settings, online: false, unreachable: true, now: later };
     expect(smsOffered({ ...item, status: 'needs_attention' }, offline)).toBe(false);
-    expect(smsOffered({ ...item, body: { ...item.body, note: '桥断了' } }, offline)).toBe(false);
-    expect(smsOffered({ ...item, kind: 'hazard', url: '/hazards' }, offline)).toBe(false);
+    expect(smsOffered({ ...item, body: { ...item.body, note: '桥断了' } }, offline)).toBe(true); // text goes whole
+    expect(smsOffered({ ...item, body: { ...item.body, note: '桥'.repeat(140) } }, offline)).toBe(false);
     expect(smsOffered({ ...item, ownerId: 8 }, offline)).toBe(false);
     expect(smsOffered({ ...item, ownerId: 7 }, offline)).toBe(true);
   });

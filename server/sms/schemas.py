@@ -22,7 +22,7 @@ class GatewayPayload(Schema):
 
 
 class RecordRef(Schema):
-    type = fields.String(metadata={"description": "damage_report, evacuation_report or warning_ack"})
+    type = fields.String(metadata={"description": "damage_report, evacuation_report, warning_ack or hazard"})
     id = fields.Integer()
 
 

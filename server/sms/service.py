@@ -44,6 +44,8 @@ from server.errors import ApiError, Invalid, Unauthorized
 from server.evacuation import service as evacuation_service
 from server.evacuation.schemas import EvacuationCreate
 from server.extensions import db
+from server.hazards import service as hazard_service
+from server.hazards.schemas import HazardCreate
 from server.idempotency import insert_unless_taken
 from server.orgunits.models import OrgUnit
 from server.sms import codec
@@ -62,7 +64,7 @@ REASONS = {
     "bad_mac": "校验码不对，请重新登录应用后再发",
     "expired": "短信已过期，请重新填报",
 }
-WHAT = {"evacuation": "转移避险情况", "ack": "叫应"}
+WHAT = {"evacuation": "转移避险情况", "ack": "叫应", "hazard": "隐患报告"}
 
 
 def check_secret(given: str | None) -> None:
@@ -220,6 +222,11 @@ def _apply(message: codec.Message, user: User) -> tuple[str, Any, bool, str]:
         data = _loaded(EvacuationCreate, {**body, "client_id": message.client_id, "org_unit_id": message.unit_id})
         submission = evacuation_service.submit_evacuation(actor=user, event_id=message.context_id, **data)
         return "evacuation_report", submission.report, submission.created, WHAT["evacuation"]
+    if message.kind == "hazard":
+        unit = {"org_unit_id": message.unit_id} if message.unit_id is not None else {}
+        data = _loaded(HazardCreate, {**body, "client_id": message.client_id, **unit})
+        hazard, created = hazard_service.create_hazard(actor=user, **data)
+        return "hazard", hazard, created, WHAT["hazard"]
     data = _loaded(WarningAckIn, {**body, "client_id": message.client_id})
     ack, created = acks.acknowledge(actor=user, warning_id=message.context_id, **data)
     return "warning_ack", ack, created, WHAT["ack"]

@@ -299,3 +299,53 @@ def test_the_desk_sees_the_number_and_the_gateways_health(app, sms, login_as, ma
     beside = login_as(make_user("reviewer", tree.town_b)).get("/api/v1/sms/gateway").get_json()
     assert beside["recent"] == []
     assert_error(sms.api.get("/api/v1/sms/gateway"), 403, "forbidden")
+
+
+def test_text_goes_whole_so_a_report_with_notes_is_the_same_record_over_http(app, sms):
+    file_report(sms.api, sms.event["id"], "initial", FLOOD)
+    client_id = str(uuid.uuid4())
+    lower = {**FLOOD, "injured": 4}  # a figure going down needs its change note (变动说明)
+    body = {
+        "stage": "update",
+        "figures": lower,
+        "note": "村东头桥断了，已设警示。",
+        "change_note": "1 人重复统计，已核减",
+    }
+    answers = [
+        delivered(sms.client, text) for text in texts(sms.key, "damage", sms.event["id"], body, client_id=client_id)
+    ]
+    answer = answers[-1]  # one SMS, or the last of its parts
+    assert answer["outcome"] == "accepted", answer
+    read = sms.county_api.get(f"/api/v1/damage-reports/{answer['record']['id']}").get_json()
+    assert (read["note"], read["change_note"]) == (body["note"], body["change_note"])
+    resend = sms.api.post(f"/api/v1/events/{sms.event['id']}/damage-reports", json={**body, "client_id": client_id})
+    assert resend.status_code == 200 and resend.get_json()["id"] == answer["record"]["id"]
+
+
+def test_a_hazard_by_sms_then_its_http_resend(app, sms, tree):
+    client_id = str(uuid.uuid4())
+    found_at = clock.now().replace(microsecond=0).isoformat()
+    body = {
+        "category": "landslide",
+        "risk_level": "major",
+        "title": "后山滑坡",
+        "description": "",
+        "threatened_households": 5,
+        "threatened_persons": 18,
+        "address": "",
+        "lat": 29.256321,
+        "lon": 117.861254,
+        "accuracy_m": 12,
+        "found_at": found_at,
+    }
+    (text,) = texts(sms.key, "hazard", 0, body, client_id=client_id)
+    answer = delivered(sms.client, text)
+    assert answer["outcome"] == "accepted" and answer["record"]["type"] == "hazard", answer
+    assert answer["reply"] == f"已收到隐患报告，编号{answer['record']['id']}。"
+    hazard = sms.api.get(f"/api/v1/hazards/{answer['record']['id']}").get_json()
+    assert (hazard["title"], hazard["category"], hazard["risk_level"]) == ("后山滑坡", "landslide", "major")
+    assert hazard["lat"] == 29.256321 and hazard["threatened_persons"] == 18
+    resend = sms.api.post("/api/v1/hazards", json={**body, "client_id": client_id})
+    assert resend.status_code == 200, resend.get_json()
+    assert resend.get_json()["id"] == answer["record"]["id"]
+    assert audit(app, "hazard.create")[-1].changes["channel"] == "sms"

@@ -4,8 +4,9 @@
 //
 //   GR1 <kind> <client_id> <context> <unit> <minute> <data...> <mac>
 //
-// Free text does not go by SMS: an item with a note other than the two fixed one-tap ones, a change note, photos,
-// or a hazard has no SMS form (encode throws NoSmsForm).
+// Text goes whole, as Unicode code points in base 36 (3 characters a character), so the record is the same one
+// the app's later HTTP send makes. Photos never go by SMS; an item needing more than 3 SMS has no SMS form
+// (encode throws NoSmsForm).
 
 export const VERSION = 'GR1';
 export const SMS_LENGTH = 160;
@@ -15,13 +16,33 @@ const MAC_BYTES = 5;
 const CLIENT_ID_DIGITS = 25;
 const CHUNK_LENGTH = SMS_LENGTH - `${VERSION} 1/3 ${'0'.repeat(MAC_DIGITS)} `.length; // 143
 
-const KINDS = { D: 'damage', E: 'evacuation', A: 'ack' };
-const KIND_LETTERS = { damage: 'D', evacuation: 'E', ack: 'A' };
+const KINDS = { D: 'damage', E: 'evacuation', A: 'ack', H: 'hazard' };
+const KIND_LETTERS = { damage: 'D', evacuation: 'E', ack: 'A', hazard: 'H' };
 const STAGES = { I: 'initial', U: 'update', F: 'final' };
 const STAGE_LETTERS = { initial: 'I', update: 'U', final: 'F' };
 const NOTES = { Z: '零报告：本村无灾情', N: '本日无新增' };
 const NOTE_FLAGS = { '零报告：本村无灾情': 'Z', '本日无新增': 'N' };
 const COUNTS = ['evacuated', 'centralized', 'dispersed', 'returned'];
+// server/hazards/models.py CATEGORIES and RISK_LEVELS, in their order.
+const CATEGORY_CODES = [
+  'landslide',
+  'collapse',
+  'debris_flow',
+  'ground_subsidence',
+  'flash_flood',
+  'waterlogging',
+  'embankment',
+  'reservoir',
+  'dangerous_house',
+  'forest_fire',
+  'road_bridge',
+  'work_safety',
+  'other',
+];
+const RISK_CODES = ['low', 'medium', 'high', 'major'];
+const FULL_WIDTH = 0xff00;
+const DIRECT_BELOW = 0xb000;
+const DECIMAL_TEXT = /^-?[0-9]+(?:\.[0-9]+)?$/;
 
 // server/damage/indicators.py, in its order (the fixture's examples keep the two lists equal).
 export const INDICATORS = [
@@ -110,39 +131,125 @@ function hundredths(value) {
 }
 
 const amountText = (h) => `${h / 100n}.${String(h % 100n).padStart(2, '0')}`;
-const blank = (text) => !(text || '').trim();
+
+/** `<label>:<code points>`, or nothing for an empty text. */
+export function textToken(label, text) {
+  if (!text) return [];
+  let out = '';
+  for (const char of String(text)) {
+    const point = char.codePointAt(0);
+    if (point < DIRECT_BELOW) out += to36(point).padStart(3, '0');
+    else if (point >= FULL_WIDTH && point <= 0xffff) out += to36(point - FULL_WIDTH + DIRECT_BELOW).padStart(3, '0');
+    else out += `-${to36(point).padStart(4, '0')}`;
+  }
+  return [`${label}:${out}`];
+}
+
+function readText(coded) {
+  let text = '';
+  let i = 0;
+  while (i < coded.length) {
+    let point;
+    if (coded[i] === '-') {
+      if (coded.length < i + 5) throw new Malformed('bad text');
+      point = small(coded.slice(i + 1, i + 5));
+      i += 5;
+      if (point > 0x10ffff) throw new Malformed('bad text');
+    } else {
+      if (coded.length < i + 3) throw new Malformed('bad text');
+      const value = small(coded.slice(i, i + 3));
+      i += 3;
+      point = value < DIRECT_BELOW ? value : value - DIRECT_BELOW + FULL_WIDTH;
+      if (point > 0xffff) throw new Malformed('bad text');
+    }
+    if (point >= 0xd800 && point <= 0xdfff) throw new Malformed('bad text');
+    text += String.fromCodePoint(point);
+  }
+  if (!text) throw new Malformed('empty text');
+  return text;
+}
+
+function decimalText(value) {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new NoSmsForm('not a number');
+  const text = String(value);
+  if (!DECIMAL_TEXT.test(text)) throw new NoSmsForm('a number in exponent form');
+  return text;
+}
+
+function numberOf(text) {
+  if (!DECIMAL_TEXT.test(text)) throw new Malformed('bad number');
+  return Number(text);
+}
+
+const ISO = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(Z|[+-]\d{2}:\d{2})$/;
+
+function seconds(text) {
+  if (typeof text !== 'string' || !ISO.test(text)) throw new NoSmsForm('found_at is not an ISO time with an offset');
+  return Math.floor(Date.parse(text) / 1000);
+}
+
+/** `X:<text>` tokens, each label at most once and in the order of `labels`. */
+function texts(tokens, labels) {
+  const out = {};
+  let order = -1;
+  for (const token of tokens) {
+    const at = token.indexOf(':');
+    const label = token.slice(0, at);
+    if (at !== 1 || !labels.includes(label) || labels.indexOf(label) <= order) throw new Malformed('bad text token');
+    order = labels.indexOf(label);
+    out[label] = readText(token.slice(at + 1));
+  }
+  return out;
+}
 
 function dataTokens(kind, body) {
   if (kind === 'damage') {
-    if (!blank(body.change_note)) throw new NoSmsForm('a change note is free text');
-    const note = (body.note || '').trim();
-    let flags = '';
-    if (note) {
-      if (!NOTE_FLAGS[note]) throw new NoSmsForm('a note is free text');
-      flags += NOTE_FLAGS[note];
-    }
+    const note = body.note || '';
+    let flags = NOTE_FLAGS[note] || '';
+    const notes = [...(flags ? [] : textToken('N', note)), ...textToken('C', body.change_note || '')];
     const figures = body.figures || {};
     if (Object.keys(figures).some((key) => !INDICATORS.some((i) => i.key === key))) throw new NoSmsForm('unknown figures');
     if (SPECIFIC.some((key) => figures[key] !== null && figures[key] !== undefined)) flags += 'G';
     if (!STAGE_LETTERS[body.stage]) throw new NoSmsForm('unknown stage');
     const values = INDICATORS.map((i) => (i.decimal ? hundredths(figures[i.key]) : whole(figures[i.key])));
-    return [STAGE_LETTERS[body.stage] + flags, positional(values)];
+    return [STAGE_LETTERS[body.stage] + flags, positional(values), ...notes];
   }
   if (kind === 'evacuation') {
-    if (!blank(body.note)) throw new NoSmsForm('a note is free text');
     const tokens = [positional(COUNTS.map((key) => whole(body[key])))];
     const allocations = body.allocations || [];
     if (allocations.length) {
       tokens.push('S' + allocations.flatMap((a) => [whole(a.shelter_id), whole(a.persons)]).map(to36).join('.'));
     }
-    return tokens;
+    return [...tokens, ...textToken('N', body.note || '')];
   }
   if (kind === 'ack') {
-    if (!blank(body.note)) throw new NoSmsForm('a note is free text');
     const given = (key) => (body[key] === null || body[key] === undefined || body[key] === '' ? '-' : to36(whole(body[key])));
-    return [`${given('households_notified')}.${given('persons_notified')}`];
+    return [`${given('households_notified')}.${given('persons_notified')}`, ...textToken('N', body.note || '')];
   }
+  if (kind === 'hazard') return hazardTokens(body);
   throw new NoSmsForm(`${kind} has no SMS form`);
+}
+
+function hazardTokens(body) {
+  const category = CATEGORY_CODES.indexOf(body.category);
+  const risk = RISK_CODES.indexOf(body.risk_level);
+  if (category < 0 || risk < 0) throw new NoSmsForm('unknown category or risk level');
+  if (!body.title) throw new NoSmsForm('a hazard needs its title');
+  const found = seconds(body.found_at);
+  const tokens = [
+    to36(category) + to36(risk),
+    positional([whole(body.threatened_households), whole(body.threatened_persons)]),
+    to36(found),
+  ];
+  const given = (value) => value !== null && value !== undefined;
+  if (given(body.lat) || given(body.lon)) {
+    const place = [decimalText(body.lat), decimalText(body.lon)];
+    if (given(body.accuracy_m)) place.push(decimalText(body.accuracy_m));
+    tokens.push(`L${place.join(',')}`);
+  } else if (given(body.accuracy_m)) {
+    throw new NoSmsForm('an accuracy without a position');
+  }
+  return [...tokens, ...textToken('T', body.title), ...textToken('D', body.description || ''), ...textToken('A', body.address || '')];
 }
 
 function uuidToInt(clientId) {
@@ -169,12 +276,15 @@ export async function mac(key, signed) {
 }
 
 /**
- * Whether an item could go by SMS at all (no free text, a kind with a form), without signing it. Photos do not
- * matter: they never go by SMS, and follow over HTTP once the report is on file (the outbox's resend answers 200).
+ * Whether an item could go by SMS at all (a kind with a form, within 3 SMS), without signing it: the length is
+ * reckoned with the longest ids. Photos do not matter: they never go by SMS, and follow over HTTP once the report
+ * is on file (the outbox's resend answers 200).
  */
 export function hasSmsForm({ kind, body }) {
   try {
-    dataTokens(kind, body || {});
+    if (!KIND_LETTERS[kind]) return false;
+    const widest = [VERSION, 'D', '0'.repeat(CLIENT_ID_DIGITS), 'ZZZZZZ', 'ZZZZZZ', 'ZZZZZZ'];
+    split([...widest, ...dataTokens(kind, body || {}), '0'.repeat(MAC_DIGITS)].join(' '));
     return true;
   } catch (error) {
     if (error instanceof NoSmsForm) return false;
@@ -259,8 +369,9 @@ export function decode(text) {
 
 function decodeBody(kind, data) {
   if (kind === 'damage') {
-    if (data.length !== 2) throw new Malformed('a damage report has two data tokens');
+    if (data.length < 2) throw new Malformed('a damage report has two data tokens');
     const [head, numbers] = data;
+    const notes = texts(data.slice(2), 'NC');
     const stage = STAGES[head[0]];
     const flags = head.slice(1);
     if (!stage || [...flags].some((f) => !'ZNG'.includes(f)) || new Set(flags).size !== flags.length) {
@@ -277,23 +388,55 @@ function decodeBody(kind, data) {
       figures[indicator.key] = indicator.decimal ? amountText(values[i]) : Number(values[i]);
     });
     const noteFlag = [...flags].find((f) => NOTES[f]);
-    return { stage, figures, note: noteFlag ? NOTES[noteFlag] : '', change_note: '' };
+    if (noteFlag && notes.N !== undefined) throw new Malformed('two notes');
+    return { stage, figures, note: noteFlag ? NOTES[noteFlag] : (notes.N ?? ''), change_note: notes.C ?? '' };
   }
   if (kind === 'evacuation') {
-    if (data.length !== 1 && data.length !== 2) throw new Malformed('an evacuation has one or two data tokens');
+    if (!data.length) throw new Malformed('an evacuation has its counts');
     const counts = unpositional(data[0], COUNTS.length);
     const body = Object.fromEntries(COUNTS.map((key, i) => [key, Number(counts[i])]));
+    const rest = data.slice(1);
     let allocations = [];
-    if (data.length === 2) {
-      if (!data[1].startsWith('S')) throw new Malformed('bad allocations');
-      const numbers = data[1].slice(1).split('.').map(small);
+    if (rest.length && rest[0].startsWith('S')) {
+      const numbers = rest.shift().slice(1).split('.').map(small);
       if (numbers.length % 2) throw new Malformed('bad allocations');
       allocations = [];
       for (let i = 0; i < numbers.length; i += 2) allocations.push({ shelter_id: numbers[i], persons: numbers[i + 1] });
     }
-    return { ...body, allocations, note: '' };
+    return { ...body, allocations, note: texts(rest, 'N').N ?? '' };
   }
-  if (data.length !== 1 || data[0].split('.').length !== 2) throw new Malformed('an acknowledgement has one data token');
+  if (kind === 'hazard') return decodeHazard(data);
+  if (!data.length || data[0].split('.').length !== 2) throw new Malformed('an acknowledgement has one data token');
   const [households, persons] = data[0].split('.').map((t) => (t === '-' ? null : small(t)));
-  return { households_notified: households, persons_notified: persons, note: '' };
+  return { households_notified: households, persons_notified: persons, note: texts(data.slice(1), 'N').N ?? '' };
+}
+
+function decodeHazard(data) {
+  if (data.length < 4 || data[0].length !== 2) throw new Malformed('a hazard has its codes, counts, time and title');
+  const category = small(data[0][0]);
+  const risk = small(data[0][1]);
+  if (category >= CATEGORY_CODES.length || risk >= RISK_CODES.length) throw new Malformed('unknown category or risk level');
+  const [households, persons] = unpositional(data[1], 2).map(Number);
+  const time = small(data[2]);
+  if (time > 4102444800) throw new Malformed('bad time');
+  const rest = data.slice(3);
+  let place = { lat: null, lon: null, accuracy_m: null };
+  if (rest.length && rest[0].startsWith('L')) {
+    const numbers = rest.shift().slice(1).split(',').map(numberOf);
+    if (numbers.length !== 2 && numbers.length !== 3) throw new Malformed('bad position');
+    place = { lat: numbers[0], lon: numbers[1], accuracy_m: numbers.length === 3 ? numbers[2] : null };
+  }
+  const words = texts(rest, 'TDA');
+  if (words.T === undefined) throw new Malformed('a hazard needs its title');
+  return {
+    category: CATEGORY_CODES[category],
+    risk_level: RISK_CODES[risk],
+    title: words.T,
+    description: words.D ?? '',
+    address: words.A ?? '',
+    ...place,
+    threatened_households: households,
+    threatened_persons: persons,
+    found_at: new Date(time * 1000).toISOString().replace('.000Z', '+00:00'),
+  };
 }

@@ -36,8 +36,9 @@ export async function markSmsSent(clientId, at = Date.now()) {
   await setMeta(SENT, { ...kept, [clientId]: at });
 }
 
-/** The event or warning an item is for, from its URL (/events/12/damage-reports, /warnings/9/ack). */
+/** The event or warning an item is for, from its URL (/events/12/damage-reports, /warnings/9/ack); 0 for a hazard. */
 export function contextOf(item) {
+  if (item.kind === 'hazard') return 0;
   const match = /^\/(?:events|warnings)\/(\d+)\//.exec(item.url || '');
   return match ? Number(match[1]) : null;
 }
