@@ -92,6 +92,7 @@ describe('when 用短信发送 is offered', () => {
     expect(smsOffered(item, { settings, online: true, unreachable: false, now: later })).toBe(false);
     expect(smsOffered(item, { settings: null, online: false, unreachable: true, now: later })).toBe(false);
     expect(smsOffered(item, { settings: { ...settings, number: '' }, online: false, now: later })).toBe(false);
+    expect(smsOffered(item, { settings: { ...settings, phone: '' }, online: false, now: later })).toBe(false); // no phone registered
   });
 
   it("not for an item that needs attention, is too long for 3 SMS, or is another user's", () => {

@@ -44,6 +44,7 @@ from server.errors import ApiError, Invalid, Unauthorized
 from server.evacuation import service as evacuation_service
 from server.evacuation.schemas import EvacuationCreate
 from server.extensions import db
+from server.fields import INT_MAX
 from server.hazards import service as hazard_service
 from server.hazards.schemas import HazardCreate
 from server.idempotency import insert_unless_taken
@@ -109,6 +110,8 @@ def receive(*, sender: str, text: str) -> SmsMessage:
         message = codec.decode(whole)
         if part is not None and message.mac != part.mac:
             raise codec.Malformed("the parts do not make the message they say")
+        if max(message.context_id, message.unit_id or 0) > INT_MAX:
+            raise codec.Malformed("an id beyond the id columns")
     except codec.Malformed:
         return _refused(sender, text, _Refused("malformed", REASONS["malformed"]), part, number, now)
     try:

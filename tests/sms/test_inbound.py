@@ -185,7 +185,8 @@ def test_parts_out_of_order_are_put_together(app, sms):
 
 
 def test_malformed_messages_and_bad_parts_are_refused(app, sms):
-    for text in ("你好", "GR1 D nonsense", "GR1 1/2 ABCDEFGH"):
+    (huge,) = texts(sms.key, "damage", 2**40, {"stage": "initial", "figures": FLOOD})  # no such id column value
+    for text in ("你好", "GR1 D nonsense", "GR1 1/2 ABCDEFGH", huge):
         answer = delivered(sms.client, text)
         assert (answer["outcome"], answer["reason"]) == ("refused", "malformed"), text
     assert messages(app)[0].reply == "未收下：短信格式不对，请用应用生成的短信"

@@ -12,14 +12,16 @@ export const SMS_AFTER_ATTEMPTS = 3; // or this many sends failed
 /** Keep the key and number of a login / me answer (`{user, sms_key, sms_number}`); ignores an answer without. */
 export async function rememberSms(answer) {
   if (!answer || !answer.user || typeof answer.sms_key !== 'string') return;
-  await setMeta(SETTINGS, { userId: answer.user.id, key: answer.sms_key, number: answer.sms_number || '' });
+  const { user } = answer;
+  // phone: the server takes a user's SMS only from the phone registered for the user; without one, no offer.
+  await setMeta(SETTINGS, { userId: user.id, key: answer.sms_key, number: answer.sms_number || '', phone: user.phone || '' });
 }
 
 export async function forgetSms() {
   await deleteMeta(SETTINGS);
 }
 
-/** {userId, key, number} or undefined. */
+/** {userId, key, number, phone} or undefined. */
 export function smsSettings() {
   return getMeta(SETTINGS);
 }
@@ -45,10 +47,10 @@ export function contextOf(item) {
 
 /**
  * Whether 用短信发送 is offered for an item: it has an SMS form, is still waiting, belongs to the user whose key
- * the phone holds, and has waited SMS_AFTER_MS while the phone has no data (or its sends kept failing).
+ * the phone holds (a user with a registered phone: the server takes SMS only from it), and has waited SMS_AFTER_MS while the phone has no data (or its sends kept failing).
  */
 export function smsOffered(item, { settings, online, unreachable, now = Date.now() }) {
-  if (!settings || !settings.key || !settings.number) return false;
+  if (!settings || !settings.key || !settings.number || settings.phone === '') return false;
   if (item.status !== 'pending' && item.status !== 'sending') return false;
   const owner = item.ownerId ?? (item.owner && item.owner.id);
   if (owner !== undefined && owner !== null && owner !== settings.userId) return false;
