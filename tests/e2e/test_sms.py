@@ -103,6 +103,11 @@ def test_a_report_by_sms_when_there_is_no_data_then_the_resend_is_the_same_recor
     assert sorted(r["id"] for r in final) == sorted([initial.get_json()["id"], report_id])
     assert [r["channel"] for r in final] == ["http", "sms"]
 
+    # The lists say how each report came.
+    page.goto("/reports")
+    expect(page.get_by_text("短信报送：受灾 45 人")).to_be_visible()
+    shot(page, "h22sms-my-reports-channel")
+
 
 def test_the_county_desk_shows_the_inbound_number_and_the_gateways_last_message(
     page, world, app, gateway, make_user, login_as

@@ -46,7 +46,8 @@ export function ReportRow({ kind, href, title, status, tone, at, line }) {
 }
 
 export function damageLine(report) {
-  if (report.is_zero || isZero(report.figures)) return '零报告（无灾情）';
+  const via = report.channel === 'sms' ? '短信报送：' : ''; // 短信报灾: the desks see how it came
+  if (report.is_zero || isZero(report.figures)) return `${via}零报告（无灾情）`;
   const f = report.figures;
-  return `受灾 ${f.affected_population} 人，直接经济损失 ${f.direct_loss_10k_yuan} 万元`;
+  return `${via}受灾 ${f.affected_population} 人，直接经济损失 ${f.direct_loss_10k_yuan} 万元`;
 }
