@@ -350,3 +350,30 @@ def test_a_hazard_by_sms_then_its_http_resend(app, sms, tree):
     assert resend.status_code == 200, resend.get_json()
     assert resend.get_json()["id"] == answer["record"]["id"]
     assert audit(app, "hazard.create")[-1].changes["channel"] == "sms"
+
+
+def test_the_webhook_notifier_posts_the_reply_to_the_gateways_send_api(app, sms, monkeypatch):
+    from tests.warnings.test_escalation import Gateway
+
+    sender_api = Gateway()
+    sender_api.thread.start()
+    try:
+        monkeypatch.setitem(app.config, "SMS_REPLY_NOTIFIER", "webhook")
+        monkeypatch.setitem(app.config, "SMS_REPLY_WEBHOOK_URL", sender_api.url)
+        monkeypatch.setitem(app.config, "SMS_REPLY_WEBHOOK_SECRET", "send-secret")
+        (text,) = texts(sms.key, "damage", sms.event["id"], {"stage": "initial", "figures": FLOOD})
+        answer = delivered(sms.client, text)
+        row = messages(app)[-1]
+        assert sender_api.messages() == [
+            {"to": OFFICER_PHONE, "message": answer["reply"], "id": f"gridreport-sms-{row.id}"}
+        ]
+        headers = {name.lower(): value for name, value in sender_api.requests[0]["headers"].items()}
+        assert headers["idempotency-key"] == f"gridreport-sms-{row.id}"
+        assert headers["x-gridreport-signature"].startswith("sha256=")
+        assert row.reply_status == "sent"
+        sender_api.statuses = [503]  # the send API fails: the reply is marked, the record stays
+        answer = delivered(sms.client, text)
+        assert answer["outcome"] == "resent" and messages(app)[-1].reply_status == "failed"
+    finally:
+        sender_api.server.shutdown()
+        sender_api.server.server_close()
