@@ -67,6 +67,14 @@ export function SmsSend({ item }) {
         </a>
       ))}
       {links.length ? (
+        <details class="sms-text">
+          <summary>短信内容（短信里没有时可复制）</summary>
+          {links.map((href) => (
+            <code key={href}>{decodeURIComponent(href.split('?body=')[1])}</code>
+          ))}
+        </details>
+      ) : null}
+      {links.length ? (
         <p class="muted sms-hint">
           没有网络时可用短信报送：点上面的按钮，在短信里点「发送」。
           {item.photos.length ? '照片不随短信发送，有网络后自动补发。' : ''}
