@@ -1,7 +1,19 @@
 // The GR1 SMS format against the examples the server's codec is tested with (tests/fixtures/sms_examples.json).
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { decode, encode, hasSmsForm, join, mac, Malformed, NoSmsForm, readPart } from '../src/sms/codec.js';
+import {
+  CATEGORY_CODES,
+  decode,
+  encode,
+  hasSmsForm,
+  INDICATORS,
+  join,
+  mac,
+  Malformed,
+  NoSmsForm,
+  readPart,
+  RISK_CODES,
+} from '../src/sms/codec.js';
 import { contextOf, SMS_AFTER_MS, smsLinks, smsOffered } from '../src/sms/store.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../../tests/fixtures/sms_examples.json', import.meta.url), 'utf8'));
@@ -51,6 +63,12 @@ describe('GR1 examples shared with the server', () => {
       ).rejects.toBeInstanceOf(NoSmsForm);
     });
   }
+
+  it("uses the server's lists in their order", () => {
+    expect(INDICATORS.map((i) => i.key)).toEqual(fixture.codes.indicators);
+    expect(CATEGORY_CODES).toEqual(fixture.codes.categories);
+    expect(RISK_CODES).toEqual(fixture.codes.risks);
+  });
 
   it('keeps the SMS form of a report with photos (the photos follow over HTTP)', () => {
     const { item } = fixture.examples[0];

@@ -70,6 +70,18 @@ def test_the_fixture_covers_every_indicator_in_the_servers_order():
     assert len(full["sms"]) > 1
 
 
+def test_the_codes_are_the_servers_lists_in_their_order():
+    """The positions the format uses (tests/fixtures/sms_examples.json "codes", which the PWA's test reads too)."""
+    from server.hazards.models import CATEGORIES, RISK_LEVELS
+
+    assert FIXTURE["codes"] == {
+        "indicators": list(INDICATOR_KEYS),
+        "categories": list(CATEGORIES),
+        "risks": list(RISK_LEVELS),
+    }
+    assert tuple(CATEGORIES) == codec.CATEGORY_CODES and tuple(RISK_LEVELS) == codec.RISK_CODES
+
+
 def test_a_uuid_goes_and_comes_back_whole():
     for _ in range(200):
         client_id = str(__import__("uuid").uuid4())

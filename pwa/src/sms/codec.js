@@ -24,7 +24,7 @@ const NOTES = { Z: '零报告：本村无灾情', N: '本日无新增' };
 const NOTE_FLAGS = { '零报告：本村无灾情': 'Z', '本日无新增': 'N' };
 const COUNTS = ['evacuated', 'centralized', 'dispersed', 'returned'];
 // server/hazards/models.py CATEGORIES and RISK_LEVELS, in their order.
-const CATEGORY_CODES = [
+export const CATEGORY_CODES = [
   'landslide',
   'collapse',
   'debris_flow',
@@ -39,7 +39,7 @@ const CATEGORY_CODES = [
   'work_safety',
   'other',
 ];
-const RISK_CODES = ['low', 'medium', 'high', 'major'];
+export const RISK_CODES = ['low', 'medium', 'high', 'major'];
 const FULL_WIDTH = 0xff00;
 const DIRECT_BELOW = 0xb000;
 const DECIMAL_TEXT = /^-?[0-9]+(?:\.[0-9]+)?$/;
