@@ -128,6 +128,20 @@ WARNING_NOTIFY_MAX_ATTEMPTS = 15
 MAP_TILE_URL = None
 MAP_TILE_SUBDOMAINS = "abc"
 MAP_ATTRIBUTION = ""
+# SMS fallback (短信报灾, README "短信报灾"): the county's number the phones text to (shown to logged-in users and
+# cached by the PWA), and the gateway's webhook POST /api/v1/sms/inbound, authenticated by SMS_GATEWAY_SECRET (no
+# secret: every delivery is refused). A message composed more than SMS_MAX_AGE_DAYS ago is refused; a part of a
+# long message waits SMS_PART_HOURS for its siblings. Replies (已收到 / 未收下) go by SMS_REPLY_NOTIFIER: "log" writes
+# a log line; "webhook" POSTs {"to", "message", "id"} as JSON to SMS_REPLY_WEBHOOK_URL (the gateway's send API),
+# signed like the warning webhook (X-GridReport-Signature) when SMS_REPLY_WEBHOOK_SECRET is set.
+SMS_INBOUND_NUMBER = ""
+SMS_GATEWAY_SECRET = None
+SMS_MAX_AGE_DAYS = 7
+SMS_PART_HOURS = 24
+SMS_REPLY_NOTIFIER = "log"
+SMS_REPLY_WEBHOOK_URL = None
+SMS_REPLY_WEBHOOK_SECRET = None
+SMS_REPLY_WEBHOOK_TIMEOUT = 5.0
 
 # Lists
 PER_PAGE_DEFAULT = 50

@@ -59,6 +59,7 @@ FEATURES = (
     "warnings",
     "dashboard",
     "settings",
+    "sms",
 )
 API_PREFIX = "/api/v1"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}

@@ -6,6 +6,9 @@ commit or roll back together."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +42,27 @@ class AuditLog(db.Model):
     __table_args__ = (Index("ix_audit_logs_entity", "entity_type", "entity_id"),)
 
 
+# The channel a change came by: "http" (the API), or "sms" while the SMS webhook applies a message (``via``). Audit
+# rows written meanwhile say so (``changes["channel"]``), and records with a channel column take it.
+CHANNELS = ("http", "sms")
+_channel: ContextVar[str] = ContextVar("channel", default="http")
+
+
+@contextmanager
+def via(channel: str) -> Iterator[None]:
+    """Everything recorded inside came by ``channel`` (one of CHANNELS)."""
+    assert channel in CHANNELS
+    token = _channel.set(channel)
+    try:
+        yield
+    finally:
+        _channel.reset(token)
+
+
+def current_channel() -> str:
+    return _channel.get()
+
+
 def snapshot(obj: Any, fields: list[str] | tuple[str, ...]) -> dict[str, Any]:
     return {field: jsonable(getattr(obj, field)) for field in fields}
 
@@ -62,6 +86,9 @@ def record(
     changes: dict[str, Any] | None = None,
 ) -> AuditLog:
     """Add an audit row to the current transaction (flushed with it, committed by the request)."""
+    changes = changes or {}
+    if current_channel() != "http":
+        changes = {**changes, "channel": current_channel()}
     entry = AuditLog(
         actor_id=getattr(actor, "id", None),
         action=action,

@@ -10,6 +10,7 @@ from server.ledgers import models as ledgers_models
 from server.orgunits.models import OrgUnit
 from server.photos import models as photos_models
 from server.rollup import models as rollup_models
+from server.sms import models as sms_models
 from server.users.models import User
 from server.warnings import models as warnings_models
 
@@ -25,5 +26,6 @@ __all__ = [
     "ledgers_models",
     "photos_models",
     "rollup_models",
+    "sms_models",
     "warnings_models",
 ]

@@ -412,6 +412,9 @@ CASES = [
         body=lambda t: {"decision": "approve"},
     ),
     Case("reveal house id number", "post", "/api/v1/damaged-houses/{house}/reveal", REVIEWER, level="county"),
+    # 短信报灾: the inbound number for every phone; the gateway's health for the desks (recent deliveries in scope).
+    Case("sms settings", "get", "/api/v1/sms/settings", ANY, scoped=False),
+    Case("sms gateway health", "get", "/api/v1/sms/gateway", EDITORS, scoped=False),
 ]
 
 
@@ -727,12 +730,17 @@ NOT_IN_MATRIX = {
     ("GET", "/api/v1/docs"): "public (the API reference page)",
     ("GET", "/api/v1/docs/<path:filename>"): "public (the API reference's script and style files)",
     ("POST", "/api/v1/auth/logout"): "every logged-in user ends its own session (tests/auth)",
+    (
+        "POST",
+        "/api/v1/sms/inbound",
+    ): "public: the SMS gateway's webhook, authenticated by its shared secret (tests/sms)",
 }
 PUBLIC = {
     ("POST", "/api/v1/auth/login"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/api/v1/docs"),
     ("GET", "/api/v1/docs/<path:filename>"),
+    ("POST", "/api/v1/sms/inbound"),
 }
 
 

@@ -17,6 +17,7 @@ export const DESK_ROUTES = [
   ['/desk/map', own(() => import('./screens/desk/HazardMap.jsx'), 'HazardMap')],
   ['/desk/admin', own(() => import('./screens/desk/AdminUsers.jsx'), 'AdminUsers')],
   ['/desk/admin/units', own(() => import('./screens/desk/AdminUnits.jsx'), 'AdminUnits')],
+  ['/desk/sms', own(() => import('./sms/DeskSms.jsx'), 'DeskSms')], // 短信报灾: the inbound number, the gateway's health
   ['/desk/local-events', lazyScreen(desk, 'LocalEvents')],
   ['/desk/events/:id/signoff', lazyScreen(desk, 'SignOff')],
   ['/desk/events/:id/ledgers', lazyScreen(desk, 'Ledgers')],

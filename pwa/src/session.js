@@ -3,6 +3,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from './api.js';
 import { deleteMeta, getMeta, setMeta } from './db.js';
+import { forgetSms, rememberSms } from './sms/store.js';
 
 // status: 'unknown' (starting), 'in' (user known), 'out' (must log in)
 let current = { status: 'unknown', user: null, csrf: null, offline: false };
@@ -40,6 +41,7 @@ export async function restoreSession() {
     const me = await api('/auth/me');
     set({ status: 'in', user: me.user, csrf: me.csrf_token, offline: false });
     await setMeta('session', { user: me.user, csrf: me.csrf_token });
+    await rememberSms(me).catch(() => {}); // 短信报灾: the SMS key and number, for sending with no data
   } catch (error) {
     if (error.status === 401) {
       set({ status: 'out', user: null, csrf: null, offline: false });
@@ -55,6 +57,7 @@ export async function logIn(username, password) {
   const result = await api('/auth/login', { method: 'POST', json: { username, password, remember: true } });
   set({ status: 'in', user: result.user, csrf: result.csrf_token, offline: false, expired: false });
   await setMeta('session', { user: result.user, csrf: result.csrf_token });
+  await rememberSms(result).catch(() => {});
   return result.user;
 }
 
@@ -66,6 +69,7 @@ export async function logOut() {
     if (error.status !== 401) throw error;
   }
   await deleteMeta('session');
+  await forgetSms().catch(() => {});
   set({ status: 'out', user: null, csrf: null, expired: false });
 }
 

@@ -5,6 +5,7 @@ from server.access import current_actor
 from server.api import Blueprint, request_json
 from server.auth import service
 from server.auth.schemas import LoginIn, SessionOut
+from server.auth.sms_keys import sms_key
 from server.errors import ApiError
 from server.extensions import db, limiter
 from server.users.models import username_key
@@ -58,7 +59,7 @@ def login(data: dict):
     """Log in; returns the user and the CSRF token for later unsafe requests."""
     user, token = service.log_in(username=data["username"], password=data["password"], remember=data["remember"])
     db.session.commit()
-    return {"user": user, "csrf_token": token}
+    return {"user": user, "csrf_token": token, **_sms(user)}
 
 
 @bp.post("/auth/logout")
@@ -74,4 +75,9 @@ def logout():
 @bp.response(200, SessionOut)
 def me():
     """The logged-in user and the session's CSRF token."""
-    return {"user": current_actor(), "csrf_token": service.csrf_token()}
+    return {"user": current_actor(), "csrf_token": service.csrf_token(), **_sms(current_actor())}
+
+
+def _sms(user) -> dict[str, str]:
+    """短信报灾: the user's signing key and the county's number, for the phone to keep with the user's data."""
+    return {"sms_key": sms_key(user), "sms_number": current_app.config.get("SMS_INBOUND_NUMBER") or ""}

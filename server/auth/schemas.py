@@ -13,3 +13,10 @@ class LoginIn(InputSchema):
 class SessionOut(Schema):
     user = fields.Nested(UserOut)
     csrf_token = fields.String()
+    sms_key = fields.String(
+        metadata={
+            "description": "the user's key for signing reports sent by SMS (短信报灾); a new one after a password "
+            "change or reset, so the phone keeps the one of its latest login"
+        }
+    )
+    sms_number = fields.String(metadata={"description": "the county's inbound SMS number (SMS_INBOUND_NUMBER)"})

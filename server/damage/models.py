@@ -36,6 +36,8 @@ class DamageReport(db.Model):
     version: Mapped[int] = mapped_column(Integer, default=1)  # optimistic locking of reviews
     note: Mapped[str] = mapped_column(Text, default="")
     change_note: Mapped[str] = mapped_column(Text, default="")
+    # How it arrived: "http" (the app, the API) or "sms" (短信报灾, server/sms); a later resend does not change it.
+    channel: Mapped[str] = mapped_column(String(8), default="http", server_default="http")
 
     affected_population: Mapped[int] = mapped_column(Integer, default=0)  # 受灾人口
     deaths: Mapped[int] = mapped_column(Integer, default=0)  # 因灾死亡人口

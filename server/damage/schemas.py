@@ -69,6 +69,7 @@ class DamageReportOut(Schema):
     is_zero = fields.Boolean()
     note = fields.String()
     change_note = fields.String()
+    channel = fields.String(metadata={"description": "how the report arrived: http (the app, the API) or sms"})
     status = fields.String()
     current = fields.Boolean()
     version = fields.Integer()

@@ -44,7 +44,7 @@ from sqlalchemy.orm.util import identity_key
 
 from server import clock
 from server.access import require_role
-from server.audit_trail import AuditLog, record
+from server.audit_trail import AuditLog, current_channel, record
 from server.damage import figures as fig
 from server.damage.indicators import INDICATORS, TYPE_SPECIFIC
 from server.damage.models import STAGE_NAMES, DamageReport
@@ -277,6 +277,7 @@ def create_report(
         "version": 1,
         "note": note,
         "change_note": change_note,
+        "channel": current_channel(),
         "submitted_by_id": actor.id,
         "submitted_at": now,
         "reviewed_by_id": None,
@@ -290,6 +291,8 @@ def create_report(
         "current": [None, True],
         "figures": [None, fig.canonical(values)],
     }
+    if row["channel"] != "http":
+        changes["channel"] = row["channel"]
     may_write = unit.level == "village" and not fig.rule_errors(values) and stated_type is not None
     postgres = db.session.get_bind().dialect.name == "postgresql"
     if postgres:

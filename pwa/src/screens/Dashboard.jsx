@@ -168,6 +168,7 @@ function Tools({ user }) {
         <BigButton label="隐患台账" tone="secondary" href="/desk/hazards" />
         <BigButton label="隐患地图" tone="secondary" href="/desk/map" />
         {user.role === 'admin' ? <BigButton label="用户管理" sub="用户、区划与网格" tone="secondary" href="/desk/admin" /> : null}
+        {user.role !== 'viewer' ? <BigButton label="短信报灾" sub="接收号码与网关状态" tone="secondary" href="/desk/sms" /> : null}
       </div>
     </nav>
   );

@@ -6,6 +6,7 @@ import { navigate } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
 import { fixPath, KIND_NAMES } from '../kinds.js';
 import { eventOfUrl, LedgerRefused } from './LedgerParts.jsx';
+import { SmsSend } from '../sms/SmsSend.jsx';
 
 export function Outbox() {
   const { items, state, loaded } = useOutbox();
@@ -78,6 +79,7 @@ function OutboxItem({ item }) {
         <span class="outbox-status">{STATUS_NAMES[item.status]}</span>
       </p>
       {item.lastError && !attention && item.attempts ? <p class="muted">上次没发出去：{item.lastError.message}（已试 {item.attempts} 次）</p> : null}
+      <SmsSend item={item} />
       {attention ? (
         <div class="attention">
           <p class="attention-message">服务器没有收下：{item.lastError.message}</p>

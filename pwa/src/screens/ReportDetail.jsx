@@ -108,7 +108,10 @@ function DamageDetail({ report }) {
           {STATUS_NAMES[report.status]}
           {report.current ? '，当前有效' : ''}
         </Fact>
-        <Fact name="报送">{`${report.submitted_by ? report.submitted_by.name : ''} ${clock(report.submitted_at)}`}</Fact>
+        <Fact name="报送">
+          {`${report.submitted_by ? report.submitted_by.name : ''} ${clock(report.submitted_at)}`}
+          {report.channel === 'sms' ? '（短信报送）' : ''}
+        </Fact>
         {report.reviewed_at ? (
           <Fact name="审核">{`${report.reviewed_by ? report.reviewed_by.name : ''} ${clock(report.reviewed_at)}`}</Fact>
         ) : null}

@@ -52,13 +52,15 @@ const LINE_FIGURES = ['affected_population', 'direct_loss_10k_yuan'];
  * screen; `vocab` from useIndicators().
  */
 export function damageLine(report, vocab) {
-  if (report.is_zero || isZero(report.figures)) return '零报告（无灾情）';
-  if (!vocab) return '';
+  const via = report.channel === 'sms' ? '短信报送：' : ''; // 短信报灾: the desks see how it came
+  if (report.is_zero || isZero(report.figures)) return `${via}零报告（无灾情）`;
+  if (!vocab) return via;
   const f = report.figures;
-  return LINE_FIGURES.filter((key) => key in vocab.byKey && key in f).map((key, index) => (
+  const figures = LINE_FIGURES.filter((key) => key in vocab.byKey && key in f).map((key, index) => (
     <span key={key}>
       {index ? '，' : ''}
       <span class="line-figure">{`${vocab.byKey[key].label} ${f[key]} ${vocab.byKey[key].unit}`}</span>
     </span>
   ));
+  return via ? [via, ...figures] : figures;
 }
