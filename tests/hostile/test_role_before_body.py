@@ -38,6 +38,8 @@ ALLOWED = {
     "ledgers.create_damaged_house": ("reporter",),
     "ledgers.change_damaged_house": ("reporter", "reviewer"),
     "ledgers.review_damaged_house": ("reviewer",),
+    "ledgers.reveal_casualty": ("reviewer",),
+    "ledgers.reveal_damaged_house": ("reviewer",),
     "localevents.open_local_event": ("reporter",),
     "localevents.merge_local_event": ("reviewer",),
     "localevents.reject_local_event": ("reviewer",),
