@@ -21,8 +21,8 @@ export function outcomeMessage(outcome) {
     return { tone: 'ok', text: `已送达（${clock(outcome.at)}）。${photos}` };
   }
   if (outcome.status === 'refused') {
-    const error = outcome.error || {};
-    return { tone: 'error', text: `未被接受：${error.message || '服务器没有收下'}。请按红字改好再发。` };
+    // The fix screen it leads to shows the server's message on top and its words at the fields.
+    return { tone: 'error', text: '未被接受，没有报送成功。请按下面的红字改好再发。' };
   }
   return { tone: 'info', text: QUEUED_TEXT };
 }

@@ -15,7 +15,7 @@ describe('outcomeMessage', () => {
     }
     expect(QUEUED_TEXT.startsWith('已存在手机，有网络时自动发送')).toBe(true);
     const refused = outcomeMessage({ status: 'refused', error: { status: 409, message: '该村已报送初报' } });
-    expect(refused).toEqual({ tone: 'error', text: '未被接受：该村已报送初报。请按红字改好再发。' });
+    expect(refused).toEqual({ tone: 'error', text: '未被接受，没有报送成功。请按下面的红字改好再发。' });
   });
 });
 
