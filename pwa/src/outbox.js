@@ -384,6 +384,9 @@ export function createOutbox({
     // Nobody logged in (a logout, an expired session): not one request, not even /healthz, and no timer; the
     // next login's sendNow() starts again.
     if (!user) return cancelTimer();
+    // A forced round (a login's sendNow, 立即发送, a save, online, visible) with someone logged in tries again after a
+    // 401; a new 401 stops it again. Timers never do.
+    if (force && state.loginNeeded) setState({ loginNeeded: false });
     let items = (await listItems()).filter((item) => item.status === 'pending' && belongsTo(item, user));
     if (!force) {
       if (state.loginNeeded) return cancelTimer(); // a 401 stops the sender until a login (sendNow)

@@ -120,6 +120,14 @@ describe('nobody logged in, or a 401: no request at all', () => {
     expect(made.calls.length).toBe(2); // the save's own try (forced), answered 401 again
     expect(made.clock.timers).toEqual([]);
 
+    // A login (forced round) with the sender still offline: the back-off timer runs again (loginNeeded is over).
+    made.session.user = OFFICER_A;
+    made.net.up = false;
+    await made.outbox.sendNow();
+    expect(made.outbox.getState().loginNeeded).toBe(false);
+    expect(made.clock.pendingDelay()).toBeGreaterThan(0);
+    made.net.up = true;
+
     loggedIn = true; // A logs in: Login.jsx calls sendNow()
     made.session.user = OFFICER_A;
     await made.outbox.sendNow();
