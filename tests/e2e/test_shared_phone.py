@@ -43,6 +43,22 @@ def _log_out(page: Page) -> None:
     expect(page.get_by_role("button", name="登录")).to_be_visible()
 
 
+def _cached_users(page: Page) -> set[int]:
+    """The users whose copies of lists the phone keeps (IndexedDB ``cache``, keyed ``u<userId>:<path>``)."""
+    return set(
+        page.evaluate(
+            """() => new Promise((resolve, reject) => {
+                const open = indexedDB.open('gridreport');
+                open.onerror = () => reject(open.error);
+                open.onsuccess = () => {
+                    const request = open.result.transaction('cache').objectStore('cache').getAll();
+                    request.onsuccess = () => { resolve(request.result.map((r) => r.userId)); open.result.close(); };
+                };
+            })"""
+        )
+    )
+
+
 def _rows(world) -> tuple[list[dict], list[dict]]:
     hazards = world.api.get("/api/v1/hazards?per_page=200").get_json()["items"]
     evacuations = world.api.get(f"/api/v1/events/{world.event['id']}/evacuations?per_page=50").get_json()["items"]
@@ -64,6 +80,7 @@ def test_a_shared_phone_keeps_each_officers_reports_theirs(
     _file_evacuation(page, 12)
     expect(page.get_by_text("已存在手机，有网络时自动发送")).to_be_visible()
     expect(page.get_by_role("link", name="待发送")).to_contain_text("2")
+    assert world.reporter.id in _cached_users(page)  # A's lists, kept for offline use
 
     # A logs out: the login screen says 已退出 (not 登录已过期), whose reports wait and that they go with A.
     page.get_by_role("button", name="退出").click()
@@ -78,6 +95,12 @@ def test_a_shared_phone_keeps_each_officers_reports_theirs(
     expect(waiting).to_contain_text("李秀英 的 2 条报告在本机等待发送")
     expect(waiting).to_contain_text("李秀英 再次登录本应用后会自动发送")
     expect(page.get_by_text("后山滑坡")).to_have_count(0)
+    # Logout clears A's copies of lists (just after the screen changes), not A's reports.
+    for _ in range(50):
+        if world.reporter.id not in _cached_users(page):
+            break
+        page.wait_for_timeout(100)
+    assert world.reporter.id not in _cached_users(page)
     shot(page, "h18out-login-after-logout")
     assert small_touch_targets(page) == []
 
