@@ -38,6 +38,12 @@ export function useSession() {
 
 /** On start: ask the server; without an answer use the last known user (the outbox still needs the cookie). */
 export async function restoreSession() {
+  // Logged out on this phone without a network: the cookie may still be valid on the server, but nobody is logged
+  // in here until someone logs in again (never the last user brought back by /auth/me).
+  if (await getMeta('logoutPending').catch(() => false)) {
+    set({ status: 'out', user: null, csrf: null, offline: false, expired: false, loggedOut: true });
+    return;
+  }
   try {
     const me = await api('/auth/me');
     set({ status: 'in', user: me.user, csrf: me.csrf_token, offline: false });
@@ -57,20 +63,28 @@ export async function logIn(username, password) {
   const result = await api('/auth/login', { method: 'POST', json: { username, password, remember: true } });
   set({ status: 'in', user: result.user, csrf: result.csrf_token, offline: false, expired: false, loggedOut: false });
   await setMeta('session', { user: result.user, csrf: result.csrf_token });
+  await deleteMeta('logoutPending'); // the new login replaced the session of a logout made offline
   return result.user;
 }
 
 /**
  * Log out. The user's items waiting in the outbox stay on the phone and go when the same user logs in again
  * (never under another login); the copies of lists this user read are deleted (cache.js).
+ *
+ * Without a network the person is logged out on this phone all the same (a shared phone is handed on where the
+ * signal is poor): `logoutPending` keeps restoreSession from bringing the user back through the cookie, and the
+ * next login replaces that session.
  */
 export async function logOut() {
+  let offline = false;
   try {
     await api('/auth/logout', { method: 'POST' });
   } catch (error) {
-    if (error.status !== 401) throw error;
+    if (error.status === 0) offline = true;
+    else if (error.status !== 401) throw error;
   }
   const leaving = current.user;
+  if (offline) await setMeta('logoutPending', true);
   await deleteMeta('session');
   set({ status: 'out', user: null, csrf: null, expired: false, loggedOut: true });
   if (leaving) await clearUserCache(leaving.id).catch((error) => console.error('cache', error));

@@ -10,7 +10,15 @@ import re
 from playwright.sync_api import BrowserContext, Page, Request, expect
 
 from tests.e2e.conftest import shot
-from tests.e2e.helpers import camera_jpeg, file_hazard, log_in, open_outbox, small_touch_targets
+from tests.e2e.helpers import (
+    camera_jpeg,
+    file_hazard,
+    go_offline,
+    go_online,
+    log_in,
+    open_outbox,
+    small_touch_targets,
+)
 
 # A's reports cannot go out: their POSTs get no answer (the lists and the login still work).
 REPORT_POSTS = ("**/api/v1/hazards", "**/api/v1/events/*/evacuations")
@@ -73,8 +81,8 @@ def test_a_shared_phone_keeps_each_officers_reports_theirs(
     log_in(page, world.reporter)
     expect(page.locator(".event-card")).to_contain_text(world.event["name"])
 
-    # A's hazard with a photo and an evacuation: saved, not sent.
-    _block_reports(context)
+    # No network: A's hazard with a photo and an evacuation are saved, not sent; A logs out all the same.
+    go_offline(context)
     file_hazard(page, title="后山滑坡（李秀英）", photos=[camera_jpeg(tmp_path / "slope.jpg", 4)])
     expect(page.get_by_text("已存在手机，有网络时自动发送")).to_be_visible()
     _file_evacuation(page, 12)
@@ -82,7 +90,7 @@ def test_a_shared_phone_keeps_each_officers_reports_theirs(
     expect(page.get_by_role("link", name="待发送")).to_contain_text("2")
     assert world.reporter.id in _cached_users(page)  # A's lists, kept for offline use
 
-    # A logs out: the login screen says 已退出 (not 登录已过期), whose reports wait and that they go with A.
+    # A logs out (offline): the login screen says 已退出 (not 登录已过期), whose reports wait, that they go with A.
     page.get_by_role("button", name="退出").click()
     dialog = page.get_by_role("dialog")
     expect(dialog).to_contain_text("还有 2 条待发送")
@@ -104,9 +112,9 @@ def test_a_shared_phone_keeps_each_officers_reports_theirs(
     shot(page, "h18out-login-after-logout")
     assert small_touch_targets(page) == []
 
-    # For a minute of the phone's clock (every timer due in it runs, and the network comes back: an `online`
-    # event), the phone sends not one request: counted over the whole interval.
-    _unblock_reports(context)
+    # The network comes back (an `online` event) and for a minute of the phone's clock (every timer due in it runs)
+    # the phone sends not one request: counted over the whole interval.
+    go_online(context)
     requests: list[Request] = []
     context.on("request", lambda request: requests.append(request))
     page.evaluate("() => dispatchEvent(new Event('online'))")
@@ -118,7 +126,8 @@ def test_a_shared_phone_keeps_each_officers_reports_theirs(
     assert [r.url for r in requests if "marker=1" not in r.url] == []
     assert _rows(world) == ([], [])
 
-    # B logs in on the same phone, online. B's own report goes at once; A's stay on the phone, unread by B.
+    # B logs in on the same phone, online (the login replaces the session A's offline logout left in the cookie).
+    # B's own report goes at once; A's stay on the phone, unread by B.
     log_in(page, officer_b)
     home_line = page.locator(".others-line")
     expect(home_line).to_contain_text("李秀英 的 2 条报告在本机等待发送")

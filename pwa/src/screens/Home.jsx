@@ -36,7 +36,7 @@ export function Home() {
     try {
       await logOut();
     } catch (error) {
-      setLeaveError(error.status === 0 ? '没有网络，暂时不能退出。' : error.message);
+      setLeaveError(error.message);
     }
   };
 
