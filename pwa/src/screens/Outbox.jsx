@@ -26,9 +26,10 @@ export function Outbox() {
 
   return (
     <Screen title="待发送" back="/">
-      <p class="outbox-count" data-count={items.length}>
-        {items.length ? `${items.length} 条待发送` : '全部已发送'}
-        {items.length ? `，最早的保存于${age(items[0].createdAt)}` : ''}
+      {/* Not 全部已发送 before the phone's outbox was read: that would be said of items not looked at yet. */}
+      <p class="outbox-count" data-count={loaded ? items.length : ''}>
+        {!loaded ? '正在读取…' : items.length ? `${items.length} 条待发送` : '全部已发送'}
+        {loaded && items.length ? `，最早的保存于${age(items[0].createdAt)}` : ''}
       </p>
       <BigButton label={state.sending || sendingByHand ? '正在发送…' : '立即发送'} onClick={send} disabled={!items.length || state.sending} />
       <SendState state={state} count={items.length} />
