@@ -51,8 +51,11 @@ export async function api(path, { method = 'GET', json, form, signal } = {}) {
   let response;
   try {
     response = await fetch(API_BASE + path, { method, headers, body, credentials: 'same-origin', cache: 'no-store', signal });
-  } catch {
-    throw new ApiError({ status: 0, code: 'network', message: NETWORK_MESSAGE });
+  } catch (error) {
+    // fetch rejects only when no answer came: a TypeError (no network, DNS, reset) or our own abort (a timeout,
+    // outbox.js). Both are "no answer", status 0.
+    const timedOut = error && error.name === 'AbortError';
+    throw new ApiError({ status: 0, code: timedOut ? 'timeout' : 'network', message: NETWORK_MESSAGE });
   }
   if (response.status === 204) return null;
   let payload = null;

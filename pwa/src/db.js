@@ -3,12 +3,14 @@
 import { openDB } from 'idb';
 
 export const DB_NAME = 'gridreport';
-export const DB_VERSION = 2;
+export const DB_VERSION = 3;
 
 // Stores:
-//   outbox  keyPath clientId   one item per report waiting to reach the server (see outbox.js)
+//   outbox  keyPath clientId   one item per report waiting to reach the server, with its owner (see outbox.js)
 //   blobs   keyPath id         photo bytes of outbox items, written in the same transaction as the item
-//   cache   keyPath path       GET responses read online, kept with their time for offline use (cache.js)
+//   cache   keyPath path       GET responses read online, kept with their time for offline use (cache.js); the
+//                              key is `u<userId>:<api path>` since version 3, so each user reads only their own
+//                              copies; index `userId` (logout clears the leaving user's copies)
 //   meta    keyPath key        small records: the signed-in user for offline start, the fallback sender lock
 //
 // upgrade steps, indexed by the version they produce. Step n runs when an older database (< n) is opened.
@@ -41,7 +43,41 @@ export const UPGRADES = {
       cursor = await cursor.continue();
     }
   },
+  // Version 3 (issue 18): items and cached reads belong to a user. Every queued item is kept as it is.
+  //
+  // Who filed an item saved by version 2 is not recorded anywhere; what is known is the last user logged in
+  // (meta `session`), under whose login version 2 would have sent it at the next chance. The rule:
+  // - an item gets `ownerId: null` here; the FIRST reporter logged in while the server can be reached takes it
+  //   (outbox.js `belongsTo` and `claim`: the owner is written into the item before its first POST) and from then
+  //   on it goes only under that person's login. Usually that is the same officer, who opens the updated app.
+  // - cached reads were not kept per user: those of the user still logged in (meta `session`) are moved under
+  //   that user's key; without a logged-in user they are dropped (copies of server lists, not anyone's report:
+  //   they are read again at the next login).
+  async 3(db, tx) {
+    const outbox = tx.objectStore('outbox');
+    let cursor = await outbox.openCursor();
+    while (cursor) {
+      const item = cursor.value;
+      if (!('ownerId' in item)) await cursor.update({ ...item, ownerId: null, ownerName: null });
+      cursor = await cursor.continue();
+    }
+    const session = await tx.objectStore('meta').get('session');
+    const userId = session && session.value && session.value.user ? session.value.user.id : null;
+    const cache = tx.objectStore('cache');
+    cache.createIndex('userId', 'userId');
+    const records = await cache.getAll();
+    await cache.clear();
+    if (userId == null) return;
+    for (const record of records) {
+      await cache.put({ ...record, path: cacheKey(userId, record.path), apiPath: record.path, userId });
+    }
+  },
 };
+
+/** The cache store's key of `path` read by user `userId`. */
+export function cacheKey(userId, path) {
+  return `u${userId}:${path}`;
+}
 
 /** Open (and upgrade) the app's database. `name`/`version` exist for tests of migrations. */
 export function openAppDb({ name = DB_NAME, version = DB_VERSION, onBlocked, onClosedForUpgrade } = {}) {

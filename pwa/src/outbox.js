@@ -1,10 +1,15 @@
 // The outbox: everything a reporter files is saved on the phone first and leaves it only after the server's 2xx
 // for its client_id (PWA.md rules 1-8). One module, one sender, nothing dropped by itself.
 //
-// An item:  {clientId, kind, url, label, body, status, createdAt, updatedAt, attempts, nextAttemptAt,
-//            lastError, serverId, photos: [{blobId, name, lat, lon, accuracy_m, taken_at, sent}]}
+// An item:  {clientId, kind, url, label, body, ownerId, ownerName, status, createdAt, updatedAt, attempts,
+//            nextAttemptAt, lastError, serverId, photos: [{blobId, name, lat, lon, accuracy_m, taken_at, sent}]}
 // status:   pending → sending → (deleted after 2xx) | pending again (no answer, 5xx, 401) | needs_attention
-//           (409/422/other 4xx: the person fixes it with updateItem or deletes it by hand). There is no "done".
+//           (409/422/other 4xx, or a bug on the phone: the person fixes it with updateItem or deletes it by hand).
+//           There is no "done".
+// Owner:    the user who filed it (issue 18). A report is an official statement in its filer's name: it is sent only
+//           while that same user is logged in, never under another login on a shared phone, and other users see
+//           only how many of someone else's wait ("李秀英 的 2 条报告在本机等待发送"), never what they say.
+//           Nobody logged in: no request at all (a logout used to make the sender loop on 401s).
 // Photos are bytes in the `blobs` store, written in the same transaction as their item; they go after the
 // parent's 2xx to /{hazards|damage-reports}/{serverId}/photos, serverId being saved before the first photo so a
 // crash between the two never sends the parent twice under another id.
@@ -17,6 +22,58 @@ const LOCK_NAME = 'gridreport-outbox';
 const LOCK_TTL_MS = 60 * 1000; // the IndexedDB fallback lock of a dead tab expires after this
 const PHOTO_PARENTS = { hazard: '/hazards', damage: '/damage-reports' };
 export const STALE_AFTER_MS = 24 * 60 * 60 * 1000; // PWA.md rule 7: warn when an item waited over a day
+// A request that hangs (a signal that comes and goes) counts as no network after this; a photo is bigger.
+export const REPORT_TIMEOUT_MS = 30 * 1000;
+export const PHOTO_TIMEOUT_MS = 120 * 1000;
+export const OUTCOME_WAIT_MS = 5000; // how long a form waits for the first try before saying 已存在手机
+export const CLIENT_ERROR_MESSAGE = '手机上的程序出了错，这条没有发出，内容仍保存在手机上。请截图告诉乡镇或技术人员。';
+
+/**
+ * Does `item` belong to `user` (the one whose login may send it)? Items saved before owners existed (schema
+ * version 3, db.js) have no owner yet: the first reporter who is logged in when the sender can reach the server
+ * takes them (`claim` below writes the owner into the item), and from then on they are that person's.
+ */
+export function belongsTo(item, user) {
+  if (!user) return false;
+  if (item.ownerId == null) return user.role === undefined || user.role === 'reporter';
+  return item.ownerId === user.id;
+}
+
+/** Items of other people, as counts by owner: [{ownerId, ownerName, count}] (ownerName null: unclaimed). */
+export function othersWaiting(items, user) {
+  const byOwner = new Map();
+  for (const item of items) {
+    if (belongsTo(item, user)) continue;
+    const key = item.ownerId ?? null;
+    const entry = byOwner.get(key) || { ownerId: key, ownerName: item.ownerName ?? null, count: 0 };
+    entry.count += 1;
+    byOwner.set(key, entry);
+  }
+  return [...byOwner.values()];
+}
+
+/** "李秀英 的 2 条报告在本机等待发送": all another person may see of someone's items. */
+export function othersLine({ ownerName, count }) {
+  return ownerName ? `${ownerName} 的 ${count} 条报告在本机等待发送` : `${count} 条升级前保存的报告在本机等待发送`;
+}
+
+/**
+ * What a failure means for the item (issue 18, item 2):
+ * - 'offline': no answer (fetch failed, or timed out) or a gateway's 502/503/504: the server is not reachable
+ *   now, the round stops and the whole outbox backs off;
+ * - 'login': 401 (or a CSRF token that cannot be renewed): the sender stops until someone logs in;
+ * - 'retry': the server answered busy or failed (408, 429, 500 …): this item waits its own back-off;
+ * - 'refused': 409, 422, other 4xx, an answer that is not for this item: a person must look;
+ * - 'bug': anything that is not an ApiError (a TypeError in our code, a photo blob gone): never "no network",
+ *   which would retry for ever; the item needs attention with the code `client_error`.
+ */
+export function classify(error) {
+  if (!(error instanceof ApiError)) return 'bug';
+  if (error.status === 0 || [502, 503, 504].includes(error.status)) return 'offline';
+  if (error.status === 401 || error.code === 'csrf_failed') return 'login';
+  if (error.retryable) return 'retry';
+  return 'refused';
+}
 
 /**
  * Wait before retry number `attempts` (1, 2, ...): doubling from 2 s, capped at 5 minutes, with "equal jitter"
@@ -50,6 +107,7 @@ export function createOutbox({
   locks = globalThis.navigator && globalThis.navigator.locks,
   storage = globalThis.navigator && globalThis.navigator.storage,
   onUnauthorized = () => {},
+  currentUser = () => null, // who is logged in now ({id, name, role}), or null: only their items are sent
   refreshCsrf = async () => false, // GET /auth/me again: a remembered login comes back in a new session/token
   tabId = uuid(),
 } = {}) {
@@ -62,6 +120,11 @@ export function createOutbox({
   let timer = null;
   let persistAsked = false;
   const state = { sending: false, unreachable: false, retryAt: 0, loginNeeded: false };
+  // Outcomes for the forms (awaitOutcome): a saved item's first try after its save.
+  let rounds = 0; // rounds started so far
+  const expected = new Map(); // clientId → the number of rounds started before it was saved
+  const outcomes = new Map(); // clientId → {status: 'delivered'|'queued'|'refused', ...}
+  const outcomeListeners = new Set();
 
   function emit(broadcast = true) {
     for (const fn of listeners) {
@@ -81,6 +144,8 @@ export function createOutbox({
 
   async function enqueue({ kind, url, body, photos = [], label = '', method = 'POST', sendFirst = false }) {
     if (photos.length && !PHOTO_PARENTS[kind]) throw new Error(`photos are not supported for ${kind}`);
+    const user = currentUser();
+    if (!user) throw new Error('请先登录再保存');
     const clientId = uuid();
     const at = now();
     const item = {
@@ -91,6 +156,8 @@ export function createOutbox({
       method,
       sendFirst,
       body: withClientId(method, body, clientId),
+      ownerId: user.id,
+      ownerName: user.name || user.username || null,
       status: 'pending',
       createdAt: at,
       updatedAt: at,
@@ -131,6 +198,7 @@ export function createOutbox({
     }
     emit();
     askPersist();
+    expectOutcome(clientId);
     kick();
     return clientId;
   }
@@ -141,8 +209,10 @@ export function createOutbox({
     return items;
   }
 
+  /** One item, only for its owner: another person's report is never shown, not even by its link. */
   async function getItem(clientId) {
-    return (await openDb()).get('outbox', clientId);
+    const item = await (await openDb()).get('outbox', clientId);
+    return item && belongsTo(item, currentUser()) ? item : undefined;
   }
 
   /** Fix an item that needs attention (or edit one still waiting): it goes back to pending and is sent again. */
@@ -163,6 +233,7 @@ export function createOutbox({
     });
     await Promise.all([tx.store.put(item), tx.done]);
     emit();
+    expectOutcome(clientId);
     kick();
   }
 
@@ -179,6 +250,59 @@ export function createOutbox({
     for (const photo of item ? item.photos : []) deletes.push(tx.objectStore('blobs').delete(photo.blobId));
     await Promise.all([...deletes, tx.done]);
     emit();
+  }
+
+  /** Delete every item of one owner (the login screen's 删除, after its confirmation). */
+  async function deleteOwnerItems(ownerId) {
+    const items = (await listItems()).filter((item) => (item.ownerId ?? null) === ownerId);
+    for (const item of items) await deleteItem(item.clientId);
+    return items.length;
+  }
+
+  // The form that saved `clientId` waits for its first try (issue 18, item 6): only rounds started after the save
+  // count, so a round already under way that listed the items before it does not answer for it.
+  function expectOutcome(clientId) {
+    outcomes.delete(clientId);
+    expected.set(clientId, rounds);
+  }
+
+  function settle(clientId, outcome) {
+    if (!expected.has(clientId)) return;
+    expected.delete(clientId);
+    outcomes.set(clientId, outcome);
+    for (const fn of outcomeListeners) fn(clientId, outcome);
+  }
+
+  // A round is over: every item saved before it started and still without an outcome was not sent (no network,
+  // nobody logged in, another tab sends): it waits on the phone.
+  function settleRound(number) {
+    for (const [clientId, before] of [...expected]) {
+      if (before < number) settle(clientId, { status: 'queued', reason: queuedReason() });
+    }
+  }
+
+  function queuedReason() {
+    if (state.loginNeeded || !currentUser()) return 'login';
+    return state.unreachable ? 'offline' : 'waiting';
+  }
+
+  /**
+   * awaitOutcome(clientId, {timeoutMs}) → {status: 'delivered', at, photosLeft} | {status: 'queued', reason} |
+   * {status: 'refused', error}: what the first try after the save (enqueue or updateItem) gave. Without an answer
+   * within `timeoutMs` the item is still on the phone and will go by itself: 'queued'.
+   */
+  function awaitOutcome(clientId, { timeoutMs = OUTCOME_WAIT_MS } = {}) {
+    if (outcomes.has(clientId)) return Promise.resolve(outcomes.get(clientId));
+    return new Promise((resolve) => {
+      const done = (outcome) => {
+        outcomeListeners.delete(listener);
+        clearTimeout(timeout);
+        resolve(outcome);
+      };
+      const listener = (id, outcome) => id === clientId && done(outcome);
+      const timeout = setTimeout(() => done({ status: 'queued', reason: 'slow' }), timeoutMs);
+      outcomeListeners.add(listener);
+    });
   }
 
   /** Send every waiting item now (立即发送, and the start/online/visible/after-save triggers). */
@@ -199,7 +323,13 @@ export function createOutbox({
       try {
         do {
           again = false;
-          await withSenderLock((renewLease) => round(force, renewLease));
+          rounds += 1;
+          const number = rounds;
+          try {
+            await withSenderLock((renewLease) => round(force, renewLease));
+          } finally {
+            settleRound(number);
+          }
           force = true;
         } while (again);
       } finally {
@@ -252,11 +382,19 @@ export function createOutbox({
     const db = await openDb();
     // We hold the sender lock, so nothing is really in flight: a `sending` item is one whose page died mid-send.
     await resetStale(db);
+    const user = currentUser();
+    // Nobody logged in (a logout, an expired session): not one request, not even /healthz, and no timer; the
+    // next login's sendNow() starts again.
+    if (!user) return cancelTimer();
+    // A forced round (a login's sendNow, 立即发送, a save, online, visible) with someone logged in tries again after a
+    // 401; a new 401 stops it again. Timers never do.
+    if (force && state.loginNeeded) setState({ loginNeeded: false });
     // Oldest first, except what other items may need on the server before them (sendFirst: a ledger row before
     // the 核报 it backs, when the 核报 refused for the missing row was fixed before the row was sent).
-    let items = (await listItems()).filter((item) => item.status === 'pending');
+    let items = (await listItems()).filter((item) => item.status === 'pending' && belongsTo(item, user));
     items.sort((a, b) => Number(!a.sendFirst) - Number(!b.sendFirst));
     if (!force) {
+      if (state.loginNeeded) return cancelTimer(); // a 401 stops the sender until a login (sendNow)
       if (now() < retryAt) return schedule();
       items = items.filter((item) => item.nextAttemptAt <= now());
     }
@@ -267,7 +405,11 @@ export function createOutbox({
         await unreachable();
         return;
       }
+      await claim(db, user, items);
       for (const item of items) {
+        // Someone else logged in meanwhile: this item is not theirs to send.
+        const still = currentUser();
+        if (!still || still.id !== user.id) break;
         const outcome = await sendItem(db, item);
         if (outcome === 'stop') break;
         if (!(await renewLease())) break;
@@ -276,6 +418,24 @@ export function createOutbox({
       setState({ sending: false });
     }
     await schedule();
+  }
+
+  // Items from before owners existed become the sender's user's now: the first reporter logged in while the server
+  // can be reached (see belongsTo and db.js version 3).
+  async function claim(db, user, items) {
+    const unowned = items.filter((item) => item.ownerId == null);
+    for (const listed of unowned) {
+      const item = await db.get('outbox', listed.clientId);
+      if (!item || item.ownerId != null) continue;
+      Object.assign(item, { ownerId: user.id, ownerName: user.name || user.username || null });
+      Object.assign(listed, { ownerId: item.ownerId, ownerName: item.ownerName });
+      await save(db, item);
+    }
+  }
+
+  function cancelTimer() {
+    if (timer !== null) timers.clear(timer);
+    timer = null;
   }
 
   function unreachable() {
@@ -321,7 +481,7 @@ export function createOutbox({
     try {
       if (item.serverId == null) {
         const method = item.method || 'POST';
-        const created = await api(item.url, { method, json: item.body });
+        const created = await timed(REPORT_TIMEOUT_MS, (signal) => api(item.url, { method, json: item.body, signal }));
         reached();
         // Rule 2: the 2xx must be for this item. A record with another client id (a misbehaving proxy or cache)
         // never deletes it; a person looks. A PATCH answers the changed record, whose client_id is its creator's.
@@ -330,12 +490,17 @@ export function createOutbox({
           throw new ApiError({ status: 200, code: 'unexpected_answer', message: '服务器的回答与这条报告对不上，请联系乡镇' });
         }
         item.serverId = created.id;
-        if (item.photos.some((photo) => !photo.sent)) await save(db, item);
+        const photosLeft = item.photos.filter((photo) => !photo.sent).length;
+        if (photosLeft) await save(db, item);
+        settle(item.clientId, { status: 'delivered', at: now(), photosLeft });
       }
       for (const photo of item.photos) {
         if (photo.sent) continue;
         const record = await db.get('blobs', photo.blobId);
-        await api(`${PHOTO_PARENTS[item.kind]}/${item.serverId}/photos`, { method: 'POST', form: photoForm(photo, record) });
+        const form = photoForm(photo, record);
+        await timed(PHOTO_TIMEOUT_MS, (signal) =>
+          api(`${PHOTO_PARENTS[item.kind]}/${item.serverId}/photos`, { method: 'POST', form, signal }),
+        );
         reached();
         photo.sent = true;
         const tx = db.transaction(['outbox', 'blobs'], 'readwrite');
@@ -343,10 +508,10 @@ export function createOutbox({
         emit();
       }
       await remove(db, item);
+      settle(item.clientId, { status: 'delivered', at: now(), photosLeft: 0 });
       return 'next';
-    } catch (raw) {
-      const error = raw instanceof ApiError ? raw : new ApiError({ status: 0, code: 'client', message: String(raw) });
-      if (error.status === 403 && error.code === 'csrf_failed' && !retried && (await refreshCsrf())) {
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 403 && error.code === 'csrf_failed' && !retried && (await refreshCsrf())) {
         item.status = 'pending';
         await save(db, item);
         return sendItem(db, item, true);
@@ -356,33 +521,51 @@ export function createOutbox({
   }
 
   async function failed(db, item, error) {
-    item.lastError = { ...error.toJSON(), part: item.serverId == null ? 'report' : 'photo', at: now() };
-    if (error.status === 0) {
+    const kind = classify(error);
+    const part = item.serverId == null ? 'report' : 'photo';
+    if (kind === 'bug') {
+      // Not an answer of the server: a fault on the phone. Retrying would only repeat it; a person must look.
+      console.error('outbox', error);
+      const detail = String((error && error.message) || error);
+      item.lastError = { status: null, code: 'client_error', message: CLIENT_ERROR_MESSAGE, fields: {}, detail, part, at: now() };
+    } else {
+      item.lastError = { ...error.toJSON(), part, at: now() };
+    }
+    const settleAs = (outcome) => {
+      if (part === 'report') settle(item.clientId, outcome);
+    };
+    if (kind === 'offline') {
       item.status = 'pending';
       item.attempts += 1;
       await save(db, item);
       await unreachable();
+      settleAs({ status: 'queued', reason: 'offline' });
       return 'stop';
     }
-    reached();
-    if (error.status === 401 || error.code === 'csrf_failed') {
-      // Not logged in (or the session changed): keep the item, ask for login, send after it (rule 3).
+    if (kind === 'login') {
+      // Not logged in (or the session changed): keep the item, stop sending until a login (rule 3).
+      reached();
       item.status = 'pending';
       await save(db, item);
       setState({ loginNeeded: true });
+      settleAs({ status: 'queued', reason: 'login' });
       onUnauthorized(error);
       return 'stop';
     }
-    if (error.retryable) {
+    if (kind === 'retry') {
+      reached();
       item.status = 'pending';
       item.attempts += 1;
       item.nextAttemptAt = now() + backoffDelay(item.attempts, random);
       await save(db, item);
+      settleAs({ status: 'queued', reason: 'busy' });
       return 'next';
     }
-    // 409, 422 and any other 4xx: the server will never accept it as it is; a person must look (rule 3).
+    // 409, 422 and any other 4xx, or a bug: the server will never accept it as it is; a person must look (rule 3).
+    if (kind === 'refused') reached();
     item.status = 'needs_attention';
     await save(db, item);
+    settleAs({ status: 'refused', error: item.lastError });
     return 'next';
   }
 
@@ -396,11 +579,12 @@ export function createOutbox({
 
   // Next automatic round: when the server may be back, or the earliest item back-off ends.
   async function schedule(delay) {
-    if (timer !== null) timers.clear(timer);
-    timer = null;
+    cancelTimer();
+    const user = currentUser();
+    if (!user || state.loginNeeded) return; // nothing goes before a login
     let wait = delay;
     if (wait === undefined) {
-      const waiting = (await listItems()).filter((item) => item.status === 'pending');
+      const waiting = (await listItems()).filter((item) => item.status === 'pending' && belongsTo(item, user));
       if (!waiting.length || timer !== null) return;
       const times = waiting.map((item) => Math.max(item.nextAttemptAt, retryAt));
       wait = Math.max(0, Math.min(...times) - now());
@@ -461,7 +645,32 @@ export function createOutbox({
     };
   }
 
-  return { enqueue, listItems, getItem, subscribe, sendNow, updateItem, deleteItem, start, getState, storageStatus };
+  return {
+    enqueue,
+    listItems,
+    getItem,
+    subscribe,
+    sendNow,
+    updateItem,
+    deleteItem,
+    deleteOwnerItems,
+    awaitOutcome,
+    start,
+    getState,
+    storageStatus,
+  };
+}
+
+/** Run `request(signal)`, aborted after `ms` (api.js turns the abort into ApiError {status: 0, code: 'timeout'}). */
+async function timed(ms, request) {
+  if (typeof AbortController !== 'function') return request(undefined);
+  const controller = new AbortController();
+  const id = setTimeout(() => controller.abort(), ms);
+  try {
+    return await request(controller.signal);
+  } finally {
+    clearTimeout(id);
+  }
 }
 
 /**
@@ -496,12 +705,26 @@ function photoForm(photo, record) {
 export const outbox = createOutbox({
   onUnauthorized: (error) => hooks.onUnauthorized(error),
   refreshCsrf: () => hooks.refreshCsrf(),
+  currentUser: () => hooks.currentUser(),
 });
-const hooks = { onUnauthorized: () => {}, refreshCsrf: async () => false };
+const hooks = { onUnauthorized: () => {}, refreshCsrf: async () => false, currentUser: () => null };
 
-/** configure({onUnauthorized, refreshCsrf}): what a 401 and a stale CSRF token do in the app. */
+/** configure({onUnauthorized, refreshCsrf, currentUser}): what a 401 and a stale CSRF token do, who is logged in. */
 export function configure(given) {
   Object.assign(hooks, given);
 }
 
-export const { enqueue, listItems, getItem, subscribe, sendNow, updateItem, deleteItem, start, getState, storageStatus } = outbox;
+export const {
+  enqueue,
+  listItems,
+  getItem,
+  subscribe,
+  sendNow,
+  updateItem,
+  deleteItem,
+  deleteOwnerItems,
+  awaitOutcome,
+  start,
+  getState,
+  storageStatus,
+} = outbox;

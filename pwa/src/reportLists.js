@@ -7,6 +7,7 @@
 // outbox has delivered a report, the lists it changed are read again while the connection is still there.
 import { cachedGet } from './cache.js';
 import { listItems, subscribe } from './outbox.js';
+import { getSession } from './session.js';
 
 export const DAMAGE_LIST = '/damage-reports?per_page=100';
 export const HAZARD_LIST = '/hazards?per_page=100';
@@ -29,14 +30,20 @@ export function listsChangedBy(item) {
  * Watch the outbox; when items leave it (delivered, or deleted by hand: re-reading is harmless either way),
  * read the lists they changed again. Returns the unsubscribe function. main.jsx starts it once.
  */
-export function keepListsFresh({ list = listItems, watch = subscribe, read = cachedGet } = {}) {
+export function keepListsFresh({
+  list = listItems,
+  watch = subscribe,
+  read = cachedGet,
+  signedIn = () => getSession().status === 'in',
+} = {}) {
   let known = null; // clientId → item, as last seen
   let checking = Promise.resolve();
   const check = () => {
     checking = checking.then(async () => {
       const items = await list();
       const now = new Map(items.map((item) => [item.clientId, item]));
-      if (known) {
+      // Nobody logged in (items deleted on the login screen): no request at all (issue 18).
+      if (known && signedIn()) {
         const gone = [...known.values()].filter((item) => !now.has(item.clientId));
         const paths = new Set(gone.flatMap(listsChangedBy));
         // No answer keeps the older copy (cachedGet); nothing here may disturb the outbox.

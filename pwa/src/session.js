@@ -2,11 +2,13 @@
 // token, and a copy of the user in IndexedDB so the app opens offline without asking to log in again.
 import { useEffect, useState } from 'preact/hooks';
 import { api, setCsrfToken } from './api.js';
+import { clearUserCache } from './cache.js';
 import { deleteMeta, getMeta, setMeta } from './db.js';
 import { forgetSms, rememberSms } from './sms/store.js';
 
-// status: 'unknown' (starting), 'in' (user known), 'out' (must log in)
-let current = { status: 'unknown', user: null, csrf: null, offline: false };
+// status: 'unknown' (starting), 'in' (user known), 'out' (must log in). When out: `expired` (the server ended the
+// session: 登录已过期) or `loggedOut` (the person chose 退出: 已退出), never both.
+let current = { status: 'unknown', user: null, csrf: null, offline: false, expired: false, loggedOut: false };
 const listeners = new Set();
 
 function set(next) {
@@ -24,7 +26,7 @@ export function getSession() {
   return current;
 }
 
-/** useSession() → {status, user, csrf, offline}; re-renders on login, logout and expiry. */
+/** useSession() → {status, user, csrf, offline, expired, loggedOut}; re-renders on login, logout and expiry. */
 export function useSession() {
   const [session, setSession] = useState(current);
   useEffect(() => {
@@ -37,6 +39,12 @@ export function useSession() {
 
 /** On start: ask the server; without an answer use the last known user (the outbox still needs the cookie). */
 export async function restoreSession() {
+  // Logged out on this phone without a network: the cookie may still be valid on the server, but nobody is logged
+  // in here until someone logs in again (never the last user brought back by /auth/me).
+  if (await getMeta('logoutPending').catch(() => false)) {
+    set({ status: 'out', user: null, csrf: null, offline: false, expired: false, loggedOut: true });
+    return;
+  }
   try {
     const me = await api('/auth/me');
     set({ status: 'in', user: me.user, csrf: me.csrf_token, offline: false });
@@ -55,26 +63,40 @@ export async function restoreSession() {
 
 export async function logIn(username, password) {
   const result = await api('/auth/login', { method: 'POST', json: { username, password, remember: true } });
-  set({ status: 'in', user: result.user, csrf: result.csrf_token, offline: false, expired: false });
+  set({ status: 'in', user: result.user, csrf: result.csrf_token, offline: false, expired: false, loggedOut: false });
   await setMeta('session', { user: result.user, csrf: result.csrf_token });
   await rememberSms(result).catch(() => {});
+  await deleteMeta('logoutPending'); // the new login replaced the session of a logout made offline
   return result.user;
 }
 
-/** Log out. Items waiting in the outbox stay on the phone and go after the next login. */
+/**
+ * Log out. The user's items waiting in the outbox stay on the phone and go when the same user logs in again
+ * (never under another login); the copies of lists this user read are deleted (cache.js).
+ *
+ * Without a network the person is logged out on this phone all the same (a shared phone is handed on where the
+ * signal is poor): `logoutPending` keeps restoreSession from bringing the user back through the cookie, and the
+ * next login replaces that session.
+ */
 export async function logOut() {
+  let offline = false;
   try {
     await api('/auth/logout', { method: 'POST' });
   } catch (error) {
-    if (error.status !== 401) throw error;
+    if (error.status === 0) offline = true;
+    else if (error.status !== 401) throw error;
   }
+  const leaving = current.user;
+  if (offline) await setMeta('logoutPending', true);
   await deleteMeta('session');
   await forgetSms().catch(() => {});
-  set({ status: 'out', user: null, csrf: null, expired: false });
+  set({ status: 'out', user: null, csrf: null, expired: false, loggedOut: true });
+  if (leaving) await clearUserCache(leaving.id).catch((error) => console.error('cache', error));
 }
 
 /** The server said 401 (session ended, password changed): ask for login again; nothing queued is lost. */
 export function sessionExpired() {
+  if (current.status === 'out') return; // already out (a deliberate logout stays 已退出)
   deleteMeta('session').catch(() => {});
-  set({ status: 'out', user: null, csrf: null, expired: true });
+  set({ status: 'out', user: null, csrf: null, expired: true, loggedOut: false });
 }

@@ -1,8 +1,11 @@
-// Where the app runs. Features are detected, never user agents (PWA.md rule 10): WeChat's in-app browser
-// exposes its JS bridge; a browser without service workers cannot open the app offline.
+// Where the app runs. A browser without service workers cannot open the app offline (a feature, detected).
+// WeChat is the exception to PWA.md rule 10 (features, not user agents): its JS bridge arrives late or not at all
+// (issue 18: the hint never showed in WeChat), while its user agent always says MicroMessenger (WeChat, and
+// WeCom's "wxwork"). So the user agent alone decides; the bridge, if it comes, confirms.
 
-export function insideWeChat() {
-  return typeof window.WeixinJSBridge !== 'undefined';
+export function insideWeChat(userAgent = globalThis.navigator ? navigator.userAgent : '') {
+  if (/MicroMessenger|wxwork/i.test(userAgent || '')) return true;
+  return typeof globalThis.WeixinJSBridge !== 'undefined';
 }
 
 export function offlineStartSupported() {

@@ -55,6 +55,18 @@ describe('api', () => {
     expect([proxy.status, proxy.retryable]).toEqual([502, true]);
   });
 
+  it('a request aborted for taking too long is status 0 with the code timeout', async () => {
+    globalThis.fetch = (url, options) =>
+      new Promise((resolve, reject) => {
+        options.signal.addEventListener('abort', () => reject(new DOMException('aborted', 'AbortError')));
+      });
+    const controller = new AbortController();
+    const pending = api('/hazards', { method: 'POST', json: {}, signal: controller.signal }).catch((e) => e);
+    controller.abort();
+    const error = await pending;
+    expect([error.status, error.code, error.retryable]).toEqual([0, 'timeout', true]);
+  });
+
   it('a 2xx whose body was cut off counts as no answer (the outbox sends again with the same client id)', async () => {
     answer(201, '{"id": 4');
     const cut = await api('/hazards', { method: 'POST', json: {} }).catch((e) => e);

@@ -44,8 +44,16 @@ export function fakeClock(start = 1_000_000) {
   return clock;
 }
 
-/** An outbox over its own database with sensible fakes; override any option. */
+// Two village officers sharing one phone (issue 18).
+export const OFFICER_A = { id: 11, name: '李秀英', username: 'li', role: 'reporter', org_unit: { id: 5 } };
+export const OFFICER_B = { id: 12, name: '王建国', username: 'wang', role: 'reporter', org_unit: { id: 5 } };
+
+/**
+ * An outbox over its own database with sensible fakes; override any option. `session.user` is who is logged in
+ * (OFFICER_A unless changed; null = nobody).
+ */
 export function makeOutbox({ handler = () => ({ id: 1 }), clock = fakeClock(), dbName = 'gridreport', ...options } = {}) {
+  const session = { user: OFFICER_A };
   // The server answers /healthz while net.up; tests queue items "offline" (each save triggers a send) and
   // then count what one round sends.
   const net = { up: true };
@@ -61,9 +69,10 @@ export function makeOutbox({ handler = () => ({ id: 1 }), clock = fakeClock(), d
     timers: { set: clock.set, clear: clock.clear },
     locks: undefined,
     storage: undefined,
+    currentUser: () => session.user,
     ...options,
   });
-  return { outbox, calls, clock, db, net };
+  return { outbox, calls, clock, db, net, session };
 }
 
 export const jpeg = (text = 'photo') => new Blob([text], { type: 'image/jpeg' });

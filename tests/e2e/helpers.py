@@ -92,8 +92,11 @@ def open_outbox(page: Page) -> None:
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()
 
 
-def file_hazard(page: Page, *, title: str, photos: list[Path] = (), households: int = 3, persons: int = 11) -> None:
-    """From home: 上报隐患, fill the form as a person would, save. Ends back on home."""
+def file_hazard(
+    page: Page, *, title: str, photos: list[Path] = (), households: int = 3, persons: int = 11, refused: bool = False
+) -> None:
+    """From home: 上报隐患, fill the form as a person would, save. Ends back on home; or, when the server refuses
+    it (``refused``), on the fix screen that says 未被接受, and then back home."""
     page.get_by_role("link", name="上报隐患").click()
     expect(page.get_by_role("heading", name="上报隐患")).to_be_visible()
     page.get_by_role("radio", name="滑坡").click()
@@ -107,6 +110,10 @@ def file_hazard(page: Page, *, title: str, photos: list[Path] = (), households: 
         page.locator("input[name=gallery]").set_input_files([str(p) for p in photos])
         expect(page.locator(".photo-thumb")).to_have_count(len(photos))
     page.get_by_role("button", name="保存并上报").click()
+    if refused:
+        expect(page.get_by_role("heading", name="修改隐患")).to_be_visible()
+        expect(page.get_by_text(re.compile("^未被接受"))).to_be_visible()
+        page.get_by_role("button", name="返回").click()
     expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
 
 

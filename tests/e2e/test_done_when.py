@@ -51,7 +51,7 @@ def test_offline_hazard_and_damage_report_survive_a_reload_and_arrive_once(page,
 
     go_offline(context)
     file_hazard(page, title="后山滑坡", photos=photos)
-    expect(page.get_by_text("已保存到手机")).to_be_visible()
+    expect(page.get_by_text("已存在手机，有网络时自动发送")).to_be_visible()
     shot(page, "03-home-one-waiting")
     _file_damage_report(page, affected=35, injured=2)
     expect(page.get_by_role("link", name="待发送")).to_contain_text("2")

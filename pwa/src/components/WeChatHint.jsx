@@ -6,7 +6,7 @@ import { copyLink, insideWeChat, offlineStartSupported } from '../wechat.js';
  * the phone; only opening it offline needs a real browser. A short hint with a copy-link button, never a wall.
  */
 export function WeChatHint() {
-  const [weChat, setWeChat] = useState(insideWeChat);
+  const [weChat, setWeChat] = useState(() => insideWeChat());
   const [closed, setClosed] = useState(false);
   const [copied, setCopied] = useState(null);
   useEffect(() => {

@@ -12,3 +12,5 @@ export { TextField } from './TextField.jsx';
 export { UpdatedAt } from './UpdatedAt.jsx';
 export { WeChatHint } from './WeChatHint.jsx';
 export { AreaField, areaHa } from './AreaField.jsx';
+export { ask, DialogHost } from './Dialog.jsx';
+export { OthersWaiting } from './OthersWaiting.jsx';

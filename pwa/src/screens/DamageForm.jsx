@@ -22,10 +22,10 @@ import {
   UpdatedAt,
 } from '../components/index.js';
 import { useCached } from '../cache.js';
-import { flash } from '../flash.js';
 import { enqueue, getItem, updateItem } from '../outbox.js';
+import { afterSave } from '../outcome.js';
 import { preparePhoto } from '../photos.js';
-import { navigate, useRoute } from '../router.js';
+import { useRoute } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
 import { indicatorsProblem, useIndicators } from '../indicators.js';
 import { areaToHa, haToMuText } from '../rules/area.js';
@@ -34,12 +34,12 @@ import { chooseStage, noChangePayload, quickReports, stageName, startingFigures,
 import { EventLine, scrollToError, without } from './shared.jsx';
 import { StageCard } from './StageCard.jsx';
 import { eventOfUrl, LedgerCheck, LedgerRefused } from './LedgerParts.jsx';
+import { confirmQuick } from './quickConfirm.js';
 import { damageHistory, EVENT_LIST } from '../reportLists.js';
 import './reports.css';
 
 const ACTIVE_EVENTS = '/events?status=active&per_page=20'; // Home's list
 const DEFAULT_AREA_UNIT = 'mu'; // villagers count fields in 亩
-const SAVED = '已保存到手机，有网络时自动发送。可在「待发送」查看。';
 
 const areaKeys = (vocab) => vocab.indicators.filter((i) => i.area).map((i) => i.key);
 
@@ -179,9 +179,10 @@ function DamageFormBody({ vocab, url, event, history, known, initialChoice, fixi
     setSaveError(null);
     try {
       if (fixing) await updateItem(fixing.clientId, { body: { ...fixing.body, ...body }, label });
-      else await enqueue({ kind: 'damage', url, body, photos: withPhotos ? photos : [], label });
-      flash(SAVED);
-      navigate('/', { replace: true });
+      const clientId = fixing
+        ? fixing.clientId
+        : await enqueue({ kind: 'damage', url, body, photos: withPhotos ? photos : [], label });
+      await afterSave(clientId); // 已送达 / 已存在手机 / 未被接受 (outcome.js)
     } catch (error) {
       setSaveError(error.message);
       setSaving(false);
@@ -253,7 +254,9 @@ function DamageFormBody({ vocab, url, event, history, known, initialChoice, fixi
           tone="secondary"
           name="zero-report"
           disabled={saving}
-          onClick={() => save(zeroPayload(stage, zeroFigures(vocab)), false, '（零报告）')}
+          onClick={() =>
+            confirmQuick('zero', stage).then((yes) => yes && save(zeroPayload(stage, zeroFigures(vocab)), false, '（零报告）'))
+          }
         />
       ) : null}
       {quick.noChange ? (
@@ -263,7 +266,9 @@ function DamageFormBody({ vocab, url, event, history, known, initialChoice, fixi
           tone="secondary"
           name="no-change"
           disabled={saving}
-          onClick={() => save(noChangePayload(previous), false, '（本日无新增）')}
+          onClick={() =>
+            confirmQuick('noChange', stage).then((yes) => yes && save(noChangePayload(previous), false, '（本日无新增）'))
+          }
         />
       ) : null}
       {quick.zero || quick.noChange ? <p class="or-line">有灾情或有变化，请填下面的数字：</p> : null}

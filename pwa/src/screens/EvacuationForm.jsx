@@ -14,9 +14,9 @@ import {
   UpdatedAt,
 } from '../components/index.js';
 import { useCached } from '../cache.js';
-import { flash } from '../flash.js';
 import { enqueue, getItem, updateItem } from '../outbox.js';
-import { navigate, useRoute } from '../router.js';
+import { afterSave } from '../outcome.js';
+import { useRoute } from '../router.js';
 import { useSession } from '../session.js';
 import { useOutbox } from '../useOutbox.js';
 import {
@@ -132,9 +132,8 @@ function EvacuationBody({ url, event, previous, previousKnown, serverAllocations
     setSaveError(null);
     try {
       if (fixing) await updateItem(fixing.clientId, { body: { ...fixing.body, ...body }, label });
-      else await enqueue({ kind: 'evacuation', url, body, label });
-      flash('已保存到手机，有网络时自动发送。可在「待发送」查看。');
-      navigate('/', { replace: true });
+      const clientId = fixing ? fixing.clientId : await enqueue({ kind: 'evacuation', url, body, label });
+      await afterSave(clientId); // 已送达 / 已存在手机 / 未被接受 (outcome.js)
     } catch (error) {
       setSaveError(error.message);
       setSaving(false);

@@ -1,11 +1,11 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, NumberField, PhotoPicker, Screen, TextField, toInt } from '../components/index.js';
-import { flash } from '../flash.js';
 import { isoLocal } from '../format.js';
 import { useDevicePosition } from '../location.js';
 import { enqueue, getItem, updateItem } from '../outbox.js';
+import { afterSave } from '../outcome.js';
 import { preparePhoto } from '../photos.js';
-import { navigate, useRoute } from '../router.js';
+import { useRoute } from '../router.js';
 
 // The server's keys (server/hazards/models.py CATEGORIES, RISK_LEVELS), in the order a village sees them most.
 export const CATEGORIES = [
@@ -122,6 +122,7 @@ export function HazardNew() {
     setSaving(true);
     setSaveError(null);
     try {
+      let clientId = fixing && fixing.clientId;
       if (fixing) {
         await updateItem(fixing.clientId, { body: { ...fixing.body, ...body }, label: body.title });
       } else {
@@ -129,10 +130,9 @@ export function HazardNew() {
         const withPlace = photos.map((photo) =>
           photo.lat == null && gps ? { ...photo, lat: gps.lat, lon: gps.lon, accuracy_m: gps.accuracy_m } : photo,
         );
-        await enqueue({ kind: 'hazard', url: '/hazards', body, photos: withPlace, label: body.title });
+        clientId = await enqueue({ kind: 'hazard', url: '/hazards', body, photos: withPlace, label: body.title });
       }
-      flash('已保存到手机，有网络时自动发送。可在「待发送」查看。');
-      navigate('/', { replace: true });
+      await afterSave(clientId); // 已送达 / 已存在手机 / 未被接受 (outcome.js)
     } catch (error) {
       setSaveError(error.message);
     } finally {

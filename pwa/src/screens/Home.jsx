@@ -1,9 +1,13 @@
-import { Banner, BigButton, Reading, Screen, UpdatedAt, WeChatHint } from '../components/index.js';
+import { useState } from 'preact/hooks';
+import { ask, Banner, BigButton, OthersWaiting, Reading, Screen, UpdatedAt, WeChatHint } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { age, clock } from '../format.js';
+import { DAMAGE_LIST } from '../reportLists.js';
 import { navigate } from '../router.js';
+import { stageName } from '../rules/stage.js';
 import { logOut, useSession } from '../session.js';
 import { useOutbox } from '../useOutbox.js';
+import { ReturnedCard, waitingReturns } from './ReturnedCard.jsx';
 import { WarningBanners } from './WarningBanner.jsx';
 import { DISASTER_TYPES, QueuedLocalEvents } from './LocalEventNew.jsx';
 
@@ -20,14 +24,21 @@ export function Home() {
   const settling = items(stable);
   const waiting = outbox.items.length;
   const oldest = waiting ? outbox.items[0].createdAt : null;
+  // Returned reports come first: the township is waiting for the corrected one (issue 18, item 6).
+  const damage = useCached(DAMAGE_LIST);
+  const returns = waitingReturns(damage.data ? damage.data.items : [], outbox.items);
+  const eventName = (id) => ([...list, ...settling].find((e) => e.id === id) || {}).name || `灾害过程 ${id}`;
+  const [leaveError, setLeaveError] = useState(null);
 
   const leave = async () => {
-    const note = waiting ? `还有 ${waiting} 条待发送，退出后它们仍保存在手机上，下次登录后发送。\n` : '';
-    if (!confirm(`${note}确定退出登录吗？`)) return;
+    const note = waiting
+      ? `还有 ${waiting} 条待发送。退出后它们仍保存在手机上，只在您（${user.name || user.username}）再次登录后发送，别人登录不会发送，也看不到内容。`
+      : '';
+    if (!(await ask({ title: '确定退出登录吗？', message: note, confirmLabel: '退出' }))) return;
     try {
       await logOut();
     } catch (error) {
-      alert(error.status === 0 ? '没有网络，暂时不能退出。' : error.message);
+      setLeaveError(error.message);
     }
   };
 
@@ -38,6 +49,9 @@ export function Home() {
       <p class="who">
         <strong>{user.org_unit ? user.org_unit.name : ''}</strong> {user.name || user.username}
       </p>
+      {returns.map((report) => (
+        <ReturnedCard key={report.id} report={report} eventName={eventName(report.event_id)} />
+      ))}
       {outbox.attention.length ? (
         <Banner tone="error" action={{ label: '去处理', onClick: () => navigate('/outbox') }}>
           有 {outbox.attention.length} 条需要处理，服务器没有收下。
@@ -48,6 +62,7 @@ export function Home() {
           {waiting} 条待发送，最早的保存于{age(oldest)}。有网络时会自动发送。
         </Banner>
       ) : null}
+      <OthersWaiting others={outbox.others} />
 
       <BigButton label="上报隐患" sub="滑坡、山洪、危房等" href="/hazards/new" />
 
@@ -57,7 +72,7 @@ export function Home() {
         {events.error && !events.data ? <Banner tone="warn">还没有读到灾害过程（需要联网一次）。</Banner> : null}
         {events.data && !list.length ? <p class="muted">暂无进行中的灾害过程。有灾情时，县或乡镇开启后这里会出现。</p> : null}
         {list.map((event) => (
-          <EventCard key={event.id} event={event} />
+          <EventCard key={event.id} event={event} queued={queuedReport(outbox.items, event.id)} />
         ))}
         <QueuedLocalEvents
           outbox={outbox}
@@ -75,7 +90,7 @@ export function Home() {
           <h2 class="section-title">稳定阶段（待核报）</h2>
           <p class="muted">灾情已稳定，请在截止前报送核报（最终数字）。</p>
           {settling.map((event) => (
-            <EventCard key={event.id} event={event} />
+            <EventCard key={event.id} event={event} queued={queuedReport(outbox.items, event.id)} />
           ))}
         </section>
       ) : null}
@@ -84,6 +99,7 @@ export function Home() {
         <BigButton label="我的报告" tone="secondary" href="/reports" />
         <BigButton label="待发送" tone="secondary" href="/outbox" badge={waiting || null} />
       </div>
+      {leaveError ? <Banner tone="error">{leaveError}</Banner> : null}
       <button type="button" class="link-button logout" onClick={leave}>
         退出
       </button>
@@ -95,7 +111,14 @@ function items(cached) {
   return cached.data ? cached.data.items : [];
 }
 
-function EventCard({ event }) {
+/** The newest damage report of this event still in the user's outbox (waiting or refused), or null. */
+function queuedReport(items, eventId) {
+  const url = `/events/${eventId}/damage-reports`;
+  const mine = items.filter((item) => item.kind === 'damage' && item.url === url);
+  return mine.length ? mine[mine.length - 1] : null;
+}
+
+function EventCard({ event, queued }) {
   const due = useCached(`/events/${event.id}/deadlines`);
   // Read while online so 报灾情 offline still knows the village's reports (and so which stage comes next):
   // the same path DamageForm reads.
@@ -110,7 +133,7 @@ function EventCard({ event }) {
         {event.status === 'stable' ? <span class="chip">稳定</span> : null}
         {event.status === 'pending' ? <span class="chip">待乡镇确认</span> : null}
       </h3>
-      {due.data ? <DueLine due={due.data} mine={mine} /> : null}
+      {queued ? <QueuedLine item={queued} /> : due.data ? <DueLine due={due.data} mine={mine} /> : null}
       <div class="button-row">
         <BigButton label={event.status === 'stable' ? '报核报' : '报灾情'} href={`/events/${event.id}/damage/new`} />
         <BigButton label="报转移" tone="secondary" href={`/events/${event.id}/evacuation/new`} />
@@ -119,6 +142,26 @@ function EventCard({ event }) {
         台账（死亡失踪、倒损住房）
       </a>
     </article>
+  );
+}
+
+/**
+ * A report of this event saved on the phone and not yet delivered: the card says so instead of 现在要报：初报 (the
+ * server does not know it yet, the person does).
+ */
+function QueuedLine({ item }) {
+  const name = stageName(item.body.stage) || '灾情报告';
+  if (item.status === 'needs_attention') {
+    return (
+      <p class="due due-missing">
+        {name}没有被接受，请到「待发送」修改后重发 <span class="chip chip-error">需要处理</span>
+      </p>
+    );
+  }
+  return (
+    <p class="due">
+      {name}已存手机，等待发送 <span class="chip chip-warn">待发送</span>
+    </p>
   );
 }
 

@@ -1,11 +1,13 @@
 import { useState } from 'preact/hooks';
-import { Banner, BigButton, TextField } from '../components/index.js';
+import { Banner, BigButton, OthersWaiting, TextField, WeChatHint } from '../components/index.js';
 import { logIn, useSession } from '../session.js';
 import { sendNow } from '../outbox.js';
 import { navigate } from '../router.js';
+import { useOutbox } from '../useOutbox.js';
 
 export function Login() {
   const session = useSession();
+  const outbox = useOutbox(); // nobody logged in: every item is someone's, shown as counts only
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [error, setError] = useState(null);
@@ -21,7 +23,7 @@ export function Login() {
     setError(null);
     try {
       await logIn(username.trim(), password);
-      sendNow().catch(() => {}); // anything that waited for this login goes now
+      sendNow().catch(() => {}); // this user's items that waited for the login go now (only theirs)
       navigate('/', { replace: true });
     } catch (failure) {
       setError(loginMessage(failure));
@@ -35,9 +37,12 @@ export function Login() {
       <main class="screen-body">
         <h1 class="login-title">网格灾情报送</h1>
         <p class="login-sub">村（社区）灾害信息员、网格员上报</p>
+        <WeChatHint />
+        {session.loggedOut ? <Banner tone="ok">已退出。</Banner> : null}
         {session.expired ? (
           <Banner tone="warn">登录已过期，请重新登录。没发出去的报告都还保存在手机上，登录后会自动发送。</Banner>
         ) : null}
+        <OthersWaiting others={outbox.others} canDelete />
         <form onSubmit={submit} class="form">
           <TextField label="用户名" name="username" value={username} onChange={setUsername} autoComplete="username" />
           <TextField label="密码" name="password" type="password" value={password} onChange={setPassword} autoComplete="current-password" />

@@ -1,17 +1,17 @@
 // 我的报告: everything the village filed, with its status. Returned damage reports come first, with the
 // reviewer's reason and a way to correct and send a new one; what still waits on the phone comes next. Lists
 // read online are kept by cache.js and shown offline with the time they were read.
-import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
+import { Banner, BigButton, OthersWaiting, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useEffect, useState } from 'preact/hooks';
 import { cachedGet, useCached } from '../cache.js';
-import { clock } from '../format.js';
 import { useOutbox } from '../useOutbox.js';
 import { KIND_NAMES } from '../kinds.js';
 import { useIndicators } from '../indicators.js';
 import { DAMAGE_LIST, EVENT_LIST, evacuationList, HAZARD_LIST } from '../reportLists.js';
 import { STATUS_NAMES } from '../rules/damage.js';
-import { openReturns, stageName } from '../rules/stage.js';
+import { stageName } from '../rules/stage.js';
 import { damageLine, ReportRow } from './shared.jsx';
+import { ReturnedCard, waitingReturns } from './ReturnedCard.jsx';
 import './reports.css';
 
 const STATUS_TONES = { submitted: 'info', approved: 'ok', returned: 'error' };
@@ -26,12 +26,7 @@ export function MyReports() {
   const eventList = events.data ? events.data.items : [];
   const eventName = (id) => (eventList.find((e) => e.id === id) || {}).name || `灾害过程 ${id}`;
   const reports = damage.data ? damage.data.items : [];
-  const queuedEvents = new Set(
-    outbox.items
-      .filter((item) => item.kind === 'damage')
-      .map((item) => Number((/^\/events\/(\d+)\//.exec(item.url) || [])[1])),
-  );
-  const returns = openReturns(reports, queuedEvents);
+  const returns = waitingReturns(reports, outbox.items);
   const offline = [damage, hazards, events].some((list) => list.error && !list.data);
 
   return (
@@ -53,6 +48,7 @@ export function MyReports() {
           <BigButton label="待发送" tone="secondary" href="/outbox" />
         </section>
       ) : null}
+      <OthersWaiting others={outbox.others} />
       {offline ? <Banner tone="warn">没有网络，有的列表还没有在这台手机上读过。联网后再打开本页。</Banner> : null}
 
       <h2 class="section-title">灾情报告</h2>
@@ -96,22 +92,6 @@ export function MyReports() {
         ))}
       </ul>
     </Screen>
-  );
-}
-
-function ReturnedCard({ report, eventName }) {
-  return (
-    <section class="card returned-card" data-report={report.id}>
-      <h2 class="card-title">
-        {eventName} {stageName(report.stage)} <span class="chip chip-error">已退回</span>
-      </h2>
-      <p class="return-reason">退回原因：{report.review_comment || '（未写原因）'}</p>
-      <p class="muted">
-        {report.reviewed_by ? `${report.reviewed_by.name} ` : ''}
-        {report.reviewed_at ? `${clock(report.reviewed_at)} 退回` : ''}
-      </p>
-      <BigButton label="修改后重新报送" href={`/events/${report.event_id}/damage/new?correct=${report.id}`} />
-    </section>
   );
 }
 

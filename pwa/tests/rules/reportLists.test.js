@@ -23,6 +23,7 @@ describe('lists read again once the outbox delivered a report', () => {
         return () => {};
       },
       read: async (path) => read.push(path),
+      signedIn: () => true,
     });
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(read).toEqual([]); // the first look only learns what is queued
@@ -47,6 +48,7 @@ describe('lists read again once the outbox delivered a report', () => {
         read.push(path);
         throw Object.assign(new Error('offline'), { status: 0 });
       },
+      signedIn: () => true,
     });
     await new Promise((resolve) => setTimeout(resolve, 0));
     items = [];
@@ -59,5 +61,25 @@ describe('lists read again once the outbox delivered a report', () => {
     notify();
     await new Promise((resolve) => setTimeout(resolve, 0));
     expect(read).toContain('/events/3/evacuations?current=true&per_page=1');
+  });
+
+  it('nobody logged in (items deleted on the login screen): nothing is read', async () => {
+    let items = [damage];
+    let notify;
+    const read = [];
+    keepListsFresh({
+      list: async () => items,
+      watch: (fn) => {
+        notify = fn;
+        return () => {};
+      },
+      read: async (path) => read.push(path),
+      signedIn: () => false,
+    });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    items = [];
+    notify();
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(read).toEqual([]);
   });
 });
