@@ -8,17 +8,16 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, NumberField, Reading, Screen, TextField } from '../components/index.js';
 import { useCached } from '../cache.js';
-import { flash } from '../flash.js';
 import { isoLocal } from '../format.js';
 import { enqueue, getItem, updateItem } from '../outbox.js';
-import { navigate, useRoute } from '../router.js';
+import { afterSave } from '../outcome.js';
+import { useRoute } from '../router.js';
 import { useOutbox } from '../useOutbox.js';
 import { idNumberProblem, maskIdNumber, normalizeIdNumber } from '../rules/idNumber.js';
 import { DAMAGE_NAMES, HOUSE_STATUS_NAMES, LEDGER_KINDS, ledgerPath, STRUCTURES } from '../rules/ledger.js';
 import { EventLine, scrollToError, without } from './shared.jsx';
 import './ledger.css';
 
-const SAVED = '已保存到手机，有网络时自动发送。';
 const options = (names) => Object.entries(names).map(([value, label]) => ({ value, label }));
 const SEXES = options({ male: '男', female: '女' });
 const NEW_STATES = options({ dead: '死亡', missing: '失踪' });
@@ -181,7 +180,9 @@ function LedgerNew({ config, params }) {
         const body = config.toBody(form);
         const label = config.label(body, false);
         if (fixing) await updateItem(fixing.clientId, { body, label });
-        else await enqueue({ kind: config.createKind, url: config.createUrl(eventId), body, label, sendFirst: true });
+        return fixing
+          ? fixing.clientId
+          : enqueue({ kind: config.createKind, url: config.createUrl(eventId), body, label, sendFirst: true });
       }}
     />
   );
@@ -228,7 +229,9 @@ function LedgerEdit({ config, params }) {
         if (!Object.keys(body).length && !fixing) throw new Error('没有改动。');
         const label = config.label({ ...config.toBody(form), ...body }, true);
         if (fixing) await updateItem(fixing.clientId, { body, label });
-        else await enqueue({ kind: config.changeKind, url: config.rowUrl(rowId), method: 'PATCH', body, label, sendFirst: true });
+        return fixing
+          ? fixing.clientId
+          : enqueue({ kind: config.changeKind, url: config.rowUrl(rowId), method: 'PATCH', body, label, sendFirst: true });
       }}
     />
   );
@@ -254,9 +257,8 @@ function LedgerFormBody({ config, eventId, event, title, start, fixing, row, sav
     setSaving(true);
     setSaveError(null);
     try {
-      await save(form);
-      flash(SAVED);
-      navigate(ledgerPath(eventId), { replace: true });
+      const clientId = await save(form);
+      await afterSave(clientId, { home: ledgerPath(eventId) }); // 已送达 / 已存在手机 / 未被接受 (outcome.js)
     } catch (error) {
       setSaveError(error.message);
       setSaving(false);

@@ -6,10 +6,10 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, Reading, Screen, TextField } from '../components/index.js';
 import { useCached } from '../cache.js';
-import { flash } from '../flash.js';
 import { age, isoLocal } from '../format.js';
 import { enqueue, getItem, updateItem } from '../outbox.js';
-import { navigate, useRoute } from '../router.js';
+import { afterSave } from '../outcome.js';
+import { useRoute } from '../router.js';
 import { useSession } from '../session.js';
 import { useWhenSent } from '../useSent.js';
 import { reportErrors } from '../rules/damage.js';
@@ -146,9 +146,10 @@ function LocalEventForm({ types, fixing, base }) {
     setSaveError(null);
     try {
       if (fixing) await updateItem(fixing.clientId, { body: payload, label });
-      else await enqueue({ kind: LOCAL_EVENT_KIND, url: '/local-events', body: payload, label });
-      flash('已保存到手机，有网络时自动发送。乡镇确认前显示为「待乡镇确认」。');
-      navigate('/', { replace: true });
+      const clientId = fixing
+        ? fixing.clientId
+        : await enqueue({ kind: LOCAL_EVENT_KIND, url: '/local-events', body: payload, label });
+      await afterSave(clientId); // 已送达 / 已存在手机 / 未被接受; Home shows it 待乡镇确认 until the township decides
     } catch (error) {
       setSaveError(error.message);
       setSaving(false);
