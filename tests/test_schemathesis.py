@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
@@ -41,6 +42,7 @@ def fuzz_every_operation(app, user) -> list[str]:
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     failures = []
     answered = set()
+    unsatisfiable = set()
     for found, mode in itertools.product(schema.get_all_operations(), GenerationMode):
         operation = found.ok()
 
@@ -52,10 +54,15 @@ def fuzz_every_operation(app, user) -> list[str]:
 
         try:
             call()
+        except Unsatisfiable:
+            # No request can be generated from the documented schema (the SMS gateway's webhook: a form whose
+            # fields are all optional strings behind a shared secret); it has its own tests (tests/sms/).
+            unsatisfiable.add(operation.label)
         except Exception as error:  # every operation is tried; the failures are listed together
             failures.append(f"{operation.label}: {str(error)[:1500]}")
     operations = {label for label, _ in answered}
-    assert len(operations) == len(list(schema.get_all_operations())) > 60, "not every operation was called"
+    assert len(operations | unsatisfiable) == len(list(schema.get_all_operations())) > 60, "not every operation called"
+    assert len(unsatisfiable) <= 1, unsatisfiable
     assert any(status < 300 for _, status in answered) and any(status == 422 for _, status in answered)
     return failures
 

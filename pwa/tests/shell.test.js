@@ -44,3 +44,14 @@ describe('times', () => {
     expect(isoLocal(new Date())).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$/);
   });
 });
+
+describe('the service worker', () => {
+  it('is a script the browser can run, once the build has filled in its version and shell', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { Script } = await import('node:vm');
+    const source = readFileSync(new URL('../sw/sw.js', import.meta.url), 'utf8')
+      .replace("'__VERSION__'", '"test"')
+      .replace("['__SHELL__']", '["/index.html"]');
+    expect(() => new Script(source)).not.toThrow(); // a syntax error left every phone without its offline app
+  });
+});
