@@ -50,7 +50,7 @@ def register_shell(app: Flask, *, api_prefix: str) -> None:
 def _send(dist: Path, path: str) -> Response:
     accepted = request.accept_encodings
     for encoding, suffix in ENCODINGS:
-        if accepted[encoding] and (dist / (path + suffix)).is_file():
+        if accepted[encoding] and _fresh(dist / (path + suffix), dist / path):
             response = send_from_directory(dist, path + suffix, mimetype=_mimetype(path))
             response.headers["Content-Encoding"] = encoding
             break
@@ -65,6 +65,15 @@ def _send(dist: Path, path: str) -> Response:
     else:
         response.cache_control.no_cache = True
     return response
+
+
+def _fresh(compressed: Path, original: Path) -> bool:
+    """A compressed copy no older than its original: a file changed after the build (a hot-fixed sw.js) is sent as
+    it is now, never as its stale .br."""
+    try:
+        return compressed.stat().st_mtime >= original.stat().st_mtime
+    except FileNotFoundError:
+        return False
 
 
 def _mimetype(path: str) -> str:

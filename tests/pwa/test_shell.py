@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from server import SECURITY_HEADERS, create_app
@@ -80,6 +82,12 @@ def test_a_precompressed_body_is_sent_to_a_browser_that_accepts_it(app, tmp_path
         assert zipped.headers["Content-Type"] == "text/javascript; charset=utf-8"
         assert "Accept-Encoding" in zipped.headers["Vary"]
         assert gzip.decompress(body).decode() == source
+        # Changed after the build (a hot fix): the stale compressed copy is not sent.
+        newer = (tmp_path / "assets" / "index-abc.js.gz").stat().st_mtime + 10
+        os.utime(tmp_path / "assets" / "index-abc.js", (newer, newer))
+        stale = client.get("/assets/index-abc.js", headers={"Accept-Encoding": "gzip"})
+        assert "Content-Encoding" not in stale.headers and stale.get_data(as_text=True) == source
+        stale.close()
         plain = client.get("/assets/index-abc.js", headers={"Accept-Encoding": "identity"})
         text = plain.get_data(as_text=True)
         plain.close()
