@@ -109,6 +109,9 @@ def test_issue_acknowledge_offline_and_the_board_rate_changes(page, context, pho
     shot(page, "w02-warning-new")
     assert small_touch_targets(page) == []
     page.get_by_role("button", name="发布预警").click()
+    confirm = page.get_by_role("dialog")  # the app's own dialog (window.confirm is blocked in some in-app browsers)
+    expect(confirm).to_contain_text("向 3 个单位发布红色预警？")
+    confirm.get_by_role("button", name="确认发布").click()
 
     expect(page.get_by_role("heading", name="叫应情况")).to_be_visible()
     expect(page.get_by_test_id("rate-count")).to_have_text("0 / 3")
@@ -264,6 +267,7 @@ def test_the_desk_edits_a_warning_and_every_village_must_answer_again(page, phon
     shot(page, "w14-board-edit")
     assert small_touch_targets(page) == []
     form.get_by_role("button", name="保存修改").click()
+    page.get_by_role("dialog").get_by_role("button", name="确认修改").click()
     expect(page.locator(".warning-title")).to_have_text("山洪灾害红色预警（升级）")
     expect(page.get_by_role("region", name="修改预警")).to_have_count(0)
 

@@ -4,6 +4,7 @@
 // with its clock (or its return), villages overdue, silent warnings, overdue rectifications. Then the live
 // events, warnings and hazards, and the desk's other screens. Read through cache.js (the last copy shows offline
 // with its time) and again every minute while visible. Loaded only for desk users (a lazy chunk).
+import { ask } from '../components/Dialog.jsx';
 import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
 import { logOut, useSession } from '../session.js';
@@ -21,7 +22,7 @@ export function Dashboard() {
   const data = found.data;
 
   const leave = async () => {
-    if (!confirm('确定退出登录吗？')) return;
+    if (!(await ask({ title: '确定退出登录吗？', confirmLabel: '退出' }))) return;
     try {
       await logOut();
     } catch (error) {

@@ -1,6 +1,7 @@
 // 叫应情况 (/warnings/:id/board): per target village answered, late or silent, the silent first with their
 // officers' phone numbers as tel: links (a call is the next step, 有叫有应). Read again every 15 s while the
 // screen is visible, never while the phone is in a pocket (usePolling → warnings.js createPoller).
+import { ask } from '../components/Dialog.jsx';
 import { useCallback, useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, FieldError, Reading, Screen, TextField, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
@@ -188,7 +189,8 @@ function EditWarning({ warning, onDone }) {
     if (form.extend) json.expires_at = isoLocal(new Date(until + form.extend * 3600 * 1000));
     if (!form.title.trim()) return setErrors({ title: ['请填写标题'] });
     if (Object.keys(json).length === 1) return setProblem('没有改动。');
-    if (!confirm(`修改后各村要重新叫应（${levelName(form.level)}）。确定修改？`)) return;
+    const sure = await ask({ title: '确定修改这条预警？', message: `修改后各村要重新叫应（${levelName(form.level)}）。`, confirmLabel: '确认修改' });
+    if (!sure) return;
     await send(`/warnings/${warning.id}`, { method: 'PATCH', json }, {
       offline: '没有网络，没有修改。填写的内容还在，联网后再点「保存修改」。',
       done: () => (setOpen(false), onDone()),

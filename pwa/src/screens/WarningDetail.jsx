@@ -1,5 +1,6 @@
 // One warning in full (/warnings/:id): its text, times and the village's answer. A reporter answers here too;
 // `?fix=<clientId>` comes from 待发送 when the server refused a queued answer (kinds.js fixPath).
+import { ask } from '../components/Dialog.jsx';
 import { useEffect, useState } from 'preact/hooks';
 import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
 import { useCached } from '../cache.js';
@@ -94,7 +95,8 @@ function FixAck({ clientId }) {
     navigate('/outbox', { replace: true });
   };
   const remove = async () => {
-    if (!confirm('删除这条叫应？删除后服务器不会收到。')) return;
+    const sure = await ask({ title: '删除这条叫应？', message: '删除后服务器不会收到。', confirmLabel: '删除', tone: 'danger' });
+    if (!sure) return;
     await deleteItem(clientId);
     navigate('/outbox', { replace: true });
   };

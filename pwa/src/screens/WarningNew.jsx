@@ -1,6 +1,7 @@
 // 发布预警 (/warnings/new): a township or county reviewer issues a warning to units of its own (GET /org-units).
 // Sent straight to the server, not through the outbox: the issuer must know at once that it went out, and a
 // desk has a network; without one the form says so and keeps what was typed.
+import { ask } from '../components/Dialog.jsx';
 import { useState } from 'preact/hooks';
 import { Banner, BigButton, ChoiceGrid, FieldError, NumberField, Screen, TextField } from '../components/index.js';
 import { useCached } from '../cache.js';
@@ -45,7 +46,12 @@ export function WarningNew() {
     setErrors(found);
     setProblem(null);
     if (Object.keys(found).length) return;
-    if (!confirm(`向 ${form.targets.length} 个单位发布${levelName(form.level)}「${form.title.trim()}」？`)) return;
+    const sure = await ask({
+      title: `向 ${form.targets.length} 个单位发布${levelName(form.level)}？`,
+      message: `「${form.title.trim()}」发布后各村要叫应。`,
+      confirmLabel: '确认发布',
+    });
+    if (!sure) return;
     const json = {
       level: form.level,
       disaster_type: form.disaster_type,
