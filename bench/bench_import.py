@@ -94,7 +94,8 @@ def main() -> int:
         f"""## National import
 
 `bench/bench_import.py`, {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {pg}, Python {platform.python_version()},
-{platform.machine()}, {os.cpu_count()} CPUs. `flask org import` of `china-divisions.csv.gz` ({rows:,} units: 620,573
+{platform.machine()}, {os.cpu_count()} CPUs shared with other work (load average {os.getloadavg()[0]:.1f} at the
+end). `flask org import` of `china-divisions.csv.gz` ({rows:,} units: 620,573
 villages) into an empty database, then the same file again. Peak RSS is the `flask` process's maximum resident set.
 
 | run | time | peak RSS (< 300 MB) | result |
