@@ -26,8 +26,10 @@ def postgres_tools(app):
     if not app.config["DATABASE_URL"].startswith("postgresql"):
         pytest.skip("runs with the PostgreSQL suite: the scripts use pg_dump and pg_restore")
     missing = [tool for tool in ("pg_dump", "pg_restore", "psql") if shutil.which(tool) is None]
+    if missing and os.environ.get("CI") == "true":
+        pytest.fail(f"{', '.join(missing)} missing in CI (postgresql-client)")
     if missing:
-        pytest.fail(f"{', '.join(missing)} missing: the PostgreSQL client tools come with PostgreSQL")
+        pytest.skip(f"{', '.join(missing)} not installed (postgresql-client)")
 
 
 def a_photo() -> bytes:
