@@ -559,6 +559,7 @@ def report(args, setup, night: Night, login_s, filing_s, samples, counts, versio
     capacity = cores * 1000 / server_ms
     capacity_s = TARGET_VILLAGES * len(FILINGS) / capacity
     used = sum(cpu_s.values()) / measured
+    worst = max(max(night.latencies[name]) for name in FILINGS)
     lines += [
         "",
         f"Afterwards the database holds {counts['damage']:,} damage reports ({counts['current']:,} current: one per "
@@ -594,6 +595,13 @@ def report(args, setup, night: Night, login_s, filing_s, samples, counts, versio
         "- Errors must be 0: any non-2xx answer or a dropped connection counts, and nothing is retried by the "
         f"load generator. The latencies are a closed loop's: with {args.concurrency} clients, mean latency is "
         f"{args.concurrency} ÷ the rate, queueing behind {2 * args.workers} busy workers, not slow requests.",
+        f"- The slowest requests took up to {worst:.0f} s (the max column); when every endpoint's max is about the "
+        "same, one stall held the requests in flight at that moment. Not verified; candidates: CPU starvation while "
+        "other work runs, and the workers' recycling (`max_requests` in deploy/gunicorn.conf.py; a new worker imports "
+        "the app itself, no `preload_app`, which takes seconds under load). None failed (the app bounds a request "
+        "by `DB_STATEMENT_TIMEOUT`, nginx waits 35 s).",
+        "- Memory: the gunicorn workers stay flat; the PostgreSQL backends' resident sets grow as they touch more of "
+        "the shared buffers (RSS counts shared pages a backend has read), not with a leak.",
     ]
     return "\n".join(lines) + "\n"
 
