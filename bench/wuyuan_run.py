@@ -483,6 +483,8 @@ def main() -> int:
             "zero / missing / unreviewed), the names of the villages that never reported, every village's "
             "deadline status for the final obligation, and the 合计 row of the XLSX export read back with openpyxl.",
             f"- Outcome: **{verdict}**.",
+            "- Deaths, missing and the house counts are filed as 0: on a 核报 they must equal the village's ledgers "
+            "(台账, checked since issue 16) and this run files no ledger rows; the other indicators carry the sums.",
         ]
         lines += [f"  - {problem}" for problem in run.problems[:20]]
         write_section(SECTION, "\n".join(lines) + "\n")
