@@ -88,7 +88,7 @@ def measure(page, photo: Path) -> int:
     page.locator("input[name=gallery]").set_input_files(str(photo))
     expect(page.locator(".photo-thumb")).to_have_count(1, timeout=60_000)
     page.get_by_role("button", name="保存并上报").click()
-    expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+    expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
     return page.evaluate(
         """() => new Promise((resolve, reject) => {
             const open = indexedDB.open('gridreport');
@@ -138,7 +138,7 @@ def main() -> None:
         page.get_by_label("用户名").fill("bench")
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录").click()
-        expect(page.get_by_role("button", name="上报隐患")).to_be_visible()
+        expect(page.get_by_role("link", name="上报隐患")).to_be_visible()
         context.route("**/healthz", lambda route: route.abort())  # keep everything in the outbox
         for label, noise, quality in CASES:
             if args.quick and label != "typical":
