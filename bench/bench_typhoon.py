@@ -300,6 +300,7 @@ class Night:
         self.front, self.event_id, self.photos = front, event_id, photos
         self.latencies: dict[str, list[float]] = defaultdict(list)
         self.errors: list[str] = []
+        self.slow: list[tuple[str, str, float]] = []  # (started, endpoint, seconds) of requests over 5 s
         self.lock = threading.Lock()
 
     def call(self, name: str, session: requests.Session, method: str, path: str, **kw) -> requests.Response | None:
@@ -312,6 +313,8 @@ class Night:
             return None
         elapsed = time.perf_counter() - started
         with self.lock:
+            if elapsed > 5:
+                self.slow.append((datetime.now(UTC).strftime("%H:%M:%S"), name, elapsed))
             if response.status_code >= 300:
                 self.errors.append(f"{name}: {response.status_code} {response.text[:200]}")
                 return None
@@ -388,6 +391,7 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers per instance (two instances)")
     parser.add_argument("--quick", action="store_true", help="20 villages, 4 clients, no BENCHMARKS.md write")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--keep-logs", action="store_true", help="keep the gunicorn and nginx logs (printed path)")
     args = parser.parse_args()
     if args.quick:
         args.villages, args.concurrency, args.no_write = 20, 4, True
@@ -455,7 +459,10 @@ def main() -> int:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
         admin.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
+        if args.keep_logs:
+            print(f"logs kept in {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
 
     filed = sum(len(night.latencies[name]) for name in FILINGS)
     rate = filed / filing_s
@@ -463,6 +470,8 @@ def main() -> int:
     for name in ENDPOINTS:
         values = night.latencies[name]
         print(f"  {name}: {len(values):,}, p50 {pct(values, 0.5):.0f} ms, p95 {pct(values, 0.95):.0f} ms")
+    for finished, name, seconds in sorted(night.slow)[:40]:
+        print(f"  slow: {name} finished {finished} UTC after {seconds:.1f} s")
     for error in night.errors[:10]:
         print("  error:", error)
     print("rows:", counts)
