@@ -605,10 +605,10 @@ def report(args, setup, night: Night, login_s, filing_s, samples, counts, versio
         f"load generator. The latencies are a closed loop's: with {args.concurrency} clients, mean latency is "
         f"{args.concurrency} ÷ the rate, queueing behind {2 * args.workers} busy workers, not slow requests.",
         f"- The slowest requests took up to {worst:.0f} s (the max column); when every endpoint's max is about the "
-        "same, one stall held the requests in flight at that moment. Not verified; candidates: CPU starvation while "
-        "other work runs, and the workers' recycling (`max_requests` in deploy/gunicorn.conf.py; a new worker imports "
-        "the app itself, no `preload_app`, which takes seconds under load). None failed (the app bounds a request "
-        "by `DB_STATEMENT_TIMEOUT`, nginx waits 35 s).",
+        "same, one stall held the requests in flight at that moment (`--keep-logs` lists the requests over 5 s with "
+        "their time, to set beside the gunicorn logs; on 2026-12-06 the workers' recycling by `max_requests` was "
+        "ruled out, CPU starvation by other work on the VM was not). None failed (the app bounds a request by "
+        "`DB_STATEMENT_TIMEOUT`, nginx waits 35 s).",
         "- Memory: the gunicorn workers stay flat; the PostgreSQL backends' resident sets grow as they touch more of "
         "the shared buffers (RSS counts shared pages a backend has read), not with a leak.",
     ]
