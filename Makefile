@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 export FLASK_APP := server
 
-.PHONY: run test install lint test-sqlite test-postgres test-pwa test-e2e pwa browser bench clean
+.PHONY: run test install lint test-sqlite test-postgres test-pwa test-e2e test-bench pwa browser bench clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "need $(PYTHON)"; exit 1; }
@@ -59,15 +59,26 @@ test-pwa: $(PWA_DEPS)
 test-e2e: install pwa browser
 	$(BIN)/pytest -q -p no:cacheprovider tests/e2e
 
-test: lint test-sqlite test-postgres test-pwa test-e2e
+test: lint test-sqlite test-postgres test-pwa test-e2e test-bench
 
-bench: install  # by hand: minutes each, PostgreSQL for roll-up and export; results into BENCHMARKS.md
+# Every benchmark's --quick mode (tiny sizes, seconds each, BENCHMARKS.md untouched), so none can rot: about two
+# minutes in all. One needing ../shared, PostgreSQL, nginx, Redis or the built PWA says so and skips (with CI=true a
+# missing PostgreSQL fails).
+BENCHES := bench_photos bench_submit bench_rollup bench_export bench_import bench_typhoon wuyuan_run bench_pwa_photos
+
+test-bench: install pwa browser
+	@for b in $(BENCHES); do echo "== bench/$$b.py --quick =="; $(BIN)/python bench/$$b.py --quick >/tmp/gridreport-$$b.log 2>&1 \
+		&& tail -n 3 /tmp/gridreport-$$b.log || { tail -n 40 /tmp/gridreport-$$b.log; exit 1; }; done
+
+# By hand, one at a time (minutes each; PostgreSQL, nginx and Redis for most); results into BENCHMARKS.md.
+bench: install pwa browser
 	$(BIN)/python bench/bench_photos.py
 	$(BIN)/python bench/bench_submit.py
 	$(BIN)/python bench/bench_rollup.py
 	$(BIN)/python bench/bench_export.py
+	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_typhoon.py
 	$(BIN)/python bench/wuyuan_run.py
-	$(MAKE) pwa browser
 	$(BIN)/python bench/bench_pwa_photos.py
 
 clean:

@@ -203,7 +203,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
     parser.add_argument("--no-write", action="store_true", help="print only, leave BENCHMARKS.md alone")
+    parser.add_argument("--quick", action="store_true", help="one round, no BENCHMARKS.md update (make test)")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.no_write = 1, True
     rows = run(args.rounds)
     if not args.no_write:
         write_section(SECTION, render(rows, args.rounds))

@@ -9,7 +9,10 @@ returned) and a quarter of the villages have evacuation reports. Everything is g
 (``generate_series``), in a throw-away database ``gridreport_bench`` that is dropped at the end.
 
 Run: ``.venv/bin/python bench/bench_rollup.py [--runs N] [--no-write] [--keep]``; results go to BENCHMARKS.md under
-``## Roll-up`` (only that section is rewritten). Without PostgreSQL on 127.0.0.1:5432 it prints why and exits 0.
+``## Roll-up`` (only that section is rewritten). Without PostgreSQL on 127.0.0.1:5432 it prints why and exits 0
+(1 with ``CI=true``). The app runs with ``DB_STATEMENT_TIMEOUT=0`` (no limit): the 1,000,000-row setup takes longer
+than the 10 s a request may. ``--quick`` (what `make test` runs) builds a tiny tree (2 × 2 × 2 × 5 villages, 3
+reports each) in its own database, checks the roll-up against the hand-written sum and writes nothing.
 """
 
 from __future__ import annotations
@@ -33,6 +36,7 @@ SECTION = "## Roll-up"
 ADMIN_URL = os.environ.get("BENCH_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 DB_NAME = "gridreport_bench"
 CITIES, COUNTIES, TOWNSHIPS, VILLAGES, REPORTS = 10, 10, 10, 20, 50  # per parent; reports per village
+QUICK_SHAPE = (2, 2, 2, 5, 3)
 T0 = datetime(2026, 7, 1, 2, 0, tzinfo=UTC)  # 10:00 Asia/Shanghai
 
 
@@ -47,6 +51,12 @@ def postgres_available() -> str | None:
     except Exception as exc:  # no server, no driver, no rights: the bench cannot run here
         print(f"bench_rollup: PostgreSQL not available at {ADMIN_URL} ({type(exc).__name__}); skipped")
         return None
+
+
+def _quick() -> None:
+    global CITIES, COUNTIES, TOWNSHIPS, VILLAGES, REPORTS, DB_NAME
+    CITIES, COUNTIES, TOWNSHIPS, VILLAGES, REPORTS = QUICK_SHAPE
+    DB_NAME = f"gridreport_bench_quick_{os.getpid()}"
 
 
 def _units_sql(level: str, parent_level: str, count: int, width: int, label: str) -> str:
@@ -221,16 +231,39 @@ def measure(app, ids: dict, runs: int, now: datetime) -> dict:
     return {"ms": medians, "result": result}
 
 
+def check(app, ids: dict, result: dict) -> None:
+    """--quick: the roll-up's province totals equal the hand-written sum over the current rows."""
+    from server.damage.indicators import INDICATORS
+    from server.extensions import db
+
+    plain = BASELINE_SQL.format(sums=", ".join(f"sum({i.key})" for i in INDICATORS))
+    with app.app_context():
+        sums = db.session.execute(sa.text(plain), {"event": ids["event"]}).one()
+        db.session.remove()
+    compared = 0
+    for indicator, expected in zip(INDICATORS, sums, strict=True):
+        got = result["figures"].get(indicator.key)
+        if got is not None and expected is not None:
+            assert float(got) == float(expected), (indicator.key, got, expected)
+            compared += 1
+    assert compared, result["figures"]
+    print(f"quick check: {compared} province totals equal the hand-written sum")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
+    parser.add_argument("--quick", action="store_true", help="a tiny tree, 3 runs, a check; BENCHMARKS.md untouched")
     args = parser.parse_args()
+    if args.quick:
+        _quick()
+        args.runs, args.no_write = 3, True
 
     version = postgres_available()
     if version is None:
-        return 0
+        return 1 if os.environ.get("CI") == "true" else 0
     import flask_migrate
 
     from server import create_app
@@ -240,7 +273,8 @@ def main() -> int:
         conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)'))
         conn.execute(sa.text(f'CREATE DATABASE "{DB_NAME}"'))
     url = sa.make_url(ADMIN_URL).set(database=DB_NAME).render_as_string(hide_password=False)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True})
+    # No statement timeout: one INSERT … SELECT writes the 1,000,000 reports (0 means no limit).
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "TESTING": True, "DB_STATEMENT_TIMEOUT": 0})
     try:
         with app.app_context():
             flask_migrate.upgrade()
@@ -273,6 +307,8 @@ def main() -> int:
             ms = outcome["ms"]
             reporting = outcome["result"]["reporting"]
             rows.append((label, ms, reporting, len(outcome["result"]["children"])))
+            if args.quick:
+                check(app, ids, outcome["result"])
             print(
                 f"{label}: rollup {ms['rollup']:.1f} ms, baseline {ms['baseline']:.1f} ms "
                 f"(ratio {ms['rollup'] / ms['baseline']:.2f}), grouped baseline {ms['grouped']:.1f} ms "
@@ -344,8 +380,13 @@ def report(rows, ids: dict, version: str, runs: int) -> str:
         "window. On a real morning only the villages that filed between 08:00 and now are probed.",
         f"- With 6,000 villages missing the roll-up also names them all in `missing_units` (a second, anti-join "
         f"query and 6,000 unit dicts in the JSON): {rows[-1][1]['rollup']:.0f} ms.",
-        "- The machine is a shared 2-core VM with other benchmarks and test suites running; the runs are "
-        "interleaved so the ratios are fairer than the absolute times.",
+        "- The machine is a shared 2-core VM with other benchmarks and test suites running (load average "
+        f"{os.getloadavg()[0]:.1f} at the end of this run); the runs are interleaved so the ratios are fairer than "
+        "the absolute times.",
+        "- Issue 23 (item 3): the ≤ 2× budget remains unmet, for the cause above; the per-village summary "
+        "maintained in the submit's transaction that would meet it has not been built. The setup (one INSERT … "
+        "SELECT of 1,000,000 rows) runs with `DB_STATEMENT_TIMEOUT=0`, no limit; with the 10 s a request gets it "
+        "was cancelled.",
     ]
     return "\n".join(lines) + "\n"
 

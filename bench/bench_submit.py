@@ -569,7 +569,11 @@ def main() -> int:
     parser.add_argument("--no-write", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the bench database afterwards")
     parser.add_argument("--load-worker", help=argparse.SUPPRESS)
+    parser.add_argument("--quick", action="store_true", help="one 2 s round of 4 clients, no write (make test)")
     args = parser.parse_args()
+    if args.quick:
+        args.rounds, args.duration, args.warmup, args.clients, args.workers = 1, 2.0, 0.5, 4, 2
+        args.local_runs, args.no_write = 10, True
     if args.load_worker:
         print(json.dumps(load_worker(json.loads(args.load_worker))))
         return 0
@@ -584,6 +588,8 @@ def main() -> int:
     from server import create_app
 
     version = postgres_version()
+    if version is None and os.environ.get("CI") == "true":
+        sys.exit("bench_submit: PostgreSQL is required in CI")
     tmp = tempfile.TemporaryDirectory(prefix="bench_submit_")
     admin = None
     if version is not None:
