@@ -123,7 +123,7 @@ class WarningOut(Schema):
     # For a village's people: their village's acknowledgement of the current revision (null: not yet).
     targets_me = fields.Boolean()
     acknowledgement = fields.Nested(WarningAckOut, allow_none=True)
-    overdue = fields.Boolean(attribute="my_overdue", metadata={"description": "the caller's village is overdue"})
+    overdue = fields.Boolean(metadata={"description": "the caller's village is overdue"})
 
 
 class StatusUnitOut(Schema):
