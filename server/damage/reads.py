@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from server.damage import figures as fig
+from server.damage import reconcile
 from server.damage.models import DamageReport
-from server.ledgers import reconcile
 from server.reads import ReadModel
 
 

@@ -46,6 +46,7 @@ from server import clock
 from server.access import require_role
 from server.audit_trail import AuditLog, record
 from server.damage import figures as fig
+from server.damage import reconcile
 from server.damage.indicators import INDICATORS, TYPE_SPECIFIC
 from server.damage.models import STAGE_NAMES, DamageReport
 from server.damage.reads import ReportRead, with_ledger_warnings
@@ -61,7 +62,6 @@ from server.idempotency import (
     restore_current,
 )
 from server.jsonable import jsonable
-from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, case, func, select, text
 
 from server import clock
+from server.damage import reconcile
 from server.damage.figures import format_decimal
 from server.damage.indicators import INDICATORS, indicators_for
 from server.damage.models import DamageReport
@@ -23,7 +24,6 @@ from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.fields import local_iso
-from server.ledgers import reconcile
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.schemas import OrgUnitOut
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
