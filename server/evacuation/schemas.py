@@ -3,8 +3,7 @@
 from marshmallow import Schema, fields, validate
 
 from server.evacuation.models import FACILITIES, SHELTER_KIND_NAMES, SHELTER_KINDS
-from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter
-from server.orgunits.schemas import OrgUnitOut
+from server.fields import InputSchema, LocalDateTime, OrgUnitOut, PageQuery, UnitFilter
 
 NOT_NEGATIVE = validate.Range(min=0, error="不能为负数")
 WHOLE = {"invalid": "须为整数", "required": "必填"}

@@ -12,15 +12,13 @@ from sqlalchemy.orm import aliased
 
 from server.access import require_role
 from server.extensions import db
-from server.orgunits.models import OrgUnit
+from server.fields import UNIT_FIELDS
+from server.orgunits.models import UNIT_COLUMNS, OrgUnit
 from server.reads import ReadModel
 from server.users.contacts import village_officers
 from server.users.models import User
 from server.warnings.models import EarlyWarning, WarningAck, WarningEscalation, WarningTarget
 from server.warnings.service import STATUS_ROLES, get_warning, scope_root
-
-UNIT_FIELDS = ("id", "code", "name", "level", "parent_id", "path")  # OrgUnitOut's
-UNIT_COLUMNS = tuple(getattr(OrgUnit, name) for name in UNIT_FIELDS)
 
 
 @dataclass
