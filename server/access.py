@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
 from flask_login import current_user
 
 from server.errors import Forbidden
 
-if TYPE_CHECKING:
-    from server.users.models import User
+
+class Actor(Protocol):
+    """The acting user as the modules below the users feature read it (the core, org units): ``User`` of
+    ``server/users/models.py`` is one. Named here so that they type the actor without importing users."""
+
+    id: int
+    role: str
+    org_unit_id: int
+    org_unit: Any  # its OrgUnit
 
 
 def current_actor():
@@ -20,7 +27,7 @@ def current_actor():
 ROLE_NAMES = {"reporter": "信息员", "reviewer": "审核员", "viewer": "查看人员", "admin": "管理员"}
 
 
-def require_role(actor: User, *roles: str, message: str | None = None) -> None:
+def require_role(actor: Actor, *roles: str, message: str | None = None) -> None:
     if actor.role not in roles:
         raise Forbidden(message or roles_only_message(roles))
 

@@ -203,7 +203,8 @@ class Blueprint(flask_smorest.Blueprint):
     def paginated(self, item_schema: type[Schema], *, prepare: Callable[[list[Any]], Any] | None = None) -> Callable:
         """The view takes the page arguments of its query (``page``, ``per_page``: ``PageQuery``) and returns a
         ``Select``; the answer is the page envelope with the items dumped through ``item_schema``. ``prepare(items)``
-        may attach what the page shows beside the rows, read for the whole page at once, before they are dumped."""
+        returns what is dumped instead of the rows: their read models (``server/reads.py``), with what the page shows
+        beside the rows read for the whole page at once."""
         envelope = page_schema(item_schema)
 
         def decorator(view: Callable) -> Callable:
@@ -212,7 +213,7 @@ class Blueprint(flask_smorest.Blueprint):
             def wrapper(*args, page: int = 1, per_page: int | None = None, **kwargs):
                 result = paginate(view(*args, **kwargs), page=page, per_page=per_page)
                 if prepare is not None:
-                    prepare(result["items"])
+                    result["items"] = prepare(result["items"])
                 return result
 
             return wrapper

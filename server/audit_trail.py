@@ -10,18 +10,16 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from server.access import Actor
 from server.clock import now
 from server.extensions import db
 from server.jsonable import jsonable
 from server.types import UTCDateTime
-
-if TYPE_CHECKING:
-    from server.users.models import User
 
 
 class AuditLog(db.Model):
@@ -78,7 +76,7 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, 
 
 def record(
     *,
-    actor: User,
+    actor: Actor,
     action: str,
     entity_type: str,
     entity_id: int,
@@ -101,7 +99,9 @@ def record(
     return entry
 
 
-def record_many(*, actor: User | None, action: str, entity_type: str, rows: list[tuple[int, int | None, dict]]) -> None:
+def record_many(
+    *, actor: Actor | None, action: str, entity_type: str, rows: list[tuple[int, int | None, dict]]
+) -> None:
     """``record`` for a stream (a national import's 600,000 creations): ``rows`` of ``(entity_id, org_unit_id,
     changes)`` inserted in one statement, without an ORM object each."""
     if rows:

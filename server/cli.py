@@ -1,7 +1,10 @@
-"""Command line: ``flask --app server org import``, ``users create``, ``demo seed``, ``warnings escalate``."""
+"""Command line: ``flask --app server org import``, ``users create``, ``demo seed``, ``warnings escalate``,
+``photos gc``, ``photos thumbnails``. Every command is registered here (``register_cli``), the one place to look;
+a command parses its options, calls its feature's service and says what it did."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -16,6 +19,8 @@ from server.users.models import ROLES
 org_cli = AppGroup("org", help="Org units (行政区划).")
 users_cli = AppGroup("users", help="Users.")
 demo_cli = AppGroup("demo", help="Demo data (never in production).")
+warnings_cli = AppGroup("warnings", help="Warnings (预警) and 叫应.")
+photos_cli = AppGroup("photos", help="Stored photo files and thumbnails.")
 
 
 @org_cli.command("import")
@@ -87,10 +92,42 @@ def demo_seed() -> None:
         click.echo(f"  {username:<20} {role:<9} {unit}")
 
 
-def register_cli(app: Flask) -> None:
-    from server.warnings.cli import warnings_cli
+@warnings_cli.command("escalate")
+def warnings_escalate() -> None:
+    """Escalate villages silent past their acknowledgement window (once each) and deliver the notifications. Run
+    every minute (cron or a systemd timer; README shows both)."""
+    from server.warnings.escalation import run
 
-    app.cli.add_command(warnings_cli)
-    app.cli.add_command(org_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(demo_cli)
+    try:
+        result = run()
+    except RuntimeError as exc:  # a notifier misconfigured
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"escalated {result.escalated}, delivered {result.delivered}, failed {result.failed}, waiting {result.waiting}"
+    )
+
+
+@photos_cli.command("gc")
+@click.option("--grace-hours", default=1.0, show_default=True, help="Spare files younger than this.")
+def photos_gc(grace_hours: float) -> None:
+    """Delete stored photo files that no photo row refers to."""
+    from server.photos.service import collect_orphan_files
+
+    removed = collect_orphan_files(grace=timedelta(hours=grace_hours))
+    click.echo(f"removed {len(removed)} orphan file(s)")
+
+
+@photos_cli.command("thumbnails")
+@click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every thumbnail, not only missing ones.")
+def photos_thumbnails(rebuild_all: bool) -> None:
+    """Make photo thumbnails again from the stored photos."""
+    from server.photos.service import rebuild_thumbnails
+
+    count = rebuild_thumbnails(only_missing=not rebuild_all)
+    db.session.commit()
+    click.echo(f"rebuilt {count} thumbnail(s)")
+
+
+def register_cli(app: Flask) -> None:
+    for group in (org_cli, users_cli, demo_cli, warnings_cli, photos_cli):
+        app.cli.add_command(group)

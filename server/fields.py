@@ -1,7 +1,8 @@
 """The API's vocabulary of fields, in one module: the base of every request schema (unknown fields refused, ASCII
 numerals, integers that fit the database), the one local date-time field and its plain-row twins (``local_iso``;
 ``local_cell`` and ``local_wall`` for export cells; the texts of forms, messages and file names), the shared query
-mixins (page, unit filter) and the brief views of a user and a unit that responses nest.
+mixins (page, unit filter) and the views of a user and a unit that responses nest (``UNIT_FIELDS``: a unit's as
+plain rows carry it).
 
 Local time is formatted here and nowhere else (tests/test_one_way.py): a new shape of local time is a new function
 below, beside the others."""
@@ -178,6 +179,12 @@ class UserBrief(Schema):
     name = fields.String()
 
 
+class PersonOut(UserBrief):
+    """Who answered or issued (a warning): with the phone, so the township can call back."""
+
+    phone = fields.String()
+
+
 class OfficerOut(Schema):
     """A village's officer (灾害信息员 / 网格员): whom to call when the village is silent."""
 
@@ -193,3 +200,17 @@ class UnitBrief(Schema):
     code = fields.String()
     name = fields.String()
     level = fields.String()
+
+
+class OrgUnitOut(Schema):
+    """An org unit with its place in the tree (the org-unit API, and every answer that lists units)."""
+
+    id = fields.Integer()
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_id = fields.Integer(allow_none=True)
+    path = fields.String()
+
+
+UNIT_FIELDS: tuple[str, ...] = tuple(OrgUnitOut._declared_fields)  # a unit in a plain row (roll-up, status queries)

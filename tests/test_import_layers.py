@@ -1,8 +1,9 @@
 """Features import each other only downward, and the core modules import no feature.
 
-Read from the source (ast), every import counted (module level or inside a function), except those under
-``if TYPE_CHECKING:`` (annotations only). A feature is a package under server/; the core is the modules directly in
-server/ except the ones that wire the app together (the factory, the model registry, the CLI, the demo seeder).
+Read from the source (ast), every import counted: at module level, inside a function, and under
+``if TYPE_CHECKING:`` (an import for annotations only is still a dependency: a cycle hidden there is a cycle). A
+feature is a package under server/; the core is the modules directly in server/ except the ones that wire the app
+together (the factory, the model registry, the CLI, the demo seeder).
 """
 
 from __future__ import annotations
@@ -16,17 +17,8 @@ WIRING = {"__init__", "models", "cli", "demo"}
 
 
 def _imports(path: Path) -> list[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    annotations_only = {
-        id(node)
-        for block in ast.walk(tree)
-        if isinstance(block, ast.If) and "TYPE_CHECKING" in ast.unparse(block.test)
-        for node in ast.walk(block)
-    }
     found = []
-    for node in ast.walk(tree):
-        if id(node) in annotations_only:
-            continue
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.append(node.module)
         elif isinstance(node, ast.Import):
@@ -34,11 +26,11 @@ def _imports(path: Path) -> list[str]:
     return found
 
 
-def _graph() -> tuple[dict[str, set[str]], set[str]]:
-    features = {p.name for p in SERVER.iterdir() if (p / "__init__.py").exists()}
+def _graph(server: Path = SERVER) -> tuple[dict[str, set[str]], set[str]]:
+    features = {p.name for p in server.iterdir() if (p / "__init__.py").exists()}
     edges: dict[str, set[str]] = defaultdict(set)
-    for path in SERVER.rglob("*.py"):
-        parts = path.relative_to(SERVER).parts
+    for path in server.rglob("*.py"):
+        parts = path.relative_to(server).parts
         source = parts[0] if len(parts) > 1 else f"core:{path.stem}"
         for module in _imports(path):
             names = module.split(".")
@@ -85,3 +77,14 @@ def test_the_check_sees_a_cycle():
         frozenset({"a", "c"}),
         frozenset({"b", "c"}),
     }
+
+
+def test_an_import_for_annotations_only_counts(tmp_path):
+    for name, source in {
+        "a": "from server.b.models import B\n",
+        "b": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from server.a.models import A\n",
+    }.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "__init__.py").write_text("")
+        (tmp_path / name / "models.py").write_text(source)
+    assert _cycles(*_graph(tmp_path)) == {frozenset({"a", "b"})}

@@ -86,7 +86,7 @@ def _reporter(context, username: str, code: str, name: str) -> User:
 
 
 def _file(actor: User, event: Event, code: str, context, stage: str, figures: dict, at, **kwargs):
-    report, _ = create_report(
+    filed, _ = create_report(
         actor=actor,
         event_id=event.id,
         client_id=uuid.uuid4(),
@@ -95,6 +95,7 @@ def _file(actor: User, event: Event, code: str, context, stage: str, figures: di
         figures=figures,
         **kwargs,
     )
+    report = filed.row
     report.submitted_at = at  # demo data tells a story in time; real reports take the clock
     return report
 

@@ -14,7 +14,15 @@ from typing import Any
 
 from marshmallow import Schema, fields, validate
 
-from server.damage.indicators import BY_KEY, INDICATOR_KEYS, INDICATORS, TYPE_SPECIFIC, Indicator, indicators_for
+from server.damage.indicators import (
+    BY_KEY,
+    HOUSE_CLASSES,
+    INDICATOR_KEYS,
+    INDICATORS,
+    TYPE_SPECIFIC,
+    Indicator,
+    indicators_for,
+)
 from server.fields import InputSchema
 
 TWO_PLACES = Decimal("0.01")
@@ -186,7 +194,6 @@ def is_zero(figures: Mapping[str, Any]) -> bool:
 
 # 因旱饮水困难需救助人口 are people the drought affects: counted among 受灾人口 like the others.
 PEOPLE_AT_MOST_AFFECTED = ("deaths", "missing", "injured", "relocated", "needing_aid", "drought_drinking_people")
-HOUSE_CLASSES = ("collapsed", "severe", "general")
 CROP_CHAIN = ("crops_affected_ha", "crops_damaged_ha", "crops_lost_ha")  # 受灾 ≥ 成灾 ≥ 绝收
 RELOCATED_PARTS = ("relocated_centralized", "relocated_dispersed")
 CHANGE_NOTE_MESSAGE = "以下指标比上次报告减少，请填写变动说明：{names}"  # names: indicator_name()s joined by 、

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from server.ledgers.models import DAMAGE_CLASSES
+
 
 @dataclass(frozen=True)
 class Indicator:
@@ -57,6 +59,9 @@ INDICATORS: tuple[Indicator, ...] = (
     Indicator("drought_drinking_people", "因旱饮水困难需救助人口", "人", "drought", only_for="干旱"),
     Indicator("drought_drinking_livestock", "因旱饮水困难需救助大牲畜", "头", "drought", only_for="干旱"),
 )
+# The house classes of the houses_<class>_households / _rooms figures: the housing ledger's damage classes, in its
+# order (collapsed, severe, general).
+HOUSE_CLASSES: tuple[str, ...] = tuple(DAMAGE_CLASSES)
 INDICATOR_KEYS: tuple[str, ...] = tuple(i.key for i in INDICATORS)
 BY_KEY = {i.key: i for i in INDICATORS}
 TYPE_SPECIFIC: tuple[Indicator, ...] = tuple(i for i in INDICATORS if i.only_for)

@@ -14,8 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from server import clock
 from server.access import require_role
 from server.audit_trail import record
-from server.damage import service
 from server.damage.models import DamageReport
+from server.damage.reads import ReportDetail, with_ledger_warnings
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
 from server.errors import AlreadyReviewed, ApiError, Forbidden, Invalid, StaleVersion, Superseded
 from server.extensions import db
@@ -54,12 +54,20 @@ def _not_reviewable(report: DamageReport) -> ApiError | None:
     return None
 
 
-def read_report(*, actor: User, report_id: int) -> DamageReport:
-    """The single read (``service.read_report``) with ``can_review``: whether the caller may approve or return the
-    report now, by the same rules ``review_report`` enforces, so a screen offers 通过/退回 only where they work."""
-    report = service.read_report(actor=actor, report_id=report_id)
-    report.can_review = _not_the_reviewer(actor, report) is None and _not_reviewable(report) is None
-    return report
+def read_report(*, actor: User, report_id: int) -> ReportDetail:
+    """The single read: the report with the ledger warnings of a current 初报/续报, its photos (one statement;
+    whoever may read the report may see them, ``photos.service.get_photo`` checks the same scope) and
+    ``can_review``: whether the caller may approve or return the report now, by the same rules ``review_report``
+    enforces, so a screen offers 通过/退回 only where they work."""
+    report = get_report(actor=actor, report_id=report_id)
+    read = with_ledger_warnings(report)
+    return ReportDetail(
+        report,
+        disaster_type=read.disaster_type,
+        warnings=read.warnings,
+        can_review=_not_the_reviewer(actor, report) is None and _not_reviewable(report) is None,
+        photo_list=list(report.photos),
+    )
 
 
 def review_report(
@@ -115,7 +123,7 @@ def review_report(
         },
     )
     if status == "approved":
-        approve_with_report(actor=actor, report=report)
+        approve_with_report(actor=actor, report_id=report.id, event_id=report.event_id, org_unit_id=report.org_unit_id)
     if restored is not None:
         record(
             actor=actor,

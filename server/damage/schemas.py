@@ -8,6 +8,7 @@ from marshmallow.utils import missing
 from server.damage.figures import FiguresIn, FiguresOut
 from server.damage.indicators import TYPE_SPECIFIC
 from server.damage.models import REPORT_STATUSES, STAGES
+from server.damage.reads import ReportRead
 from server.fields import InputSchema, LocalDateTime, PageQuery, UnitBrief, UnitFilter, UserBrief
 
 NOTE_MAX = 2000
@@ -106,9 +107,9 @@ class DamageReportOut(Schema):
 
     @post_dump(pass_original=True)
     def _indicators_of_the_type(self, data, report, **kwargs):
-        """干旱's indicators only on a drought event's reports (the type as the submit read it, or the event)."""
+        """干旱's indicators only on a drought event's reports (the type a read model says, or the row's event)."""
         figures = data.get("figures")
-        kind = getattr(report, "disaster_type", None) or report.event.disaster_type
+        kind = report.disaster_type if isinstance(report, ReportRead) else report.event.disaster_type
         if figures is not None:
             for indicator in TYPE_SPECIFIC:
                 if indicator.only_for != kind:

@@ -46,8 +46,10 @@ from server import clock
 from server.access import require_role
 from server.audit_trail import AuditLog, current_channel, record
 from server.damage import figures as fig
+from server.damage import reconcile
 from server.damage.indicators import INDICATORS, TYPE_SPECIFIC
 from server.damage.models import STAGE_NAMES, DamageReport
+from server.damage.reads import ReportRead, with_ledger_warnings
 from server.errors import EventClosed, Invalid, NotFound, StageOrder, Superseded
 from server.events.models import Event
 from server.extensions import db
@@ -60,7 +62,6 @@ from server.idempotency import (
     restore_current,
 )
 from server.jsonable import jsonable
-from server.ledgers import reconcile
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 
@@ -244,8 +245,9 @@ def create_report(
     org_unit_id: int | None = None,
     note: str | None = "",
     change_note: str | None = "",
-) -> tuple[DamageReport, bool]:
-    """File a damage report for a village of the event's area. Returns ``(report, created)``; ``created`` is False
+) -> tuple[ReportRead, bool]:
+    """File a damage report for a village of the event's area. Returns ``(report, created)`` (the row is
+    ``report.row``, with the ledger warnings beside it); ``created`` is False
     for a resend of the same ``client_id`` with the same payload (the API answers 200 instead of 201).
 
     On PostgreSQL the checks and the write are ONE statement (``_submit_statement``): the facts, and the flag move,
@@ -329,7 +331,7 @@ def create_report(
             change_note=change_note,
         )
     if facts.seen_id is not None:
-        return _with_ledger_warnings(_resend(_by_client_id(client_id), digest, actor)), False
+        return with_ledger_warnings(_resend(_by_client_id(client_id), digest, actor)), False
     _check_unit(facts, unit)
     _check_stage(facts, stage)
     mismatched = reconcile.mismatches(values, reconcile.counts_of_facts(facts))
@@ -361,7 +363,7 @@ def create_report(
         # for the village.
         return after_lost_race(
             lambda: _by_client_id(client_id),
-            lambda found: _with_ledger_warnings(_resend(found, digest, actor)),
+            lambda found: with_ledger_warnings(_resend(found, digest, actor)),
             Superseded(SUPERSEDED_MESSAGE),
         ), False
     if facts.cur_id is not None:
@@ -372,21 +374,8 @@ def create_report(
     report.org_unit, report.submitted_by, report.reviewed_by = unit, actor, None
     make_transient_to_detached(report)
     db.session.add(report)
-    report.disaster_type = facts.event_type  # which indicators it shows, without loading the event
-    report.warnings = reconcile.warnings(mismatched)
-    return report, True
-
-
-def _with_ledger_warnings(report: DamageReport) -> DamageReport:
-    """The report's figures against the village's ledgers as they stand now, as ``report.warnings``: for a resend
-    (the first answer may have been lost) and a read of the current report. Only 初报/续报 can disagree and be on
-    file; an older report is not checked against today's ledgers."""
-    report.warnings = []
-    if report.stage != "final" and report.current:
-        report.warnings = reconcile.warnings(
-            reconcile.mismatches(fig.figures_of(report), reconcile.ledger_counts(report.event_id, report.org_unit_id))
-        )
-    return report
+    # The type the submit read: which indicators the report shows, without loading the event.
+    return ReportRead(report, disaster_type=facts.event_type, warnings=reconcile.warnings(mismatched)), True
 
 
 def _visible(actor: User, area_path: str) -> bool:
@@ -570,13 +559,4 @@ def get_report(*, actor: User, report_id: int) -> DamageReport:
     report = db.session.get(DamageReport, report_id)
     if report is None or not statistics_unit(actor).contains(report.org_unit):
         raise NotFound("灾情报告不存在")
-    return report
-
-
-def read_report(*, actor: User, report_id: int) -> DamageReport:
-    """``get_report`` with the ledger warnings of a current 初报/续报 and the report's photos (``report.photo_list``,
-    one statement), for the single read. Whoever may read the report may see its photos (the same scope check
-    serves them: ``photos.service.get_photo``)."""
-    report = _with_ledger_warnings(get_report(actor=actor, report_id=report_id))
-    report.photo_list = list(report.photos)
     return report

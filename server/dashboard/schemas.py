@@ -1,6 +1,6 @@
 from marshmallow import Schema, fields
 
-from server.orgunits.schemas import OrgUnitOut
+from server.fields import OrgUnitOut
 from server.rollup.schemas import DeadlineOut, EvacuationTotalsOut, LevelObligationOut, ReportingOut
 from server.warnings.schemas import WarningOut
 

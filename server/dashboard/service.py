@@ -5,6 +5,7 @@ number of villages in scope: the lists of named villages and hazards are capped 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
@@ -51,15 +52,13 @@ def live_events(*, actor: User) -> list[Event]:
     return list(db.session.scalars(stmt))
 
 
-def _warnings(actor: User, unit: OrgUnit) -> list[Any]:
+def _warnings(actor: User, unit: OrgUnit) -> list[warning_status.WarningRead]:
     """Active warnings the caller may read, with the counts over its scope, its village's answer (a village's
     people), and the overdue villages named. Four queries."""
     warnings = list(db.session.scalars(list_warnings(actor=actor, active=True).limit(WARNINGS_LIMIT)))
-    warning_status.decorate(warnings, actor=actor)
+    reads = warning_status.as_seen_by(warnings, actor=actor)
     named = warning_status.overdue_units(warnings, unit, limit=NAMED_LIMIT)
-    for warning in warnings:
-        warning.overdue_units = named.get(warning.id, [])
-    return warnings
+    return [replace(read, overdue_units=named.get(read.id, [])) for read in reads]
 
 
 def pending_local_events(*, actor: User) -> list[dict[str, Any]]:

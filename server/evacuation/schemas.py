@@ -1,10 +1,9 @@
 """Request and response shapes of evacuation reports (转移避险) and shelters (避难场所)."""
 
-from marshmallow import Schema, fields, pre_dump, validate
+from marshmallow import Schema, fields, validate
 
 from server.evacuation.models import FACILITIES, SHELTER_KIND_NAMES, SHELTER_KINDS
-from server.fields import InputSchema, LocalDateTime, PageQuery, UnitFilter
-from server.orgunits.schemas import OrgUnitOut
+from server.fields import InputSchema, LocalDateTime, OrgUnitOut, PageQuery, UnitFilter
 
 NOT_NEGATIVE = validate.Range(min=0, error="不能为负数")
 WHOLE = {"invalid": "须为整数", "required": "必填"}
@@ -72,18 +71,6 @@ class EvacuationSubmitOut(EvacuationReportOut):
     """The submitted report and the capacity warnings of this submit (dumped from the service's ``Submission``)."""
 
     warnings = fields.List(fields.Nested(CapacityWarning), required=True)
-
-    @pre_dump
-    def report_and_warnings(self, submission, **kwargs):
-        return _ReportWithWarnings(submission.report, submission.warnings)
-
-
-class _ReportWithWarnings:
-    def __init__(self, report, warnings: list) -> None:
-        self._report, self.warnings = report, warnings
-
-    def __getattr__(self, name: str):
-        return getattr(self._report, name)
 
 
 class ShelterCreate(InputSchema):

@@ -23,6 +23,7 @@ from server.idempotency import after_lost_race, by_client_id, insert_current, pa
 from server.locking import hold
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit, within_scope
+from server.reads import ReadModel
 
 if TYPE_CHECKING:
     from server.users.models import User
@@ -30,9 +31,11 @@ if TYPE_CHECKING:
 COUNT_FIELDS = ("evacuated", "centralized", "dispersed", "returned")
 
 
-@dataclass
-class Submission:
-    report: EvacuationReport
+@dataclass(frozen=True)
+class Submission(ReadModel):
+    """The submitted report (read model, ``server/reads.py``) with the capacity warnings of this submit."""
+
+    row: EvacuationReport
     created: bool
     warnings: list[dict[str, Any]] = field(default_factory=list)
 

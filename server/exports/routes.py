@@ -1,10 +1,20 @@
+"""Every export (download) of the API, whatever its feature: the roll-up, the damage reports, the named ledgers
+(台账) and the hazard ledger. The files are made in this package (service.py, national.py, ledgers.py, hazards.py)
+over the features' scope and filters, and written by its streaming writers (writers.py, xlsx.py); a new export
+goes here too, at the URL under its feature's resource."""
+
+from flask import Response, stream_with_context
+
 from server.access import current_actor
 from server.api import Blueprint
-from server.exports import ledgers, national, service
+from server.clock import now
+from server.exports import hazards, ledgers, national, service
 from server.exports.schemas import ReportExportQuery, RollupExportQuery, RollupXlsxQuery
-from server.exports.writers import XLSX_TYPE
+from server.exports.writers import XLSX_TYPE, content_disposition
 from server.exports.writers import table_response as _send
 from server.extensions import db
+from server.fields import local_day_stamp
+from server.hazards.schemas import HazardExportQuery
 from server.ledgers.schemas import LedgerExportQuery
 
 bp = Blueprint("exports", __name__)
@@ -67,3 +77,19 @@ def damaged_houses_xlsx(event_id: int, **args):
     table = ledgers.house_table(actor=current_actor(), event_id=event_id, **args)
     db.session.commit()
     return _send(table, "xlsx")
+
+
+# --- the hazard ledger (隐患台账) ---
+
+
+@bp.get("/hazards/export.xlsx")
+@bp.arguments(HazardExportQuery, location="query", as_kwargs=True)
+@bp.response(200, FILE, content_type=XLSX_TYPE)
+def hazard_ledger_xlsx(**filters):
+    """The hazard ledger (隐患台账) as XLSX, streamed."""
+    body = hazards.ledger_stream(actor=current_actor(), **filters)
+    # stream_with_context keeps the request (and its database session) alive while rows are read.
+    response = Response(stream_with_context(body), mimetype=XLSX_TYPE)
+    day = local_day_stamp(now())
+    response.headers["Content-Disposition"] = content_disposition(f"隐患台账-{day}.xlsx", f"hazard-ledger-{day}.xlsx")
+    return response

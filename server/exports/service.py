@@ -16,11 +16,11 @@ from sqlalchemy.orm import aliased
 from server import clock
 from server.damage.indicators import INDICATORS, indicators_for
 from server.damage.models import STAGE_NAMES, STATUS_NAMES, DamageReport
+from server.damage.reconcile import TRANSITIONAL_AID_LABEL
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.fields import local_cell
-from server.ledgers.reconcile import TRANSITIONAL_AID_LABEL
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import service as rollup_service

@@ -1,13 +1,8 @@
-from flask import Response, stream_with_context
-
 from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.clock import now
-from server.exports.writers import XLSX_TYPE, content_disposition
 from server.extensions import db
-from server.fields import local_day_stamp
-from server.hazards import ledger, service
-from server.hazards.schemas import HazardCreate, HazardExportQuery, HazardOut, HazardQuery, HazardTransition
+from server.hazards import service
+from server.hazards.schemas import HazardCreate, HazardOut, HazardQuery, HazardTransition
 from server.hazards.service import FILING_ROLES
 
 bp = Blueprint("hazards", __name__)
@@ -31,19 +26,6 @@ def create_hazard(data: dict):
 def list_hazards(**filters):
     """List hazards within scope, filtered by status, category, risk level, unit, overdue, supervised."""
     return service.list_hazards(actor=current_actor(), **filters)
-
-
-@bp.get("/hazards/export.xlsx")
-@bp.arguments(HazardExportQuery, location="query", as_kwargs=True)
-@bp.response(200, {"type": "string", "format": "binary"}, content_type=XLSX_TYPE)
-def export_ledger(**filters):
-    """The hazard ledger (隐患台账) as XLSX, streamed."""
-    body = ledger.ledger_stream(actor=current_actor(), **filters)
-    # stream_with_context keeps the request (and its database session) alive while rows are read.
-    response = Response(stream_with_context(body), mimetype=XLSX_TYPE)
-    day = local_day_stamp(now())
-    response.headers["Content-Disposition"] = content_disposition(f"隐患台账-{day}.xlsx", f"hazard-ledger-{day}.xlsx")
-    return response
 
 
 @bp.get("/hazards/<int:hazard_id>")

@@ -94,7 +94,7 @@ def list_hazards(*, actor: User, **filters: Any) -> Select:
     """Hazards in the user's scope (or the sub-tree of ``org_unit_id`` inside it), newest found first.
 
     ``filters`` are those of ``filtered`` (status, category, risk_level, org_unit_id, overdue, supervised), which the
-    ledger export shares."""
+    ledger export (server/exports/hazards.py) shares."""
     stmt = select(Hazard).join(OrgUnit, Hazard.org_unit_id == OrgUnit.id)
     stmt = filtered(stmt, actor=actor, unit_cls=OrgUnit, **filters)
     return stmt.order_by(Hazard.found_at.desc(), Hazard.id.desc())

@@ -20,7 +20,6 @@ from server.ledgers.service import CASUALTIES, HOUSES, Ledger, LedgerRow, get_ro
 from server.locking import claim
 
 if TYPE_CHECKING:
-    from server.damage.models import DamageReport
     from server.users.models import User
 
 DECISIONS = {"approve": "approved", "return": "returned"}
@@ -64,14 +63,15 @@ def review_row(
     return row
 
 
-def approve_with_report(*, actor: User, report: DamageReport) -> None:
-    """The village's report was approved: its ledger rows still waiting were reviewed with it."""
+def approve_with_report(*, actor: User, report_id: int, event_id: int, org_unit_id: int) -> None:
+    """The village's report (``report_id``, of ``event_id`` and ``org_unit_id``) was approved: its ledger rows still
+    waiting were reviewed with it."""
     now = clock.now()
     for ledger in (CASUALTIES, HOUSES):
         model = ledger.model
         waiting = select(model.id).where(
-            model.event_id == report.event_id,
-            model.org_unit_id == report.org_unit_id,
+            model.event_id == event_id,
+            model.org_unit_id == org_unit_id,
             model.review_status == "submitted",
             model.submitted_by_id != actor.id,
         )
@@ -90,6 +90,6 @@ def approve_with_report(*, actor: User, report: DamageReport) -> None:
                 action=f"{ledger.entity}.approve",
                 entity_type=ledger.entity,
                 entity_id=row_id,
-                org_unit_id=report.org_unit_id,
-                changes={"review_status": ["submitted", "approved"], "with_report": [None, report.id]},
+                org_unit_id=org_unit_id,
+                changes={"review_status": ["submitted", "approved"], "with_report": [None, report_id]},
             )

@@ -19,19 +19,17 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from sqlalchemy import Column, Integer, MetaData, String, Table, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
+from server.access import Actor
 from server.audit_trail import record, record_many
 from server.clock import now
 from server.errors import Invalid
 from server.extensions import db
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, LEVELS, OrgUnit
-
-if TYPE_CHECKING:
-    from server.users.models import User
 
 HEADER = ["code", "name", "level", "parent_code"]
 ASCII_DIGITS = re.compile("[0-9]+")  # isdigit() also takes ２ and ²
@@ -149,7 +147,7 @@ def _check_row(row: Row) -> str | None:
     return None
 
 
-def import_units(stream: IO[bytes] | bytes, *, actor: User | None = None) -> ImportResult:
+def import_units(stream: IO[bytes] | bytes, *, actor: Actor | None = None) -> ImportResult:
     """Validate the whole file, then upsert it in the caller's transaction. Raises Invalid listing the bad lines."""
     if isinstance(stream, bytes):
         stream = io.BytesIO(stream)
@@ -227,7 +225,7 @@ def _rank_of(level_column):
     return case({level: rank for level, rank in LEVEL_RANK.items()}, value=level_column)
 
 
-def _upsert(actor: User | None) -> ImportResult:
+def _upsert(actor: Actor | None) -> ImportResult:
     result = ImportResult()
     row, unit, parent, old_parent = STAGING.c, OrgUnit.__table__.c, aliased(OrgUnit), aliased(OrgUnit)
     ids_before = db.session.scalar(select(func.coalesce(func.max(OrgUnit.id), 0)))
@@ -277,7 +275,7 @@ def _upsert(actor: User | None) -> ImportResult:
     return result
 
 
-def _update(unit: OrgUnit, name: str, level: str, parent_code: str, old_parent_code: str, actor: User | None) -> None:
+def _update(unit: OrgUnit, name: str, level: str, parent_code: str, old_parent_code: str, actor: Actor | None) -> None:
     before = {"name": unit.name, "level": unit.level, "parent_code": old_parent_code}
     after = {"name": name, "level": level, "parent_code": parent_code}
     parent = db.session.scalar(select(OrgUnit).where(OrgUnit.code == parent_code)) if parent_code else None
@@ -296,7 +294,7 @@ def _update(unit: OrgUnit, name: str, level: str, parent_code: str, old_parent_c
     )
 
 
-def _audit_creations(ids_before: int, actor: User | None) -> None:
+def _audit_creations(ids_before: int, actor: Actor | None) -> None:
     created = db.session.execute(
         select(OrgUnit.id, OrgUnit.code, OrgUnit.name, OrgUnit.level)
         .where(OrgUnit.id > ids_before)

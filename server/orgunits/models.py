@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from server.clock import now
 from server.extensions import db
+from server.fields import UNIT_FIELDS
 from server.types import UTCDateTime
 
 LEVELS = ("province", "city", "county", "township", "village", "grid")
@@ -56,3 +57,7 @@ class OrgUnit(db.Model):
 
     def __repr__(self) -> str:
         return f"<OrgUnit {self.code} {self.name}>"
+
+
+# OrgUnitOut's fields as columns: a unit in a plain-row query (the roll-up's children, a warning's silent villages).
+UNIT_COLUMNS = tuple(getattr(OrgUnit, name) for name in UNIT_FIELDS)

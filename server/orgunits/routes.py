@@ -1,8 +1,9 @@
 from server.access import current_actor
 from server.api import Blueprint
 from server.extensions import db
+from server.fields import OrgUnitOut
 from server.orgunits import service
-from server.orgunits.schemas import OrgUnitCreate, OrgUnitOut, OrgUnitQuery, OrgUnitUpdate
+from server.orgunits.schemas import OrgUnitCreate, OrgUnitQuery, OrgUnitUpdate
 
 bp = Blueprint("orgunits", __name__)
 

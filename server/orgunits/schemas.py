@@ -1,17 +1,7 @@
-from marshmallow import Schema, ValidationError, fields, validate
+from marshmallow import ValidationError, fields, validate
 
 from server.fields import InputSchema, PageQuery
 from server.orgunits.models import LEVELS
-
-
-class OrgUnitOut(Schema):
-    id = fields.Integer()
-    code = fields.String()
-    name = fields.String()
-    level = fields.String()
-    parent_id = fields.Integer(allow_none=True)
-    path = fields.String()
-
 
 # ASCII digits only (\d also takes ٣ and ３). The OpenAPI document publishes the pattern, and OpenAPI patterns are
 # ECMA-262: no \A or \Z. Python's $ also matches before a trailing newline, so the value must match whole.

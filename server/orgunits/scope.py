@@ -5,20 +5,16 @@ Every service that reads or writes calls these functions; routes never decide sc
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import ColumnElement
 
+from server.access import Actor
 from server.errors import NotFound
 from server.extensions import db
 from server.orgunits.models import OrgUnit
 
-if TYPE_CHECKING:
-    from server.users.models import User
-
 
 def within_scope(
-    actor: User, unit_cls: type[OrgUnit] | None = None, *, scope_unit: OrgUnit | None = None
+    actor: Actor, unit_cls: type[OrgUnit] | None = None, *, scope_unit: OrgUnit | None = None
 ) -> ColumnElement:
     """SQL condition: the (possibly aliased) OrgUnit lies in the user's subtree."""
     unit_cls = unit_cls or OrgUnit
@@ -26,7 +22,7 @@ def within_scope(
     return unit_cls.path.startswith(root.path, autoescape=True)
 
 
-def get_unit_in_scope(actor: User, unit_id: int | None, *, scope_unit: OrgUnit | None = None) -> OrgUnit:
+def get_unit_in_scope(actor: Actor, unit_id: int | None, *, scope_unit: OrgUnit | None = None) -> OrgUnit:
     """The unit with this id if the user may see it, else NotFound (never Forbidden: no existence leak)."""
     unit = db.session.get(OrgUnit, unit_id) if unit_id is not None else None
     root = scope_unit or actor.org_unit
@@ -35,7 +31,7 @@ def get_unit_in_scope(actor: User, unit_id: int | None, *, scope_unit: OrgUnit |
     return unit
 
 
-def statistics_unit(actor: User) -> OrgUnit:
+def statistics_unit(actor: Actor) -> OrgUnit:
     """Statistics are filed per village: a grid reporter works for its grid's village (PRODUCT.md)."""
     unit = actor.org_unit
     if unit.level == "grid" and unit.parent is not None:
@@ -43,6 +39,6 @@ def statistics_unit(actor: User) -> OrgUnit:
     return unit
 
 
-def get_statistics_unit_in_scope(actor: User, unit_id: int | None) -> OrgUnit:
+def get_statistics_unit_in_scope(actor: Actor, unit_id: int | None) -> OrgUnit:
     """Like ``get_unit_in_scope`` but with the grid → village exception for statistics."""
     return get_unit_in_scope(actor, unit_id, scope_unit=statistics_unit(actor))

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import Select, or_, select
 
-from server.access import require_role
+from server.access import Actor, require_role
 from server.audit_trail import record
 from server.errors import Duplicate, Forbidden, Invalid
 from server.extensions import db
@@ -14,11 +12,8 @@ from server.idempotency import insert_unless_taken
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 
-if TYPE_CHECKING:
-    from server.users.models import User
 
-
-def list_units(*, actor: User, parent_id: int | None = None, level: str | None = None, q: str | None = None) -> Select:
+def list_units(*, actor: Actor, parent_id: int | None = None, level: str | None = None, q: str | None = None) -> Select:
     stmt = select(OrgUnit).where(within_scope(actor)).order_by(OrgUnit.path)
     if parent_id is not None:
         stmt = stmt.where(OrgUnit.parent_id == parent_id)
@@ -29,7 +24,7 @@ def list_units(*, actor: User, parent_id: int | None = None, level: str | None =
     return stmt
 
 
-def get_unit(*, actor: User, unit_id: int) -> OrgUnit:
+def get_unit(*, actor: Actor, unit_id: int) -> OrgUnit:
     return get_unit_in_scope(actor, unit_id)
 
 
@@ -37,7 +32,7 @@ def get_by_code(code: str) -> OrgUnit | None:
     return db.session.scalar(select(OrgUnit).where(OrgUnit.code == code))
 
 
-def create_unit(*, actor: User, code: str, name: str, level: str, parent_id: int) -> OrgUnit:
+def create_unit(*, actor: Actor, code: str, name: str, level: str, parent_id: int) -> OrgUnit:
     """An admin adds a unit below its scope (typically the grids of a village, which no official list has)."""
     require_role(actor, "admin", message="只有管理员可以维护行政区划")
     parent = get_unit_in_scope(actor, parent_id)
@@ -67,7 +62,7 @@ def create_unit(*, actor: User, code: str, name: str, level: str, parent_id: int
     return unit
 
 
-def rename_unit(*, actor: User, unit_id: int, name: str) -> OrgUnit:
+def rename_unit(*, actor: Actor, unit_id: int, name: str) -> OrgUnit:
     require_role(actor, "admin", message="只有管理员可以维护行政区划")
     unit = get_unit_in_scope(actor, unit_id)
     if unit.id == actor.org_unit_id:

@@ -1,8 +1,6 @@
 from collections.abc import Callable
-from datetime import timedelta
 from functools import wraps
 
-import click
 from flask import Response, current_app, request, send_file
 from flask_login import current_user
 from werkzeug.wsgi import wrap_file
@@ -166,20 +164,3 @@ def _object_response(store, key: str, *, etag: str, content_type: str, length: i
         return response
     response.response = wrap_file(request.environ, store.open(key, byte_range=byte_range))
     return response
-
-
-@bp.cli.command("gc")
-@click.option("--grace-hours", default=1.0, show_default=True, help="Spare files younger than this.")
-def collect_garbage(grace_hours: float) -> None:
-    """Delete stored photo files that no photo row refers to."""
-    removed = service.collect_orphan_files(grace=timedelta(hours=grace_hours))
-    click.echo(f"removed {len(removed)} orphan file(s)")
-
-
-@bp.cli.command("thumbnails")
-@click.option("--all", "rebuild_all", is_flag=True, help="Rebuild every thumbnail, not only missing ones.")
-def rebuild_thumbnails(rebuild_all: bool) -> None:
-    """Make photo thumbnails again from the stored photos."""
-    count = service.rebuild_thumbnails(only_missing=not rebuild_all)
-    db.session.commit()
-    click.echo(f"rebuilt {count} thumbnail(s)")

@@ -1,7 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.fields import InputSchema, LocalDateTime, OfficerOut, PageQuery, UnitFilter, UserBrief
-from server.orgunits.schemas import OrgUnitOut
+from server.fields import InputSchema, LocalDateTime, OfficerOut, OrgUnitOut, PageQuery, UnitFilter, UserBrief
 from server.rollup.deadlines import LEVELS, OBLIGATIONS, STATUSES
 from server.rollup.models import SIGNOFF_STATUS_NAMES
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import and_, case, func, select, text
 
 from server import clock
+from server.damage import reconcile
 from server.damage.figures import format_decimal
 from server.damage.indicators import INDICATORS, indicators_for
 from server.damage.models import DamageReport
@@ -22,10 +23,8 @@ from server.evacuation.models import EvacuationReport
 from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
-from server.fields import local_iso
-from server.ledgers import reconcile
-from server.orgunits.models import LEVEL_RANK, OrgUnit
-from server.orgunits.schemas import OrgUnitOut
+from server.fields import UNIT_FIELDS, OrgUnitOut, local_iso
+from server.orgunits.models import LEVEL_RANK, UNIT_COLUMNS, OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import deadlines, levels
 from server.rollup.sql import cents_sum, from_cents, path_segment
@@ -35,8 +34,6 @@ if TYPE_CHECKING:
     from server.users.models import User
 
 EVACUATION_FIELDS = ("evacuated", "centralized", "dispersed", "returned")
-UNIT_FIELDS = ("id", "code", "name", "level", "parent_id", "path")  # OrgUnitOut's fields
-UNIT_COLUMNS = tuple(getattr(OrgUnit, name) for name in UNIT_FIELDS)
 OUTSIDE_AREA = "该单位不在本次灾害过程的范围内"
 
 

@@ -1,7 +1,6 @@
 from marshmallow import Schema, fields, validate
 
-from server.fields import InputSchema, PageQuery, UnitFilter
-from server.orgunits.schemas import OrgUnitOut
+from server.fields import InputSchema, OrgUnitOut, PageQuery, UnitFilter
 from server.users.models import ROLES, normalize_username
 
 

@@ -18,7 +18,7 @@ bp = Blueprint("warnings", __name__)
 
 
 def _with_extras(warnings: list) -> list:
-    return status.decorate(warnings, actor=current_actor())
+    return status.as_seen_by(warnings, actor=current_actor())
 
 
 @bp.post("/warnings")

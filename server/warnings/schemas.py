@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from server.fields import InputSchema, LocalDateTime, OfficerOut, PageQuery
-from server.orgunits.schemas import OrgUnitOut
+from server.fields import InputSchema, LocalDateTime, OfficerOut, OrgUnitOut, PageQuery, PersonOut
 from server.warnings.models import LEVELS
 
 _LEVEL = validate.OneOf(tuple(LEVELS), error="预警级别应为 blue、yellow、orange 或 red")
@@ -54,15 +53,6 @@ class WarningAckIn(InputSchema):
 
 class WarningQuery(PageQuery):
     active = fields.Boolean(load_default=None)
-
-
-class PersonOut(Schema):
-    """Who answered or issued: with the phone, so the township can call back."""
-
-    id = fields.Integer()
-    username = fields.String()
-    name = fields.String()
-    phone = fields.String()
 
 
 class AnswerOut(Schema):
@@ -123,7 +113,7 @@ class WarningOut(Schema):
     # For a village's people: their village's acknowledgement of the current revision (null: not yet).
     targets_me = fields.Boolean()
     acknowledgement = fields.Nested(WarningAckOut, allow_none=True)
-    overdue = fields.Boolean(attribute="my_overdue", metadata={"description": "the caller's village is overdue"})
+    overdue = fields.Boolean(metadata={"description": "the caller's village is overdue"})
 
 
 class StatusUnitOut(Schema):

@@ -4,7 +4,7 @@ warnings on a page or of villages targeted."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import case, func, select
@@ -12,14 +12,13 @@ from sqlalchemy.orm import aliased
 
 from server.access import require_role
 from server.extensions import db
-from server.orgunits.models import OrgUnit
+from server.fields import UNIT_FIELDS
+from server.orgunits.models import UNIT_COLUMNS, OrgUnit
+from server.reads import ReadModel
 from server.users.contacts import village_officers
 from server.users.models import User
 from server.warnings.models import EarlyWarning, WarningAck, WarningEscalation, WarningTarget
 from server.warnings.service import STATUS_ROLES, get_warning, scope_root
-
-UNIT_FIELDS = ("id", "code", "name", "level", "parent_id", "path")  # OrgUnitOut's
-UNIT_COLUMNS = tuple(getattr(OrgUnit, name) for name in UNIT_FIELDS)
 
 
 @dataclass
@@ -115,20 +114,38 @@ def village_answers(warnings: list[EarlyWarning], village: OrgUnit) -> dict[int,
     return {ack.warning_id: ack for ack in db.session.scalars(stmt)}  # the earliest wins: it comes last
 
 
-def decorate(warnings: list[EarlyWarning], *, actor: User) -> list[EarlyWarning]:
-    """Attach what the caller sees beside each warning: the counts inside its scope, and for a village's people
-    their village's acknowledgement and whether it is overdue. A bounded number of queries for any page."""
+@dataclass(frozen=True)
+class WarningRead(ReadModel):
+    """A warning as its caller sees it (read model, ``server/reads.py``)."""
+
+    row: EarlyWarning
+    summary: dict[str, Any]  # the counts over the targets inside the caller's scope
+    targets_me: bool  # the caller's village is a target
+    acknowledgement: WarningAck | None  # the caller's village's answer to the current revision
+    overdue: bool  # the caller's village is overdue
+    overdue_units: list[dict[str, Any]] = field(default_factory=list)  # the dashboard's named silent villages
+
+
+def as_seen_by(warnings: list[EarlyWarning], *, actor: User) -> list[WarningRead]:
+    """What the caller sees beside each warning: the counts inside its scope, and for a village's people their
+    village's acknowledgement and whether it is overdue. A bounded number of queries for any page."""
     root = scope_root(actor)
     counts = summaries(warnings, root)
     answers = village_answers(warnings, root) if root.level == "village" else {}
+    reads = []
     for warning in warnings:
-        warning.summary = counts[warning.id].as_dict()
-        warning.targets_me = root.level == "village" and counts[warning.id].targets > 0
-        warning.acknowledgement = answers.get(warning.id)
-        warning.my_overdue = (
-            warning.targets_me and warning.acknowledgement is None and warning.overdue_after() is not None
+        targets_me = root.level == "village" and counts[warning.id].targets > 0
+        acknowledgement = answers.get(warning.id)
+        reads.append(
+            WarningRead(
+                warning,
+                summary=counts[warning.id].as_dict(),
+                targets_me=targets_me,
+                acknowledgement=acknowledgement,
+                overdue=targets_me and acknowledgement is None and warning.overdue_after() is not None,
+            )
         )
-    return warnings
+    return reads
 
 
 def warning_status(*, actor: User, warning_id: int) -> dict[str, Any]:

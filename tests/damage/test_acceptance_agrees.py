@@ -13,10 +13,10 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from server.damage import figures as fig
+from server.damage import reconcile
 from server.damage.models import DamageReport
 from server.damage.service import _accepted, _check_figures, _check_stage, _check_unit
 from server.errors import ApiError
-from server.ledgers import reconcile
 
 VILLAGE = SimpleNamespace(level="village", path="/36/001/002/")
 AREAS = {"in_area": "/36/", "outside": "/37/"}

@@ -68,7 +68,7 @@ def test_current_report_is_the_newest_non_returned(app, tree, make_user, steps):
                         assert not ok, (action, history)
                         continue
                     assert ok and created, (action, history)
-                    history.append({"id": report.id, "stage": action, "status": "submitted"})
+                    history.append({"id": report.row.id, "stage": action, "status": "submitted"})
                 else:
                     live = [r for r in history if r["status"] != "returned"]
                     target = live[-1] if live else None

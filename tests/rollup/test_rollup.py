@@ -181,10 +181,10 @@ def test_rollup_is_in_the_openapi_document(client):
 
 
 def test_unit_rows_carry_the_same_fields_as_the_org_unit_schema():
-    from server.orgunits.schemas import OrgUnitOut
-    from server.rollup.service import UNIT_FIELDS
+    from server.fields import UNIT_FIELDS, OrgUnitOut
+    from server.orgunits.models import UNIT_COLUMNS
 
-    assert set(UNIT_FIELDS) == set(OrgUnitOut().fields)
+    assert set(UNIT_FIELDS) == set(OrgUnitOut().fields) == {column.key for column in UNIT_COLUMNS}
 
 
 def test_rollup_at_province_and_city_for_larger_deployments(make_unit, make_user, login_as):

@@ -161,7 +161,9 @@ def test_rollup_through_the_damage_service(tree, make_user, operations):
                         change_note="核实更正",
                     )
                     session.commit()
-                    model.setdefault(village.id, []).append({"figures": figures, "returned": False, "id": report.id})
+                    model.setdefault(village.id, []).append(
+                        {"figures": figures, "returned": False, "id": report.row.id}
+                    )
                 else:
                     alive = [r for r in model.get(village.id, []) if not r["returned"]]
                     if not alive:

@@ -2,7 +2,7 @@
 // outbox laid over them, their counts, and where a report's figures disagree with them.
 //
 // The server refuses a 核报 whose deaths, missing and houses per class (户 and 间) differ from the ledgers
-// (server/ledgers/reconcile.py); it counts a row unless it was returned, and a missing person found alive no
+// (server/damage/reconcile.py); it counts a row unless it was returned, and a missing person found alive no
 // longer counts. The phone counts the same way, so the form can say so beside the figure before it is sent.
 
 export const LEDGER_KINDS = {

@@ -1,7 +1,9 @@
-"""The hazard ledger (隐患台账) as XLSX: the columns a township keeps by hand (PRODUCT.md), one row per hazard.
+"""The hazard ledger (隐患台账) as XLSX (``GET /hazards/export.xlsx``): the columns a township keeps by hand
+(PRODUCT.md), one row per hazard. An export like the others, so it lives with them in server/exports/; the hazards
+feature gives it its scope and filters (``hazards.service.filtered``).
 
-Rows are read from the database in batches and written by the exports' streaming XLSX writer as they come, so
-memory stays flat whatever the number of hazards and the first bytes leave at once.
+Rows are read from the database in batches and written by the streaming XLSX writer as they come, so memory stays
+flat whatever the number of hazards and the first bytes leave at once.
 """
 
 from __future__ import annotations
@@ -140,8 +142,8 @@ def _location(address: str, lat: float | None, lon: float | None, accuracy_m: fl
 
 
 def ledger_stream(*, actor: User, **filters: Any) -> Iterator[bytes]:
-    """The ledger as XLSX bytes, produced while rows are read (the shared streaming writer,
-    server/exports/xlsx.py). Scope and filters are checked before the first byte (``ledger_rows``)."""
+    """The ledger as XLSX bytes, produced while rows are read (the streaming writer, xlsx.py). Scope and filters
+    are checked before the first byte (``ledger_rows``)."""
     rows = ledger_rows(actor=actor, **filters)
     headers = [title for title, _ in COLUMNS]
     widths = [width for _, width in COLUMNS]

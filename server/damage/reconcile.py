@@ -5,7 +5,8 @@ class equal its housing ledger. A mismatch is a warning on 初报 and 续报 (th
 hours) and refused on 核报 (the final figures must be backed name by name). ``transitional_aid``
 (需过渡期生活救助人口) is not filed in reports: it is the housing ledger's sum.
 
-A row counts unless it was returned; a missing person found alive no longer counts.
+A row counts unless it was returned; a missing person found alive no longer counts. This lives in the damage
+feature (above the ledgers) because it names the figures: their 指标 and units come from indicators.py.
 """
 
 from __future__ import annotations
@@ -15,25 +16,18 @@ from typing import Any
 
 from sqlalchemy import String, and_, bindparam, case, func, literal_column, or_, select
 
+from server.damage.indicators import BY_KEY, HOUSE_CLASSES
 from server.extensions import db
-from server.ledgers.models import DAMAGE_CLASSES, Casualty, DamagedHouse
+from server.ledgers.models import Casualty, DamagedHouse
 
-HOUSE_CLASSES = tuple(DAMAGE_CLASSES)  # collapsed, severe, general: the report's houses_<class>_* figures
-# The report figures a ledger backs, in the order messages name them, with their 指标 as a villager reads them.
+# The report figures a ledger backs, in the order messages name them (their 指标 and units: damage/indicators.py).
 RECONCILED = (
     "deaths",
     "missing",
     *(f"houses_{cls}_{part}" for cls in HOUSE_CLASSES for part in ("households", "rooms")),
 )
-LABELS = {
-    "deaths": "因灾死亡人口(人)",
-    "missing": "因灾失踪人口(人)",
-    **{f"houses_{cls}_{part}": f"{name}房屋({unit})" for cls, name in (("collapsed", "倒塌"), ("severe", "严重损坏"),
-       ("general", "一般损坏")) for part, unit in (("households", "户"), ("rooms", "间"))},
-}  # fmt: skip
 LEDGER_KEYS = (*RECONCILED, "transitional_aid")
-TRANSITIONAL_AID_LABEL = "需过渡期生活救助人口(人)"
-_UNITS = {"households": "户", "rooms": "间"}
+TRANSITIONAL_AID_LABEL = "需过渡期生活救助人口(人)"  # not a report figure: the housing ledger's sum
 
 
 def counted_casualty():
@@ -88,10 +82,11 @@ def mismatches(figures: Mapping[str, Any], counts: Mapping[str, int]) -> dict[st
         filed, listed = int(figures.get(key) or 0), int(counts.get(key) or 0)
         if filed == listed:
             continue
-        unit = "人" if key in ("deaths", "missing") else _UNITS[key.rsplit("_", 1)[1]]
+        indicator = BY_KEY[key]
         ledger = "死亡失踪人口台账" if key in ("deaths", "missing") else "倒塌损坏住房户台账"
         out[f"figures.{key}"] = (
-            f"{LABELS[key]}填报 {filed} {unit}，与{ledger}登记的 {listed} {unit}不一致，请补录台账或更正数字"
+            f"{indicator.header}填报 {filed} {indicator.unit}，与{ledger}登记的 {listed} {indicator.unit}不一致，"
+            "请补录台账或更正数字"
         )
     return out
 
