@@ -224,7 +224,7 @@ def _apply(message: codec.Message, user: User) -> tuple[str, Any, bool, str]:
     if message.kind == "evacuation":
         data = _loaded(EvacuationCreate, {**body, "client_id": message.client_id, "org_unit_id": message.unit_id})
         submission = evacuation_service.submit_evacuation(actor=user, event_id=message.context_id, **data)
-        return "evacuation_report", submission.report, submission.created, WHAT["evacuation"]
+        return "evacuation_report", submission.row, submission.created, WHAT["evacuation"]
     if message.kind == "hazard":
         unit = {"org_unit_id": message.unit_id} if message.unit_id is not None else {}
         data = _loaded(HazardCreate, {**body, "client_id": message.client_id, **unit})
