@@ -148,7 +148,8 @@ def _insert_current_in_one_statement(
             a_org_unit_id=audit["org_unit_id"],
             a_changes=jsonable(audit.get("changes") or {}),
         )
-    new_id, moved_id = db.session.execute(_one_statement(table, tuple(row), audit is not None), params).one()
+    statement = _one_statement(table, tuple(row), audit is not None)
+    new_id, moved_id = db.session.connection().execute(statement, params).one()
     if moved_id is not None:
         _expire_current(model, moved_id)
         if new_id is None:
