@@ -2,8 +2,9 @@
 
 Budget: ``POST /api/v1/events/{id}/damage-reports`` reaches ≥ 60% of the requests/s of a bare Flask endpoint doing one
 INSERT and COMMIT on the same database (``bench/bare_insert_app.py``), with p95 < 50 ms at 32 concurrent clients
-under gunicorn on 2 cores. Issue 9's target, checked in the report: ≥ 40% of the bare endpoint's requests/s and a
-p95 within 3× of its p95, in the same run.
+under gunicorn on 2 cores. Issue 21's target (replacing issue 9's ≥ 40% of the bare endpoint), checked in the report:
+≥ 50% of the floor's requests/s and a p95 within 3× of the bare endpoint's p95, in the same run, in at most 5 round
+trips (tests/damage/test_round_trips.py counts them).
 
 Set-up: a throw-away PostgreSQL database ``gridreport_bench_submit`` (dropped at the end), migrated with
 ``flask_migrate.upgrade``; a synthetic county of 20 townships × 100 villages, one reporter per village (a cheap
@@ -405,7 +406,7 @@ def in_process(app, url: str, event_id: int, username: str, runs: int) -> dict:
 PROFILE_PARTS = (
     ("before-request hooks: session cookie, user load, CSRF, rate limiter", "flask/app.py", "preprocess_request"),
     ("JSON body load and validation (webargs, marshmallow)", "webargs/core.py", "parse"),
-    ("the service: the one submit statement and the checks on its facts", "server/damage/service.py", "create_report"),
+    ("the service: the facts read, the rules, the write", "server/damage/service.py", "create_report"),
     ("COMMIT", "sqlalchemy/orm/scoping.py", "commit"),
     ("the answer: marshmallow dump", "marshmallow/schema.py", "dump"),
     ("after-request hooks, session cookie written", "flask/app.py", "process_response"),
@@ -743,16 +744,21 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
     base_p95 = max(r["p95"] for r in results["baseline"])
     ratio = app_rps / base_rps if base_rps else 0.0
     errors = sum(r["errors"] for rounds in results.values() for r in rounds)
-    rps_ok, p95_ok = ratio >= 0.4, app_p95 <= 3 * base_p95
+    of_floor = app_rps / floor_rps if floor_rps else 0.0
+    trips = len(statements["update"])
+    rps_ok, p95_ok, trips_ok = of_floor >= 0.5, app_p95 <= 3 * base_p95, trips <= 5
     lines += [
         "",
         "| budget | measured | |",
         "| --- | --- | --- |",
-        f"| app requests/s ≥ 40% of the baseline's (issue 9) | {app_rps:.0f} / {base_rps:.0f} = {ratio:.0%} (medians "
-        f"of the rounds) | {'✓' if rps_ok else '✗'} |",
+        f"| app requests/s ≥ 50% of the floor's (issue 21) | {app_rps:.0f} / {floor_rps:.0f} = {of_floor:.0%} "
+        f"(medians of the rounds) | {'✓' if rps_ok else '✗'} |",
         f"| app p95 within 3× the baseline's at {args.clients} clients | {app_p95:.1f} ms (worst round) against "
         f"{base_p95:.1f} ms = {app_p95 / base_p95:.1f}× | {'✓' if p95_ok else '✗'} |",
+        f"| at most 5 round trips per submit | {trips} (an update) | {'✓' if trips_ok else '✗'} |",
         f"| no errors | {errors} non-2xx answers | {'✓' if errors == 0 else '✗'} |",
+        f"| (issue 9's budget, for comparison) app requests/s against the baseline's | {app_rps:.0f} / "
+        f"{base_rps:.0f} = {ratio:.0%} | |",
         f"| (for reading the first line) the floor's requests/s against the baseline's | {floor_rps:.0f} / "
         f"{base_rps:.0f} = {floor_rps / base_rps:.0%} | |",
         "",
@@ -827,20 +833,21 @@ def report(results: dict, local: dict, counts: dict, database: str, args, load: 
             f"{sum(b.values()):.1f} ms on a bare insert: {sum(b.values()) / sum(a.values()):.0%}, close to the "
             "ratio of the requests/s, as a CPU-bound closed loop should be."
         )
-        own, allowed = sum(a.values()) - sum(f.values()), sum(b.values()) / 0.4 - sum(f.values())
+        own, allowed = sum(a.values()) - sum(f.values()), sum(f.values())
         lines.append(
             f"- The floor costs the machine {sum(f.values()):.1f} ms per request ({f['server']:.2f} / "
             f"{f['postgres']:.2f} / {f['load']:.2f} ms): the app's request handling with the bare insert reaches "
             f"{floor_rps / base_rps:.0%} of the baseline's requests/s. A submit's own work (validation, scope, "
-            f"stage order, idempotency, flag move, audit row, the answer) adds {own:.1f} ms. At 40% of the baseline a "
-            f"submit may cost {sum(b.values()) / 0.4:.1f} ms in all, which leaves its own work "
+            f"stage order, idempotency, flag move, audit row, the answer) adds {own:.1f} ms. At 50% of the floor a "
+            f"submit may cost {2 * sum(f.values()):.1f} ms in all, which leaves its own work "
             + (f"{allowed:.1f} ms, {allowed / own:.0%} of what it costs now" if allowed > 0 else "nothing at all")
             + f"; PostgreSQL's part of that work alone (the app's PostgreSQL CPU per request less the floor's) is "
             f"{a['postgres'] - f['postgres']:.1f} ms."
         )
     lines += [
-        f"- Budget of issue 9: **{'met' if rps_ok and p95_ok else 'missed'}** in this run ({ratio:.0%} of the "
-        f"baseline's requests/s, p95 {app_p95 / base_p95:.1f}× the baseline's). The older budget of ARCHITECTURE.md "
+        f"- Budget of issue 21: **{'met' if rps_ok and p95_ok and trips_ok else 'missed'}** in this run "
+        f"({of_floor:.0%} of the floor's requests/s, p95 {app_p95 / base_p95:.1f}× the baseline's, {trips} round "
+        f"trips; issue 9's 40% of the baseline: {ratio:.0%}). The older budget of ARCHITECTURE.md "
         "(≥ 60% and p95 < 50 ms) is not met: p95 < 50 ms with 32 clients in a closed loop needs "
         f"{needed:.0f} req/s.",
         f"- For scale: {app_rps:.0f} submits/s is {app_rps * 3600:,.0f} an hour on 2 cores, against the design's "
@@ -880,6 +887,17 @@ BEFORE_AFTER = [
     "found once per schema. `ix_damage_reports_event_current` is dropped (migration 0031): its two hot keys per "
     "event made PostgreSQL's CPU per submit climb through each round (0.64 to 1.02 CPU-seconds per 2 s at the same "
     "throughput in a sampled run), flat without it; `uq_damage_reports_current` serves every current-rows query.",
+    "- **Issue 21** (the rules said once): the submit is one path on both databases: BEGIN, the session check, one "
+    "SELECT of the facts (`server/damage/facts.py`), the rules checked once in Python over them "
+    "(`server/damage/rules.py`; the SQL restatement of the rules and its 1,152-case agreement test are gone), the "
+    "write through `idempotency.insert_current` (flag move, insert, audit row: one statement on PostgreSQL), "
+    "COMMIT: 5 round trips where the one-statement submit took 4. Before (the run of 2026-12-02 04:29 UTC, load "
+    "average 5.4): app 240 req/s against the floor's 370 (65%) and the baseline's 774 (31%), medians of 3 rounds, "
+    "p95 165 ms against 58 ms (2.9×). In back-to-back in-process batches (same machine, same minutes, 6 × 400 "
+    "submits each, before and after) the split submit costs about 1 ms more Python CPU per request, 6.3-6.9 ms "
+    "against 5.1-5.8 ms, all in the service (1.4 → 2.6 ms): the second statement's execute and result, psycopg "
+    "describing the 41 facts columns on every execution (the one statement packed them into 15), the write's 35 "
+    "typed parameters.",
     "- **What is left** (py-spy over the gunicorn workers in a load round): the session check is a fifth of the "
     "worker's busy time, mostly the BEGIN and SELECT round trips (each a send and a receive on loopback TCP, "
     "expensive on this VM) and the ORM load of the user and unit; Werkzeug/gunicorn request handling and the "
@@ -905,10 +923,10 @@ def _short(line: str) -> str:
     verb = words[0].upper()
     if verb in ("BEGIN", "COMMIT"):
         return verb
-    if verb == "WITH" and "facts" in line:
-        return "WITH facts … (the facts, flag move, INSERT report, INSERT audit: one statement)"
+    if verb == "WITH" and "moved" in line:
+        return "WITH moved … (flag move, INSERT report, INSERT audit: one statement)"
     if verb == "SELECT" and "EXISTS" in line:
-        return "SELECT EXISTS(initial), EXISTS(final), current row (stage check)"
+        return "SELECT … (the facts: event, client_id, stages on file, current report, ledger counts)"
     if verb == "SELECT" and "FROM" in words:
         table = words[words.index("FROM") + 1]
         purpose = {"users": "session user", "events": "event"}.get(table, "")

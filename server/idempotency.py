@@ -8,10 +8,11 @@ re-reads the winner and applies the same rule.
 
 Objects of which one per group is current (damage reports, evacuation reports, township sign-offs: partial unique
 indexes ``uq_*_current``) are created by ``insert_current``: move the flag from the row read as current (only if it
-still is), insert the new row ``ON CONFLICT DO NOTHING``, and when nothing was inserted put the flag back. Whatever
-happened between the read and the write (the same client_id, another current row committed first), the loser writes
-nothing and the caller answers from a re-read (``after_lost_race``). PostgreSQL's damage submit does the same three
-steps inside its one statement and shares ``restore_current`` for the last.
+still is), insert the new row ``ON CONFLICT DO NOTHING`` (with its audit row when one is given), and when nothing was
+inserted put the flag back. Whatever happened between the read and the write (the same client_id, another current row
+committed first), the loser writes nothing and the caller answers from a re-read (``after_lost_race``). On
+PostgreSQL the flag move, the insert and the audit row are one statement (data-modifying CTEs: one round trip, which
+the damage submit's budget needs); SQLite, which has no such CTEs, runs them one by one.
 
 Every other object created under a unique key (hazards, photos, ledger rows, local events, warning acknowledgements
 and escalations, users, org units) is written by ``insert_unless_taken``: the ORM object is inserted inside a
@@ -24,13 +25,16 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable
+from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Integer, Table, TextClause, bindparam, select, text, update
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.util import identity_key
 
+from server.audit_trail import AuditLog, record
+from server.clock import now
 from server.errors import ClientIdReused
 from server.extensions import db
 from server.jsonable import jsonable
@@ -102,23 +106,101 @@ def _unique_violation(error: IntegrityError) -> bool:
     )
 
 
-def insert_current(model: type, row: dict[str, Any], *, current_id: int | None) -> int | None:
+def insert_current(
+    model: type, row: dict[str, Any], *, current_id: int | None, audit: dict[str, Any] | None = None
+) -> int | None:
     """Insert ``row`` as the group's current ``model`` in place of the row ``current_id`` (None: none was current
     when read). The id of the new row, or None when another writer won (the flag had moved, or the insert met the
-    ``client_id`` or one-current unique index); then nothing of this attempt remains and the caller re-reads."""
+    ``client_id`` or one-current unique index); then nothing of this attempt remains and the caller re-reads.
+
+    ``audit``: the keywords of ``audit_trail.record`` but ``entity_id`` (the new row's id), for the audit row that is
+    written with the new row, and only with it."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return _insert_current_in_one_statement(model, row, current_id=current_id, audit=audit)
     moved = current_id is not None and _move_current(model, current_id)
     if current_id is not None and not moved:
         return None
     table = model.__table__
-    new_id = db.session.scalar(
-        _INSERTS[db.session.get_bind().dialect.name](table).values(row).on_conflict_do_nothing().returning(table.c.id)
-    )
+    new_id = db.session.scalar(sqlite.insert(table).values(row).on_conflict_do_nothing().returning(table.c.id))
     if new_id is None and moved:
         restore_current(model, current_id)
+    if new_id is not None and audit is not None:
+        record(**audit, entity_id=new_id)
     return new_id
 
 
-_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}  # the dialects with ON CONFLICT DO NOTHING
+def _insert_current_in_one_statement(
+    model: type, row: dict[str, Any], *, current_id: int | None, audit: dict[str, Any] | None
+) -> int | None:
+    """PostgreSQL: ``insert_current``'s steps as one statement (``_one_statement``); only the flag's restore after a
+    lost insert is a second one."""
+    table = model.__table__
+    row = _with_defaults(table, row)
+    params = {f"r_{name}": value for name, value in row.items()}
+    params["current_id"] = current_id
+    if audit is not None:
+        actor = audit["actor"]
+        params.update(
+            a_at=now(),
+            a_actor_id=getattr(actor, "id", None),
+            a_action=audit["action"],
+            a_entity_type=audit["entity_type"],
+            a_org_unit_id=audit["org_unit_id"],
+            a_changes=jsonable(audit.get("changes") or {}),
+        )
+    statement = _one_statement(table, tuple(row), audit is not None)
+    new_id, moved_id = db.session.connection().execute(statement, params).one()
+    if moved_id is not None:
+        _expire_current(model, moved_id)
+        if new_id is None:
+            restore_current(model, moved_id)
+    return new_id
+
+
+def _with_defaults(table: Table, row: dict[str, Any]) -> dict[str, Any]:
+    """``row`` with the Python-side defaults of the columns it leaves out, as an ORM or Core insert would fill them
+    (the statement is text, which fills none)."""
+    filled = dict(row)
+    for column in table.columns:
+        default = column.default
+        if column.name in filled or default is None:
+            continue
+        if default.is_scalar:
+            filled[column.name] = default.arg
+        elif default.is_callable:
+            filled[column.name] = default.arg(None)
+    return filled
+
+
+@cache
+def _one_statement(table: Table, columns: tuple[str, ...], audited: bool) -> TextClause:
+    """Move the flag from ``:current_id`` if it is still set, insert the row when there was no current row or the
+    move happened (``ON CONFLICT DO NOTHING``: a client_id or current row committed since inserts nothing), and the
+    audit row of what was inserted; answers ``(new_id, moved_id)``. Text with typed parameters, built once per
+    table and column list: SQLAlchemy caches its compilation and processes its values (JSON, UTC times) by type."""
+    name = table.name
+    audit = AuditLog.__table__
+    sql = f"""WITH moved AS (
+        UPDATE {name} SET current = false WHERE id = :current_id AND current RETURNING id
+    ), inserted AS (
+        INSERT INTO {name} ({", ".join(columns)})
+        SELECT {", ".join(f":r_{column}" for column in columns)}
+        WHERE :current_id IS NULL OR EXISTS (SELECT 1 FROM moved)
+        ON CONFLICT DO NOTHING RETURNING id
+    )"""
+    types = [bindparam(f"r_{column}", type_=table.c[column].type) for column in columns]
+    types.append(bindparam("current_id", type_=Integer))
+    if audited:
+        sql += f""", audited AS (
+        INSERT INTO {audit.name} (at, actor_id, action, entity_type, entity_id, org_unit_id, changes)
+        SELECT :a_at, :a_actor_id, :a_action, :a_entity_type, inserted.id, :a_org_unit_id, :a_changes FROM inserted
+    )"""
+        types.extend(
+            bindparam(f"a_{column}", type_=audit.c[column].type)
+            for column in ("at", "actor_id", "action", "entity_type", "org_unit_id", "changes")
+        )
+    sql += " SELECT (SELECT id FROM inserted) AS new_id, (SELECT id FROM moved) AS moved_id"
+    return text(sql).bindparams(*types).columns(new_id=Integer, moved_id=Integer)
 
 
 def _move_current(model: type, row_id: int) -> bool:

@@ -74,7 +74,7 @@ class DamageReport(db.Model):
     submitted_by = relationship("User", foreign_keys=[submitted_by_id], lazy="joined")
     reviewed_by = relationship("User", foreign_keys=[reviewed_by_id], lazy="joined")
     # By name: photos sits above damage (an upload looks its report up). Read by the single read only, in one
-    # statement whatever their number (``service.read_report``); lists and writes never touch it.
+    # statement whatever their number (``review.read_report``); lists and writes never touch it.
     photos = relationship("Photo", order_by="Photo.id", lazy="select", viewonly=True)
 
     __table_args__ = (

@@ -11,8 +11,9 @@ import uuid
 import pytest
 from sqlalchemy import create_engine, func, select, update
 
+from server.damage import facts as submit_facts
 from server.damage import review as review_module
-from server.damage import service
+from server.damage import rules, service
 from server.damage.models import DamageReport
 from server.extensions import db
 from tests.damage.conftest import file_report, report_payload
@@ -64,7 +65,7 @@ def hold_after_reads(monkeypatch, app, target, name, parties=2, timeout=1.5):
 
 
 def pause_after(monkeypatch, app, target, name, seconds=1.0):
-    """Make each request pause after ``name`` returns, its submit statement done and its locks held, so a request
+    """Make each request pause after ``name`` returns, its write done and its locks held, so a request
     released at the same moment runs its own statement against the uncommitted write and waits for the first to
     commit. PostgreSQL only, like ``hold_after_reads``: SQLite's first writer holds the write lock from its first
     statement, so the requests could only run one after the other."""
@@ -108,7 +109,7 @@ def test_identical_requests_at_once_make_one_report(scene, login_as, app):
 def test_identical_requests_racing_past_their_reads(scene, login_as, app, monkeypatch):
     """Both requests' snapshots see "no such client_id"; the second writes against the first's uncommitted row and
     the unique constraint decides (PostgreSQL)."""
-    pause_after(monkeypatch, app, service, "_check_figures")
+    pause_after(monkeypatch, app, service, "insert_current")
     apis = [login_as(scene.reporter), login_as(scene.reporter)]
     url = f"/api/v1/events/{scene.event['id']}/damage-reports"
     file_report(scene.api, scene.event["id"], "initial", SMALL)
@@ -132,14 +133,14 @@ def test_a_resend_that_loses_the_race_gets_the_winners_report(scene, app, monkey
     first = scene.api.post(url, json=payload)
     assert first.status_code == 201
 
-    real = service._probe
+    real = submit_facts.probe
     calls = []
 
     def blind_once(event_id, unit_id, client_id):
         calls.append(client_id)
         return real(event_id, unit_id, str(uuid.uuid4()) if len(calls) == 1 else client_id)
 
-    monkeypatch.setattr(service, "_probe", blind_once)
+    monkeypatch.setattr(submit_facts, "probe", blind_once)
     again = scene.api.post(url, json=payload)
     assert again.status_code == 200, again.get_json()
     assert again.get_json()["id"] == first.get_json()["id"]
@@ -175,13 +176,13 @@ def test_a_different_report_that_loses_the_race_is_409(scene, app, monkeypatch, 
         response = results[0]
         expected_current: list[int] = []  # the other transaction's doing, not the loser's
     else:
-        real = service._check_stage
+        real = rules.check_stage
 
         def stale_stage(facts, stage):
             real(facts, stage)
             db.session.execute(update(DamageReport).where(DamageReport.id == initial["id"]).values(current=False))
 
-        monkeypatch.setattr(service, "_check_stage", stale_stage)
+        monkeypatch.setattr(rules, "check_stage", stale_stage)
         response = scene.api.post(url, json=report_payload("update", BIGGER))
         expected_current = [initial["id"]]
     assert response.status_code == 409, response.get_json()
@@ -191,7 +192,7 @@ def test_a_different_report_that_loses_the_race_is_409(scene, app, monkeypatch, 
 
 
 def test_two_different_reports_for_one_village_never_both_current(scene, login_as, app, monkeypatch):
-    pause_after(monkeypatch, app, service, "_check_figures")
+    pause_after(monkeypatch, app, service, "insert_current")
     apis = [login_as(scene.reporter), login_as(scene.reporter)]
     url = f"/api/v1/events/{scene.event['id']}/damage-reports"
     # Two initials at once (no current report yet: the partial unique index decides), then two updates at once

@@ -232,6 +232,19 @@ def test_figures_going_down_need_a_change_note(scene):
     assert body["change_note"] == "1 人重复统计，已核减"
 
 
+def test_a_decimal_going_down_by_a_cent_alone_needs_a_change_note(scene):
+    """The change-note rule compares every figure exactly, decimals included (NUMERIC(14,2), never float)."""
+    event_id = scene.event["id"]
+    file_report(scene.api, event_id, "initial", {**SMALL, "crops_affected_ha": "12.50"})
+    lower = {**SMALL, "crops_affected_ha": "12.49"}
+    fields = assert_error(file_report(scene.api, event_id, "update", lower, expect=None), 422, "validation_error")[
+        "details"
+    ]["fields"]
+    assert list(fields) == ["change_note"] and "农作物受灾面积(公顷)" in fields["change_note"][0]
+    body = file_report(scene.api, event_id, "update", lower, change_note="复核后核减").get_json()
+    assert body["figures"]["crops_affected_ha"] == "12.49"
+
+
 def test_figures_going_up_or_staying_need_no_note(scene):
     event_id = scene.event["id"]
     file_report(scene.api, event_id, "initial", SMALL)

@@ -1,5 +1,6 @@
-"""A damage report submit costs at most four round trips to PostgreSQL in the steady state (issue 9): BEGIN, the
-session check (login_sessions ⋈ users), the one submit statement, COMMIT; whatever the village's history.
+"""A damage report submit costs at most five round trips to PostgreSQL in the steady state (issue 21): BEGIN, the
+session check (login_sessions ⋈ users), the facts read, the write (flag move, insert and audit row: one statement),
+COMMIT; whatever the village's history.
 
 Counted on the app's engine: every statement the driver executes (``before_cursor_execute``), every BEGIN and
 COMMIT, and every connection liveness ping of the pool, which is a round trip too when it is sent.
@@ -13,7 +14,7 @@ import uuid
 import pytest
 from sqlalchemy import event
 
-from server.damage import service
+from server.damage import facts as submit_facts
 from server.extensions import db
 from tests.damage.conftest import FLOOD, file_report
 
@@ -65,7 +66,7 @@ def counted_update(app, scene, step: int) -> list[str]:
     return probe.trips
 
 
-def test_a_submit_is_four_round_trips_on_postgresql_whatever_the_history(app, scene, is_postgres):
+def test_a_submit_is_five_round_trips_on_postgresql_whatever_the_history(app, scene, is_postgres):
     file_report(scene.api, scene.event["id"], "initial", FLOOD)
     short = counted_update(app, scene, 2)
     for step in range(3, HISTORY + 1):
@@ -75,9 +76,10 @@ def test_a_submit_is_four_round_trips_on_postgresql_whatever_the_history(app, sc
 
     assert len(long) == len(short), (short, long)  # the history does not show
     if is_postgres:
-        assert len(long) <= 4, long
+        assert len(long) <= 5, long
         assert long[0] == "BEGIN" and long[-1] == "COMMIT" and "PING" not in long
-        assert long[1].startswith("SELECT users.") and long[2].startswith("WITH facts AS")
+        assert long[1].startswith("SELECT users.") and long[2].startswith("SELECT events.id AS event_id")
+        assert long[3].startswith("WITH moved AS")
     else:
         # SQLite is in-process (no network): the facts, the flag move, the insert and the audit row, each a statement
         # (BEGIN twice in the list: SQLAlchemy's begin event and the BEGIN IMMEDIATE it sends).
@@ -87,7 +89,7 @@ def test_a_submit_is_four_round_trips_on_postgresql_whatever_the_history(app, sc
 
 @pytest.mark.parametrize("stage", ["initial", "update"])
 def test_a_refused_submit_writes_nothing(app, scene, stage):
-    """The refusals run through the same one statement: its write did not happen (nothing to roll back)."""
+    """A refused submit stops after its facts read: nothing was written (nothing to roll back)."""
     if stage == "update":
         file_report(scene.api, scene.event["id"], "initial", FLOOD)
         response = file_report(scene.api, scene.event["id"], "update", {"affected_population": 1}, expect=422)
@@ -104,8 +106,8 @@ def test_a_refused_submit_writes_nothing(app, scene, stage):
 def facts_plan(app, scene) -> dict:
     """PostgreSQL: EXPLAIN ANALYZE of the submit's facts for the scene's village, as JSON."""
     with app.app_context():
-        sql = service._submit_sql(None, False, db.engine.dialect)
-        params = service._probe(scene.event["id"], scene.tree.village_a1.id, str(uuid.uuid4()))
+        sql = str(submit_facts.statement().compile(dialect=db.engine.dialect))
+        params = submit_facts.probe(scene.event["id"], scene.tree.village_a1.id, str(uuid.uuid4()))
         # Statistics, as autovacuum keeps them. A test's table is a few pages, read whole by a sequential scan; on a
         # real one a village's reports are a sliver of it, reached through an index, as here.
         db.session.connection().exec_driver_sql("ANALYZE damage_reports")
@@ -136,10 +138,11 @@ def test_the_facts_find_the_current_report_through_its_index_whatever_the_histor
     assert sum(node.get("Rows Removed by Filter", 0) for node in nodes) == 0
 
 
-def test_the_submit_statement_is_parsed_once(app, scene, is_postgres, monkeypatch):
+def test_the_submits_statements_are_parsed_once(app, scene, is_postgres, monkeypatch):
     """psycopg parses a query's placeholders and caches the result for short queries only; the app raises that bound
-    (server/__init__.py ``_cache_long_statements``), so the 12 KB submit statement is parsed on its first use and
-    then taken from the cache. A psycopg upgrade that moves the bound makes this fail: revisit the setting."""
+    (server/__init__.py ``_cache_long_statements``), so the submit's long statements (the facts, the write) are
+    parsed on their first use and then taken from the cache. A psycopg upgrade that moves the bound makes this fail:
+    revisit the setting."""
     if not is_postgres:
         pytest.skip("psycopg is PostgreSQL's driver")
     from psycopg import _queries
@@ -152,4 +155,4 @@ def test_the_submit_statement_is_parsed_once(app, scene, is_postgres, monkeypatc
     hits = _queries._query2pg.cache_info().hits
     file_report(scene.api, scene.event["id"], "update", grown(3))
     assert parsed == []
-    assert _queries._query2pg.cache_info().hits >= hits + 2  # the session check and the submit statement
+    assert _queries._query2pg.cache_info().hits >= hits + 3  # the session check, the facts and the write
