@@ -17,7 +17,15 @@ from sqlalchemy import select
 from server.extensions import db
 from server.photos.models import Photo
 from tests.e2e.conftest import shot
-from tests.e2e.helpers import camera_jpeg, go_offline, go_online, log_in, outbox_count, wait_for_empty_outbox
+from tests.e2e.helpers import (
+    camera_jpeg,
+    go_offline,
+    go_online,
+    log_in,
+    outbox_count,
+    wait_for_empty_outbox,
+    wait_for_service_worker,
+)
 
 FIGURES = {
     "affected_population": 30,
@@ -298,7 +306,8 @@ def test_a_returned_report_shows_the_reason_and_is_corrected_and_resent_once(pag
     page.locator(".report-row", has_text="已退回").click()
     expect(page.locator(".corrected")).to_have_text("已重新报送，见「我的报告」。")
     page.get_by_role("button", name="返回").click()
-    # Offline, the lists read last are shown with their time.
+    # Offline, the lists read last are shown with their time (the reload comes from the service worker's shell).
+    wait_for_service_worker(page)
     go_offline(context)
     page.reload()
     expect(page.locator(".report-row")).to_have_count(2)
