@@ -29,7 +29,7 @@ LOCAL_TIME_ALLOWED = {
     "fields.py": "the one local-time output",
     "clock.py": "the clock and the conversion to TIMEZONE",
     # Input, not output: a camera writes EXIF DateTimeOriginal in its own wall-clock time, read in the zone given.
-    "photos/imaging.py": "EXIF times parsed in a zone (ZoneInfo): input, not output",
+    "photos/exif.py": "EXIF times parsed in a zone (ZoneInfo): input, not output",
 }
 
 _SQL_SAVEPOINT = re.compile(r"^\s*(SAVEPOINT|RELEASE\s+SAVEPOINT|ROLLBACK\s+TO)\b", re.IGNORECASE)

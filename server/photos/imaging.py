@@ -11,8 +11,8 @@ Decisions (PRODUCT.md "Photos"):
   a real image of an accepted type, its dimensions are what we refuse). Pillow's own bomb warning is
   silenced while opening, and its hard error (twice its limit) is mapped to the same 422, so the only
   limit in force is ours.
-- EXIF orientation is applied, GPS and capture time are read into data (a corrupt EXIF block reads as none: the
-  photo is kept without it), and the stored file is re-encoded from
+- EXIF orientation is applied, GPS and capture time are read into data (``exif.py``; a corrupt EXIF block reads as
+  none: the photo is kept without it), and the stored file is re-encoded from
   pixels with an empty ``info``: no EXIF, XMP, ICC profile, comments or text chunks survive. A colour profile
   other than sRGB is converted to sRGB first so colours stay right without the profile.
 - Output: JPEG quality 85 for every photo; an image whose alpha channel is really used (some pixel not opaque)
@@ -30,19 +30,18 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-import re
 import struct
 import warnings
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime
 from functools import cache
-from numbers import Real
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
 
-from PIL import ExifTags, Image, ImageCms, UnidentifiedImageError
+from PIL import Image, ImageCms, UnidentifiedImageError
 
 from server.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from server.photos.exif import read_metadata
 
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP", "HEIF")
 DEFAULT_MAX_PIXELS = 50_000_000  # what a phone camera makes: a 48 MP sensor (8000×6000) fits, a 64 MP bomb does not
@@ -53,15 +52,6 @@ DEFAULT_MAX_PNG_PIXELS = 16_000_000
 THUMBNAIL_SIZE = 320
 JPEG_QUALITY = 85
 THUMBNAIL_QUALITY = 80
-
-_TAG_ORIENTATION = 0x0112
-_TAG_DATETIME = 0x0132
-_TAG_DATETIME_ORIGINAL = 0x9003
-_TAG_OFFSET_TIME_ORIGINAL = 0x9011
-_GPS_LAT_REF, _GPS_LAT, _GPS_LON_REF, _GPS_LON = 1, 2, 3, 4
-_GPS_H_POSITIONING_ERROR = 31
-
-_EXIF_DATETIME = re.compile(r"\s*(\d{4}):(\d{2}):(\d{2})[ T](\d{2}):(\d{2}):(\d{2})")
 
 NOT_AN_IMAGE = "文件不是可识别的图片（支持 JPEG、PNG、WebP、HEIC）"
 CORRUPT_IMAGE = "图片文件已损坏或不完整，请重新拍摄或选择"
@@ -139,7 +129,7 @@ def process_upload(
         raise UnsupportedMediaType(NOT_AN_IMAGE)
 
     im = _open_checked(raw, max_pixels=max_pixels, max_png_pixels=max_png_pixels)
-    metadata = _read_metadata(im, tz)
+    metadata = read_metadata(im, tz)
     icc = im.info.get("icc_profile")
     is_jpeg = im.format == "JPEG"
 
@@ -173,32 +163,6 @@ def process_upload(
         lon=metadata.lon,
         accuracy_m=metadata.accuracy_m,
     )
-
-
-@dataclass(frozen=True)
-class _Metadata:
-    orientation: int | None = None
-    taken_at: datetime | None = None
-    lat: float | None = None
-    lon: float | None = None
-    accuracy_m: float | None = None
-
-
-def _read_metadata(im: Image.Image, tz: str | ZoneInfo) -> _Metadata:
-    """Orientation, capture time and position from the EXIF. Broken metadata is dropped, never the photo: a corrupt
-    EXIF block (wrong tag types, offsets out of bounds, values Pillow cannot parse) reads as no metadata."""
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # Pillow warns about corrupt EXIF as it parses it
-            exif = im.getexif()
-            orientation = exif.get(_TAG_ORIENTATION)
-            taken_at = _taken_at(exif, tz)
-            lat, lon, accuracy_m = _gps(exif)
-    except Exception:
-        return _Metadata()
-    if not (isinstance(orientation, int) and 1 <= orientation <= 8):
-        orientation = None
-    return _Metadata(orientation, taken_at, lat, lon, accuracy_m)
 
 
 _TRANSPOSE = {
@@ -318,7 +282,7 @@ def jpeg_thumbnail(data: bytes) -> bytes:
     _register_heif()
     try:
         probe = Image.open(io.BytesIO(data), formats=("JPEG",))
-        orientation = _read_metadata(probe, "UTC").orientation
+        orientation = read_metadata(probe, "UTC").orientation
         return _jpeg_draft_thumbnail(data, orientation, probe.info.get("icc_profile"))
     except (OSError, SyntaxError, ValueError, EOFError, struct.error) as exc:
         raise UnsupportedMediaType(CORRUPT_IMAGE) from exc
@@ -332,74 +296,3 @@ def _jpeg_draft_thumbnail(raw: bytes, orientation: int | None, icc: bytes | None
     thumb = _to_srgb(thumb, icc)
     thumb, fmt = _output_mode(thumb)
     return _encode(_shrunk(thumb), fmt, THUMBNAIL_QUALITY)
-
-
-# --- EXIF → data
-
-
-def _taken_at(exif: Image.Exif, tz: str | ZoneInfo) -> datetime | None:
-    """DateTimeOriginal (+ OffsetTimeOriginal), else DateTime; naive times are local to ``tz``."""
-    try:
-        sub = exif.get_ifd(ExifTags.IFD.Exif)
-    except Exception:
-        sub = {}
-    value = sub.get(_TAG_DATETIME_ORIGINAL) or exif.get(_TAG_DATETIME)
-    match = _EXIF_DATETIME.match(value) if isinstance(value, str) else None
-    if match is None:
-        return None
-    zone = _parse_offset(sub.get(_TAG_OFFSET_TIME_ORIGINAL))
-    if zone is None:
-        zone = tz if isinstance(tz, ZoneInfo) else ZoneInfo(tz)
-    try:
-        return datetime(*(int(part) for part in match.groups()), tzinfo=zone).astimezone(UTC)
-    except ValueError:  # "0000:00:00 00:00:00" and other impossible dates
-        return None
-
-
-def _parse_offset(value: object) -> timezone | None:
-    if not isinstance(value, str):
-        return None
-    text = value.strip().rstrip("\x00")
-    if len(text) != 6 or text[0] not in "+-" or text[3] != ":":
-        return None
-    try:
-        hours, minutes = int(text[1:3]), int(text[4:6])
-    except ValueError:
-        return None
-    if hours > 14 or minutes > 59:
-        return None
-    delta = timedelta(hours=hours, minutes=minutes)
-    return timezone(-delta if text[0] == "-" else delta)
-
-
-def _gps(exif: Image.Exif) -> tuple[float | None, float | None, float | None]:
-    """(lat, lon, horizontal accuracy in metres) from the GPS block; Nones when there is no usable fix."""
-    try:
-        gps = exif.get_ifd(ExifTags.IFD.GPSInfo)
-        lat = _dms(gps.get(_GPS_LAT), gps.get(_GPS_LAT_REF), "S")
-        lon = _dms(gps.get(_GPS_LON), gps.get(_GPS_LON_REF), "W")
-        accuracy = gps.get(_GPS_H_POSITIONING_ERROR)
-        accuracy = float(accuracy) if isinstance(accuracy, Real) else None
-    except Exception:  # malformed GPS block: no position rather than no photo
-        return None, None, None
-    if lat is None or lon is None or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-        return None, None, None
-    if lat == 0 and lon == 0:  # "no fix" written as zeros by some cameras
-        return None, None, None
-    if accuracy is not None and not 0 <= accuracy < 1e7:  # NaN (x/0) or nonsense
-        accuracy = None
-    return round(lat, 7), round(lon, 7), accuracy
-
-
-def _dms(value: object, ref: object, negative_ref: str) -> float | None:
-    if not isinstance(value, tuple | list) or len(value) != 3:
-        return None
-    degrees, minutes, seconds = (float(v) for v in value)
-    if any(v != v or v < 0 for v in (degrees, minutes, seconds)):  # NaN (x/0 rationals) or negative
-        return None
-    decimal = degrees + minutes / 60 + seconds / 3600
-    if isinstance(ref, bytes):
-        ref = ref.decode("ascii", "replace")
-    if isinstance(ref, str) and ref.strip().upper().startswith(negative_ref):
-        decimal = -decimal
-    return decimal

@@ -9,7 +9,7 @@ import time
 import uuid
 
 import pytest
-from sqlalchemy import create_engine, func, select, update
+from sqlalchemy import create_engine, func, select, text, update
 
 from server.damage import facts as submit_facts
 from server.damage import review as review_module
@@ -20,6 +20,12 @@ from tests.damage.conftest import file_report, report_payload
 
 SMALL = {"affected_population": 10, "injured": 1}
 BIGGER = {"affected_population": 20, "injured": 3}
+
+
+# The race at_once runs now: how many calls, how many of them have finished, and how many got past the point where
+# ``pause_after`` holds them (nothing is held outside a race: a test's set-up requests go straight through).
+_RACE = {"parties": 0, "finished": 0, "arrived": 0}
+_RACE_LOCK = threading.Lock()
 
 
 def at_once(*calls):
@@ -34,12 +40,19 @@ def at_once(*calls):
             results[index] = call()
         except Exception as exc:  # surfaced in the main thread below
             errors.append(exc)
+        finally:
+            with _RACE_LOCK:
+                _RACE["finished"] += 1
 
     threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    _RACE.update(parties=len(calls), finished=0, arrived=0)
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    finally:
+        _RACE.update(parties=0, finished=0, arrived=0)
     assert not errors, errors
     return results
 
@@ -64,19 +77,37 @@ def hold_after_reads(monkeypatch, app, target, name, parties=2, timeout=1.5):
     monkeypatch.setattr(target, name, held)
 
 
-def pause_after(monkeypatch, app, target, name, seconds=1.0):
-    """Make each request pause after ``name`` returns, its write done and its locks held, so a request
-    released at the same moment runs its own statement against the uncommitted write and waits for the first to
-    commit. PostgreSQL only, like ``hold_after_reads``: SQLite's first writer holds the write lock from its first
-    statement, so the requests could only run one after the other."""
+def pause_after(monkeypatch, app, target, name, timeout=10.0):
+    """Make each request of a race (``at_once``) pause after ``name`` returns, its write done and its locks
+    held, until another request waits for those locks (PostgreSQL's ``pg_stat_activity`` shows a session
+    waiting on a lock) or every other request of the race got here or finished without waiting: a request released at
+    the same moment thus runs its own statement against the uncommitted write and waits for the first to commit. No
+    guessed delay: the pause ends on the condition it is for. PostgreSQL only, like ``hold_after_reads``: SQLite's
+    first writer holds the write lock from its first statement, so the requests could only run one after the other."""
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             pytest.skip("a race against an uncommitted write needs concurrent writers: PostgreSQL only")
     real = getattr(target, name)
+    waiting_on_a_lock = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+
+    def another_waits_or_none_left() -> bool:
+        if _RACE["arrived"] + _RACE["finished"] >= _RACE["parties"]:
+            return True
+        with db.engine.connect() as connection:
+            return connection.execute(waiting_on_a_lock).scalar() > 0
 
     def paused(*args, **kwargs):
         result = real(*args, **kwargs)
-        time.sleep(seconds)
+        if not _RACE["parties"]:
+            return result  # not in a race: a set-up request
+        with _RACE_LOCK:
+            _RACE["arrived"] += 1
+        deadline = time.monotonic() + timeout
+        while not another_waits_or_none_left():
+            assert time.monotonic() < deadline, "no other request came to wait for this one's locks"
+            time.sleep(0.01)  # polling the condition, not waiting for time to pass
         return result
 
     monkeypatch.setattr(target, name, paused)
@@ -132,6 +163,7 @@ def test_a_resend_that_loses_the_race_gets_the_winners_report(scene, app, monkey
     payload = report_payload("update", BIGGER)
     first = scene.api.post(url, json=payload)
     assert first.status_code == 201
+    assert (first.get_json()["client_id"], first.get_json()["stage"]) == (payload["client_id"], "update")
 
     real = submit_facts.probe
     calls = []

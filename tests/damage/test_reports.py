@@ -150,7 +150,8 @@ def set_status(scene, login_as, status):
     response = login_as(scene.county_reviewer).post(
         f"/api/v1/events/{scene.event['id']}/status", json={"status": status}
     )
-    assert response.status_code == 200
+    assert response.status_code == 200, response.get_json()
+    assert (response.get_json()["id"], response.get_json()["status"]) == (scene.event["id"], status)
 
 
 def test_stable_event_takes_updates_and_finals_only(scene, login_as):

@@ -87,6 +87,32 @@ def outbox_badge(page: Page) -> str:
     return page.get_by_role("link", name="待发送").inner_text()
 
 
+def outbox_count(page: Page) -> int:
+    """How many items the phone's outbox holds (IndexedDB ``outbox``, every user's), read from the page."""
+    return page.evaluate(
+        """() => new Promise((resolve, reject) => {
+            const open = indexedDB.open('gridreport');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+                const request = open.result.transaction('outbox').objectStore('outbox').count();
+                request.onsuccess = () => { resolve(request.result); open.result.close(); };
+                request.onerror = () => reject(request.error);
+            };
+        })"""
+    )
+
+
+def wait_for_empty_outbox(page: Page, timeout_s: float = 20) -> None:
+    """Wait until the phone's outbox is empty: every item left after the server's 2xx, and since the outbox is the
+    only way the app writes, nothing more is on its way. (The condition "nothing more will be sent", instead of
+    a pause that hopes to be long enough.)"""
+    for _ in range(int(timeout_s * 10)):
+        if outbox_count(page) == 0:
+            return
+        page.wait_for_timeout(100)  # polling the condition
+    raise AssertionError(f"the outbox still holds {outbox_count(page)} item(s) after {timeout_s} s")
+
+
 def open_outbox(page: Page) -> None:
     page.get_by_role("link", name="待发送").click()
     expect(page.get_by_role("heading", name="待发送")).to_be_visible()

@@ -17,7 +17,15 @@ from sqlalchemy import select
 from server.extensions import db
 from server.photos.models import Photo
 from tests.e2e.conftest import shot
-from tests.e2e.helpers import camera_jpeg, go_offline, go_online, log_in
+from tests.e2e.helpers import (
+    camera_jpeg,
+    go_offline,
+    go_online,
+    log_in,
+    outbox_count,
+    wait_for_empty_outbox,
+    wait_for_service_worker,
+)
 
 FIGURES = {
     "affected_population": 30,
@@ -141,7 +149,8 @@ def test_a_broken_rule_shows_the_server_words_before_anything_is_sent(page, worl
     shot(page, "damage-03-rule-messages")
     field(page, "houses_collapsed_rooms").fill("2")
     expect(page.get_by_text("倒塌房屋间数不能少于户数")).to_have_count(0)  # the message goes as it is fixed
-    page.wait_for_timeout(500)
+    # Refused on the phone: nothing was saved to the outbox, the only way the form sends, so nothing can go.
+    assert outbox_count(page) == 0
     assert posts == []
     assert reports_of(world) == []
 
@@ -297,14 +306,15 @@ def test_a_returned_report_shows_the_reason_and_is_corrected_and_resent_once(pag
     page.locator(".report-row", has_text="已退回").click()
     expect(page.locator(".corrected")).to_have_text("已重新报送，见「我的报告」。")
     page.get_by_role("button", name="返回").click()
-    # Offline, the lists read last are shown with their time.
+    # Offline, the lists read last are shown with their time (the reload comes from the service worker's shell).
+    wait_for_service_worker(page)
     go_offline(context)
     page.reload()
     expect(page.locator(".report-row")).to_have_count(2)
     expect(page.locator(".updated-at-stale").first).to_contain_text("离线")
     shot(page, "reports-03-offline")
     go_online(context)
-    time.sleep(0.5)
+    wait_for_empty_outbox(page)  # nothing waits on the phone: nothing more can be sent
     assert len(reports_of(world)) == 2  # sent once
 
 

@@ -16,7 +16,7 @@ from playwright.sync_api import Page, expect
 
 from server.ledgers.idnumber import check_digit
 from tests.e2e.conftest import shot
-from tests.e2e.helpers import go_offline, go_online, log_in, open_outbox, small_touch_targets
+from tests.e2e.helpers import go_offline, go_online, log_in, open_outbox, small_touch_targets, wait_for_empty_outbox
 
 INITIAL = {
     "affected_population": 10,
@@ -175,7 +175,7 @@ def test_a_final_report_refused_for_its_ledgers_is_backed_offline_and_goes_throu
     assert final["stage"] == "final"
     assert (final["figures"]["deaths"], final["figures"]["houses_collapsed_households"]) == (1, 1)
     assert lost == ["201"]
-    time.sleep(1)  # nothing more is on its way
+    wait_for_empty_outbox(page)  # nothing more is on its way
     people, houses = ledger(world, "casualties"), ledger(world, "damaged-houses")
     assert [(p["name"], p["kind"], p["age"]) for p in people] == [("王大山", "dead", 54)]
     assert [(h["head_name"], h["damage"], h["rooms"], h["id_number"]) for h in houses] == [

@@ -11,7 +11,7 @@ import time
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import shot
-from tests.e2e.helpers import go_offline, go_online, log_in, small_touch_targets
+from tests.e2e.helpers import go_offline, go_online, log_in, small_touch_targets, wait_for_empty_outbox
 
 
 def pending_events(world) -> list[dict]:
@@ -83,5 +83,5 @@ def test_a_local_event_with_its_initial_report_filed_offline_shows_as_awaiting_t
     expect(card.get_by_role("link", name="报灾情")).to_be_visible()
     expect(page.locator(".event-card", has_text="石门村后山滑坡")).to_have_count(1)
     shot(page, "h18ledger-10-home-local-event-pending")
-    time.sleep(1)
+    wait_for_empty_outbox(page)  # nothing more is on its way: the event was filed once
     assert len(pending_events(world)) == 1

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 from server import clock
+from server.damage.indicators import INDICATORS
 from server.exports.national import NATIONAL_COLUMNS
 from tests.conftest import assert_error
 from tests.exports.test_report_export import filename_of, read_xlsx
@@ -102,3 +103,10 @@ def test_an_unknown_layout_is_refused(county_event, tree, make_user, login_as): 
     viewer = login_as(make_user("viewer", tree.county))
     response = viewer.get(f"/api/v1/events/{county_event}/rollup.xlsx?layout=provincial")
     assert list(assert_error(response, 422, "validation_error")["details"]["fields"]) == ["layout"]
+
+
+def test_every_indicator_has_its_column_in_the_national_form():
+    """A new indicator (server/damage/indicators.py) must be placed in NATIONAL_COLUMNS, at its place in the national
+    form, with the form's header: the 快报表 would otherwise leave it out without a word (docs/DEVELOPING.md)."""
+    placed = {key for key, _ in NATIONAL_COLUMNS}
+    assert [i.key for i in INDICATORS if i.key not in placed] == []

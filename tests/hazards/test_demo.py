@@ -8,6 +8,7 @@ def test_demo_hazards(app, client):
     assert result.exit_code == 0, result.output
     login = client.post("/api/v1/auth/login", json={"username": "town_reviewer", "password": DEMO_PASSWORD})
     assert login.status_code == 200
+    assert login.get_json()["user"]["username"] == "town_reviewer"
     listing = client.get("/api/v1/hazards").get_json()
     assert listing["total"] == 5
     assert {item["status"] for item in listing["items"]} == {"rectifying", "verified", "reported", "rejected"}

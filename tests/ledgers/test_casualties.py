@@ -194,7 +194,11 @@ def test_approving_the_villages_report_approves_its_waiting_ledger_rows(scene):
     )  # fmt: skip
     assert report.status_code == 201 and report.get_json()["warnings"] == []
     approved = scene.town.post(f"/api/v1/damage-reports/{report.get_json()['id']}/review", json={"decision": "approve"})
-    assert approved.status_code == 200
+    assert approved.status_code == 200, approved.get_json()
+    assert (approved.get_json()["status"], approved.get_json()["reviewed_by"]["id"]) == (
+        "approved",
+        scene.town_reviewer.id,
+    )
     body = scene.town.get(f"/api/v1/casualties/{row['id']}").get_json()
     assert body["review_status"] == "approved" and body["reviewed_by"]["id"] == scene.town_reviewer.id
     audit = scene.county.get(f"/api/v1/audit?entity_type=casualty&entity_id={row['id']}").get_json()["items"]

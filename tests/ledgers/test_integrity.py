@@ -78,7 +78,8 @@ def test_the_database_refuses_a_second_counting_row_and_frees_the_number_of_a_re
         db.session.remove()
     # Returned, the row no longer counts and the number is free for a corrected registration.
     returned = scene.town.post(f"/api/v1/casualties/{first['id']}/review", json={"decision": "return", "comment": "重"})
-    assert returned.status_code == 200
+    assert returned.status_code == 200, returned.get_json()
+    assert (returned.get_json()["review_status"], returned.get_json()["review_comment"]) == ("returned", "重")
     again = add_casualty(scene.api, scene.event_id, id_number=id_number(3))
     # Correcting the returned row would make it count again beside the new one: refused, naming the new one.
     error = assert_error(scene.api.patch(f"/api/v1/casualties/{first['id']}", json={"note": "改"}), 409, "duplicate")

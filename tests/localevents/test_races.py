@@ -8,7 +8,8 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.pool import NullPool
 
 from server.extensions import db
 from server.ledgers import service as ledger_service
@@ -76,27 +77,58 @@ def test_a_decision_that_lost_past_its_reads_is_already_decided(people, tree, ap
     assert len(decisions_of(people.county, local["id"])) == 1
 
 
-def test_sixteen_ledger_posts_racing_a_merge_all_end_on_the_target(people, tree, app, monkeypatch, make_user, login_as):
+WAITING_ON_A_LOCK = text(
+    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+)
+
+
+def lock_waiters(watcher) -> int:
+    """Sessions of this test's database waiting for a lock now (PostgreSQL), read through ``watcher``: an engine of
+    its own, so watching takes no connection from the app's pool, which the racing requests fill."""
+    with watcher.connect() as connection:
+        return connection.execute(WAITING_ON_A_LOCK).scalar()
+
+
+def until(condition, failure: str, timeout: float = 10) -> None:
+    """Poll ``condition`` (a wait on what the race needs, never a guessed pause); fail with ``failure`` after
+    ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, failure
+        time.sleep(0.01)
+
+
+def test_sixteen_ledger_posts_racing_a_merge_all_end_on_the_target(
+    people, tree, app, monkeypatch, make_user, login_as, request
+):
     """Half the posts are filed as the merge starts, holding the event's row a moment (so the merge must wait for
     them and then move them); the other half are sent once the merge holds the event (so they wait for it and follow
     the event to its target). Every accepted row is on the target afterwards; none stays on the merged event."""
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             pytest.skip("a create committing during a merge needs concurrent writers: PostgreSQL only")
+    with app.app_context():
+        watcher = create_engine(db.engine.url, poolclass=NullPool)
+    request.addfinalizer(watcher.dispose)
     local = open_local(people.reporter)
     flood = county_flood(people, tree)
     merging = threading.Event()
+    held = threading.Event()  # an early post holds the event's row
+    late_done = []  # the late posts that have their answer
     real_hold, real_settle = ledger_service.hold, local_service.settle
 
-    def slow_hold(*args, **kwargs):  # a post holding the event's row while the merge waits for it
+    def slow_hold(*args, **kwargs):  # a post holding the event's row until the merge waits for it
         row = real_hold(*args, **kwargs)
-        time.sleep(0.3)
+        if not merging.is_set():
+            held.set()
+        until(lambda: merging.is_set() or lock_waiters(watcher) > 0, "the merge never came to wait for the posts")
         return row
 
-    def settle_then_linger(*args, **kwargs):  # the merge holding the event while the late posts arrive
+    def settle_then_linger(*args, **kwargs):  # the merge holding the event until every late post waits for it
+        until(held.is_set, "no post came to hold the event before the merge")  # so the merge waits for some
         won = real_settle(*args, **kwargs)
         merging.set()
-        time.sleep(0.5)
+        until(lambda: lock_waiters(watcher) >= 8 - len(late_done), "the late posts never came to wait for the merge")
         return won
 
     monkeypatch.setattr(ledger_service, "hold", slow_hold)
@@ -109,7 +141,10 @@ def test_sixteen_ledger_posts_racing_a_merge_all_end_on_the_target(people, tree,
             assert merging.wait(timeout=10)
         kind, payload = ("casualties", casualty_payload(id_number=id_number(100 + i))) if i % 2 else (
             "damaged-houses", house_payload(id_number=id_number(100 + i)))  # fmt: skip
-        return apis[i].post(f"/api/v1/events/{local['id']}/{kind}", json=payload)
+        response = apis[i].post(f"/api/v1/events/{local['id']}/{kind}", json=payload)
+        if i >= 8:
+            late_done.append(i)
+        return response
 
     calls = [lambda i=i: post(i) for i in range(16)]
     calls.append(lambda: people.town.post(f"/api/v1/events/{local['id']}/merge", json={"into_event_id": flood["id"]}))
