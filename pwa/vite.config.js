@@ -54,7 +54,7 @@ function shellOf(bundle) {
 }
 
 function isDesk(chunk) {
-  return chunk.isDynamicEntry && /\/src\/screens\/desk\//.test(chunk.facadeModuleId ?? '');
+  return chunk.isDynamicEntry && /\/src\/(screens\/desk\/|sms\/Desk)/.test(chunk.facadeModuleId ?? '');
 }
 
 // Every text file of the build is written also as name.br and name.gz: the server (server/shell.py) and nginx

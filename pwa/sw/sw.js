@@ -46,7 +46,7 @@ self.addEventListener('fetch', (event) => {
     return;
   }
   event.respondWith(fromCache(request).then((cached) => cached || fetchAndKeep(request, url)));
-}
+});
 
 function hashed(path) {
   return path.startsWith('/assets/');
@@ -60,7 +60,7 @@ async function fetchAndKeep(request, url) {
     caches.open(CACHE).then((cache) => cache.put(request, copy));
   }
   return response;
-});
+}
 
 async function fromCache(request) {
   const current = await caches.open(CACHE);
