@@ -64,7 +64,7 @@ test: lint test-sqlite test-postgres test-pwa test-e2e test-bench
 # Every benchmark's --quick mode (tiny sizes, seconds each, BENCHMARKS.md untouched), so none can rot: about two
 # minutes in all. One needing ../shared, PostgreSQL, nginx, Redis or the built PWA says so and skips (with CI=true a
 # missing PostgreSQL fails).
-BENCHES := bench_photos bench_submit bench_rollup bench_export bench_import bench_typhoon wuyuan_run bench_pwa_photos
+BENCHES := bench_photos bench_submit bench_rollup bench_export bench_import bench_typhoon wuyuan_run bench_pwa_photos bench_pwa_lighthouse
 
 test-bench: install pwa browser
 	@for b in $(BENCHES); do echo "== bench/$$b.py --quick =="; $(BIN)/python bench/$$b.py --quick >/tmp/gridreport-$$b.log 2>&1 \
@@ -80,6 +80,7 @@ bench: install pwa browser
 	$(BIN)/python bench/bench_typhoon.py
 	$(BIN)/python bench/wuyuan_run.py
 	$(BIN)/python bench/bench_pwa_photos.py
+	$(BIN)/python bench/bench_pwa_lighthouse.py
 
 clean:
 	rm -rf $(VENV) instance pwa/dist pwa/node_modules

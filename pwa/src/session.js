@@ -37,7 +37,31 @@ export function useSession() {
   return session;
 }
 
-/** On start: ask the server; without an answer use the last known user (the outbox still needs the cookie). */
+// A hint, readable here, that someone logged in on this phone and has not logged out: the session cookie itself is
+// HttpOnly. Set at each login and /auth/me, removed at logout and at any 401; longer-lived than the session (400
+// days, the most a browser keeps) so that the server's 401, not the hint's expiry, ends a remembered login.
+const HINT = 'gr_signed_in';
+
+function setHint(on) {
+  if (typeof document === 'undefined') return;
+  const secure = globalThis.location && globalThis.location.protocol === 'https:' ? '; Secure' : '';
+  document.cookie = `${HINT}=${on ? '1' : ''}; Path=/; Max-Age=${on ? 400 * 86400 : 0}; SameSite=Strict${secure}`;
+}
+
+function hasHint() {
+  return typeof document !== 'undefined' && document.cookie.split('; ').includes(`${HINT}=1`);
+}
+
+/**
+ * On start: ask the server; without an answer use the last known user (the outbox still needs the cookie).
+ *
+ * Nobody known on this phone (no saved session in IndexedDB and no cookie hint): no /auth/me at all, the login
+ * screen at once, and no 401 in the console of every logged-out start. A session cookie can only exist after a
+ * login here, which set the hint beside it: a remembered login whose IndexedDB copy was cleared (the browser evicts
+ * site storage under pressure, cookies stay) still has its hint and is asked about and restored. Clearing cookies
+ * clears both the session cookie and the hint. Only a login made before the hint existed, with its IndexedDB copy
+ * gone as well, is asked to log in again.
+ */
 export async function restoreSession() {
   // Logged out on this phone without a network: the cookie may still be valid on the server, but nobody is logged
   // in here until someone logs in again (never the last user brought back by /auth/me).
@@ -45,13 +69,19 @@ export async function restoreSession() {
     set({ status: 'out', user: null, csrf: null, offline: false, expired: false, loggedOut: true });
     return;
   }
+  if (!hasHint() && !(await getMeta('session').catch(() => undefined))) {
+    set({ status: 'out', user: null, csrf: null, offline: false });
+    return;
+  }
   try {
     const me = await api('/auth/me');
+    setHint(true);
     set({ status: 'in', user: me.user, csrf: me.csrf_token, offline: false });
     await setMeta('session', { user: me.user, csrf: me.csrf_token });
     await rememberSms(me).catch(() => {}); // 短信报灾: the SMS key and number, for sending with no data
   } catch (error) {
     if (error.status === 401) {
+      setHint(false);
       set({ status: 'out', user: null, csrf: null, offline: false });
       return;
     }
@@ -63,6 +93,7 @@ export async function restoreSession() {
 
 export async function logIn(username, password) {
   const result = await api('/auth/login', { method: 'POST', json: { username, password, remember: true } });
+  setHint(true);
   set({ status: 'in', user: result.user, csrf: result.csrf_token, offline: false, expired: false, loggedOut: false });
   await setMeta('session', { user: result.user, csrf: result.csrf_token });
   await rememberSms(result).catch(() => {});
@@ -87,6 +118,7 @@ export async function logOut() {
     else if (error.status !== 401) throw error;
   }
   const leaving = current.user;
+  setHint(false);
   if (offline) await setMeta('logoutPending', true);
   await deleteMeta('session');
   await forgetSms().catch(() => {});
@@ -97,6 +129,7 @@ export async function logOut() {
 /** The server said 401 (session ended, password changed): ask for login again; nothing queued is lost. */
 export function sessionExpired() {
   if (current.status === 'out') return; // already out (a deliberate logout stays 已退出)
+  setHint(false);
   deleteMeta('session').catch(() => {});
   set({ status: 'out', user: null, csrf: null, expired: true, loggedOut: false });
 }

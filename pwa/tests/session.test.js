@@ -1,7 +1,7 @@
 // session.js on a shared phone (issue 18): 已退出 after a deliberate logout (not 登录已过期), a logout without a
 // network that the cookie cannot undo, and the leaving user's cached lists cleared.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { cacheKey, getDb, getMeta } from '../src/db.js';
+import { cacheKey, deleteMeta, getDb, getMeta } from '../src/db.js';
 import { getSession, logIn, logOut, restoreSession, sessionExpired } from '../src/session.js';
 import { OFFICER_A, OFFICER_B } from './helpers.js';
 
@@ -64,5 +64,68 @@ describe('logout', () => {
     await logIn('wang', 'pw');
     expect(getSession()).toMatchObject({ status: 'in', user: OFFICER_B });
     expect(await getMeta('logoutPending')).toBeUndefined();
+  });
+});
+
+// The browser's cookie jar as session.js sees it (document.cookie): the hint `gr_signed_in` beside the HttpOnly
+// session cookie, which the script never sees.
+const jar = new Map();
+const cookieDocument = {
+  get cookie() {
+    return [...jar].map(([name, value]) => `${name}=${value}`).join('; ');
+  },
+  set cookie(text) {
+    const [pair, ...attributes] = text.split('; ');
+    const [name, value] = pair.split('=');
+    if (attributes.includes('Max-Age=0')) jar.delete(name);
+    else jar.set(name, value);
+  },
+};
+
+describe('a start with nobody logged in (issue 23: no 401 in the console)', () => {
+  beforeAll(() => {
+    globalThis.document = cookieDocument;
+  });
+  afterAll(() => {
+    delete globalThis.document;
+  });
+
+  it('asks nothing when the phone knows nobody: the login screen at once', async () => {
+    jar.clear();
+    await deleteMeta('session');
+    answer = () => json(401, { code: 'unauthorized', message: '请先登录' });
+    await restoreSession();
+    expect(getSession()).toMatchObject({ status: 'out', user: null });
+    expect(calls).toEqual([]);
+  });
+
+  it('a remembered login whose IndexedDB copy was cleared is still asked about and restored', async () => {
+    answer = server(OFFICER_A);
+    await logIn('li', 'pw');
+    expect(jar.get('gr_signed_in')).toBe('1');
+    await deleteMeta('session'); // the browser evicted the site's storage; the cookies stay
+    calls.length = 0;
+    await restoreSession();
+    expect(calls).toEqual(['GET /api/v1/auth/me']);
+    expect(getSession()).toMatchObject({ status: 'in', user: OFFICER_A, offline: false });
+  });
+
+  it('a 401 from /auth/me or a logout removes the hint: the next start asks nothing', async () => {
+    answer = () => json(401, { code: 'unauthorized', message: '请先登录' });
+    await restoreSession(); // the server ended the session
+    expect(getSession()).toMatchObject({ status: 'out' });
+    expect(jar.has('gr_signed_in')).toBe(false);
+    await deleteMeta('session');
+    calls.length = 0;
+    await restoreSession();
+    expect(calls).toEqual([]);
+
+    answer = server(OFFICER_B);
+    await logIn('wang', 'pw');
+    await logOut();
+    expect(jar.has('gr_signed_in')).toBe(false);
+    calls.length = 0;
+    await restoreSession();
+    expect(calls).toEqual([]);
   });
 });

@@ -1,5 +1,15 @@
-import { useState } from 'preact/hooks';
-import { ask, Banner, BigButton, OthersWaiting, Reading, Screen, UpdatedAt, WeChatHint } from '../components/index.js';
+import { useEffect, useState } from 'preact/hooks';
+import {
+  ask,
+  Banner,
+  BigButton,
+  firstRead,
+  OthersWaiting,
+  Reading,
+  Screen,
+  UpdatedAt,
+  WeChatHint,
+} from '../components/index.js';
 import { useCached } from '../cache.js';
 import { age, clock } from '../format.js';
 import { DAMAGE_LIST } from '../reportLists.js';
@@ -8,7 +18,7 @@ import { stageName } from '../rules/stage.js';
 import { logOut, useSession } from '../session.js';
 import { useOutbox } from '../useOutbox.js';
 import { ReturnedCard, waitingReturns } from './ReturnedCard.jsx';
-import { WarningBanners } from './WarningBanner.jsx';
+import { ACTIVE_WARNINGS, WarningBanners } from './WarningBanner.jsx';
 import { DISASTER_TYPES, QueuedLocalEvents } from './LocalEventNew.jsx';
 
 export function Home() {
@@ -29,6 +39,14 @@ export function Home() {
   const returns = waitingReturns(damage.data ? damage.data.items : [], outbox.items);
   const eventName = (id) => ([...list, ...settling].find((e) => e.id === id) || {}).name || `灾害过程 ${id}`;
   const [leaveError, setLeaveError] = useState(null);
+  const warnings = useCached(ACTIVE_WARNINGS);
+  const [dueRead, setDueRead] = useState({});
+  const onDueRead = (id) => setDueRead((read) => (read[id] ? read : { ...read, [id]: true }));
+  const shown = useShownWhenRead(
+    outbox.loaded &&
+      ![warnings, events, pending, stable, damage].some(firstRead) &&
+      [...list, ...settling].every((event) => dueRead[event.id]),
+  );
 
   const leave = async () => {
     const note = waiting
@@ -45,66 +63,89 @@ export function Home() {
   return (
     <Screen title="网格灾情报送">
       <WeChatHint />
-      <WarningBanners />
-      <p class="who">
-        <strong>{user.org_unit ? user.org_unit.name : ''}</strong> {user.name || user.username}
-      </p>
-      {returns.map((report) => (
-        <ReturnedCard key={report.id} report={report} eventName={eventName(report.event_id)} />
-      ))}
-      {outbox.attention.length ? (
-        <Banner tone="error" action={{ label: '去处理', onClick: () => navigate('/outbox') }}>
-          有 {outbox.attention.length} 条需要处理，服务器没有收下。
-        </Banner>
-      ) : null}
-      {waiting && !outbox.attention.length ? (
-        <Banner tone="warn" action={{ label: '查看', onClick: () => navigate('/outbox') }}>
-          {waiting} 条待发送，最早的保存于{age(oldest)}。有网络时会自动发送。
-        </Banner>
-      ) : null}
-      <OthersWaiting others={outbox.others} />
-
-      <BigButton label="上报隐患" sub="滑坡、山洪、危房等" href="/hazards/new" />
-
-      <section class="events">
-        <h2 class="section-title">进行中的灾害过程</h2>
-        <Reading of={[events]} what="灾害过程" />
-        {events.error && !events.data ? <Banner tone="warn">还没有读到灾害过程（需要联网一次）。</Banner> : null}
-        {events.data && !list.length ? <p class="muted">暂无进行中的灾害过程。有灾情时，县或乡镇开启后这里会出现。</p> : null}
-        {list.map((event) => (
-          <EventCard key={event.id} event={event} queued={queuedReport(outbox.items, event.id)} />
+      {shown ? null : <p class="muted reading home-reading">正在读取…</p>}
+      {/* Mounted (and reading) at once, shown in one piece once the first reads are in: warnings, returned reports
+          and event cards arriving one by one would push 我的报告/待发送 down under the person's thumb (CLS). */}
+      <div class="home-body" hidden={!shown}>
+        <WarningBanners read={warnings} />
+        <p class="who">
+          <strong>{user.org_unit ? user.org_unit.name : ''}</strong> {user.name || user.username}
+        </p>
+        {returns.map((report) => (
+          <ReturnedCard key={report.id} report={report} eventName={eventName(report.event_id)} />
         ))}
-        <QueuedLocalEvents
-          outbox={outbox}
-          onSent={() => {
-            events.reload();
-            pending.reload();
-          }}
-        />
-        <UpdatedAt at={events.updatedAt} fromCache={events.fromCache} />
-        <BigButton label="报告新灾情" sub="没有进行中的灾害过程时" tone="secondary" href="/local-events/new" />
-      </section>
+        {outbox.attention.length ? (
+          <Banner tone="error" action={{ label: '去处理', onClick: () => navigate('/outbox') }}>
+            有 {outbox.attention.length} 条需要处理，服务器没有收下。
+          </Banner>
+        ) : null}
+        {waiting && !outbox.attention.length ? (
+          <Banner tone="warn" action={{ label: '查看', onClick: () => navigate('/outbox') }}>
+            {waiting} 条待发送，最早的保存于{age(oldest)}。有网络时会自动发送。
+          </Banner>
+        ) : null}
+        <OthersWaiting others={outbox.others} />
 
-      {settling.length ? (
+        <BigButton label="上报隐患" sub="滑坡、山洪、危房等" href="/hazards/new" />
+
         <section class="events">
-          <h2 class="section-title">稳定阶段（待核报）</h2>
-          <p class="muted">灾情已稳定，请在截止前报送核报（最终数字）。</p>
-          {settling.map((event) => (
-            <EventCard key={event.id} event={event} queued={queuedReport(outbox.items, event.id)} />
+          <h2 class="section-title">进行中的灾害过程</h2>
+          <Reading of={[events]} what="灾害过程" />
+          {events.error && !events.data ? <Banner tone="warn">还没有读到灾害过程（需要联网一次）。</Banner> : null}
+          {events.data && !list.length ? <p class="muted">暂无进行中的灾害过程。有灾情时，县或乡镇开启后这里会出现。</p> : null}
+          {list.map((event) => (
+            <EventCard key={event.id} event={event} queued={queuedReport(outbox.items, event.id)} onRead={onDueRead} />
           ))}
+          <QueuedLocalEvents
+            outbox={outbox}
+            onSent={() => {
+              events.reload();
+              pending.reload();
+            }}
+          />
+          <UpdatedAt at={events.updatedAt} fromCache={events.fromCache} />
+          <BigButton label="报告新灾情" sub="没有进行中的灾害过程时" tone="secondary" href="/local-events/new" />
         </section>
-      ) : null}
 
-      <div class="button-row">
-        <BigButton label="我的报告" tone="secondary" href="/reports" />
-        <BigButton label="待发送" tone="secondary" href="/outbox" badge={waiting || null} />
+        {settling.length ? (
+          <section class="events">
+            <h2 class="section-title">稳定阶段（待核报）</h2>
+            <p class="muted">灾情已稳定，请在截止前报送核报（最终数字）。</p>
+            {settling.map((event) => (
+              <EventCard key={event.id} event={event} queued={queuedReport(outbox.items, event.id)} onRead={onDueRead} />
+            ))}
+          </section>
+        ) : null}
+
+        <div class="button-row">
+          <BigButton label="我的报告" tone="secondary" href="/reports" />
+          <BigButton label="待发送" tone="secondary" href="/outbox" badge={waiting || null} />
+        </div>
+        {leaveError ? <Banner tone="error">{leaveError}</Banner> : null}
+        <button type="button" class="link-button logout" onClick={leave}>
+          退出
+        </button>
       </div>
-      {leaveError ? <Banner tone="error">{leaveError}</Banner> : null}
-      <button type="button" class="link-button logout" onClick={leave}>
-        退出
-      </button>
     </Screen>
   );
+}
+
+// How long Home waits for its first reads before showing what it has: on a weak signal the buttons (上报隐患,
+// 待发送) must not wait long for the network; whatever comes later may then still push the row below it. On slow
+// 3G (400 ms RTT) the lists and then the cards' deadlines take 1-1.5 s (bench/bench_pwa_lighthouse.py).
+const PATIENCE_MS = 2000;
+
+/** True once `ready` was true or PATIENCE_MS passed since the screen opened; then true for good. */
+function useShownWhenRead(ready) {
+  const [shown, setShown] = useState(ready);
+  useEffect(() => {
+    if (ready) setShown(true);
+  }, [ready]);
+  useEffect(() => {
+    const timer = setTimeout(() => setShown(true), PATIENCE_MS);
+    return () => clearTimeout(timer);
+  }, []);
+  return shown || ready;
 }
 
 function items(cached) {
@@ -118,8 +159,12 @@ function queuedReport(items, eventId) {
   return mine.length ? mine[mine.length - 1] : null;
 }
 
-function EventCard({ event, queued }) {
+function EventCard({ event, queued, onRead }) {
   const due = useCached(`/events/${event.id}/deadlines`);
+  const dueKnown = !firstRead(due);
+  useEffect(() => {
+    if (dueKnown) onRead(event.id);
+  }, [dueKnown, event.id]);
   // Read while online so 报灾情 offline still knows the village's reports (and so which stage comes next):
   // the same path DamageForm reads.
   useCached(`/damage-reports?event_id=${event.id}&per_page=200`);
@@ -133,7 +178,13 @@ function EventCard({ event, queued }) {
         {event.status === 'stable' ? <span class="chip">稳定</span> : null}
         {event.status === 'pending' ? <span class="chip">待乡镇确认</span> : null}
       </h3>
-      {queued ? <QueuedLine item={queued} /> : due.data ? <DueLine due={due.data} mine={mine} /> : null}
+      {queued ? (
+        <QueuedLine item={queued} />
+      ) : due.data ? (
+        <DueLine due={due.data} mine={mine} />
+      ) : dueKnown ? null : (
+        <p class="due due-reading" aria-hidden="true" />
+      )}
       <div class="button-row">
         <BigButton label={event.status === 'stable' ? '报核报' : '报灾情'} href={`/events/${event.id}/damage/new`} />
         <BigButton label="报转移" tone="secondary" href={`/events/${event.id}/evacuation/new`} />

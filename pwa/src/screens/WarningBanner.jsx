@@ -10,8 +10,10 @@ import { AckDone, AckForm, Countdown, LevelTag, shortTime, usePolling } from './
 
 export const ACTIVE_WARNINGS = '/warnings?active=true&per_page=50';
 
-export function WarningBanners() {
-  const warnings = useCached(ACTIVE_WARNINGS);
+/** `read`: the useCached(ACTIVE_WARNINGS) result when the screen reads it itself (Home waits for it: no shift). */
+export function WarningBanners({ read = null }) {
+  const own = useCached(read ? null : ACTIVE_WARNINGS);
+  const warnings = read || own;
   const outbox = useOutbox();
   const list = warnings.data ? warnings.data.items || [] : [];
   useRefreshAfterDelivery(outbox.items, warnings.reload);
