@@ -43,9 +43,9 @@ from sqlalchemy.orm import contains_eager, make_transient_to_detached
 from sqlalchemy.orm.util import identity_key
 
 from server import clock
-from server.access import require_role
 from server.audit_trail import AuditLog, current_channel, record
 from server.damage import figures as fig
+from server.damage.access import FILE_REPORTS
 from server.damage.indicators import INDICATORS, TYPE_SPECIFIC
 from server.damage.models import STAGE_NAMES, DamageReport
 from server.errors import EventClosed, Invalid, NotFound, StageOrder, Superseded
@@ -254,7 +254,7 @@ def create_report(
     ``idempotency.insert_current``, whose steps the statement performs (only the flag's restore after a lost insert
     is a second statement, the same ``restore_current``).
     """
-    require_role(actor, "reporter", message="只有信息员可以报送灾情")
+    FILE_REPORTS.check(actor)
     unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
     client_id = str(uuid.UUID(str(client_id)))
     stated = figures or {}

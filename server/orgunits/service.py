@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, or_, select
 
-from server.access import require_role
 from server.audit_trail import record
 from server.errors import Duplicate, Forbidden, Invalid
 from server.extensions import db
 from server.idempotency import insert_unless_taken
+from server.orgunits.access import MAINTAIN_UNITS
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 
@@ -39,7 +39,7 @@ def get_by_code(code: str) -> OrgUnit | None:
 
 def create_unit(*, actor: User, code: str, name: str, level: str, parent_id: int) -> OrgUnit:
     """An admin adds a unit below its scope (typically the grids of a village, which no official list has)."""
-    require_role(actor, "admin", message="只有管理员可以维护行政区划")
+    MAINTAIN_UNITS.check(actor)
     parent = get_unit_in_scope(actor, parent_id)
     problems: dict[str, list[str]] = {}
     if LEVEL_RANK[level] <= parent.rank:
@@ -68,7 +68,7 @@ def create_unit(*, actor: User, code: str, name: str, level: str, parent_id: int
 
 
 def rename_unit(*, actor: User, unit_id: int, name: str) -> OrgUnit:
-    require_role(actor, "admin", message="只有管理员可以维护行政区划")
+    MAINTAIN_UNITS.check(actor)
     unit = get_unit_in_scope(actor, unit_id)
     if unit.id == actor.org_unit_id:
         raise Forbidden("不能修改自己所在的单位，请联系上级管理员")
