@@ -1,4 +1,4 @@
-"""Who is acting, and the checks every service uses for roles."""
+"""Who is acting, and the role rules every feature declares once (in its ``access.py``) for its routes and services."""
 
 from __future__ import annotations
 
@@ -27,9 +27,30 @@ def current_actor():
 ROLE_NAMES = {"reporter": "信息员", "reviewer": "审核员", "viewer": "查看人员", "admin": "管理员"}
 
 
-def require_role(actor: Actor, *roles: str, message: str | None = None) -> None:
-    if actor.role not in roles:
-        raise Forbidden(message or roles_only_message(roles))
+class Rule:
+    """The roles that may do one thing, declared once in the feature (``FILE_REPORTS = Rule("reporter", message=…)``
+    in ``server/<feature>/access.py``). The route says ``@bp.roles(FILE_REPORTS)`` (403 before its body is read,
+    with ``roles_only_message``; OpenAPI ``x-roles``) and the service ``FILE_REPORTS.check(actor)`` (403 with the
+    rule's message; the service is also reached without a route: SMS, the command line)."""
+
+    __slots__ = ("roles", "message")
+
+    def __init__(self, *roles: str, message: str | None = None) -> None:
+        if not roles:
+            raise ValueError("a rule names at least one role")
+        self.roles = roles
+        self.message = message or roles_only_message(roles)
+
+    def admits(self, actor: Actor) -> bool:
+        return actor.role in self.roles
+
+    def check(self, actor: Actor, *, message: str | None = None) -> None:
+        """403 (``message``, or the rule's) unless the actor's role is one of the rule's."""
+        if actor.role not in self.roles:
+            raise Forbidden(message or self.message)
+
+    def __repr__(self) -> str:
+        return f"Rule{self.roles!r}"
 
 
 def roles_only_message(roles: tuple[str, ...]) -> str:

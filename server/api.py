@@ -11,13 +11,14 @@ from functools import wraps
 from typing import Any
 
 import flask_smorest
-from flask import current_app, request
+from flask import Response, current_app, request
 from flask.json.provider import DefaultJSONProvider
 from marshmallow import Schema, ValidationError, fields
 from sqlalchemy import Select, func, select
 from webargs.core import missing
 from webargs.flaskparser import FlaskParser
 
+from server.access import Rule
 from server.errors import ApiError, BadRequest, PayloadTooLarge, error_codes
 from server.extensions import db
 
@@ -165,9 +166,15 @@ class Blueprint(flask_smorest.Blueprint):
     """A feature's routes. ``arguments`` and ``response`` are flask-smorest's (one schema declaration documents and
     parses or dumps), with a parser reading through the strict JSON reader; ``roles`` and ``public`` say who may
     call the view, checked by the app's request hook before anything of the request is read (server/__init__.py);
-    ``paginated`` answers a list as the page envelope ``{items, page, per_page, total}``."""
+    ``paginated`` answers a list as the page envelope ``{items, page, per_page, total}``. Every view runs in one
+    transaction owned here (``in_transaction``): routes and services never commit."""
 
     ARGUMENTS_PARSER = StrictParser()
+
+    def add_url_rule(self, rule, endpoint=None, view_func=None, *args, **kwargs):
+        if view_func is not None:
+            view_func = in_transaction(view_func)
+        return super().add_url_rule(rule, endpoint, view_func, *args, **kwargs)
 
     def arguments(self, schema, *, location: str = "json", **kwargs) -> Callable:
         instance = schema() if isinstance(schema, type) else schema
@@ -184,12 +191,15 @@ class Blueprint(flask_smorest.Blueprint):
 
         return decorator
 
-    def roles(self, *names: str) -> Callable:
-        """Only these roles may call the view (403 before its body or query is read); OpenAPI ``x-roles``."""
+    def roles(self, rule: Rule) -> Callable:
+        """Only the roles of ``rule`` (the feature's, server/<feature>/access.py) may call the view: 403 before its
+        body or query is read; OpenAPI ``x-roles``."""
+        if not isinstance(rule, Rule):
+            raise TypeError(f"bp.roles takes a Rule declared in the feature's access.py, not {rule!r}")
 
         def decorator(view: Callable) -> Callable:
-            view = self.doc(**{"x-roles": list(names)})(view)
-            view.__access__ = {"roles": names}
+            view = self.doc(**{"x-roles": list(rule.roles)})(view)
+            view.__access__ = {"roles": rule.roles, "rule": rule}
             return view
 
         return decorator
@@ -219,6 +229,35 @@ class Blueprint(flask_smorest.Blueprint):
             return wrapper
 
         return decorator
+
+
+def in_transaction(view: Callable) -> Callable:
+    """The one owner of a request's transaction (indico's RH pattern): the view's answer (dumped) is committed when
+    it succeeds (status below 400), and everything is rolled back when the view raises (whatever handler answers
+    the error) or answers an error itself. A streamed body (an export) is read after this commit, in a transaction
+    of its own that only reads: the stream's rows are asked for after the view returns."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs) -> Response:
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+            if response.status_code < 400:
+                db.session.commit()  # the transaction's owner: the one commit of a request
+                return response
+        except BaseException:
+            _rollback()
+            raise
+        _rollback()
+        return response
+
+    return wrapper
+
+
+def _rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the session may be unusable when the database is gone; the error handler answers
+        current_app.logger.debug("rollback failed", exc_info=True)
 
 
 def reads_first(view: Callable) -> Callable:

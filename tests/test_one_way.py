@@ -32,6 +32,18 @@ LOCAL_TIME_ALLOWED = {
     "photos/exif.py": "EXIF times parsed in a zone (ZoneInfo): input, not output",
 }
 
+# (module, enclosing function) → why this step must be durable before the request's own commit.
+COMMITS_ALLOWED = {
+    ("api.py", "in_transaction.wrapper"): "the transaction's owner: the one commit of every API request",
+    ("photos/routes.py", "_add_photo"): "ends the read before the photo is decoded, so no database lock is held",
+    ("ledgers/routes.py", "keeps_probe_audit.wrapper"): "the audit of a refused duplicate probe survives the 409",
+    ("sms/routes.py", "inbound"): "the message and its record stand before the reply is sent to the phone",
+    ("warnings/escalation.py", "deliver_pending"): "flask warnings escalate (CLI): one transaction per delivery",
+    ("warnings/escalation.py", "run"): "flask warnings escalate (CLI): the escalations stand before delivery",
+}
+# Command-line modules: each command owns its transactions (no request around it).
+COMMIT_MODULES_ALLOWED = {"cli.py": "flask commands (org import, users create, demo seed)"}
+
 _SQL_SAVEPOINT = re.compile(r"^\s*(SAVEPOINT|RELEASE\s+SAVEPOINT|ROLLBACK\s+TO)\b", re.IGNORECASE)
 _FORMAT_DIRECTIVE = re.compile(r"\{[^{}]*:[^{}]*%[a-zA-Z]")
 _DATE_PARTS = {"year", "month", "day", "hour", "minute", "second"}
@@ -98,6 +110,29 @@ def local_time_formatting(tree: ast.AST) -> Iterator[tuple[int, str]]:
             yield node.lineno, f"format string {node.value[:30]!r}"
 
 
+def commits(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """Every ``….commit()`` call, named by its enclosing function (dotted for nested ones); calls inside a click
+    command (a function decorated with ``….command(…)``) are left out: a command is not a request."""
+
+    def visit(node: ast.AST, scope: tuple[str, ...]) -> Iterator[tuple[int, str]]:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                if any(_name(d.func if isinstance(d, ast.Call) else d) == "command" for d in child.decorator_list):
+                    continue
+                yield from visit(child, (*scope, child.name))
+                continue
+            if isinstance(child, ast.Call) and isinstance(child.func, ast.Attribute) and child.func.attr == "commit":
+                yield child.lineno, ".".join(scope) or "<module>"
+            yield from visit(child, scope)
+
+    yield from visit(tree, ())
+
+
+def _commented(lines: list[str], line: int) -> bool:
+    """A comment on the commit's line or on the line just above it."""
+    return "#" in lines[line - 1] or lines[line - 2].strip().startswith("#")
+
+
 def _offenders(check: Callable[[ast.AST], Iterator[tuple[int, str]]], allowed: dict[str, str]) -> list[str]:
     found = []
     for path in sorted(SERVER.rglob("*.py")):
@@ -124,6 +159,44 @@ def test_conditional_updates_on_version_only_in_the_lock():
 def test_local_time_is_formatted_only_in_fields():
     offenders = _offenders(local_time_formatting, LOCAL_TIME_ALLOWED)
     assert not offenders, "format local time with a server/fields.py function instead:\n" + "\n".join(offenders)
+
+
+def test_commits_only_where_a_step_must_be_durable_first():
+    offenders, unexplained, seen = [], [], set()
+    for path in sorted(SERVER.rglob("*.py")):
+        relative = path.relative_to(SERVER).as_posix()
+        if relative in COMMIT_MODULES_ALLOWED:
+            continue
+        source = path.read_text(encoding="utf-8")
+        lines = source.splitlines()
+        for line, function in commits(ast.parse(source)):
+            where = f"server/{relative}:{line}: commit() in {function}"
+            if (relative, function) not in COMMITS_ALLOWED:
+                offenders.append(where)
+                continue
+            seen.add((relative, function))
+            if not _commented(lines, line):
+                unexplained.append(where)
+    assert not offenders, (
+        "the request's transaction is committed by server/api.py in_transaction (services flush); a step that must "
+        "be durable before the next goes into COMMITS_ALLOWED with its reason:\n" + "\n".join(offenders)
+    )
+    assert not unexplained, "say at the commit why it must come first:\n" + "\n".join(unexplained)
+    assert seen == set(COMMITS_ALLOWED), f"allowed commits that no longer exist: {set(COMMITS_ALLOWED) - seen}"
+
+
+def role_literals(tree: ast.AST) -> Iterator[tuple[int, str]]:
+    """``bp.roles(…)`` given anything but one rule's name (``bp.roles("reporter")``, ``bp.roles(*ROLES)``)."""
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "roles"):
+            continue
+        if len(node.args) != 1 or not isinstance(node.args[0], ast.Name) or node.keywords:
+            yield node.lineno, ast.unparse(node)
+
+
+def test_routes_name_the_rule_their_feature_declares():
+    offenders = _offenders(role_literals, {})
+    assert not offenders, "declare a Rule in the feature's access.py and name it in bp.roles:\n" + "\n".join(offenders)
 
 
 def test_the_checks_see_what_they_look_for():
@@ -153,3 +226,19 @@ def test_the_checks_see_what_they_look_for():
         "f = f'{hazard_id:06d} {count} {timedelta.days}'\n"
     )
     assert sorted({line for line, _ in local_time_formatting(hand_made_local_times)}) == [1, 2, 3, 4, 5, 6]
+
+    hand_made_commits = ast.parse(
+        "def create(data):\n    db.session.commit()\n"
+        "def outer():\n    def wrapper():\n        session.commit()\n"
+        "@bp.cli.command('gc')\ndef gc():\n    db.session.commit()\n"
+        "@click.command\ndef seed():\n    db.session.commit()\n"
+        "db.session.flush()\n"
+    )
+    assert list(commits(hand_made_commits)) == [(2, "create"), (5, "outer.wrapper")]
+
+    hand_made_roles = ast.parse(
+        "@bp.roles('reporter')\ndef a(): pass\n"
+        "@bp.roles(*ISSUE_ROLES)\ndef b(): pass\n"
+        "@bp.roles(FILE_REPORTS)\ndef c(): pass\n"
+    )
+    assert sorted({line for line, _ in role_literals(hand_made_roles)}) == [1, 3]

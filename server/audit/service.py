@@ -7,20 +7,17 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Select, select
 
+from server.audit.access import READ_AUDIT
 from server.audit_trail import AuditLog
-from server.errors import Forbidden
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import within_scope
 
 if TYPE_CHECKING:
     from server.users.models import User
 
-READ_ROLES = ("reviewer", "admin")
-
 
 def list_entries(*, actor: User, entity_type: str | None = None, entity_id: int | None = None) -> Select:
-    if actor.role not in READ_ROLES:
-        raise Forbidden("只有审核员和管理员可以查看审计记录")
+    READ_AUDIT.check(actor)
     stmt = (
         select(AuditLog)
         .join(OrgUnit, AuditLog.org_unit_id == OrgUnit.id)

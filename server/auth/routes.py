@@ -7,7 +7,7 @@ from server.auth import service
 from server.auth.schemas import LoginIn, SessionOut
 from server.auth.sms_keys import sms_key
 from server.errors import ApiError
-from server.extensions import db, limiter
+from server.extensions import limiter
 from server.users.models import username_key
 
 bp = Blueprint("auth", __name__)
@@ -58,7 +58,6 @@ def _failed(response) -> bool:
 def login(data: dict):
     """Log in; returns the user and the CSRF token for later unsafe requests."""
     user, token = service.log_in(username=data["username"], password=data["password"], remember=data["remember"])
-    db.session.commit()
     return {"user": user, "csrf_token": token, **_sms(user)}
 
 
@@ -67,7 +66,6 @@ def login(data: dict):
 def logout():
     """Log out and end this session."""
     service.log_out(current_actor())
-    db.session.commit()
     return Response(status=204)
 
 

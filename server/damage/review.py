@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from server import clock
-from server.access import require_role
 from server.audit_trail import record
+from server.damage.access import REVIEW_REPORTS
 from server.damage.models import DamageReport
 from server.damage.reads import ReportDetail, with_ledger_warnings
 from server.damage.service import SUPERSEDED_MESSAGE, get_report
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from server.users.models import User
 
 DECISIONS = {"approve": "approved", "return": "returned"}
-REVIEWERS_ONLY = "只有审核员可以审核灾情报告"
+REVIEWERS_ONLY = REVIEW_REPORTS.message
 
 
 def _not_the_reviewer(actor: User, report: DamageReport) -> ApiError | None:
@@ -75,7 +75,7 @@ def review_report(
 ) -> DamageReport:
     """Approve or return a village's current report. A return stops it counting and makes the village's newest
     earlier non-returned report current again."""
-    require_role(actor, "reviewer", message=REVIEWERS_ONLY)  # before the read: a wrong role is 403, never 404
+    REVIEW_REPORTS.check(actor)  # before the read: a wrong role is 403, never 404
     report = get_report(actor=actor, report_id=report_id)
     village = report.org_unit
     if (refusal := _not_the_reviewer(actor, report)) is not None:

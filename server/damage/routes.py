@@ -1,6 +1,7 @@
 from server.access import current_actor
 from server.api import RESENT, Blueprint
 from server.damage import review, service
+from server.damage.access import FILE_REPORTS, REVIEW_REPORTS
 from server.damage.schemas import (
     DamageReportCreate,
     DamageReportOut,
@@ -10,20 +11,18 @@ from server.damage.schemas import (
     IndicatorsOut,
 )
 from server.damage.vocabulary import vocabulary
-from server.extensions import db
 
 bp = Blueprint("damage", __name__)
 
 
 @bp.post("/events/<int:event_id>/damage-reports")
-@bp.roles("reporter")
+@bp.roles(FILE_REPORTS)
 @bp.arguments(DamageReportCreate)
 @bp.response(201, DamageReportOut)
 @bp.alt_response(200, schema=DamageReportOut, description=RESENT, success=True)
 def create_report(data: dict, event_id: int):
     """File a village's damage report (初报/续报/核报); a resend of the same client_id and payload answers 200."""
     report, created = service.create_report(actor=current_actor(), event_id=event_id, **data)
-    db.session.commit()
     return report, 201 if created else 200
 
 
@@ -43,13 +42,12 @@ def get_report(report_id: int):
 
 
 @bp.post("/damage-reports/<int:report_id>/review")
-@bp.roles("reviewer")
+@bp.roles(REVIEW_REPORTS)
 @bp.arguments(DamageReviewIn)
 @bp.response(200, DamageReportOut)
 def review_report(data: dict, report_id: int):
     """Approve a village's current report or return it with a reason (409 if already reviewed or superseded)."""
     report = review.review_report(actor=current_actor(), report_id=report_id, **data)
-    db.session.commit()
     return report
 
 

@@ -18,11 +18,11 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager, make_transient_to_detached
 
 from server import clock
-from server.access import require_role
 from server.audit_trail import current_channel
 from server.damage import facts as submit_facts
 from server.damage import figures as fig
 from server.damage import reconcile, rules
+from server.damage.access import FILE_REPORTS
 from server.damage.models import DamageReport
 from server.damage.reads import ReportRead, with_ledger_warnings
 from server.errors import NotFound, Superseded
@@ -89,7 +89,7 @@ def create_report(
     row is ``report.row``, with the ledger warnings beside it); ``created`` is False
     for a resend of the same ``client_id`` with the same payload (the API answers 200 instead of 201). On PostgreSQL
     five round trips with BEGIN, the session check and COMMIT, whatever the village's history."""
-    require_role(actor, "reporter", message="只有信息员可以报送灾情")
+    FILE_REPORTS.check(actor)
     unit = get_statistics_unit_in_scope(actor, org_unit_id if org_unit_id is not None else statistics_unit(actor).id)
     client_id = str(uuid.UUID(str(client_id)))
     values, note, change_note = fig.normalize(figures), note or "", change_note or ""

@@ -1,6 +1,7 @@
 from server.access import current_actor
 from server.api import RESENT, Blueprint
 from server.evacuation import service, shelters
+from server.evacuation.access import EDIT_SHELTERS, FILE_EVACUATIONS
 from server.evacuation.schemas import (
     EvacuationCreate,
     EvacuationQuery,
@@ -11,21 +12,18 @@ from server.evacuation.schemas import (
     ShelterQuery,
     ShelterUpdate,
 )
-from server.evacuation.shelters import EDITOR_ROLES
-from server.extensions import db
 
 bp = Blueprint("evacuation", __name__)
 
 
 @bp.post("/events/<int:event_id>/evacuations")
-@bp.roles("reporter")
+@bp.roles(FILE_EVACUATIONS)
 @bp.arguments(EvacuationCreate)
 @bp.response(201, EvacuationSubmitOut)
 @bp.alt_response(200, schema=EvacuationSubmitOut, description=RESENT, success=True)
 def submit_evacuation(data: dict, event_id: int):
     """File a village's cumulative evacuation counts (201 new, 200 same resend, 409 other payload)."""
     result = service.submit_evacuation(actor=current_actor(), event_id=event_id, **data)
-    db.session.commit()
     return result, 201 if result.created else 200
 
 
@@ -53,14 +51,13 @@ def list_shelters(**filters):
 
 
 @bp.post("/shelters")
-@bp.roles(*EDITOR_ROLES)
+@bp.roles(EDIT_SHELTERS)
 @bp.arguments(ShelterCreate)
 @bp.response(201, ShelterOut)
 def create_shelter(data: dict):
     """Register a shelter (reviewer or admin, within scope)."""
     shelter = shelters.create_shelter(actor=current_actor(), **data)
-    db.session.commit()
-    # Re-read: committing expires the per-query occupancy expression.
+    # Re-read: the occupancy is a per-query expression the written row does not carry.
     return shelters.get_shelter(actor=current_actor(), shelter_id=shelter.id)
 
 
@@ -72,11 +69,10 @@ def get_shelter(shelter_id: int):
 
 
 @bp.patch("/shelters/<int:shelter_id>")
-@bp.roles(*EDITOR_ROLES)
+@bp.roles(EDIT_SHELTERS)
 @bp.arguments(ShelterUpdate(partial=True))
 @bp.response(200, ShelterOut)
 def update_shelter(changes: dict, shelter_id: int):
     """Change a shelter's details or take it out of use (reviewer or admin, within scope)."""
     shelter = shelters.update_shelter(actor=current_actor(), shelter_id=shelter_id, changes=changes)
-    db.session.commit()
     return shelters.get_shelter(actor=current_actor(), shelter_id=shelter.id)

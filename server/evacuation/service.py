@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, select
 
-from server.access import require_role
 from server.audit_trail import record
 from server.errors import EventClosed, Invalid, NotFound, Superseded
+from server.evacuation.access import FILE_EVACUATIONS
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.evacuation.shelters import occupancy_by_shelter, usable_shelter_clause
 from server.events.models import Event
@@ -138,7 +138,7 @@ def submit_evacuation(
     note: str = "",
 ) -> Submission:
     """File a village's cumulative evacuation counts for an event; a resend with the same client_id is harmless."""
-    require_role(actor, "reporter", message="只有信息员可以填报转移避险情况")
+    FILE_EVACUATIONS.check(actor)
     event = get_event(actor=actor, event_id=event_id)
     # Shared hold of the event's row, its status as last committed: a local event's merge waits for this report
     # (and moves it), or this report sees the merge and follows the event (locking.hold).

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import with_expression
 
-from server.access import require_role
 from server.audit_trail import changes_between, record, snapshot
 from server.errors import NotFound
+from server.evacuation.access import EDIT_SHELTERS
 from server.evacuation.models import EvacuationReport, Shelter, ShelterAllocation
 from server.events.models import Event
 from server.extensions import db
@@ -20,7 +20,6 @@ if TYPE_CHECKING:
     from server.users.models import User
 
 AUDITED_FIELDS = ("name", "org_unit_id", "kind", "capacity", "area_m2", "lat", "lon", "address", "facilities", "active")
-EDITOR_ROLES = ("reviewer", "admin")
 
 
 def _township_of(unit: OrgUnit) -> OrgUnit | None:
@@ -100,7 +99,7 @@ def get_shelter(*, actor: User, shelter_id: int) -> Shelter:
 
 
 def create_shelter(*, actor: User, org_unit_id: int, **fields: Any) -> Shelter:
-    require_role(actor, *EDITOR_ROLES, message="只有审核员或管理员可以登记避难场所")
+    EDIT_SHELTERS.check(actor, message="只有审核员或管理员可以登记避难场所")
     unit = get_unit_in_scope(actor, org_unit_id)
     fields["facilities"] = list(dict.fromkeys(fields.get("facilities") or []))
     shelter = Shelter(org_unit=unit, active=True, **fields)
@@ -118,7 +117,7 @@ def create_shelter(*, actor: User, org_unit_id: int, **fields: Any) -> Shelter:
 
 
 def update_shelter(*, actor: User, shelter_id: int, changes: dict[str, Any]) -> Shelter:
-    require_role(actor, *EDITOR_ROLES, message="只有审核员或管理员可以修改避难场所")
+    EDIT_SHELTERS.check(actor, message="只有审核员或管理员可以修改避难场所")
     shelter = db.session.get(Shelter, shelter_id)
     # Editors keep the shelters of their own subtree; those above them are only visible, so "not found".
     if shelter is None or not actor.org_unit.contains(shelter.org_unit):

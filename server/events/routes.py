@@ -1,21 +1,20 @@
 from server.access import current_actor
 from server.api import Blueprint
 from server.events import service
+from server.events.access import CHANGE_EVENT_STATUS, OPEN_EVENTS
 from server.events.models import DISASTER_TYPES
 from server.events.schemas import DisasterTypesOut, EventCreate, EventOut, EventQuery, EventStatusIn
-from server.extensions import db
 
 bp = Blueprint("events", __name__)
 
 
 @bp.post("/events")
-@bp.roles("reviewer")
+@bp.roles(OPEN_EVENTS)
 @bp.arguments(EventCreate)
 @bp.response(201, EventOut)
 def create_event(data: dict):
     """Open a disaster event (灾害过程) over an area inside the reviewer's scope."""
     event = service.create_event(actor=current_actor(), **data)
-    db.session.commit()
     return event
 
 
@@ -35,13 +34,12 @@ def get_event(event_id: int):
 
 
 @bp.post("/events/<int:event_id>/status")
-@bp.roles("reviewer")
+@bp.roles(CHANGE_EVENT_STATUS)
 @bp.arguments(EventStatusIn)
 @bp.response(200, EventOut)
 def change_status(data: dict, event_id: int):
     """Move an event along active → stable → closed (409 for any other move)."""
     event = service.change_status(actor=current_actor(), event_id=event_id, status=data["status"])
-    db.session.commit()
     return event
 
 

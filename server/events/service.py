@@ -9,9 +9,9 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import contains_eager
 
 from server import clock
-from server.access import require_role
 from server.audit_trail import record, snapshot
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound
+from server.events.access import CHANGE_EVENT_STATUS, OPEN_EVENTS
 from server.events.models import DISASTER_TYPES, Event
 from server.extensions import db
 from server.orgunits.models import OrgUnit
@@ -114,7 +114,7 @@ def create_event(
     drill: bool = False,
 ) -> Event:
     """Open an event over an area inside the reviewer's scope (the area's villages are expected to report)."""
-    require_role(actor, "reviewer", message="只有审核员可以启动灾害过程")
+    OPEN_EVENTS.check(actor)
     area = get_unit_in_scope(actor, org_unit_id)
     errors = disaster_type_errors(disaster_type, disaster_subtype or None)
     if area.level == "grid":
@@ -153,7 +153,7 @@ def create_event(
 
 def change_status(*, actor: User, event_id: int, status: str) -> Event:
     """Move an event along active → stable → closed; stable and closed stamp their time from the clock."""
-    require_role(actor, "reviewer", message="只有审核员可以变更灾害过程状态")
+    CHANGE_EVENT_STATUS.check(actor)
     event = get_event(actor=actor, event_id=event_id)
     if not actor.org_unit.contains(event.org_unit):
         # A village reviewer sees the county's event but it is not theirs to close.

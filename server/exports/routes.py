@@ -12,7 +12,6 @@ from server.exports import hazards, ledgers, national, service
 from server.exports.schemas import ReportExportQuery, RollupExportQuery, RollupXlsxQuery
 from server.exports.writers import XLSX_TYPE, content_disposition
 from server.exports.writers import table_response as _send
-from server.extensions import db
 from server.fields import local_day_stamp
 from server.hazards.schemas import HazardExportQuery
 from server.ledgers.schemas import LedgerExportQuery
@@ -65,7 +64,7 @@ def damage_reports_csv(**args):
 def casualties_xlsx(event_id: int, **args):
     """The death and missing persons ledger as XLSX (ID numbers masked unless a county reviewer asks: audited)."""
     table = ledgers.casualty_table(actor=current_actor(), event_id=event_id, **args)
-    db.session.commit()  # the audit row of a reveal stands before the first byte leaves
+    # The audit row of a reveal is committed (server/api.py in_transaction) before the first byte leaves.
     return _send(table, "xlsx")
 
 
@@ -75,7 +74,6 @@ def casualties_xlsx(event_id: int, **args):
 def damaged_houses_xlsx(event_id: int, **args):
     """The damaged housing ledger as XLSX (ID numbers masked unless a county reviewer asks: audited)."""
     table = ledgers.house_table(actor=current_actor(), event_id=event_id, **args)
-    db.session.commit()
     return _send(table, "xlsx")
 
 

@@ -1,22 +1,20 @@
 from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.extensions import db
 from server.hazards import service
+from server.hazards.access import FILE_HAZARDS
 from server.hazards.schemas import HazardCreate, HazardOut, HazardQuery, HazardTransition
-from server.hazards.service import FILING_ROLES
 
 bp = Blueprint("hazards", __name__)
 
 
 @bp.post("/hazards")
-@bp.roles(*FILING_ROLES)
+@bp.roles(FILE_HAZARDS)
 @bp.arguments(HazardCreate)
 @bp.response(201, HazardOut)
 @bp.alt_response(200, schema=HazardOut, description=RESENT, success=True)
 def create_hazard(data: dict):
     """File a hazard (idempotent by client_id: the same payload again → 200, another payload → 409)."""
     hazard, created = service.create_hazard(actor=current_actor(), **data)
-    db.session.commit()
     return hazard, 201 if created else 200
 
 
@@ -41,5 +39,4 @@ def get_hazard(hazard_id: int):
 def transition(data: dict, hazard_id: int):
     """Move a hazard along its lifecycle: verify, reject, start_rectification, report_rectified, close, reopen."""
     hazard = service.transition(actor=current_actor(), hazard_id=hazard_id, **data)
-    db.session.commit()
     return hazard

@@ -23,12 +23,12 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Select, func, select
 
-from server.access import require_role
 from server.audit_trail import changes_between, record, snapshot
 from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
 from server.extensions import db
 from server.fields import local_iso
+from server.hazards.access import FILE_HAZARDS, REPORT_RECTIFIED
 from server.hazards.models import ACTIONS, RISK_LEVELS, STATUSES, Hazard, HazardStep, overdue_clause
 from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
 from server.locking import claim
@@ -38,7 +38,6 @@ from server.orgunits.scope import get_unit_in_scope, within_scope
 if TYPE_CHECKING:
     from server.users.models import User
 
-FILING_ROLES = ("reporter", "reviewer")
 SELF_REVIEW_FORBIDDEN = ("verify", "reject", "close")  # the reviewer's judgements on a hazard
 HAZARD_LEVELS = ("village", "grid")  # hazards are filed per village or grid
 CREATE_FIELDS = (
@@ -142,7 +141,7 @@ def _hazard_unit(actor: User, org_unit_id: int | None) -> OrgUnit:
 
 def create_hazard(*, actor: User, client_id, org_unit_id: int | None = None, **fields: Any) -> tuple[Hazard, bool]:
     """File a hazard. Returns ``(hazard, created)``; a resend of the same payload returns the first one."""
-    require_role(actor, *FILING_ROLES, message="只有信息员和审核员可以上报隐患")
+    FILE_HAZARDS.check(actor)
     unit = _hazard_unit(actor, org_unit_id)
     if fields["found_at"] > now() + CLOCK_SKEW:
         raise Invalid({"found_at": ["发现时间不能晚于当前时间"]})
@@ -199,7 +198,7 @@ def _is_supervisor(actor: User) -> bool:
 
 def _check_role(actor: User, hazard: Hazard, action: str) -> None:
     if action == "report_rectified":
-        require_role(actor, "reporter", "reviewer", message="只有信息员或审核员可以报告整改完成")
+        REPORT_RECTIFIED.check(actor)
         return
     if not _is_supervisor(actor):
         raise Forbidden(f"只有乡镇或县级审核员可以{ACTIONS[action]}隐患")

@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING
 from sqlalchemy import select, update
 
 from server import clock
-from server.access import require_role
 from server.audit_trail import record
 from server.errors import AlreadyReviewed, Forbidden, Invalid, StaleVersion
 from server.extensions import db
+from server.ledgers.access import REVIEW_LEDGER_ROWS
 from server.ledgers.service import CASUALTIES, HOUSES, Ledger, LedgerRow, get_row
 from server.locking import claim
 
@@ -28,7 +28,7 @@ DECISIONS = {"approve": "approved", "return": "returned"}
 def review_row(
     ledger: Ledger, *, actor: User, row_id: int, decision: str, comment: str | None = "", version: int | None = None
 ) -> LedgerRow:
-    require_role(actor, "reviewer", message="只有审核员可以审核台账")
+    REVIEW_LEDGER_ROWS.check(actor)
     row = get_row(ledger, actor=actor, row_id=row_id)
     if actor.org_unit.id == row.org_unit_id:
         raise Forbidden("台账应由上级（乡镇或县）审核员审核")

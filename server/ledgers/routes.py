@@ -7,6 +7,7 @@ from server.access import current_actor
 from server.api import RESENT, Blueprint
 from server.extensions import db, limiter
 from server.ledgers import review, service
+from server.ledgers.access import CHANGE_LEDGER_ROWS, FILE_LEDGER_ROWS, REVEAL_ID_NUMBERS, REVIEW_LEDGER_ROWS
 from server.ledgers.schemas import (
     CasualtyChange,
     CasualtyCreate,
@@ -43,6 +44,7 @@ def keeps_probe_audit(view):
         try:
             return view(*args, **kwargs)
         except service.DuplicateElsewhere:
+            # Durable despite the failing request (whose transaction in_transaction rolls back): the probe's audit.
             db.session.commit()
             raise
 
@@ -53,7 +55,7 @@ def keeps_probe_audit(view):
 
 
 @bp.post("/events/<int:event_id>/casualties")
-@bp.roles("reporter")
+@bp.roles(FILE_LEDGER_ROWS)
 @ledger_write_limit
 @bp.arguments(CasualtyCreate)
 @bp.response(201, CasualtyOut)
@@ -62,7 +64,6 @@ def keeps_probe_audit(view):
 def create_casualty(data: dict, event_id: int):
     """Register a dead or missing person of the village; a resend of the same client_id and payload answers 200."""
     row, created = service.create_casualty(actor=current_actor(), event_id=event_id, **data)
-    db.session.commit()
     return row, 201 if created else 200
 
 
@@ -82,7 +83,7 @@ def get_casualty(casualty_id: int):
 
 
 @bp.patch("/casualties/<int:casualty_id>")
-@bp.roles("reporter", "reviewer")
+@bp.roles(CHANGE_LEDGER_ROWS)
 @ledger_write_limit
 @bp.arguments(CasualtyChange)
 @bp.response(200, CasualtyOut)
@@ -90,29 +91,26 @@ def get_casualty(casualty_id: int):
 def change_casualty(data: dict, casualty_id: int):
     """Record a status change (missing → found alive or confirmed dead) or a correction; audited."""
     row = service.change_row(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
-    db.session.commit()
     return row
 
 
 @bp.post("/casualties/<int:casualty_id>/review")
-@bp.roles("reviewer")
+@bp.roles(REVIEW_LEDGER_ROWS)
 @bp.arguments(LedgerReviewIn)
 @bp.response(200, CasualtyOut)
 def review_casualty(data: dict, casualty_id: int):
     """Approve a ledger row or return it with a reason (a returned row stops counting)."""
     row = review.review_row(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
-    db.session.commit()
     return row
 
 
 @bp.post("/casualties/<int:casualty_id>/reveal")
-@bp.roles("reviewer")
+@bp.roles(REVEAL_ID_NUMBERS)
 @bp.arguments(RevealIn, required=False)
 @bp.response(200, RevealOut)
 def reveal_casualty(data: dict, casualty_id: int):
     """The full ID number, for a county reviewer; the request (with its reason, when given) is audited."""
     number = service.reveal_id_number(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
-    db.session.commit()
     return {"id_number": number}
 
 
@@ -120,7 +118,7 @@ def reveal_casualty(data: dict, casualty_id: int):
 
 
 @bp.post("/events/<int:event_id>/damaged-houses")
-@bp.roles("reporter")
+@bp.roles(FILE_LEDGER_ROWS)
 @ledger_write_limit
 @bp.arguments(DamagedHouseCreate)
 @bp.response(201, DamagedHouseOut)
@@ -129,7 +127,6 @@ def reveal_casualty(data: dict, casualty_id: int):
 def create_damaged_house(data: dict, event_id: int):
     """Register a household whose house collapsed or was damaged; a resend answers 200."""
     row, created = service.create_damaged_house(actor=current_actor(), event_id=event_id, **data)
-    db.session.commit()
     return row, 201 if created else 200
 
 
@@ -149,7 +146,7 @@ def get_damaged_house(house_id: int):
 
 
 @bp.patch("/damaged-houses/<int:house_id>")
-@bp.roles("reporter", "reviewer")
+@bp.roles(CHANGE_LEDGER_ROWS)
 @ledger_write_limit
 @bp.arguments(DamagedHouseChange)
 @bp.response(200, DamagedHouseOut)
@@ -157,27 +154,24 @@ def get_damaged_house(house_id: int):
 def change_damaged_house(data: dict, house_id: int):
     """Record repair or rebuild progress, or a correction; audited."""
     row = service.change_row(HOUSES, actor=current_actor(), row_id=house_id, **data)
-    db.session.commit()
     return row
 
 
 @bp.post("/damaged-houses/<int:house_id>/review")
-@bp.roles("reviewer")
+@bp.roles(REVIEW_LEDGER_ROWS)
 @bp.arguments(LedgerReviewIn)
 @bp.response(200, DamagedHouseOut)
 def review_damaged_house(data: dict, house_id: int):
     """Approve a ledger row or return it with a reason (a returned row stops counting)."""
     row = review.review_row(HOUSES, actor=current_actor(), row_id=house_id, **data)
-    db.session.commit()
     return row
 
 
 @bp.post("/damaged-houses/<int:house_id>/reveal")
-@bp.roles("reviewer")
+@bp.roles(REVEAL_ID_NUMBERS)
 @bp.arguments(RevealIn, required=False)
 @bp.response(200, RevealOut)
 def reveal_damaged_house(data: dict, house_id: int):
     """The full ID number, for a county reviewer; the request (with its reason, when given) is audited."""
     number = service.reveal_id_number(HOUSES, actor=current_actor(), row_id=house_id, **data)
-    db.session.commit()
     return {"id_number": number}

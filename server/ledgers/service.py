@@ -23,7 +23,6 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 
 from server import clock
-from server.access import require_role
 from server.audit_trail import changes_between, record
 from server.errors import Conflict, Duplicate, EventClosed, Forbidden, Invalid, NotFound, StaleVersion
 from server.events.models import DISASTER_TYPES, Event
@@ -32,6 +31,7 @@ from server.extensions import db
 from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
 from server.jsonable import jsonable
 from server.ledgers import idnumber
+from server.ledgers.access import CHANGE_LEDGER_ROWS, FILE_LEDGER_ROWS, REVEAL_ID_NUMBERS
 from server.ledgers.models import Casualty, DamagedHouse
 from server.locking import claim, hold
 from server.orgunits.models import LEVEL_RANK, OrgUnit
@@ -100,7 +100,7 @@ def create_damaged_house(*, actor: User, event_id: int, client_id: uuid.UUID | s
 def _create(
     ledger: Ledger, *, actor: User, event_id: int, client_id, org_unit_id: int | None, values: dict[str, Any]
 ) -> tuple[LedgerRow, bool]:
-    require_role(actor, "reporter", message="只有信息员可以登记台账")
+    FILE_LEDGER_ROWS.check(actor)
     event = get_event(actor=actor, event_id=event_id)
     # Shared hold of the event's row, and its status as last committed: a decision on a local event waits for this
     # row, or this row sees the decision.
@@ -305,7 +305,7 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
     A row's counted fields (a casualty's kind and found-alive, a house's class, rooms and aid persons) are frozen
     once the event is closed; a house's repair or rebuild status goes on changing for months after.
     """
-    require_role(actor, "reporter", "reviewer", message="只有信息员和审核员可以更改台账")
+    CHANGE_LEDGER_ROWS.check(actor)
     row = get_row(ledger, actor=actor, row_id=row_id)
     if actor.role == "reviewer" and actor.org_unit.id == row.org_unit_id:
         raise Forbidden("台账应由村信息员更改，或由上级审核员更正")
@@ -386,7 +386,7 @@ def _change_action(ledger: Ledger, before: dict[str, Any], after: dict[str, Any]
 def reveal_id_number(ledger: Ledger, *, actor: User, row_id: int, reason: str = "") -> str:
     """The full ID number, for a county (or higher) reviewer, with an audit row saying who asked for whose, and
     why when the reviewer said (the desk asks)."""
-    require_role(actor, "reviewer", message="只有县级审核员可以查看完整身份证号码")
+    REVEAL_ID_NUMBERS.check(actor)
     row = get_row(ledger, actor=actor, row_id=row_id)
     if not may_reveal(actor):
         raise Forbidden("只有县级及以上审核员可以查看完整身份证号码")

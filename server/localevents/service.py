@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from server import clock
-from server.access import require_role
 from server.audit_trail import record, snapshot
 from server.damage import figures as fig
 from server.damage.service import create_report
@@ -21,6 +20,7 @@ from server.events.models import Event
 from server.events.service import AUDITED_FIELDS, STATUS_NAMES, disaster_type_errors, get_event, started_at_errors
 from server.extensions import db
 from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
+from server.localevents.access import DECIDE_LOCAL_EVENTS, OPEN_LOCAL_EVENTS
 from server.localevents.merge import duplicate_id_numbers, move_village_rows, rows_in_target
 from server.locking import hold, settle
 from server.orgunits.scope import statistics_unit
@@ -57,7 +57,7 @@ def open_local_event(
 ) -> tuple[Event, bool]:
     """Open a pending event over the reporter's village and file its 初报 with it. Returns ``(event, created)``;
     a resend of the same ``client_id`` with the same payload gives the same event (created False)."""
-    require_role(actor, "reporter", message="只有信息员可以上报本地灾害事件")
+    OPEN_LOCAL_EVENTS.check(actor)
     village = statistics_unit(actor)
     if village.level != "village":
         raise Forbidden("本地灾害事件由村（社区）信息员上报")
@@ -138,7 +138,7 @@ def _file_initial_report(*, actor: User, event: Event, client_id: str, figures: 
 
 
 def _pending_for_decision(actor: User, event_id: int, verb: str) -> Event:
-    require_role(actor, "reviewer", message=f"只有审核员可以{verb}本地灾害事件")
+    DECIDE_LOCAL_EVENTS.check(actor, message=f"只有审核员可以{verb}本地灾害事件")
     event = get_event(actor=actor, event_id=event_id)
     village = event.org_unit
     if not (actor.org_unit.contains(village) and actor.org_unit.rank < village.rank):

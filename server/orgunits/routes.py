@@ -1,8 +1,8 @@
 from server.access import current_actor
 from server.api import Blueprint
-from server.extensions import db
 from server.fields import OrgUnitOut
 from server.orgunits import service
+from server.orgunits.access import MAINTAIN_UNITS
 from server.orgunits.schemas import OrgUnitCreate, OrgUnitQuery, OrgUnitUpdate
 
 bp = Blueprint("orgunits", __name__)
@@ -24,22 +24,20 @@ def get_unit(unit_id: int):
 
 
 @bp.post("/org-units")
-@bp.roles("admin")
+@bp.roles(MAINTAIN_UNITS)
 @bp.arguments(OrgUnitCreate)
 @bp.response(201, OrgUnitOut)
 def create_unit(data: dict):
     """Add a unit below the admin's scope (e.g. a village's grids)."""
     unit = service.create_unit(actor=current_actor(), **data)
-    db.session.commit()
     return unit
 
 
 @bp.patch("/org-units/<int:unit_id>")
-@bp.roles("admin")
+@bp.roles(MAINTAIN_UNITS)
 @bp.arguments(OrgUnitUpdate)
 @bp.response(200, OrgUnitOut)
 def rename_unit(data: dict, unit_id: int):
     """Rename a unit inside the admin's scope."""
     unit = service.rename_unit(actor=current_actor(), unit_id=unit_id, **data)
-    db.session.commit()
     return unit

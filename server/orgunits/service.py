@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from sqlalchemy import Select, or_, select
 
-from server.access import Actor, require_role
+from server.access import Actor
 from server.audit_trail import record
 from server.errors import Duplicate, Forbidden, Invalid
 from server.extensions import db
 from server.idempotency import insert_unless_taken
+from server.orgunits.access import MAINTAIN_UNITS
 from server.orgunits.models import CODE_LENGTH, LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
 
@@ -34,7 +35,7 @@ def get_by_code(code: str) -> OrgUnit | None:
 
 def create_unit(*, actor: Actor, code: str, name: str, level: str, parent_id: int) -> OrgUnit:
     """An admin adds a unit below its scope (typically the grids of a village, which no official list has)."""
-    require_role(actor, "admin", message="只有管理员可以维护行政区划")
+    MAINTAIN_UNITS.check(actor)
     parent = get_unit_in_scope(actor, parent_id)
     problems: dict[str, list[str]] = {}
     if LEVEL_RANK[level] <= parent.rank:
@@ -63,7 +64,7 @@ def create_unit(*, actor: Actor, code: str, name: str, level: str, parent_id: in
 
 
 def rename_unit(*, actor: Actor, unit_id: int, name: str) -> OrgUnit:
-    require_role(actor, "admin", message="只有管理员可以维护行政区划")
+    MAINTAIN_UNITS.check(actor)
     unit = get_unit_in_scope(actor, unit_id)
     if unit.id == actor.org_unit_id:
         raise Forbidden("不能修改自己所在的单位，请联系上级管理员")

@@ -64,7 +64,7 @@ def _add_photo(form: dict, *, parent, limits: dict):
     received, existing = service.receive_photo(parent=parent, upload=form["file"].stream, max_bytes=limits["max_bytes"])
     # End the read (scope, parent, resend) before decoding: the image is processed holding no database lock, and on
     # SQLite only the insert's transaction takes the write lock (reads_first), so other writers do not wait for Pillow.
-    db.session.commit()
+    db.session.commit()  # commits only a read (the insert's transaction is committed by in_transaction)
     if existing is not None:
         return existing, 200
     photo, created = service.add_photo(
@@ -78,7 +78,6 @@ def _add_photo(form: dict, *, parent, limits: dict):
         store=service.media_store(),
         **limits,
     )
-    db.session.commit()
     return photo, 201 if created else 200
 
 

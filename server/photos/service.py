@@ -16,7 +16,6 @@ from botocore.exceptions import BotoCoreError, ClientError
 from flask import current_app
 from sqlalchemy import select
 
-from server.access import require_role
 from server.audit_trail import record
 from server.clock import now
 from server.damage.models import DamageReport
@@ -26,6 +25,7 @@ from server.extensions import db
 from server.hazards.models import Hazard
 from server.hazards.service import get_hazard
 from server.idempotency import after_lost_race, insert_unless_taken
+from server.photos.access import UPLOAD_PHOTOS
 from server.photos.imaging import (
     DEFAULT_MAX_PIXELS,
     DEFAULT_MAX_PNG_PIXELS,
@@ -41,7 +41,6 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from server.users.models import User
 
-UPLOAD_ROLES = ("reporter", "reviewer")
 CLOSED_HAZARD_STATUSES = ("closed", "rejected")
 MB = 1024 * 1024
 
@@ -72,7 +71,7 @@ def upload_limits() -> dict[str, Any]:
 
 def hazard_for_upload(*, actor: User, hazard_id: int) -> Hazard:
     hazard = get_hazard(actor=actor, hazard_id=hazard_id)
-    require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
+    UPLOAD_PHOTOS.check(actor)
     if hazard.status in CLOSED_HAZARD_STATUSES:
         raise InvalidTransition("已销号或已排除的隐患不能再添加照片", details={"status": hazard.status})
     return hazard
@@ -80,7 +79,7 @@ def hazard_for_upload(*, actor: User, hazard_id: int) -> Hazard:
 
 def damage_report_for_upload(*, actor: User, report_id: int) -> DamageReport:
     report = get_report(actor=actor, report_id=report_id)
-    require_role(actor, *UPLOAD_ROLES, message="只有信息员和审核员可以上传照片")
+    UPLOAD_PHOTOS.check(actor)
     return report
 
 

@@ -1,7 +1,7 @@
 from server.access import current_actor
 from server.api import Blueprint
-from server.extensions import db
 from server.rollup import service, signoffs
+from server.rollup.access import REVIEW_SIGNOFFS, SIGN_OFF
 from server.rollup.schemas import (
     DeadlinesOut,
     DeadlinesQuery,
@@ -37,13 +37,12 @@ def get_deadlines(event_id: int, **args):
 
 
 @bp.post("/events/<int:event_id>/signoffs")
-@bp.roles("reviewer")
+@bp.roles(SIGN_OFF)
 @bp.arguments(SignOffIn)
 @bp.response(201, SignOffOut)
 def create_signoff(data: dict, event_id: int):
     """Sign off a unit's roll-up to the level above (乡镇上报, 县级上报, 市级上报): freeze its figures."""
     signoff = signoffs.sign_off(actor=current_actor(), event_id=event_id, **data)
-    db.session.commit()
     return signoff
 
 
@@ -63,11 +62,10 @@ def get_signoff(signoff_id: int):
 
 
 @bp.post("/signoffs/<int:signoff_id>/review")
-@bp.roles("reviewer")
+@bp.roles(REVIEW_SIGNOFFS)
 @bp.arguments(SignOffReviewIn)
 @bp.response(200, SignOffOut)
 def review_signoff(data: dict, signoff_id: int):
     """Accept or return a township sign-off (county reviewer); a return needs a comment."""
     signoff = signoffs.review_signoff(actor=current_actor(), signoff_id=signoff_id, **data)
-    db.session.commit()
     return signoff

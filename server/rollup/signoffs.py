@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 from sqlalchemy import Select, select
 
 from server import clock
-from server.access import require_role
 from server.audit_trail import record
 from server.errors import (
     AlreadyReviewed,
@@ -26,6 +25,7 @@ from server.idempotency import insert_current
 from server.locking import claim
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
+from server.rollup.access import REVIEW_SIGNOFFS, SIGN_OFF
 from server.rollup.deadlines import LEVEL_NAMES, SIGNOFF_LEVELS
 from server.rollup.models import SignOff
 from server.rollup.service import OUTSIDE_AREA, compute_rollup
@@ -45,7 +45,7 @@ def sign_off(*, actor: User, event_id: int, org_unit_id: int, note: str = "") ->
     Two sign-offs at once: the partial unique index ``uq_signoffs_current`` and the conditional move of the current
     flag let exactly one become current; the other gets 409 ``signoff_conflict`` and nothing of it is kept.
     """
-    require_role(actor, "reviewer", message="只有审核员可以上报汇总")
+    SIGN_OFF.check(actor)
     event = get_event(actor=actor, event_id=event_id)
     unit = get_unit_in_scope(actor, org_unit_id)
     if unit.level not in SIGNOFF_LEVELS:
@@ -138,7 +138,7 @@ def review_signoff(
     Two reviewers racing: the update is conditional on the version and status it read, so exactly one wins and the
     other gets a 409, never a silent overwrite.
     """
-    require_role(actor, "reviewer", message="只有审核员可以审核上报")
+    REVIEW_SIGNOFFS.check(actor)
     signoff = get_signoff(actor=actor, signoff_id=signoff_id)
     if actor.org_unit.rank >= signoff.org_unit.rank:
         raise Forbidden("只有上级审核员可以审核本单位的上报")

@@ -11,6 +11,7 @@ from server.api import Blueprint, request_json
 from server.errors import Invalid
 from server.extensions import db
 from server.sms import service
+from server.sms.access import READ_GATEWAY
 from server.sms.schemas import SmsGatewayOut, SmsInboundOut, SmsSettingsOut
 
 bp = Blueprint("sms", __name__)
@@ -56,9 +57,8 @@ def inbound():
     if missing:
         raise Invalid(missing)
     message = service.receive(sender=sender, text=text)
-    db.session.commit()
+    db.session.commit()  # the message and its record stand before the reply tells the phone (the reply may fail)
     outgoing = service.deliver_reply(message)
-    db.session.commit()
     payload: dict[str, Any] = {"success": True, "error": None}
     if outgoing:
         payload.update(task="send", messages=outgoing)
@@ -80,7 +80,7 @@ def settings():
 
 
 @bp.get("/sms/gateway")
-@bp.roles("reviewer", "admin")
+@bp.roles(READ_GATEWAY)
 @bp.response(200, SmsGatewayOut)
 def gateway():
     """The inbound number and the gateway's health: the last message received, the last 24 hours by outcome, and

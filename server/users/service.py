@@ -5,13 +5,13 @@ from __future__ import annotations
 from blinker import Signal
 from sqlalchemy import Select, or_, select
 
-from server.access import require_role
 from server.audit_trail import record
 from server.errors import Forbidden, Invalid, NotFound, UsernameTaken
 from server.extensions import db
 from server.idempotency import insert_unless_taken
 from server.orgunits.models import OrgUnit
 from server.orgunits.scope import get_unit_in_scope, within_scope
+from server.users.access import MANAGE_USERS
 from server.users.models import User, normalize_username, username_key
 from server.users.passwords import hash_password
 
@@ -23,7 +23,7 @@ AUDITED_FIELDS = ("username", "name", "phone", "role", "org_unit_id", "active")
 
 
 def list_users(*, actor: User, role: str | None = None, org_unit_id: int | None = None, q: str | None = None) -> Select:
-    require_role(actor, "admin", message="只有管理员可以管理用户")
+    MANAGE_USERS.check(actor)
     stmt = select(User).join(OrgUnit, User.org_unit_id == OrgUnit.id).where(within_scope(actor)).order_by(User.id)
     if role:
         stmt = stmt.where(User.role == role)
@@ -35,7 +35,7 @@ def list_users(*, actor: User, role: str | None = None, org_unit_id: int | None 
 
 
 def get_user(*, actor: User, user_id: int) -> User:
-    require_role(actor, "admin", message="只有管理员可以管理用户")
+    MANAGE_USERS.check(actor)
     target = db.session.get(User, user_id)
     if target is None or not actor.org_unit.contains(target.org_unit):
         raise NotFound("用户不存在")
@@ -55,7 +55,7 @@ def create_user(
 ) -> User:
     """Create a user. ``actor`` None means the command line (no scope limit)."""
     if actor is not None:
-        require_role(actor, "admin", message="只有管理员可以创建用户")
+        MANAGE_USERS.check(actor, message="只有管理员可以创建用户")
         org_unit = get_unit_in_scope(actor, org_unit_id)
     elif org_unit is None:
         org_unit = db.session.get(OrgUnit, org_unit_id)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from server.access import require_role
 from server.audit_trail import record
 from server.clock import now
 from server.errors import Forbidden, InvalidTransition
@@ -12,8 +11,9 @@ from server.extensions import db
 from server.idempotency import after_lost_race, by_client_id, insert_unless_taken, payload_digest, resend_or_conflict
 from server.orgunits.models import OrgUnit
 from server.users.models import User
+from server.warnings.access import ACKNOWLEDGE
 from server.warnings.models import WarningAck, WarningTarget
-from server.warnings.service import ACK_ROLES, get_warning, scope_root
+from server.warnings.service import get_warning, scope_root
 
 ACK_FIELDS = ("households_notified", "persons_notified", "note")
 
@@ -34,7 +34,7 @@ def acknowledge(
     unchanged. An answer after the window counts and is marked late.
     """
     warning = get_warning(actor=actor, warning_id=warning_id)
-    require_role(actor, *ACK_ROLES, message="只有村（社区）信息员可以叫应")
+    ACKNOWLEDGE.check(actor)
     village = scope_root(actor)
     target = db.session.scalar(
         select(WarningTarget).where(WarningTarget.warning_id == warning.id, WarningTarget.org_unit_id == village.id)

@@ -191,7 +191,7 @@ def deliver_pending(notifier: Notifier, result: RunResult) -> None:
         .where(WarningEscalation.delivery.in_(("pending", "failed")))
         .order_by(WarningEscalation.id)
     ).all()
-    db.session.commit()
+    db.session.commit()  # a CLI run, not a request: ends the read before the first (slow) delivery
     for position, escalation_id in enumerate(ids):
         escalation = db.session.scalar(
             select(WarningEscalation)
@@ -205,7 +205,7 @@ def deliver_pending(notifier: Notifier, result: RunResult) -> None:
         escalation.attempts = [*escalation.attempts, *delivery.attempts]
         escalation.delivery = "sent" if delivery.ok else "failed"
         escalation.notifier = notifier.name
-        db.session.commit()
+        db.session.commit()  # one transaction per delivery: a sent message stays recorded if a later one fails
         if delivery.ok:
             result.delivered += 1
         else:
@@ -219,6 +219,6 @@ def run(notifier: Notifier | None = None) -> RunResult:
     notifier = notifier or notifier_from_config(current_app.config)
     result = RunResult()
     result.escalated = escalate_overdue(notifier.name)
-    db.session.commit()
+    db.session.commit()  # the escalations stand before any is handed to the notifier
     deliver_pending(notifier, result)
     return result

@@ -25,7 +25,6 @@ from flask import current_app
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import aliased
 
-from server.access import require_role
 from server.audit_trail import changes_between, record, snapshot
 from server.clock import now
 from server.errors import Forbidden, Invalid, InvalidTransition, NotFound, StaleVersion
@@ -35,11 +34,9 @@ from server.locking import claim
 from server.orgunits.models import LEVEL_RANK, OrgUnit
 from server.orgunits.scope import get_unit_in_scope, statistics_unit
 from server.users.models import User
+from server.warnings.access import ISSUE_WARNINGS
 from server.warnings.models import EarlyWarning, WarningTarget, severity_order
 
-ISSUE_ROLES = ("reviewer",)
-ACK_ROLES = ("reporter", "reviewer")
-STATUS_ROLES = ("reviewer", "viewer", "admin")
 EDITABLE = ("title", "body", "level", "disaster_type", "ack_within_minutes", "expires_at")
 AUDITED = (*EDITABLE, "status", "revision", "ack_due_at", "cancel_reason")
 NOT_FOUND = "预警不存在"
@@ -150,7 +147,7 @@ def issue_warning(
     expires_at: datetime | None = None,
 ) -> EarlyWarning:
     """Issue a warning to units inside the actor's scope; the villages they expand to are stored as targets."""
-    require_role(actor, *ISSUE_ROLES, message="只有审核员可以发布预警")
+    ISSUE_WARNINGS.check(actor)
     if actor.org_unit.rank >= LEVEL_RANK["village"]:
         raise Forbidden("预警由乡镇或县级审核员发布")
     targets = _expand(actor, target_org_unit_ids)
@@ -205,7 +202,7 @@ def issue_warning(
 def _managed(actor: User, warning_id: int, verb: str) -> EarlyWarning:
     """The warning, for its issuing unit's reviewers or those above: 404 out of sight, 403 for anyone else."""
     warning = get_warning(actor=actor, warning_id=warning_id)
-    require_role(actor, *ISSUE_ROLES, message=f"只有审核员可以{verb}预警")
+    ISSUE_WARNINGS.check(actor, message=f"只有审核员可以{verb}预警")
     if not actor.org_unit.contains(warning.issuer_unit):
         raise Forbidden(f"只有发布单位及其上级的审核员可以{verb}该预警")
     if warning.status == "cancelled":

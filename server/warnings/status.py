@@ -10,15 +10,15 @@ from typing import Any
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import aliased
 
-from server.access import require_role
 from server.extensions import db
 from server.fields import UNIT_FIELDS
 from server.orgunits.models import UNIT_COLUMNS, OrgUnit
 from server.reads import ReadModel
 from server.users.contacts import village_officers
 from server.users.models import User
+from server.warnings.access import READ_ACK_STATUS
 from server.warnings.models import EarlyWarning, WarningAck, WarningEscalation, WarningTarget
-from server.warnings.service import STATUS_ROLES, get_warning, scope_root
+from server.warnings.service import get_warning, scope_root
 
 
 @dataclass
@@ -153,7 +153,7 @@ def warning_status(*, actor: User, warning_id: int) -> dict[str, Any]:
     answered when and how many households and persons they relayed to; the officers to call for the silent; and
     the counts, also per township. Five queries whatever the number of targets."""
     warning = get_warning(actor=actor, warning_id=warning_id)
-    require_role(actor, *STATUS_ROLES, message="只有审核员、查看人员和管理员可以查看叫应情况")
+    READ_ACK_STATUS.check(actor)
     root = scope_root(actor)
     township = aliased(OrgUnit)
     rows = db.session.execute(
