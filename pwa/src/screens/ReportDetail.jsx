@@ -4,7 +4,8 @@
 // the reason the village reads on its phone. The figures are named and grouped as the server says (GET /indicators,
 // indicators.js); the photos sent with a report show as thumbnails, each opening the full size.
 import { useState } from 'preact/hooks';
-import { Banner, BigButton, Reading, Screen, TextField, UpdatedAt } from '../components/index.js';
+import { Banner, BigButton, Reading, Screen, UpdatedAt } from '../components/index.js';
+import { ReviewDecision } from './shared.jsx';
 import { useCached } from '../cache.js';
 import { flash } from '../flash.js';
 import { clock } from '../format.js';
@@ -218,19 +219,13 @@ function Photos({ photos, what }) {
  * again. Back to the desk's list after it went.
  */
 function ReviewForm({ report, reread }) {
-  const [returning, setReturning] = useState(false);
-  const [comment, setComment] = useState('');
   const { errors, setErrors, problem, sending, send } = useSend();
   if (!report.can_review) {
     // Nothing to review (any more): if our review was just refused, say why above the report as it now is.
     return problem ? <Banner tone="error">{problem}</Banner> : null;
   }
-  const review = async (decision) => {
-    if (decision === 'return' && !comment.trim()) {
-      setErrors({ comment: ['请填写退回原因，村里会在手机上看到'] });
-      return;
-    }
-    const json = { decision, comment: comment.trim(), version: report.version };
+  const decide = async (decision, comment) => {
+    const json = { decision, comment, version: report.version };
     const done = () => {
       flash(decision === 'approve' ? `已通过：${report.org_unit.name}` : `已退回：${report.org_unit.name}，村里会看到原因`);
       goBack(`/desk/events/${report.event_id}`);
@@ -243,32 +238,15 @@ function ReviewForm({ report, reread }) {
     <section class="card review-card" aria-label="审核">
       <h2 class="section-title">审核</h2>
       {problem ? <Banner tone="error">{problem}</Banner> : null}
-      {returning ? (
-        <>
-          <TextField
-            label="退回原因"
-            name="comment"
-            value={comment}
-            onChange={(text) => {
-              setComment(text);
-              setErrors({}); // the reason is being written: the "请填写" line has done its job
-            }}
-            errors={errors}
-            required
-            multiline
-            hint="村里会在手机上看到，写清楚要核实或改正什么。"
-          />
-          <div class="button-row">
-            <BigButton label="确认退回" tone="danger" onClick={() => review('return')} disabled={sending} />
-            <BigButton label="不退回" tone="secondary" onClick={() => setReturning(false)} />
-          </div>
-        </>
-      ) : (
-        <div class="button-row">
-          <BigButton label="通过" onClick={() => review('approve')} disabled={sending} />
-          <BigButton label="退回" tone="danger" onClick={() => setReturning(true)} />
-        </div>
-      )}
+      <ReviewDecision
+        accept={['通过', 'approve']}
+        reader="村里会在手机上看到"
+        hint="村里会在手机上看到，写清楚要核实或改正什么。"
+        decide={decide}
+        errors={errors}
+        setErrors={setErrors}
+        sending={sending}
+      />
     </section>
   );
 }

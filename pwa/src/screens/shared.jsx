@@ -1,4 +1,6 @@
 // Small pieces the report screens share (报灾情, 报转移, 我的报告, and the desk's 待审核 list).
+import { useState } from 'preact/hooks';
+import { BigButton, TextField } from '../components/index.js';
 import { clock } from '../format.js';
 import { isZero } from '../rules/damage.js';
 import './reports.css';
@@ -63,4 +65,47 @@ export function damageLine(report, vocab) {
     </span>
   ));
   return via ? [via, ...figures] : figures;
+}
+
+/**
+ * The two answers of a review (审核 a village's report, 接收 a township's sign-off): accept at once, or 退回 with the
+ * reason the filer reads. `accept` is `[label, decision]`; `decide(decision, comment)` sends (with useSend's
+ * `errors`/`setErrors`/`sending`); `reader` says who reads the reason ("村里会在手机上看到").
+ */
+export function ReviewDecision({ accept: [acceptLabel, acceptDecision], reader, hint, decide, errors, setErrors, sending }) {
+  const [returning, setReturning] = useState(false);
+  const [comment, setComment] = useState('');
+  const answer = (decision) => {
+    if (decision === 'return' && !comment.trim()) return setErrors({ comment: [`请填写退回原因，${reader}`] });
+    return decide(decision, comment.trim());
+  };
+  if (!returning) {
+    return (
+      <div class="button-row">
+        <BigButton label={acceptLabel} onClick={() => answer(acceptDecision)} disabled={sending} />
+        <BigButton label="退回" tone="danger" onClick={() => setReturning(true)} />
+      </div>
+    );
+  }
+  return (
+    <>
+      <TextField
+        label="退回原因"
+        name="comment"
+        value={comment}
+        onChange={(text) => {
+          setComment(text);
+          setErrors({}); // the reason is being written: the "请填写" line has done its job
+        }}
+        errors={errors}
+        required
+        multiline
+        hint={hint}
+      />
+      <div class="button-row">
+        <BigButton label="确认退回" tone="danger" onClick={() => answer('return')} disabled={sending} />
+        <BigButton label="不退回" tone="secondary" onClick={() => setReturning(false)} />
+      </div>
+    </>
+  );
 }

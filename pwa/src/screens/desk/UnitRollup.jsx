@@ -3,7 +3,8 @@
 // /signoffs/{id}/review); then its villages as the township sees them (GET /events/{id}/rollup?org_unit_id=), the
 // missing ones with their officers' phones.
 import { useState } from 'preact/hooks';
-import { Banner, BigButton, Reading, Screen, TextField, UpdatedAt } from '../../components/index.js';
+import { Banner, Reading, Screen, UpdatedAt } from '../../components/index.js';
+import { ReviewDecision } from '../shared.jsx';
 import { useCached } from '../../cache.js';
 import { useSession } from '../../session.js';
 import { useSend } from '../../useSend.js';
@@ -134,53 +135,29 @@ function Compare({ signoff, live, unit, children }) {
 
 /** 接收 or 退回 (with the reason the township reads) a submitted sign-off. */
 function Review({ signoff, unit, onDone }) {
-  const [returning, setReturning] = useState(false);
-  const [comment, setComment] = useState('');
   const { errors, setErrors, problem, sending, send } = useSend();
   const name = signoffName(unit.level);
-  const review = async (decision) => {
-    if (decision === 'return' && !comment.trim()) {
-      setErrors({ comment: [`请填写退回原因，${unit.name}会看到`] });
-      return;
-    }
-    await send(
+  const decide = (decision, comment) =>
+    send(
       `/signoffs/${signoff.id}/review`,
-      { method: 'POST', json: { decision, comment: comment.trim(), version: signoff.version } },
+      { method: 'POST', json: { decision, comment, version: signoff.version } },
       {
         offline: '没有网络，没有提交。',
         done: () => onDone(decision === 'accept' ? `已接收：${unit.name}${name}` : `已退回：${unit.name}${name}，${unit.name}会看到原因`),
       },
     );
-  };
   return (
     <div class="review-box" role="group" aria-label="审核上报">
       {problem ? <Banner tone="error">{problem}</Banner> : null}
-      {returning ? (
-        <>
-          <TextField
-            label="退回原因"
-            name="comment"
-            value={comment}
-            onChange={(text) => {
-              setComment(text);
-              setErrors({});
-            }}
-            errors={errors}
-            required
-            multiline
-            hint={`${unit.name}会看到，写清楚要核实或补报什么。`}
-          />
-          <div class="button-row">
-            <BigButton label="确认退回" tone="danger" onClick={() => review('return')} disabled={sending} />
-            <BigButton label="不退回" tone="secondary" onClick={() => setReturning(false)} />
-          </div>
-        </>
-      ) : (
-        <div class="button-row">
-          <BigButton label="接收" onClick={() => review('accept')} disabled={sending} />
-          <BigButton label="退回" tone="danger" onClick={() => setReturning(true)} />
-        </div>
-      )}
+      <ReviewDecision
+        accept={['接收', 'accept']}
+        reader={`${unit.name}会看到`}
+        hint={`${unit.name}会看到，写清楚要核实或补报什么。`}
+        decide={decide}
+        errors={errors}
+        setErrors={setErrors}
+        sending={sending}
+      />
     </div>
   );
 }
