@@ -29,7 +29,7 @@ INSERT = sa.text("INSERT INTO bench_bare_reports (client_id, payload) VALUES (:c
 
 def database_url(url: str | None = None) -> str:
     url = url or os.environ["DATABASE_URL"]
-    if url.startswith("postgresql://") or url.startswith("postgres://"):  # as server._load_config does
+    if url.startswith("postgresql://") or url.startswith("postgres://"):  # as server.engine.load_config does
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     return url
 
@@ -38,10 +38,10 @@ def create_app(url: str | None = None) -> Flask:
     url = database_url(url)
     engine = sa.create_engine(url, **defaults.SQLALCHEMY_ENGINE_OPTIONS)
     if url.startswith("sqlite"):
-        import server  # the app's SQLite set-up on this engine: WAL, foreign keys, BEGIN IMMEDIATE for writes
+        import server.engine  # the app's SQLite set-up on this engine: WAL, foreign keys, BEGIN IMMEDIATE for writes
 
-        sa.event.listen(engine, "connect", server._sqlite_pragmas)
-        sa.event.listen(engine, "begin", server._sqlite_begin)
+        sa.event.listen(engine, "connect", server.engine.sqlite_pragmas)
+        sa.event.listen(engine, "begin", server.engine.sqlite_begin)
     app = Flask(__name__)
 
     @app.post("/insert")

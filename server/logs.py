@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 import re
 
+from flask import Flask, g, has_request_context
+
 _ID_NUMBER = re.compile(r"(?<![0-9])([0-9]{6})[0-9]{8}([0-9]{3}[0-9Xx])(?![0-9A-Za-z])")
 _FORMATTER = logging.Formatter()
 
@@ -29,3 +31,22 @@ class RedactIdNumbers(logging.Filter):
         if record.exc_info and not record.exc_text:
             record.exc_text = redact(_FORMATTER.formatException(record.exc_info))
         return True
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = g.get("request_id", "-") if has_request_context() else "-"
+        return True
+
+
+def configure_logging(app: Flask) -> None:
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
+    handler.addFilter(_RequestIdFilter())
+    handler.addFilter(RedactIdNumbers())
+    for name in ("server", app.logger.name):
+        logger = logging.getLogger(name)
+        logger.handlers = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = name != "server"  # let pytest's caplog see server logs via the root logger
+    logging.getLogger("server").propagate = True

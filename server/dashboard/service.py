@@ -18,7 +18,8 @@ from server.orgunits.models import OrgUnit
 from server.orgunits.scope import statistics_unit, within_scope
 from server.rollup.deadlines import SIGNOFF_LEVELS
 from server.rollup.models import SIGNOFF_STATUS_NAMES, SignOff
-from server.rollup.service import compute_rollup, late_and_missing_units, unit_json
+from server.rollup.service import compute_rollup, unit_json
+from server.rollup.statuses import late_and_missing_units
 from server.warnings import status as warning_status
 from server.warnings.service import list_warnings
 

@@ -6,7 +6,7 @@ from flask_login import current_user
 from server.access import current_actor
 from server.api import RESENT, Blueprint
 from server.extensions import db, limiter
-from server.ledgers import review, service
+from server.ledgers import duplicates, review, service
 from server.ledgers.access import CHANGE_LEDGER_ROWS, FILE_LEDGER_ROWS, REVEAL_ID_NUMBERS, REVIEW_LEDGER_ROWS
 from server.ledgers.schemas import (
     CasualtyChange,
@@ -43,7 +43,7 @@ def keeps_probe_audit(view):
     def wrapper(*args, **kwargs):
         try:
             return view(*args, **kwargs)
-        except service.DuplicateElsewhere:
+        except duplicates.DuplicateElsewhere:
             # Durable despite the failing request (whose transaction in_transaction rolls back): the probe's audit.
             db.session.commit()
             raise

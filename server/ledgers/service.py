@@ -32,6 +32,7 @@ from server.idempotency import after_lost_race, by_client_id, insert_unless_take
 from server.jsonable import jsonable
 from server.ledgers import idnumber
 from server.ledgers.access import CHANGE_LEDGER_ROWS, FILE_LEDGER_ROWS, REVEAL_ID_NUMBERS
+from server.ledgers.duplicates import DUPLICATE_MESSAGE, check_duplicate
 from server.ledgers.models import Casualty, DamagedHouse
 from server.locking import claim, hold
 from server.orgunits.models import LEVEL_RANK, OrgUnit
@@ -68,16 +69,10 @@ HOUSES = Ledger(
     ("head_name", "id_number", "address", "structure", "damage", "rooms", "transitional_aid_persons", "status", "note"),
     ("damage", "rooms", "transitional_aid_persons"),
 )
-DUPLICATE_MESSAGE = "该身份证号码已在本次灾害过程的台账中登记"
 # Changes by the village's reporter that do not send an approved row back to review: a house's repair progress.
 PROGRESS_FIELDS = frozenset({"status"})
 CAUSES = frozenset(DISASTER_TYPES) | {sub for subs in DISASTER_TYPES.values() for sub in subs}
 TEXT_FIELDS = ("name", "head_name", "address", "place", "cause", "note")
-
-
-class DuplicateElsewhere(Duplicate):
-    """The ID number is held by a row outside the caller's scope: the answer names nothing of it, and the probe is
-    written to the audit trail, which the route keeps (commits) although the request fails."""
 
 
 # --- filing -------------------------------------------------------------------------------------------------
@@ -126,7 +121,7 @@ def _create(
         _check_unit(event, unit)
         _check_open(event)
         _check_values(ledger, clean)
-        _check_duplicate(ledger, actor, event.id, clean["id_number"], exclude_id=None)
+        check_duplicate(ledger, actor, event.id, clean["id_number"], exclude_id=None)
     except (Conflict, Invalid) as refused:
         # An identical request may have committed meanwhile (its row is why the duplicate check failed).
         return after_lost_race(
@@ -153,7 +148,7 @@ def _create(
         found = by_client_id(ledger.model, client_id)
         if found is not None:
             return _resend(ledger, found, digest, actor), False
-        _check_duplicate(ledger, actor, event.id, clean["id_number"], exclude_id=None)
+        check_duplicate(ledger, actor, event.id, clean["id_number"], exclude_id=None)
         raise Duplicate(DUPLICATE_MESSAGE, details={"fields": {"id_number": ["该身份证号码已登记"]}})
     record(
         actor=actor,
@@ -223,42 +218,6 @@ def _check_values(ledger: Ledger, row: dict[str, Any]) -> None:
             errors["transitional_aid_persons"] = ["一般损坏住房的户不计入需过渡期生活救助人口（仅倒塌或严重损坏）"]
     if errors:
         raise Invalid(errors)
-
-
-def _check_duplicate(ledger: Ledger, actor: User, event_id: int, id_number: str, *, exclude_id: int | None) -> None:
-    """One person (one household head) once per event's ledger, among the rows that count: a second row with the
-    same ID number is 409 ``duplicate``. Inside the caller's scope the answer names the row; outside it names nothing
-    (no id, number or village) and the probe is audited."""
-    if not id_number:
-        return
-    model = ledger.model
-    stmt = select(model.id, model.org_unit_id).where(
-        model.event_id == event_id, model.id_number == id_number, model.holds_id_number()
-    )
-    if exclude_id is not None:
-        stmt = stmt.where(model.id != exclude_id)
-    other = db.session.execute(stmt.order_by(model.id).limit(1)).first()
-    if other is None:
-        return
-    fields = {"id_number": ["该身份证号码已登记"]}
-    village = db.session.get(OrgUnit, other.org_unit_id)
-    if statistics_unit(actor).contains(village):
-        raise Duplicate(
-            f"{DUPLICATE_MESSAGE}（{ledger.what}编号 {other.id}）", details={"existing_id": other.id, "fields": fields}
-        )
-    record(
-        actor=actor,
-        action=f"{ledger.entity}.duplicate_elsewhere",
-        entity_type=ledger.entity,
-        entity_id=other.id,
-        org_unit_id=other.org_unit_id,
-        changes={
-            "id_number": idnumber.mask(id_number),
-            "event_id": event_id,
-            "asked_from_org_unit_id": statistics_unit(actor).id,
-        },
-    )
-    raise DuplicateElsewhere(DUPLICATE_MESSAGE, details={"fields": fields})
 
 
 def _resend(ledger: Ledger, existing: LedgerRow, digest: str, actor: User) -> LedgerRow:
@@ -344,7 +303,7 @@ def change_row(ledger: Ledger, *, actor: User, row_id: int, version: int | None 
         raise EventClosed("灾害过程已结束，台账的统计项不能再更改")
     _check_values(ledger, after)
     if claims_id:
-        _check_duplicate(ledger, actor, row.event_id, after["id_number"], exclude_id=row.id)
+        check_duplicate(ledger, actor, row.event_id, after["id_number"], exclude_id=row.id)
 
     seen, values = row.version, {name: after[name] for name in diff}
     previous_status = row.review_status

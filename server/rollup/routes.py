@@ -1,6 +1,6 @@
 from server.access import current_actor
 from server.api import Blueprint
-from server.rollup import service, signoffs
+from server.rollup import service, signoffs, statuses
 from server.rollup.access import REVIEW_SIGNOFFS, SIGN_OFF
 from server.rollup.schemas import (
     DeadlinesOut,
@@ -33,7 +33,7 @@ def get_rollup(event_id: int, **args):
 def get_deadlines(event_id: int, **args):
     """Each unit's status (on time, pending, late, missing) at a level (villages by default) for the event's current
     obligation: villages report, townships, counties and cities sign off."""
-    return service.deadline_statuses(actor=current_actor(), event_id=event_id, **args)
+    return statuses.deadline_statuses(actor=current_actor(), event_id=event_id, **args)
 
 
 @bp.post("/events/<int:event_id>/signoffs")

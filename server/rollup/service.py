@@ -24,11 +24,10 @@ from server.events.models import Event
 from server.events.service import get_event
 from server.extensions import db
 from server.fields import UNIT_FIELDS, OrgUnitOut, local_iso
-from server.orgunits.models import LEVEL_RANK, UNIT_COLUMNS, OrgUnit
+from server.orgunits.models import UNIT_COLUMNS, OrgUnit
 from server.orgunits.scope import get_statistics_unit_in_scope, statistics_unit
 from server.rollup import deadlines, levels
 from server.rollup.sql import cents_sum, from_cents, path_segment
-from server.users.contacts import village_officers
 
 if TYPE_CHECKING:
     from server.users.models import User
@@ -90,13 +89,13 @@ def format_evacuation(values: dict[str, int]) -> dict[str, int]:
 # --- the roll-up --------------------------------------------------------------------------------------------
 
 
-def _scope_prefix(event: Event, node: OrgUnit) -> str:
+def scope_prefix(event: Event, node: OrgUnit) -> str:
     """Villages counted at ``node``: those under both the node and the event's area (one contains the other)."""
     area = event.org_unit
     return node.path if area.contains(node) else area.path
 
 
-def _current_damage(event_id: int):
+def current_damage(event_id: int):
     return and_(
         DamageReport.org_unit_id == OrgUnit.id,
         DamageReport.event_id == event_id,
@@ -112,7 +111,7 @@ def _current_evacuation(event_id: int):
     )
 
 
-def _villages(prefix: str):
+def villages_under(prefix: str):
     return and_(OrgUnit.level == "village", OrgUnit.path.startswith(prefix, autoescape=True))
 
 
@@ -147,11 +146,11 @@ def _grouped_rows(event: Event, node: OrgUnit, obligation: deadlines.Obligation)
     stmt = (
         select(*columns)
         .select_from(OrgUnit)
-        .outerjoin(DamageReport, _current_damage(event.id))
+        .outerjoin(DamageReport, current_damage(event.id))
         .outerjoin(EvacuationReport, _current_evacuation(event.id))
         .outerjoin(people, people.c.unit_id == OrgUnit.id)
         .outerjoin(houses, houses.c.unit_id == OrgUnit.id)
-        .where(_villages(_scope_prefix(event, node)))
+        .where(villages_under(scope_prefix(event, node)))
         .group_by(key)
     )
     if postgresql:
@@ -216,8 +215,8 @@ def missing_units(event: Event, node: OrgUnit) -> list[dict[str, Any]]:
     """Villages under the node and in the area with no current damage report (未报), by code, as API dicts."""
     stmt = (
         select(*UNIT_COLUMNS)
-        .outerjoin(DamageReport, _current_damage(event.id))
-        .where(_villages(_scope_prefix(event, node)), DamageReport.id.is_(None))
+        .outerjoin(DamageReport, current_damage(event.id))
+        .where(villages_under(scope_prefix(event, node)), DamageReport.id.is_(None))
         .order_by(OrgUnit.code)
     )
     # Plain rows, not ORM objects through marshmallow: at a province this can be thousands of villages.
@@ -297,114 +296,4 @@ def compute_rollup(*, event: Event, node: OrgUnit, with_missing_units: bool = Tr
         "levels": level_summaries,
         "signoff_status": own_status,
         "children": children,
-    }
-
-
-def late_and_missing_units(event: Event, node: OrgUnit, *, limit: int) -> dict[str, list[dict[str, Any]]]:
-    """The first ``limit`` villages (by code) under the node that are late, and those missing, for the event's
-    current obligation, as unit dicts: named on the dashboard. One query whatever the number of villages."""
-    obligation = deadlines.current_obligation(event)
-    status_col = deadlines.status_expression(obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id)
-    ranked = (
-        select(
-            *UNIT_COLUMNS,
-            status_col.label("status"),
-            func.row_number().over(partition_by=status_col, order_by=OrgUnit.code).label("rank"),
-        )
-        .outerjoin(DamageReport, _current_damage(event.id))
-        .where(_villages(_scope_prefix(event, node)))
-        .subquery()
-    )
-    stmt = (
-        select(ranked)
-        .where(ranked.c.status.in_(("late", "missing")), ranked.c.rank <= limit)
-        .order_by(ranked.c.status, ranked.c.rank)
-    )
-    out: dict[str, list[dict[str, Any]]] = {"late": [], "missing": []}
-    for row in db.session.execute(stmt).mappings():
-        out[row["status"]].append({name: row[name] for name in UNIT_FIELDS})
-    return out
-
-
-def deadline_statuses(
-    *,
-    actor: User,
-    event_id: int,
-    org_unit_id: int | None = None,
-    status: str | None = None,
-    level: str = "village",
-) -> dict[str, Any]:
-    """Each unit's status at ``level`` for the event's current obligation, under the node (default: the caller's
-    unit): villages for their reports, townships, counties and cities for their sign-offs; ``counts`` are of the
-    listed units (after the optional status filter)."""
-    event = get_event(actor=actor, event_id=event_id)
-    node = resolve_node(actor=actor, event=event, org_unit_id=org_unit_id)
-    obligation = deadlines.current_obligation(event)
-    if level != "village":
-        return _signoff_deadlines(event, node, level, obligation, status)
-    status_col = deadlines.status_expression(
-        obligation, event_id=event.id, current=DamageReport, unit_id=OrgUnit.id
-    ).label("status")
-    stmt = (
-        select(*UNIT_COLUMNS, status_col, DamageReport.submitted_at.label("last_report_at"))
-        .outerjoin(DamageReport, _current_damage(event.id))
-        .where(_villages(_scope_prefix(event, node)))
-        .order_by(OrgUnit.code)
-    )
-    if status is not None:
-        stmt = stmt.where(status_col == status)
-    # Plain rows, not ORM objects through marshmallow: at a province this lists 20,000 villages.
-    width = len(UNIT_FIELDS)
-    units = [
-        {
-            "org_unit": dict(zip(UNIT_FIELDS, row[:width], strict=True)),
-            "status": row[width],
-            "status_name": deadlines.STATUS_NAMES[row[width]],
-            "last_report_at": local_iso(row[width + 1]),
-        }
-        for row in db.session.execute(stmt).tuples()
-    ]
-    counts = {name: 0 for name in deadlines.STATUSES}
-    for unit in units:
-        counts[unit["status"]] += 1
-    # 催报: whom to call about each village whose report is overdue (one query, only when there is one).
-    missing = [unit for unit in units if unit["status"] == "missing"]
-    officers = village_officers({unit["org_unit"]["id"] for unit in missing}, node.path)
-    for unit in missing:
-        unit["officers"] = officers.get(unit["org_unit"]["id"], [])
-    return {
-        "event_id": event.id,
-        "org_unit": unit_json(node),
-        "level": "village",
-        **deadlines.describe(obligation),
-        "counts": counts,
-        "units": units,
-    }
-
-
-def _signoff_deadlines(
-    event: Event, node: OrgUnit, level: str, village: deadlines.Obligation, status: str | None
-) -> dict[str, Any]:
-    if LEVEL_RANK[level] < node.rank:
-        raise Invalid({"level": [f"只能查看本单位及下级单位的时限，{node.name}在{deadlines.LEVEL_NAMES[level]}之下"]})
-    obligation = deadlines.level_obligation(event, level, village)
-    units = levels.units_at(event, node, level)
-    found = levels.statuses(event, units, village)
-    rows = [
-        {
-            "org_unit": unit_json(unit),
-            "status": found[unit.id]["status"],
-            "status_name": found[unit.id]["status_name"],
-            "last_report_at": found[unit.id]["last_signoff_at"],
-        }
-        for unit in units
-        if status is None or found[unit.id]["status"] == status
-    ]
-    return {
-        "event_id": event.id,
-        "org_unit": unit_json(node),
-        "level": level,
-        **deadlines.describe(obligation),
-        "counts": levels.counts_of(row["status"] for row in rows),
-        "units": rows,
     }

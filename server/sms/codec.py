@@ -39,22 +39,34 @@ message cut at most 143 characters apart, never next to a space, and are joined 
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import Decimal
 from typing import Any
 
 from server.damage.indicators import INDICATORS, TYPE_SPECIFIC
+from server.sms.encoding import (
+    MAC_DIGITS,
+    Malformed,
+    NoSmsForm,
+    amount_text,
+    decimal_text,
+    from36,
+    mac,
+    number_of,
+    positional,
+    read_text,
+    text_token,
+    to36,
+    to_hundredths,
+    unpositional,
+    whole,
+)
 
 VERSION = "GR1"
 SMS_LENGTH = 160
 MAX_PARTS = 3
-MAC_DIGITS = 8
-MAC_BYTES = 5
 CLIENT_ID_DIGITS = 25
 PART_HEADER = len(f"{VERSION} 1/3 {'0' * MAC_DIGITS} ")  # 17
 CHUNK_LENGTH = SMS_LENGTH - PART_HEADER  # 143
@@ -84,145 +96,10 @@ CATEGORY_CODES = (
     "other",
 )
 RISK_CODES = ("low", "medium", "high", "major")
-FULL_WIDTH = 0xFF00  # U+FF00..U+FFFF are written as 0xB000 + offset
-DIRECT_BELOW = 0xB000
-_DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
 GENERAL = tuple(i for i in INDICATORS if not i.only_for)
 SPECIFIC_KEYS = frozenset(i.key for i in TYPE_SPECIFIC)
 
-_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_BASE36 = re.compile(r"[0-9A-Z]+")
 _PART = re.compile(r"([1-3])/([1-3])")
-
-
-class Malformed(ValueError):
-    """Not a GR1 message (or a part of one) this decoder can read."""
-
-
-class NoSmsForm(ValueError):
-    """The item cannot go by SMS (free text, photos, a hazard, or too long for 3 parts)."""
-
-
-def to36(number: int) -> str:
-    if number < 0:
-        raise NoSmsForm("negative number")
-    out = ""
-    while True:
-        number, digit = divmod(number, 36)
-        out = _DIGITS[digit] + out
-        if not number:
-            return out
-
-
-def from36(text: str) -> int:
-    if not _BASE36.fullmatch(text):
-        raise Malformed(f"not base 36: {text!r}")
-    return int(text, 36)
-
-
-def mac(key: str, signed: str) -> str:
-    digest = hmac.new(key.encode(), signed.encode("ascii"), hashlib.sha256).digest()
-    return to36(int.from_bytes(digest[:MAC_BYTES], "big")).rjust(MAC_DIGITS, "0")
-
-
-def mac_valid(key: str, signed: str, given: str) -> bool:
-    return hmac.compare_digest(mac(key, signed), given)
-
-
-# --- the positional numbers -----------------------------------------------------------------------------------
-
-
-def _positional(values: list[int]) -> str:
-    while values and values[-1] == 0:
-        values = values[:-1]
-    return ".".join(to36(v) if v else "" for v in values) or "0"
-
-
-def _unpositional(text: str, width: int) -> list[int]:
-    parts = text.split(".")
-    if len(parts) > width:
-        raise Malformed("too many numbers")
-    values = [from36(p) if p else 0 for p in parts]
-    return values + [0] * (width - len(values))
-
-
-def _hundredths(value: Any) -> int:
-    amount = Decimal(str(value if value is not None else 0))
-    hundredths = amount * 100
-    if hundredths != hundredths.to_integral_value() or hundredths < 0:
-        raise NoSmsForm("an amount with more than two places")
-    return int(hundredths)
-
-
-def _whole(value: Any) -> int:
-    if value is None or value == "":
-        return 0
-    if isinstance(value, bool):
-        raise NoSmsForm("not a number")
-    number = Decimal(str(value))
-    if number != number.to_integral_value() or number < 0:
-        raise NoSmsForm("not a whole number")
-    return int(number)
-
-
-def _amount_text(hundredths: int) -> str:
-    return f"{hundredths // 100}.{hundredths % 100:02d}"
-
-
-def text_token(label: str, text: str) -> list[str]:
-    """``<label>:<code points>``, or nothing for an empty text."""
-    if not text:
-        return []
-    out = []
-    for char in text:
-        point = ord(char)
-        if point < DIRECT_BELOW:
-            out.append(to36(point).rjust(3, "0"))
-        elif FULL_WIDTH <= point <= 0xFFFF:
-            out.append(to36(point - FULL_WIDTH + DIRECT_BELOW).rjust(3, "0"))
-        else:
-            out.append("-" + to36(point).rjust(4, "0"))
-    return [f"{label}:{''.join(out)}"]
-
-
-def read_text(coded: str) -> str:
-    chars, i = [], 0
-    while i < len(coded):
-        if coded[i] == "-":
-            point, i = from36(coded[i + 1 : i + 5]), i + 5
-            if len(coded) < i or point > 0x10FFFF:
-                raise Malformed("bad text")
-        else:
-            value, i = from36(coded[i : i + 3]), i + 3
-            if len(coded) < i:
-                raise Malformed("bad text")
-            point = value if value < DIRECT_BELOW else value - DIRECT_BELOW + FULL_WIDTH
-            if point > 0xFFFF:
-                raise Malformed("bad text")
-        if 0xD800 <= point <= 0xDFFF:
-            raise Malformed("bad text")
-        chars.append(chr(point))
-    if not chars:
-        raise Malformed("empty text")
-    return "".join(chars)
-
-
-def _decimal_text(value: Any) -> str:
-    """A coordinate as the phone had it (the JSON number's shortest form): exact both ways."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise NoSmsForm("not a number")
-    text = repr(value) if isinstance(value, float) else str(value)
-    if text.endswith(".0"):
-        text = text[:-2]
-    if not _DECIMAL_TEXT.fullmatch(text):
-        raise NoSmsForm("a number in exponent form")
-    return text
-
-
-def _number_of(text: str) -> int | float:
-    if not _DECIMAL_TEXT.fullmatch(text):
-        raise Malformed("bad number")
-    return float(text) if "." in text else int(text)
 
 
 # --- messages -------------------------------------------------------------------------------------------------
@@ -264,22 +141,22 @@ def _data_tokens(kind: str, body: dict[str, Any]) -> list[str]:
             raise NoSmsForm(f"unknown figures {sorted(unknown)}")
         if any(figures.get(key) is not None for key in SPECIFIC_KEYS):
             flags += "G"
-        values = [_hundredths(figures.get(i.key)) if i.decimal else _whole(figures.get(i.key)) for i in INDICATORS]
+        values = [to_hundredths(figures.get(i.key)) if i.decimal else whole(figures.get(i.key)) for i in INDICATORS]
         if body.get("stage") not in STAGE_LETTERS:
             raise NoSmsForm("unknown stage")
-        return [STAGE_LETTERS[body["stage"]] + flags, _positional(values), *texts]
+        return [STAGE_LETTERS[body["stage"]] + flags, positional(values), *texts]
     if kind == "evacuation":
-        tokens = [_positional([_whole(body.get(key)) for key in COUNTS])]
+        tokens = [positional([whole(body.get(key)) for key in COUNTS])]
         allocations = body.get("allocations") or []
         if allocations:
-            pairs = [n for a in allocations for n in (_whole(a.get("shelter_id")), _whole(a.get("persons")))]
+            pairs = [n for a in allocations for n in (whole(a.get("shelter_id")), whole(a.get("persons")))]
             tokens.append("S" + ".".join(to36(n) for n in pairs))
         return tokens + text_token("N", body.get("note") or "")
     if kind == "ack":
 
         def given(key: str) -> str:
             value = body.get(key)
-            return "-" if value is None or value == "" else to36(_whole(value))
+            return "-" if value is None or value == "" else to36(whole(value))
 
         return [f"{given('households_notified')}.{given('persons_notified')}", *text_token("N", body.get("note") or "")]
     if kind == "hazard":
@@ -293,16 +170,16 @@ def _hazard_tokens(body: dict[str, Any]) -> list[str]:
     if not body.get("title"):
         raise NoSmsForm("a hazard needs its title")
     found = _seconds(body.get("found_at"))
-    counts = [_whole(body.get("threatened_households")), _whole(body.get("threatened_persons"))]
+    counts = [whole(body.get("threatened_households")), whole(body.get("threatened_persons"))]
     tokens = [
         to36(CATEGORY_CODES.index(body["category"])) + to36(RISK_CODES.index(body["risk_level"])),
-        _positional(counts),
+        positional(counts),
         to36(found),
     ]
     if body.get("lat") is not None or body.get("lon") is not None:
-        place = [_decimal_text(body.get("lat")), _decimal_text(body.get("lon"))]
+        place = [decimal_text(body.get("lat")), decimal_text(body.get("lon"))]
         if body.get("accuracy_m") is not None:
-            place.append(_decimal_text(body["accuracy_m"]))
+            place.append(decimal_text(body["accuracy_m"]))
         tokens.append("L" + ",".join(place))
     elif body.get("accuracy_m") is not None:
         raise NoSmsForm("an accuracy without a position")
@@ -447,14 +324,14 @@ def _decode_body(kind: str, data: list[str]) -> dict[str, Any]:
             raise Malformed("bad stage or flags")
         if "Z" in flags and "N" in flags:
             raise Malformed("two notes")
-        values = _unpositional(numbers, len(INDICATORS))
+        values = unpositional(numbers, len(INDICATORS))
         figures: dict[str, Any] = {}
         for indicator, value in zip(INDICATORS, values, strict=True):
             if indicator.only_for and "G" not in flags:
                 if value:
                     raise Malformed("type-specific figures not flagged")
                 continue
-            figures[indicator.key] = _amount_text(value) if indicator.decimal else value
+            figures[indicator.key] = amount_text(value) if indicator.decimal else value
         note = next((NOTES[f] for f in flags if f in NOTES), "")
         if note and "N" in texts:
             raise Malformed("two notes")
@@ -467,7 +344,7 @@ def _decode_body(kind: str, data: list[str]) -> dict[str, Any]:
     if kind == "evacuation":
         if not data:
             raise Malformed("an evacuation has its counts")
-        body: dict[str, Any] = dict(zip(COUNTS, _unpositional(data[0], len(COUNTS)), strict=True))
+        body: dict[str, Any] = dict(zip(COUNTS, unpositional(data[0], len(COUNTS)), strict=True))
         rest = data[1:]
         allocations = []
         if rest and rest[0].startswith("S"):
@@ -494,14 +371,14 @@ def _decode_hazard(data: list[str]) -> dict[str, Any]:
     category, risk = from36(data[0][0]), from36(data[0][1])
     if category >= len(CATEGORY_CODES) or risk >= len(RISK_CODES):
         raise Malformed("unknown category or risk level")
-    households, persons = _unpositional(data[1], 2)
+    households, persons = unpositional(data[1], 2)
     seconds = from36(data[2])
     if seconds > 4_102_444_800:  # 2100
         raise Malformed("bad time")
     rest = data[3:]
     place: dict[str, Any] = {"lat": None, "lon": None, "accuracy_m": None}
     if rest and rest[0].startswith("L"):
-        numbers = [_number_of(n) for n in rest.pop(0)[1:].split(",")]
+        numbers = [number_of(n) for n in rest.pop(0)[1:].split(",")]
         if len(numbers) not in (2, 3):
             raise Malformed("bad position")
         place = {"lat": numbers[0], "lon": numbers[1], "accuracy_m": numbers[2] if len(numbers) == 3 else None}

@@ -49,7 +49,7 @@ from server.hazards import service as hazard_service
 from server.hazards.schemas import HazardCreate
 from server.idempotency import insert_unless_taken
 from server.orgunits.models import OrgUnit
-from server.sms import codec
+from server.sms import codec, encoding
 from server.sms.models import SmsMessage, SmsPart
 from server.users.models import User
 from server.warnings import acks
@@ -192,7 +192,7 @@ def _signer(number: str, message: codec.Message) -> User:
     if not candidates:
         raise _Refused("unknown_sender", REASONS["unknown_sender"], None, message)
     for user in candidates:
-        if codec.mac_valid(sms_key(user), message.signed, message.mac):
+        if encoding.mac_valid(sms_key(user), message.signed, message.mac):
             return user
     raise _Refused("bad_mac", REASONS["bad_mac"], candidates[0] if len(candidates) == 1 else None, message)
 

@@ -140,7 +140,7 @@ def test_the_facts_find_the_current_report_through_its_index_whatever_the_histor
 
 def test_the_submits_statements_are_parsed_once(app, scene, is_postgres, monkeypatch):
     """psycopg parses a query's placeholders and caches the result for short queries only; the app raises that bound
-    (server/__init__.py ``_cache_long_statements``), so the submit's long statements (the facts, the write) are
+    (server/engine.py ``_cache_long_statements``), so the submit's long statements (the facts, the write) are
     parsed on their first use and then taken from the cache. A psycopg upgrade that moves the bound makes this fail:
     revisit the setting."""
     if not is_postgres:
