@@ -5,8 +5,8 @@
 // Read through cache.js like every other read, so after one online visit it is on the phone and the form works
 // offline. The app reads it as soon as someone is logged in and online (app.jsx), so that visit need not be the
 // damage form's. Without any copy (the very first start, offline) the screens say so: NO_INDICATORS.
-import { useMemo } from 'preact/hooks';
-import { cachedGet, useCached } from './cache.js';
+import { useEffect, useMemo, useState } from 'preact/hooks';
+import { cachedGet } from './cache.js';
 import { vocabulary } from './rules/damage.js';
 
 export const INDICATORS_PATH = '/indicators';
@@ -19,7 +19,7 @@ export const NO_INDICATORS =
  * waits (nothing built yet); null builds the indicators every type holds.
  */
 export function useIndicators(disasterType) {
-  const read = useCached(INDICATORS_PATH);
+  const read = useServed();
   const vocab = useMemo(
     () => (read.data && disasterType !== undefined ? vocabulary(read.data, disasterType) : null),
     [read.data, disasterType],
@@ -32,7 +32,7 @@ export function useIndicators(disasterType) {
  * reports, so the figures say the type (a report with 因旱… is a 干旱 report).
  */
 export function useIndicatorsOf(figures) {
-  const read = useCached(INDICATORS_PATH);
+  const read = useServed();
   const vocab = useMemo(() => {
     if (!read.data || !figures) return null;
     const own = read.data.indicators.find((i) => i.only_for && i.key in figures);
@@ -47,7 +47,43 @@ export function indicatorsProblem(read) {
   return read.error.status === 0 ? NO_INDICATORS : read.error.message;
 }
 
-/** Read the vocabulary into the cache now (after a login, while online); never throws. */
+// One read of GET /indicators for every screen and card of the page (it changes only with a deployment): a desk
+// with ten event cards, each naming its figures, asks the server once, not ten times. A failed read is tried
+// again by the next screen that asks.
+let shared = null;
+let last = null; // the last answer, so a screen mounted later starts with it (no "正在读取" flash)
+
+function readOnce(read = cachedGet) {
+  if (!shared) {
+    shared = read(INDICATORS_PATH).then(
+      (result) => (last = { ...result, error: null, loading: false }),
+      (error) => {
+        shared = null;
+        throw error;
+      },
+    );
+  }
+  return shared;
+}
+
+/** The shape of useCached(): {data, updatedAt, fromCache, error, loading}, from the page's one read. */
+function useServed() {
+  const [state, setState] = useState(() => last || { data: null, error: null, loading: true });
+  useEffect(() => {
+    let live = true;
+    readOnce().then(
+      (result) => live && setState(result),
+      (error) => live && setState((previous) => ({ ...previous, error, loading: false })),
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return state;
+}
+
+/** Read the vocabulary afresh (after a login, while online: a new deployment may have changed it); never throws. */
 export function keepIndicators(read = cachedGet) {
-  return read(INDICATORS_PATH).catch(() => null);
+  shared = null;
+  return readOnce(read).catch(() => null);
 }
