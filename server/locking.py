@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, select, update
+from sqlalchemy import ColumnElement, select, text, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from server.extensions import db
@@ -78,3 +78,11 @@ def hold(model: Any, row_id: int, *, exclusive: bool = False) -> Any:
         .with_for_update(of=model, **lock)
         .execution_options(populate_existing=True)
     )
+
+
+def serialize(key: str) -> None:
+    """One transaction at a time for ``key`` until it ends (a thing with no row to lock yet, e.g. the parts of one
+    SMS arriving together: each would otherwise see only its own part and none would assemble the message).
+    PostgreSQL: a transaction-scoped advisory lock; SQLite takes its one write lock up front, so nothing to do."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})

@@ -48,6 +48,7 @@ from server.fields import INT_MAX
 from server.hazards import service as hazard_service
 from server.hazards.schemas import HazardCreate
 from server.idempotency import insert_unless_taken
+from server.locking import serialize
 from server.orgunits.models import OrgUnit
 from server.sms import codec, encoding
 from server.sms.models import SmsMessage, SmsPart
@@ -153,6 +154,7 @@ def _expired(message: codec.Message, now: datetime) -> bool:
 
 def _assemble(number: str, part: codec.Part, now) -> str | None:
     """The whole message once every part is here (this one included), else None (this part kept)."""
+    serialize(f"sms-parts:{number}:{part.mac}:{part.total}")  # two parts at once: the second sees the first
     rows = db.session.scalars(
         select(SmsPart).where(SmsPart.sender == number, SmsPart.mac == part.mac, SmsPart.total == part.total)
     ).all()
