@@ -244,8 +244,11 @@ def in_transaction(view: Callable) -> Callable:
             if response.status_code < 400:
                 db.session.commit()  # the transaction's owner: the one commit of a request
                 return response
-        except BaseException:
-            _rollback()
+        except BaseException as error:
+            if getattr(error, "keeps_writes", False):
+                db.session.commit()  # a refusal that keeps its own record (errors.ApiError.keeps_writes)
+            else:
+                _rollback()
             raise
         _rollback()
         return response

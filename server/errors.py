@@ -34,6 +34,9 @@ class ApiError(Exception):
     code = "internal_error"
     message = "服务器内部错误"
     meaning = "an unexpected server error (logged with the request_id)"
+    # True for a refusal whose own record must stand although the request fails (the audit of a refused probe):
+    # the transaction's owner (server/api.py in_transaction) then commits what was written before raising.
+    keeps_writes = False
 
     def __init__(self, message: str | None = None, *, details: dict[str, Any] | None = None):
         super().__init__(message or self.message)

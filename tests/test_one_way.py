@@ -36,7 +36,6 @@ LOCAL_TIME_ALLOWED = {
 COMMITS_ALLOWED = {
     ("api.py", "in_transaction.wrapper"): "the transaction's owner: the one commit of every API request",
     ("photos/routes.py", "_add_photo"): "ends the read before the photo is decoded, so no database lock is held",
-    ("ledgers/routes.py", "keeps_probe_audit.wrapper"): "the audit of a refused duplicate probe survives the 409",
     ("sms/routes.py", "inbound"): "the message and its record stand before the reply is sent to the phone",
     ("warnings/escalation.py", "deliver_pending"): "flask warnings escalate (CLI): one transaction per delivery",
     ("warnings/escalation.py", "run"): "flask warnings escalate (CLI): the escalations stand before delivery",

@@ -26,7 +26,9 @@ DUPLICATE_MESSAGE = "该身份证号码已在本次灾害过程的台账中登�
 
 class DuplicateElsewhere(Duplicate):
     """The ID number is held by a row outside the caller's scope: the answer names nothing of it, and the probe is
-    written to the audit trail, which the route keeps (commits) although the request fails."""
+    written to the audit trail, which stands although the request fails (nothing else was written before it)."""
+
+    keeps_writes = True
 
 
 def check_duplicate(ledger: Ledger, actor: User, event_id: int, id_number: str, *, exclude_id: int | None) -> None:

@@ -1,12 +1,10 @@
-from functools import wraps
-
 from flask import current_app
 from flask_login import current_user
 
 from server.access import current_actor
 from server.api import RESENT, Blueprint
-from server.extensions import db, limiter
-from server.ledgers import duplicates, review, service
+from server.extensions import limiter
+from server.ledgers import review, service
 from server.ledgers.access import CHANGE_LEDGER_ROWS, FILE_LEDGER_ROWS, REVEAL_ID_NUMBERS, REVIEW_LEDGER_ROWS
 from server.ledgers.schemas import (
     CasualtyChange,
@@ -35,22 +33,6 @@ ledger_write_limit = limiter.shared_limit(
 )
 
 
-def keeps_probe_audit(view):
-    """A duplicate held outside the caller's scope is refused (409) with its audit row kept: the probe is committed,
-    nothing else of the request was written."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        try:
-            return view(*args, **kwargs)
-        except duplicates.DuplicateElsewhere:
-            # Durable despite the failing request (whose transaction in_transaction rolls back): the probe's audit.
-            db.session.commit()
-            raise
-
-    return wrapper
-
-
 # --- 因灾死亡失踪人口台账 ------------------------------------------------------------------------------------
 
 
@@ -60,7 +42,6 @@ def keeps_probe_audit(view):
 @bp.arguments(CasualtyCreate)
 @bp.response(201, CasualtyOut)
 @bp.alt_response(200, schema=CasualtyOut, description=RESENT, success=True)
-@keeps_probe_audit
 def create_casualty(data: dict, event_id: int):
     """Register a dead or missing person of the village; a resend of the same client_id and payload answers 200."""
     row, created = service.create_casualty(actor=current_actor(), event_id=event_id, **data)
@@ -87,7 +68,6 @@ def get_casualty(casualty_id: int):
 @ledger_write_limit
 @bp.arguments(CasualtyChange)
 @bp.response(200, CasualtyOut)
-@keeps_probe_audit
 def change_casualty(data: dict, casualty_id: int):
     """Record a status change (missing → found alive or confirmed dead) or a correction; audited."""
     row = service.change_row(CASUALTIES, actor=current_actor(), row_id=casualty_id, **data)
@@ -123,7 +103,6 @@ def reveal_casualty(data: dict, casualty_id: int):
 @bp.arguments(DamagedHouseCreate)
 @bp.response(201, DamagedHouseOut)
 @bp.alt_response(200, schema=DamagedHouseOut, description=RESENT, success=True)
-@keeps_probe_audit
 def create_damaged_house(data: dict, event_id: int):
     """Register a household whose house collapsed or was damaged; a resend answers 200."""
     row, created = service.create_damaged_house(actor=current_actor(), event_id=event_id, **data)
@@ -150,7 +129,6 @@ def get_damaged_house(house_id: int):
 @ledger_write_limit
 @bp.arguments(DamagedHouseChange)
 @bp.response(200, DamagedHouseOut)
-@keeps_probe_audit
 def change_damaged_house(data: dict, house_id: int):
     """Record repair or rebuild progress, or a correction; audited."""
     row = service.change_row(HOUSES, actor=current_actor(), row_id=house_id, **data)
